@@ -19,6 +19,9 @@ public sealed record AppHostOptions
 
     public int RedisPort { get; init; } = 6380;
 
+    /// <summary>Whether the built-in job prepares the data and trains a model (see <see cref="DefaultJobMode"/>).</summary>
+    public DefaultJobMode Job { get; init; } = DefaultJobMode.Auto;
+
     /// <summary>Start only these resources (and what they depend on); empty = all.</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
 

@@ -9,10 +9,15 @@ var preprocessingPort = new Option<int>("--preprocessing-port") { Description = 
 var trainingPort = new Option<int>("--training-port") { Description = "Training gRPC port (0 = free port)", DefaultValueFactory = _ => 5102 };
 var inferencePort = new Option<int>("--inference-port") { Description = "Inference gRPC port (0 = free port)", DefaultValueFactory = _ => 5103 };
 var redisPort = new Option<int>("--redis-port") { Description = "Redis port (0 = free port)", DefaultValueFactory = _ => 6380 };
+var job = new Option<DefaultJobMode>("--job")
+{
+    Description = "Built-in job: auto = prepare the data and train the quick profile when no model exists yet; train = always; none = never",
+    DefaultValueFactory = _ => DefaultJobMode.Auto,
+};
 var only = new Option<string[]>("--only") { Description = "Start only these resources and what they depend on", AllowMultipleArgumentsPerToken = true };
 
 var root = new RootCommand("Starts the HBAC stack (redis-server and the gRPC services), supervises it and serves the dashboard. Ctrl+C stops everything.");
-foreach (var option in new Option[] { home, data, dashboardPort, preprocessingPort, trainingPort, inferencePort, redisPort, only })
+foreach (var option in new Option[] { home, data, dashboardPort, preprocessingPort, trainingPort, inferencePort, redisPort, job, only })
 {
     root.Options.Add(option);
 }
@@ -39,6 +44,7 @@ root.SetAction(async (parseResult, _) =>
         TrainingPort = parseResult.GetValue(trainingPort),
         InferencePort = parseResult.GetValue(inferencePort),
         RedisPort = parseResult.GetValue(redisPort),
+        Job = parseResult.GetValue(job),
         Only = (parseResult.GetValue(only) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
     };
     try
