@@ -1,10 +1,13 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
+using Hbac.Contracts;
 using Grpc.Core;
 using Hbac.Caching;
 using Hbac.Contracts.V1;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
 using Hbac.Training.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hbac.Training.Tests;
 
@@ -32,9 +35,27 @@ public sealed class FinishedRunsFixture : IAsyncLifetime
 
     public List<RunEvent> Replayed { get; private set; } = null!;
 
+    /// <summary>Sum of each training instrument's measurements recorded by this host (count of them for histograms).</summary>
+    public Dictionary<string, (double Sum, int Count)> Measurements { get; } = [];
+
     public async Task InitializeAsync()
     {
         var client = Host.Client;
+        var meters = Host.Services.GetRequiredService<IMeterFactory>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == meters && instrument.Name.StartsWith("hbac.training.", StringComparison.Ordinal))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Record(instrument.Name, value));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Record(instrument.Name, value));
+        listener.Start();
+
         var failed = await client.StartRunAsync(TestRuns.Tiny(dataFolder: SyntheticData.Corrupt, description: "corrupt"));
         SucceededAsStarted = await client.StartRunAsync(TestRuns.Tiny(description: "tiny"));
         var id = SucceededAsStarted.RunId;
@@ -54,6 +75,15 @@ public sealed class FinishedRunsFixture : IAsyncLifetime
         FailedEvents = await TestRuns.WatchToEndAsync(client, failed.RunId, replay: true);
         Failed = await client.GetRunAsync(new GetRunRequest { RunId = failed.RunId });
         Succeeded = await client.GetRunAsync(new GetRunRequest { RunId = id });
+    }
+
+    private void Record(string instrument, double value)
+    {
+        lock (Measurements)
+        {
+            var (sum, count) = Measurements.GetValueOrDefault(instrument);
+            Measurements[instrument] = (sum + value, count + 1);
+        }
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
@@ -210,6 +240,20 @@ public sealed class FinishedRunsTests(FinishedRunsFixture runs) : IClassFixture<
 
         Assert.Equal(runs.Succeeded, cancelled);
         Assert.Equal([runs.Succeeded.ModelVersion], runs.Host.RepositoryFolders());
+    }
+
+    [Fact]
+    public void TrainingProgressIsRecordedOnTheHbacMeter()
+    {
+        var steps = runs.Live.Where(e => e.EventCase == RunEvent.EventOneofCase.Step).Select(e => e.Step).ToList();
+        var epoch = runs.Live.Single(e => e.EventCase == RunEvent.EventOneofCase.Epoch).Epoch;
+
+        // Only the good run trained: the corrupt one failed loading its first batch.
+        Assert.Equal(2, runs.Measurements[HbacInstruments.TrainingSteps].Sum);
+        Assert.Equal((steps.Sum(s => s.TrainLoss), 2), runs.Measurements[HbacInstruments.TrainingLoss]);
+        Assert.Equal(2, runs.Measurements[HbacInstruments.TrainingThroughput].Count);
+        Assert.Equal(1, runs.Measurements[HbacInstruments.TrainingEpochs].Sum);
+        Assert.Equal((epoch.ValidationLoss, 1), runs.Measurements[HbacInstruments.TrainingValidationLoss]);
     }
 
     [Fact]

@@ -70,6 +70,11 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
         {
             throw rejected.ToRpcException();
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The data root or repository could not be read: nothing the request can fix by itself.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, Execution.RunExecutor.OneLine(e)));
+        }
     }
 
     private static string? ModelName(ModelArchitecture model) => model switch

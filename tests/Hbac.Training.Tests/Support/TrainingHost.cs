@@ -15,9 +15,12 @@ namespace Hbac.Training.Tests.Support;
 internal sealed class TrainingHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings;
+    private readonly bool _realRedis;
 
-    public TrainingHost(string dataRoot, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="redisConnection">A real Redis for the cache and announcements; null = the in-memory fakes.</param>
+    public TrainingHost(string dataRoot, IReadOnlyDictionary<string, string>? settings = null, string? redisConnection = null)
     {
+        _realRedis = redisConnection is not null;
         Home = Directory.CreateTempSubdirectory("hbac-training-tests-").FullName;
         Repository = Path.Combine(Home, "models");
         _settings = new Dictionary<string, string>
@@ -26,14 +29,23 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
             ["Hbac:ModelRepository"] = Repository,
             ["Hbac:Threads"] = "2",
             ["Hbac:StepEventInterval"] = "1",
-            // Never contacted: the cache and announcements below replace everything that would use it.
-            ["ConnectionStrings:redis"] = "127.0.0.1:1",
+            // Unless a real Redis is given, never contacted: the fakes below replace everything that would use it.
+            ["ConnectionStrings:redis"] = redisConnection ?? "127.0.0.1:1",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             _settings[key] = value;
         }
-        Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+        try
+        {
+            Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+        }
+        catch
+        {
+            // The host did not start (a test of bad settings): nothing else will remove the folder.
+            Directory.Delete(Home, recursive: true);
+            throw;
+        }
         Client = new TrainingClient(Channel);
     }
 
@@ -62,6 +74,10 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
         builder.UseEnvironment("Development");
         builder.ConfigureTestServices(services =>
         {
+            if (_realRedis)
+            {
+                return;
+            }
             services.AddSingleton<ITensorCache>(Cache);
             services.AddSingleton<IModelAnnouncements>(Announcements);
         });
