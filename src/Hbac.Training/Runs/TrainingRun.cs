@@ -106,11 +106,16 @@ public sealed class TrainingRun
                 return;
             }
             wasQueued = _status == RunStatus.Queued;
+            if (wasQueued)
+            {
+                // Final before the worker can start it: TryStart sees CANCELLED and skips it.
+                FinishLocked(RunStatus.Cancelled, null, null);
+            }
         }
         _cancellation.Cancel();
         if (wasQueued)
         {
-            Finish(RunStatus.Cancelled, null, null);
+            _finished.TrySetResult();
         }
     }
 
@@ -152,12 +157,7 @@ public sealed class TrainingRun
             {
                 return false;
             }
-            _status = status;
-            _finishedAt = _time.GetUtcNow();
-            _modelVersion = modelVersion;
-            _error = error;
-            var elapsed = _startTimestamp == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_startTimestamp);
-            AppendLocked(new RunUpdate.Finished(status, modelVersion, _bestValidationLoss, error, elapsed));
+            FinishLocked(status, modelVersion, error);
         }
         _finished.TrySetResult();
         return true;
@@ -198,6 +198,16 @@ public sealed class TrainingRun
                 await changed.WaitAsync(cancellationToken);
             }
         }
+    }
+
+    private void FinishLocked(RunStatus status, string? modelVersion, string? error)
+    {
+        _status = status;
+        _finishedAt = _time.GetUtcNow();
+        _modelVersion = modelVersion;
+        _error = error;
+        var elapsed = _startTimestamp == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_startTimestamp);
+        AppendLocked(new RunUpdate.Finished(status, modelVersion, _bestValidationLoss, error, elapsed));
     }
 
     private void AppendLocked(RunUpdate update)
