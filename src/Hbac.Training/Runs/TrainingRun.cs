@@ -165,16 +165,21 @@ public sealed class TrainingRun
 
     /// <summary>
     /// The run's updates until it finishes (or <paramref name="cancellationToken"/> fires): with
-    /// <paramref name="replay"/> from the first, otherwise from the next one recorded.
+    /// <paramref name="replay"/> from the first, otherwise from the next one recorded after this call
+    /// (the position is fixed here, not at the first read). A finished run without replay yields its final update.
     /// </summary>
-    public async IAsyncEnumerable<RunUpdate> WatchAsync(bool replay, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RunUpdate> Watch(bool replay, CancellationToken cancellationToken = default)
     {
-        int next;
+        int first;
         lock (_gate)
         {
-            // A finished run has nothing live left: a watcher without replay still gets the final update.
-            next = replay ? 0 : _status.IsFinal() ? _updates.Count - 1 : _updates.Count;
+            first = replay ? 0 : _status.IsFinal() ? _updates.Count - 1 : _updates.Count;
         }
+        return ReadFromAsync(first, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<RunUpdate> ReadFromAsync(int next, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (true)
         {
             RunUpdate[] batch;
