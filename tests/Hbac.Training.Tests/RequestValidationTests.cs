@@ -83,13 +83,18 @@ public sealed class RequestValidationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnAbsoluteDataFolderInsideTheRootIsAccepted()
+    public async Task AnEfficientNetRunOnAnAbsoluteDataFolderInsideTheRootIsAccepted()
     {
-        var run = await _host.Client.StartRunAsync(TestRuns.Tiny(dataFolder: SyntheticData.Root, epochs: 50));
+        var request = TestRuns.Tiny(dataFolder: SyntheticData.Root, epochs: 50);
+        request.Model = ModelArchitecture.EfficientnetV2B2;
+
+        var run = await _host.Client.StartRunAsync(request);
         var cancelled = await _host.Client.CancelRunAsync(new CancelRunRequest { RunId = run.RunId });
 
+        Assert.Equal(ModelArchitecture.EfficientnetV2B2, run.Model);
         Assert.Equal(".", run.DataFolder);
         Assert.Equal(RunState.Cancelled, cancelled.State);
+        Assert.Equal(ModelArchitecture.EfficientnetV2B2, cancelled.Model);
     }
 
     [Fact]
