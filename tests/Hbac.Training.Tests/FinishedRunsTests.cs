@@ -12,12 +12,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hbac.Training.Tests;
 
 /// <summary>
-/// Two real runs queued back to back on one service: one over corrupt spectrograms (ends FAILED), then a
-/// tiny good one (ends SUCCEEDED), watched live by two readers and one that reads nothing until the end.
+/// Real runs queued back to back on one service behind a long one that is cancelled once every watcher is
+/// registered: one over corrupt spectrograms (ends FAILED), then a tiny good one (ends SUCCEEDED), watched
+/// live by two readers and one that reads nothing until the end.
 /// </summary>
 public sealed class FinishedRunsFixture : IAsyncLifetime
 {
     internal TrainingHost Host { get; } = new(SyntheticData.Root);
+
+    public RunInfo Blocker { get; private set; } = null!;
+
+    public List<RunEvent> BlockerEvents { get; private set; } = null!;
 
     public RunInfo Failed { get; private set; } = null!;
 
@@ -56,25 +61,44 @@ public sealed class FinishedRunsFixture : IAsyncLifetime
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Record(instrument.Name, value));
         listener.Start();
 
+        // A long run holds the worker until every watcher is registered, so the live ones miss nothing.
+        var blocker = await client.StartRunAsync(TestRuns.Tiny(epochs: 500, description: "blocker"));
+        await TestRuns.WaitForStateAsync(client, blocker.RunId, RunState.Running);
         var failed = await client.StartRunAsync(TestRuns.Tiny(dataFolder: SyntheticData.Corrupt, description: "corrupt"));
         SucceededAsStarted = await client.StartRunAsync(TestRuns.Tiny(description: "tiny"));
         var id = SucceededAsStarted.RunId;
-        // Queued behind the failing run: nothing is recorded yet, so live watchers see every event.
-        var live = TestRuns.WatchToEndAsync(client, id, replay: false);
-        var secondLive = TestRuns.WatchToEndAsync(client, id, replay: false);
-        using var slow = client.WatchRun(new WatchRunRequest { RunId = id }, deadline: DateTime.UtcNow.AddMinutes(3));
+        using var live = await WatchAsync(client, id);
+        using var secondLive = await WatchAsync(client, id);
+        using var slow = await WatchAsync(client, id);
+        Blocker = await client.CancelRunAsync(new CancelRunRequest { RunId = blocker.RunId });
 
-        Live = await live;
-        SecondLive = await secondLive;
-        Slow = [];
-        await foreach (var runEvent in slow.ResponseStream.ReadAllAsync())
-        {
-            Slow.Add(runEvent);
-        }
+        Live = await ReadToEndAsync(live);
+        SecondLive = await ReadToEndAsync(secondLive);
+        // Read only now, after the run ended: it lagged the whole time.
+        Slow = await ReadToEndAsync(slow);
         Replayed = await TestRuns.WatchToEndAsync(client, id, replay: true);
         FailedEvents = await TestRuns.WatchToEndAsync(client, failed.RunId, replay: true);
+        BlockerEvents = await TestRuns.WatchToEndAsync(client, blocker.RunId, replay: true);
         Failed = await client.GetRunAsync(new GetRunRequest { RunId = failed.RunId });
         Succeeded = await client.GetRunAsync(new GetRunRequest { RunId = id });
+    }
+
+    /// <summary>A live watch (no replay), returned once the service has registered it.</summary>
+    private static async Task<AsyncServerStreamingCall<RunEvent>> WatchAsync(Contracts.V1.Training.TrainingClient client, string runId)
+    {
+        var call = client.WatchRun(new WatchRunRequest { RunId = runId }, deadline: DateTime.UtcNow.AddMinutes(3));
+        await call.ResponseHeadersAsync;
+        return call;
+    }
+
+    private static async Task<List<RunEvent>> ReadToEndAsync(AsyncServerStreamingCall<RunEvent> call)
+    {
+        var events = new List<RunEvent>();
+        await foreach (var runEvent in call.ResponseStream.ReadAllAsync())
+        {
+            events.Add(runEvent);
+        }
+        return events;
     }
 
     private void Record(string instrument, double value)
@@ -228,7 +252,7 @@ public sealed class FinishedRunsTests(FinishedRunsFixture runs) : IClassFixture<
         var all = await runs.Host.Client.ListRunsAsync(new ListRunsRequest());
         var one = await runs.Host.Client.ListRunsAsync(new ListRunsRequest { Limit = 1 });
 
-        Assert.Equal([runs.Succeeded.RunId, runs.Failed.RunId], all.Runs.Select(r => r.RunId));
+        Assert.Equal([runs.Succeeded.RunId, runs.Failed.RunId, runs.Blocker.RunId], all.Runs.Select(r => r.RunId));
         Assert.Equal(runs.Succeeded, all.Runs[0]);
         Assert.Equal([runs.Succeeded.RunId], one.Runs.Select(r => r.RunId));
     }
@@ -245,15 +269,19 @@ public sealed class FinishedRunsTests(FinishedRunsFixture runs) : IClassFixture<
     [Fact]
     public void TrainingProgressIsRecordedOnTheHbacMeter()
     {
-        var steps = runs.Live.Where(e => e.EventCase == RunEvent.EventOneofCase.Step).Select(e => e.Step).ToList();
-        var epoch = runs.Live.Single(e => e.EventCase == RunEvent.EventOneofCase.Epoch).Epoch;
+        // Every run that trained (the cancelled blocker and the good one; the corrupt one failed loading its
+        // first batch) recorded one step per StepCompleted (StepEventInterval 1) and one epoch per EpochCompleted.
+        var events = runs.BlockerEvents.Concat(runs.Live).ToList();
+        var steps = events.Where(e => e.EventCase == RunEvent.EventOneofCase.Step).Select(e => e.Step).ToList();
+        var epochs = events.Where(e => e.EventCase == RunEvent.EventOneofCase.Epoch).Select(e => e.Epoch).ToList();
+        Assert.Equal(RunState.Cancelled, runs.BlockerEvents[^1].Finished.State);
 
-        // Only the good run trained: the corrupt one failed loading its first batch.
-        Assert.Equal(2, runs.Measurements[HbacInstruments.TrainingSteps].Sum);
-        Assert.Equal((steps.Sum(s => s.TrainLoss), 2), runs.Measurements[HbacInstruments.TrainingLoss]);
-        Assert.Equal(2, runs.Measurements[HbacInstruments.TrainingThroughput].Count);
-        Assert.Equal(1, runs.Measurements[HbacInstruments.TrainingEpochs].Sum);
-        Assert.Equal((epoch.ValidationLoss, 1), runs.Measurements[HbacInstruments.TrainingValidationLoss]);
+        Assert.Equal(steps.Count, runs.Measurements[HbacInstruments.TrainingSteps].Sum);
+        Assert.Equal(steps.Count, runs.Measurements[HbacInstruments.TrainingLoss].Count);
+        Assert.Equal(steps.Sum(s => s.TrainLoss), runs.Measurements[HbacInstruments.TrainingLoss].Sum, 9);
+        Assert.Equal(steps.Count, runs.Measurements[HbacInstruments.TrainingThroughput].Count);
+        Assert.Equal(epochs.Count, runs.Measurements[HbacInstruments.TrainingEpochs].Sum);
+        Assert.Equal(epochs.Sum(e => e.ValidationLoss), runs.Measurements[HbacInstruments.TrainingValidationLoss].Sum, 9);
     }
 
     [Fact]

@@ -36,6 +36,8 @@ public sealed class RequestValidationTests : IAsyncLifetime
         { "data_folder symlink out", StatusCode.InvalidArgument, "data_folder" },
         { "data_folder missing", StatusCode.NotFound, "data_folder" },
         { "data_folder without train.csv", StatusCode.FailedPrecondition, "data_folder" },
+        { "data_folder without train_spectrograms", StatusCode.FailedPrecondition, "data_folder" },
+        { "data_folder with spectrograms linked out", StatusCode.InvalidArgument, "data_folder" },
     };
 
     private static StartRunRequest BadStart(string name)
@@ -64,6 +66,8 @@ public sealed class RequestValidationTests : IAsyncLifetime
             case "data_folder symlink out": request.DataFolder = SyntheticData.Escape; break;
             case "data_folder missing": request.DataFolder = "no-such-folder"; break;
             case "data_folder without train.csv": request.DataFolder = SyntheticData.Empty; break;
+            case "data_folder without train_spectrograms": request.DataFolder = SyntheticData.NoSpectrograms; break;
+            case "data_folder with spectrograms linked out": request.DataFolder = SyntheticData.LinkedOut; break;
             default: throw new ArgumentOutOfRangeException(nameof(name), name, "no such case");
         }
         return request;
@@ -83,13 +87,18 @@ public sealed class RequestValidationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnAbsoluteDataFolderInsideTheRootIsAccepted()
+    public async Task AnEfficientNetRunOnAnAbsoluteDataFolderInsideTheRootIsAccepted()
     {
-        var run = await _host.Client.StartRunAsync(TestRuns.Tiny(dataFolder: SyntheticData.Root, epochs: 50));
+        var request = TestRuns.Tiny(dataFolder: SyntheticData.Root, epochs: 50);
+        request.Model = ModelArchitecture.EfficientnetV2B2;
+
+        var run = await _host.Client.StartRunAsync(request);
         var cancelled = await _host.Client.CancelRunAsync(new CancelRunRequest { RunId = run.RunId });
 
+        Assert.Equal(ModelArchitecture.EfficientnetV2B2, run.Model);
         Assert.Equal(".", run.DataFolder);
         Assert.Equal(RunState.Cancelled, cancelled.State);
+        Assert.Equal(ModelArchitecture.EfficientnetV2B2, cancelled.Model);
     }
 
     [Fact]

@@ -46,19 +46,18 @@ public sealed partial class RunExecutor(
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+            // The work folder goes before the final state: whoever waits for the run finds it gone.
+            DeleteWorkFolder(workFolder);
             var reason = run.CancellationToken.IsCancellationRequested ? null : "the training service stopped";
             run.Finish(RunStatus.Cancelled, null, reason);
             LogCancelled(run.Id, reason ?? "cancelled by a client");
         }
         catch (Exception e)
         {
+            DeleteWorkFolder(workFolder);
             var error = OneLine(e);
             run.Finish(RunStatus.Failed, null, error);
             LogFailed(run.Id, error, e);
-        }
-        finally
-        {
-            DeleteWorkFolder(workFolder);
         }
     }
 

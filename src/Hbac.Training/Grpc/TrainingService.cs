@@ -29,7 +29,10 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
         var run = runs.Get(request.RunId);
         try
         {
-            await foreach (var update in run.WatchAsync(request.Replay, context.CancellationToken))
+            var updates = run.Watch(request.Replay, context.CancellationToken);
+            // Headers go out once the watch has its position: a client that awaits them knows no later event is missed.
+            await context.WriteResponseHeadersAsync([]);
+            await foreach (var update in updates)
             {
                 await responseStream.WriteAsync(ToProto(run.Id, update), context.CancellationToken);
             }

@@ -52,12 +52,24 @@ public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> o
         var requested = string.IsNullOrWhiteSpace(request.DataFolder) ? options.Value.DefaultDataFolder : request.DataFolder;
         var folder = root.ResolveDirectory(string.IsNullOrWhiteSpace(requested) ? "." : requested, "data_folder");
         var name = root.Relative(folder);
-        if (!File.Exists(Path.Combine(folder, KaggleTrainingData.LabelsFile)))
+        RequireInside(folder, name, KaggleTrainingData.LabelsFile, File.Exists, relative => root.ResolveFile(relative, "data_folder"));
+        RequireInside(folder, name, KaggleTrainingData.SpectrogramFolder, Directory.Exists, relative => root.ResolveDirectory(relative, "data_folder"));
+        return new RunPlan(model, profile, training, folder, name, request.Description ?? "");
+    }
+
+    /// <summary>
+    /// The folder's train.csv or train_spectrograms/ must exist (FailedPrecondition) and, like the folder
+    /// itself, stay inside the data root (a symlink out is InvalidArgument).
+    /// </summary>
+    private void RequireInside(string folder, string name, string entry, Func<string, bool> exists, Action<string> resolve)
+    {
+        var path = Path.Combine(folder, entry);
+        if (!exists(path))
         {
             throw new RequestRejectedException(Rejection.FailedPrecondition,
-                $"data_folder: '{name}' has no {KaggleTrainingData.LabelsFile} (a Kaggle-format folder needs train.csv and train_spectrograms/)");
+                $"data_folder: '{name}' has no {entry} (a Kaggle-format folder needs {KaggleTrainingData.LabelsFile} and {KaggleTrainingData.SpectrogramFolder}/)");
         }
-        return new RunPlan(model, profile, training, folder, name, request.Description ?? "");
+        resolve(root.Relative(path));
     }
 
     private static void CheckOverrides(TrainingOverrides o)

@@ -106,11 +106,16 @@ public sealed class TrainingRun
                 return;
             }
             wasQueued = _status == RunStatus.Queued;
+            if (wasQueued)
+            {
+                // Final before the worker can start it: TryStart sees CANCELLED and skips it.
+                FinishLocked(RunStatus.Cancelled, null, null);
+            }
         }
         _cancellation.Cancel();
         if (wasQueued)
         {
-            Finish(RunStatus.Cancelled, null, null);
+            _finished.TrySetResult();
         }
     }
 
@@ -152,12 +157,7 @@ public sealed class TrainingRun
             {
                 return false;
             }
-            _status = status;
-            _finishedAt = _time.GetUtcNow();
-            _modelVersion = modelVersion;
-            _error = error;
-            var elapsed = _startTimestamp == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_startTimestamp);
-            AppendLocked(new RunUpdate.Finished(status, modelVersion, _bestValidationLoss, error, elapsed));
+            FinishLocked(status, modelVersion, error);
         }
         _finished.TrySetResult();
         return true;
@@ -165,16 +165,21 @@ public sealed class TrainingRun
 
     /// <summary>
     /// The run's updates until it finishes (or <paramref name="cancellationToken"/> fires): with
-    /// <paramref name="replay"/> from the first, otherwise from the next one recorded.
+    /// <paramref name="replay"/> from the first, otherwise from the next one recorded after this call
+    /// (the position is fixed here, not at the first read). A finished run without replay yields its final update.
     /// </summary>
-    public async IAsyncEnumerable<RunUpdate> WatchAsync(bool replay, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RunUpdate> Watch(bool replay, CancellationToken cancellationToken = default)
     {
-        int next;
+        int first;
         lock (_gate)
         {
-            // A finished run has nothing live left: a watcher without replay still gets the final update.
-            next = replay ? 0 : _status.IsFinal() ? _updates.Count - 1 : _updates.Count;
+            first = replay ? 0 : _status.IsFinal() ? _updates.Count - 1 : _updates.Count;
         }
+        return ReadFromAsync(first, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<RunUpdate> ReadFromAsync(int next, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         while (true)
         {
             RunUpdate[] batch;
@@ -198,6 +203,16 @@ public sealed class TrainingRun
                 await changed.WaitAsync(cancellationToken);
             }
         }
+    }
+
+    private void FinishLocked(RunStatus status, string? modelVersion, string? error)
+    {
+        _status = status;
+        _finishedAt = _time.GetUtcNow();
+        _modelVersion = modelVersion;
+        _error = error;
+        var elapsed = _startTimestamp == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_startTimestamp);
+        AppendLocked(new RunUpdate.Finished(status, modelVersion, _bestValidationLoss, error, elapsed));
     }
 
     private void AppendLocked(RunUpdate update)

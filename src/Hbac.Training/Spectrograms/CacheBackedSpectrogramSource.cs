@@ -10,7 +10,8 @@ namespace Hbac.Training.Spectrograms;
 /// Training windows from a folder of <c>&lt;spectrogram_id&gt;.parquet</c>, read through the shared tensor
 /// cache under the preprocessing service's keys (<see cref="SpectrogramCacheKeys.Spectrogram"/> of the
 /// SHA-256 of the file's bytes -> [400, T] float32, NaN -> 0): a folder prepared by the preprocessing
-/// service is not converted again, and a miss converts the file and fills the entry for everyone.
+/// service is not converted again, and a miss converts the file the same way (<see cref="SpectrogramTensorConversion"/>)
+/// and fills the entry for everyone.
 /// Without Redis every lookup misses and the file is converted here. The base class keeps each
 /// spectrogram in memory for the rest of the run.
 /// </summary>
@@ -54,24 +55,10 @@ public sealed class CacheBackedSpectrogramSource(string folder, ITensorCache cac
         return new Spectrogram(tensor.Values, times);
     }
 
-    /// <summary>The preprocessing service's conversion (its SpectrogramTensorStore): parquet -> [400, T], NaN -> 0.</summary>
     private static async Task<CachedTensor> ConvertAsync(byte[] content, string sourceName, CancellationToken ct)
     {
-        await using var stream = new MemoryStream(content, writable: false);
-        var spectrogram = await SpectrogramParquetReader.ReadAsync(stream, sourceName, ct).ConfigureAwait(false);
-        if (spectrogram.Columns == 0)
-        {
-            throw EegDataException.InFile(sourceName, "no rows, a spectrogram needs at least one 2-second column");
-        }
-        var values = spectrogram.Values;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (float.IsNaN(values[i]))
-            {
-                values[i] = 0f;
-            }
-        }
-        return new CachedTensor([SpectrogramLayout.Rows, spectrogram.Columns], values);
+        var spectrogram = await SpectrogramTensorConversion.ReadAsync(content, sourceName, ct).ConfigureAwait(false);
+        return new CachedTensor([SpectrogramLayout.Rows, spectrogram.Columns], spectrogram.Values);
     }
 
     private static bool IsSpectrogram(CachedTensor tensor) => tensor.Shape is [SpectrogramLayout.Rows, > 0];

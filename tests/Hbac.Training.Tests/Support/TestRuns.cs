@@ -51,7 +51,3 @@ internal static class TestRuns
 
     public static async Task<RpcException> RejectedAsync(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);
 }
-
-/// <summary>The service tests train for real and a run uses every core: one at a time.</summary>
-[CollectionDefinition("Training service", DisableParallelization = true)]
-public sealed class TrainingServiceCollection;

@@ -1,0 +1,7 @@
+using Hbac.Learning.Training;
+
+namespace Hbac.Training.Runs;
+
+/// <summary>What a caller asks for, before validation; null overrides keep the profile's values.</summary>
+/// <param name="Model">A model catalog name; null when the caller did not choose one.</param>
+public sealed record RunRequest(string? Model, string Profile, TrainingOverrides Overrides, string DataFolder, string Description);
