@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Hbac.Contracts;
+using Hbac.Contracts.V1;
+using HbacAspire.AppHost.Supervision;
+using HbacAspire.EndToEnd.Tests.Support;
+
+namespace HbacAspire.EndToEnd.Tests;
+
+/// <summary>
+/// A stack of its own, taken through its whole life in one fixed order: started with an empty model
+/// repository, given a model, Redis killed, the inference process killed, then SIGTERM. Each step
+/// names itself in its assertion messages.
+/// </summary>
+[Collection(Name)]
+public sealed class StackLifecycleTests
+{
+    public const string Name = "stack lifecycle (kills, own stack)";
+
+    [StackFact]
+    public async Task EmptyRepositoryThenAModelThenRedisAndServiceCrashesThenSigtermLeavesNoProcess()
+    {
+        var home = Directory.CreateTempSubdirectory("hbac-e2e-lifecycle-").FullName;
+        await using var apphost = AppHostProcess.Start(home, SyntheticData.Folder);
+
+        // 1. No model yet: the services come up, "ready" waits, scoring is FailedPrecondition.
+        await apphost.WaitForEndpointsAsync();
+        await Wait.UntilAsync(async () => (await apphost.ResourcesAsync()).TryGetValue("inference", out var r)
+                && r.GetProperty("health").GetString() is "Healthy" or "Degraded",
+            "step 1: inference healthy with an empty repository", 180, apphost.Diagnostics, () => apphost.HasExited);
+        Assert.False(apphost.IsReady, "step 1: 'ready' was printed although no model is served");
+        var inference = new Inference.InferenceClient(apphost.Channel("inference"));
+        Assert.Equal("", (await inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
+        var noModel = await Assert.ThrowsAsync<RpcException>(() =>
+            inference.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], new float[ModelInput.ElementCount]) }).ResponseAsync);
+        Assert.True(noModel.StatusCode == StatusCode.FailedPrecondition, $"step 1: Score without a model gave {noModel.StatusCode}: {noModel.Status.Detail}");
+        await using (var refusedStream = new EegStreamSession(inference, SyntheticData.TestEeg()))
+        {
+            var chunks = Hbac.Contracts.Streaming.EegChunks.Split(SyntheticData.TestEeg(), EegStream.SampleRateHz, SampleLayout.Interleaved).Take(10).ToArray();
+            var streamRefused = await refusedStream.RefusedAsync(chunks);
+            Assert.True(streamRefused.StatusCode == StatusCode.FailedPrecondition,
+                $"step 1: StreamEeg without a model gave {streamRefused.StatusCode}: {streamRefused.Status.Detail}");
+        }
+        var inferencePid = await apphost.PidAsync("inference");
+
+        // 2. A model arrives (atomic rename, no announcement: the repository rescan finds it): "ready", scores.
+        ModelFolder.PublishValid(apphost.ModelRepository, ModelFolder.FirstVersion);
+        await apphost.WaitForReadyAsync(60);
+        Assert.Equal(inferencePid, await apphost.PidAsync("inference"));
+        await StreamsAsync(inference, "step 2: after the first model");
+
+        // 3. redis-server is killed: the services report Degraded and keep answering; after the AppHost
+        // restarts Redis they are Healthy again on their own.
+        var preprocessingUrl = apphost.Endpoint("preprocessing");
+        var inferenceUrl = apphost.Endpoint("inference");
+        var preprocessing = new Preprocessing.PreprocessingClient(apphost.Channel("preprocessing"));
+        var health = new Health.HealthClient(apphost.Channel("inference"));
+        var redisPid = await apphost.PidAsync("redis");
+        System.Diagnostics.Process.GetProcessById(redisPid).Kill();
+        var sawDegraded = new HashSet<string>();
+        var answeredWhileDegraded = false;
+        await Wait.UntilAsync(async () =>
+        {
+            foreach (var (name, url) in new[] { ("preprocessing", preprocessingUrl), ("inference", inferenceUrl) })
+            {
+                var (status, body) = await ServiceHealth.GetAsync(url);
+                if (status == "Degraded")
+                {
+                    Assert.Contains("redis unreachable", body);
+                    sawDegraded.Add(name);
+                }
+            }
+            if (sawDegraded.Count > 0 && !answeredWhileDegraded)
+            {
+                // Degraded, not down: both services still answer, without the cache.
+                var converted = await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = SyntheticData.SpectrogramPath() });
+                Assert.False(converted.CacheHit, "step 3: a cache hit while Redis is down");
+                Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+                Assert.Equal(ModelFolder.FirstVersion, (await inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
+                answeredWhileDegraded = true;
+            }
+            return sawDegraded.Count == 2;
+        }, "step 3: both services to report Degraded after redis-server was killed", 30, apphost.Diagnostics);
+        Assert.True(answeredWhileDegraded, "step 3: no request was made while degraded");
+        await Wait.UntilAsync(async () =>
+        {
+            var redis = await apphost.ResourceAsync("redis");
+            return redis.GetProperty("restarts").GetInt32() == 1 && redis.GetProperty("health").GetString() == "Healthy";
+        }, "step 3: the AppHost to restart redis-server", 30, apphost.Diagnostics);
+        Assert.NotEqual(redisPid, await apphost.PidAsync("redis"));
+        await Wait.UntilAsync(async () =>
+                (await ServiceHealth.GetAsync(preprocessingUrl)).Status == "Healthy" && (await ServiceHealth.GetAsync(inferenceUrl)).Status == "Healthy",
+            "step 3: both services Healthy again after Redis came back", 60, apphost.Diagnostics);
+        await StreamsAsync(inference, "step 3: after the Redis restart");
+        // The cache works again: the second conversion is a hit.
+        await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = SyntheticData.SpectrogramPath() });
+        Assert.True((await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = SyntheticData.SpectrogramPath() })).CacheHit,
+            "step 3: no cache hit after Redis came back");
+
+        // 4. The inference process is killed: the AppHost restarts it on the same endpoint, and it serves the same model.
+        System.Diagnostics.Process.GetProcessById(inferencePid).Kill();
+        JsonElement restarted = default;
+        await Wait.UntilAsync(async () =>
+        {
+            restarted = await apphost.ResourceAsync("inference");
+            return restarted.GetProperty("restarts").GetInt32() == 1 && restarted.GetProperty("health").GetString() == "Healthy"
+                && restarted.GetProperty("pid").ValueKind == JsonValueKind.Number;
+        }, "step 4: the AppHost to restart the killed inference service", 120, apphost.Diagnostics);
+        Assert.NotEqual(inferencePid, restarted.GetProperty("pid").GetInt32());
+        Assert.Equal(inferenceUrl, restarted.GetProperty("endpoints")[0].GetProperty("url").GetString());
+        using (var fresh = apphost.NewChannel("inference"))
+        {
+            var again = new Inference.InferenceClient(fresh);
+            await Wait.UntilAsync(async () => (await again.ListModelsAsync(new ListModelsRequest())).ActiveVersion == ModelFolder.FirstVersion,
+                "step 4: the restarted inference to serve the model", 30, apphost.Diagnostics);
+            await StreamsAsync(again, "step 4: after the inference restart (new connection)");
+        }
+        await StreamsAsync(inference, "step 4: after the inference restart (the old channel reconnects)");
+
+        // 5. SIGTERM: exit code 0 within 30 s, and no process of the stack left.
+        var resources = await apphost.ResourcesAsync();
+        Assert.True(resources.Count >= 3, $"step 5: expected redis, preprocessing and inference, the dashboard lists {string.Join(", ", resources.Keys)}");
+        var pids = apphost.ChildrenSeen.Keys.ToList();
+        Assert.True(apphost.Terminate(TimeSpan.FromSeconds(30)), "step 5: the AppHost did not exit within 30 s of SIGTERM");
+        Assert.True(apphost.ExitCode == 0, $"step 5: exit code {apphost.ExitCode}\n{apphost.Diagnostics()}");
+        foreach (var pid in pids.Append(apphost.Pid))
+        {
+            Assert.False(IsAlive(pid), $"step 5: pid {pid} ({apphost.ChildrenSeen.GetValueOrDefault(pid, "AppHost")}) survived the AppHost");
+            Assert.Empty(ProcessGroup.Members(pid));
+        }
+        Assert.Contains("stopped", apphost.Diagnostics());
+    }
+
+    private static async Task StreamsAsync(Inference.InferenceClient client, string step)
+    {
+        await using var session = new EegStreamSession(client, SyntheticData.TestEeg().Select(c => c[..(14 * EegStream.SampleRateHz)]).ToArray());
+        await session.SendAsync(14);
+        await session.CompleteAsync();
+        Assert.True(session.Replies.Select(r => r.WindowEndSeconds).SequenceEqual([10.0, 12.0, 14.0]), $"{step}: replies at {string.Join(", ", session.Replies.Select(r => r.WindowEndSeconds))}");
+        Assert.All(session.Replies, r => Assert.True(r.ModelVersion == ModelFolder.FirstVersion, $"{step}: model {r.ModelVersion}"));
+    }
+
+    /// <summary>True while the process exists and is not a zombie.</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
