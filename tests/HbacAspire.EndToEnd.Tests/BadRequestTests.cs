@@ -47,7 +47,8 @@ public sealed class BadRequestTests(StackFixture stack)
     public async Task InferenceRefusesBrokenEegChunksWithInvalidArgument()
     {
         var good = EegChunks.Create(SyntheticData.TestEeg(), 0, EegStream.SampleRateHz, SampleLayout.Interleaved);
-        var nineteenChannels = new EegChunk { Layout = SampleLayout.Interleaved, Samples = { new float[19 * 200] } };
+        // One sample of 19 channels: 19 values, not a multiple of 20.
+        var nineteenChannels = new EegChunk { Layout = SampleLayout.Interleaved, Samples = { new float[19] } };
         var noLayout = new EegChunk { Samples = { good.Samples } };
         var empty = new EegChunk { Layout = SampleLayout.ChannelMajor };
         foreach (var (chunks, field) in new[]

@@ -166,7 +166,12 @@ internal sealed class AppHostProcess : IAsyncDisposable
         {
             kill.WaitForExit();
         }
-        return _process.WaitForExit(timeout);
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+        _process.WaitForExit(); // drains the redirected output
+        return true;
     }
 
     public async ValueTask DisposeAsync()

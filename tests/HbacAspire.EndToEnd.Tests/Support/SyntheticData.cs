@@ -15,6 +15,7 @@ internal static class SyntheticData
     private static readonly Lazy<string> Generated = new(() =>
     {
         var folder = Directory.CreateTempSubdirectory("hbac-e2e-data-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Delete(folder);
         SyntheticDataset.Generate(new SyntheticOptions { OutputFolder = folder, Patients = 2 });
         return folder;
     }, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -38,6 +39,18 @@ internal static class SyntheticData
     /// <summary><paramref name="channels"/> repeated <paramref name="times"/> times end to end (a longer stream from one recording).</summary>
     public static float[][] Repeat(float[][] channels, int times) =>
         channels.Select(c => Enumerable.Repeat(c, times).SelectMany(x => x).ToArray()).ToArray();
+
+    private static void Delete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
 
     private static string FirstFile(string subfolder) =>
         Directory.EnumerateFiles(Path.Combine(Folder, subfolder), "*.parquet").Order(StringComparer.Ordinal).First();
