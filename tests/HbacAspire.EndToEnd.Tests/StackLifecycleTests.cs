@@ -40,7 +40,7 @@ public sealed class StackLifecycleTests
             var chunks = Hbac.Contracts.Streaming.EegChunks.Split(SyntheticData.TestEeg(), EegStream.SampleRateHz, SampleLayout.Interleaved).Take(10).ToArray();
             var streamRefused = await refusedStream.RefusedAsync(chunks);
             Assert.True(streamRefused.StatusCode == StatusCode.FailedPrecondition,
-                $"step 1: StreamEeg without a model gave {streamRefused.StatusCode}: {streamRefused.Status.Detail}");
+                $"step 1: StreamEeg without a model gave {streamRefused.StatusCode}: {streamRefused.Status.Detail}\n{apphost.Diagnostics()}");
         }
         var inferencePid = await apphost.PidAsync("inference");
 
@@ -122,7 +122,18 @@ public sealed class StackLifecycleTests
         var resources = await apphost.ResourcesAsync();
         Assert.True(resources.Count >= 3, $"step 5: expected redis, preprocessing and inference, the dashboard lists {string.Join(", ", resources.Keys)}");
         var pids = apphost.ChildrenSeen.Keys.ToList();
+        // A client is in the middle of a stream when the stack stops.
+        var open = new EegStreamSession(inference, SyntheticData.TestEeg());
+        await open.SendAsync(12);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         Assert.True(apphost.Terminate(TimeSpan.FromSeconds(30)), "step 5: the AppHost did not exit within 30 s of SIGTERM");
+        var stopSeconds = clock.Elapsed.TotalSeconds;
+        var ended = await open.RefusedAsync();
+        await open.DisposeAsync();
+        // The service ends open streams itself (retryable Unavailable) instead of being SIGKILLed
+        // after the AppHost's 10-s grace period with the connection torn down under the client.
+        Assert.True(ended.StatusCode == StatusCode.Unavailable, $"step 5: the open stream ended with {ended.StatusCode}: {ended.Status.Detail}");
+        Assert.True(stopSeconds < 10, $"step 5: stopping took {stopSeconds:0.0} s, the AppHost's grace period: a service had to be killed");
         Assert.True(apphost.ExitCode == 0, $"step 5: exit code {apphost.ExitCode}\n{apphost.Diagnostics()}");
         foreach (var pid in pids.Append(apphost.Pid))
         {
