@@ -27,7 +27,7 @@ public sealed class BadRequestTests(StackFixture stack)
         await RefusedAsync("inference", StatusCode.InvalidArgument, "tensor.data",
             () => inference.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], withNaN) }).ResponseAsync);
         await RefusedAsync("inference", StatusCode.InvalidArgument, "window.offset_seconds",
-            () => inference.ScoreAsync(new ScoreRequest { Window = new SpectrogramWindow { SpectrogramId = SyntheticData.SpectrogramId(), OffsetSeconds = -2 } }).ResponseAsync);
+            () => inference.ScoreAsync(new ScoreRequest { Window = new SpectrogramWindow { SpectrogramId = stack.Data.SpectrogramId(), OffsetSeconds = -2 } }).ResponseAsync);
         await RefusedAsync("inference", StatusCode.InvalidArgument, "window.spectrogram_id",
             () => inference.ScoreAsync(new ScoreRequest { Window = new SpectrogramWindow { SpectrogramId = "../../etc/passwd" } }).ResponseAsync);
         await RefusedAsync("inference", StatusCode.InvalidArgument, "input",
@@ -46,7 +46,7 @@ public sealed class BadRequestTests(StackFixture stack)
     [StackFact]
     public async Task InferenceRefusesBrokenEegChunksWithInvalidArgument()
     {
-        var good = EegChunks.Create(SyntheticData.TestEeg(), 0, EegStream.SampleRateHz, SampleLayout.Interleaved);
+        var good = EegChunks.Create(stack.Data.TestEeg(), 0, EegStream.SampleRateHz, SampleLayout.Interleaved);
         // One sample of 19 channels: 19 values, not a multiple of 20.
         var nineteenChannels = new EegChunk { Layout = SampleLayout.Interleaved, Samples = { new float[19] } };
         var noLayout = new EegChunk { Samples = { good.Samples } };
@@ -70,7 +70,7 @@ public sealed class BadRequestTests(StackFixture stack)
     public async Task NaNSamplesMarkMissingSignalAndStillGetValidDistributions()
     {
         // The contract: NaN marks a missing sample; a stream with a gap is scored, not refused.
-        var channels = SyntheticData.TestEeg().Select(c => c[..(12 * EegStream.SampleRateHz)].ToArray()).ToArray();
+        var channels = stack.Data.TestEeg().Select(c => c[..(12 * EegStream.SampleRateHz)].ToArray()).ToArray();
         foreach (var channel in channels)
         {
             channel.AsSpan(3 * EegStream.SampleRateHz, 2 * EegStream.SampleRateHz).Fill(float.NaN);
@@ -123,12 +123,12 @@ public sealed class BadRequestTests(StackFixture stack)
     public async Task PreprocessingConfinesPathsToTheDataRoot()
     {
         var preprocessing = stack.Preprocessing;
-        var outside = Path.Combine(SyntheticData.Folder, "escape.parquet");
+        var outside = Path.Combine(stack.Data.Folder, "escape.parquet");
         if (!File.Exists(outside))
         {
             File.CreateSymbolicLink(outside, "/etc/hostname");
         }
-        foreach (var path in new[] { "../" + Path.GetFileName(SyntheticData.Folder) + "-other/x.parquet", "/etc/hostname", "escape.parquet" })
+        foreach (var path in new[] { "../" + Path.GetFileName(stack.Data.Folder) + "-other/x.parquet", "/etc/hostname", "escape.parquet" })
         {
             await RefusedAsync("preprocessing", StatusCode.InvalidArgument, "path",
                 () => preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = path }).ResponseAsync);
@@ -149,7 +149,7 @@ public sealed class BadRequestTests(StackFixture stack)
                 Content = ByteString.CopyFromUtf8("not a parquet file"), FileName = "upload.parquet",
             }).ResponseAsync);
         await RefusedAsync("preprocessing", StatusCode.InvalidArgument, "offset_seconds",
-            () => preprocessing.GetWindowAsync(new GetWindowRequest { SpectrogramId = SyntheticData.SpectrogramId(), OffsetSeconds = -1 }).ResponseAsync);
+            () => preprocessing.GetWindowAsync(new GetWindowRequest { SpectrogramId = stack.Data.SpectrogramId(), OffsetSeconds = -1 }).ResponseAsync);
         await RefusedAsync("preprocessing", StatusCode.InvalidArgument, "max_files",
             () => ReadAllAsync(preprocessing.PrepareDataset(new PrepareDatasetRequest { Folder = ".", MaxFiles = -1 })));
         await RefusedAsync("preprocessing", StatusCode.InvalidArgument, "chunk.layout", async () =>
@@ -223,7 +223,7 @@ public sealed class BadRequestTests(StackFixture stack)
                 Distributions.AssertValid(scored.Probabilities, scored.TopClass, "the good request after a bad one");
                 break;
             case "preprocessing":
-                var converted = await stack.Preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = SyntheticData.SpectrogramPath() });
+                var converted = await stack.Preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = stack.Data.SpectrogramPath() });
                 Assert.True(converted.TimeColumns > 0);
                 break;
             case "training":

@@ -16,7 +16,7 @@ public sealed class ModelRepositoryTests(StackFixture stack)
     public async Task ANewVersionPublishedMidStreamIsPickedUpWithoutBreakingTheStreamOrLosingAReply()
     {
         var before = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion;
-        await using var session = new EegStreamSession(stack.Inference, SyntheticData.Repeat(SyntheticData.TestEeg(), 3));
+        await using var session = new EegStreamSession(stack.Inference, SyntheticData.Repeat(stack.Data.TestEeg(), 3));
         await session.SendAsync(30);
         Assert.All(session.Replies, r => Assert.Equal(before, r.ModelVersion));
 
@@ -63,7 +63,7 @@ public sealed class ModelRepositoryTests(StackFixture stack)
     public async Task ACorruptOrIncompatibleVersionIsRefusedAndTheActiveOneKeepsServingAnOpenStream()
     {
         var active = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion;
-        await using var session = new EegStreamSession(stack.Inference, SyntheticData.TestEeg());
+        await using var session = new EegStreamSession(stack.Inference, stack.Data.TestEeg());
         await session.SendAsync(20);
 
         var garbage = ModelFolder.NewVersion("garbage");

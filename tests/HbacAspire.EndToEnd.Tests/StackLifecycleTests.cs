@@ -22,7 +22,8 @@ public sealed class StackLifecycleTests
     public async Task EmptyRepositoryThenAModelThenRedisAndServiceCrashesThenSigtermLeavesNoProcess()
     {
         var home = Directory.CreateTempSubdirectory("hbac-e2e-lifecycle-").FullName;
-        await using var apphost = AppHostProcess.Start(home, SyntheticData.Folder);
+        var data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
+        await using var apphost = AppHostProcess.Start(home, data.Folder);
 
         // 1. No model yet: the services come up, "ready" waits, scoring is FailedPrecondition.
         await apphost.WaitForEndpointsAsync();
@@ -35,9 +36,9 @@ public sealed class StackLifecycleTests
         var noModel = await Assert.ThrowsAsync<RpcException>(() =>
             inference.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], new float[ModelInput.ElementCount]) }).ResponseAsync);
         Assert.True(noModel.StatusCode == StatusCode.FailedPrecondition, $"step 1: Score without a model gave {noModel.StatusCode}: {noModel.Status.Detail}");
-        await using (var refusedStream = new EegStreamSession(inference, SyntheticData.TestEeg()))
+        await using (var refusedStream = new EegStreamSession(inference, data.TestEeg()))
         {
-            var chunks = Hbac.Contracts.Streaming.EegChunks.Split(SyntheticData.TestEeg(), EegStream.SampleRateHz, SampleLayout.Interleaved).Take(10).ToArray();
+            var chunks = Hbac.Contracts.Streaming.EegChunks.Split(data.TestEeg(), EegStream.SampleRateHz, SampleLayout.Interleaved).Take(10).ToArray();
             var streamRefused = await refusedStream.RefusedAsync(chunks);
             Assert.True(streamRefused.StatusCode == StatusCode.FailedPrecondition,
                 $"step 1: StreamEeg without a model gave {streamRefused.StatusCode}: {streamRefused.Status.Detail}\n{apphost.Diagnostics()}");
@@ -48,7 +49,7 @@ public sealed class StackLifecycleTests
         ModelFolder.PublishValid(apphost.ModelRepository, ModelFolder.FirstVersion);
         await apphost.WaitForReadyAsync(60);
         Assert.Equal(inferencePid, await apphost.PidAsync("inference"));
-        await StreamsAsync(inference, "step 2: after the first model");
+        await StreamsAsync(data, inference, "step 2: after the first model");
 
         // 3. redis-server is killed: the services report Degraded and keep answering; after the AppHost
         // restarts Redis they are Healthy again on their own.
@@ -74,7 +75,7 @@ public sealed class StackLifecycleTests
             if (sawDegraded.Count > 0 && !answeredWhileDegraded)
             {
                 // Degraded, not down: both services still answer, without the cache.
-                var converted = await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = SyntheticData.SpectrogramPath() });
+                var converted = await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = data.SpectrogramPath() });
                 Assert.False(converted.CacheHit, "step 3: a cache hit while Redis is down");
                 Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
                 Assert.Equal(ModelFolder.FirstVersion, (await inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
@@ -92,10 +93,10 @@ public sealed class StackLifecycleTests
         await Wait.UntilAsync(async () =>
                 (await ServiceHealth.GetAsync(preprocessingUrl)).Status == "Healthy" && (await ServiceHealth.GetAsync(inferenceUrl)).Status == "Healthy",
             "step 3: both services Healthy again after Redis came back", 60, apphost.Diagnostics);
-        await StreamsAsync(inference, "step 3: after the Redis restart");
+        await StreamsAsync(data, inference, "step 3: after the Redis restart");
         // The cache works again: the second conversion is a hit.
-        await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = SyntheticData.SpectrogramPath() });
-        Assert.True((await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = SyntheticData.SpectrogramPath() })).CacheHit,
+        await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = data.SpectrogramPath() });
+        Assert.True((await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = data.SpectrogramPath() })).CacheHit,
             "step 3: no cache hit after Redis came back");
 
         // 4. The inference process is killed: the AppHost restarts it on the same endpoint, and it serves the same model.
@@ -114,16 +115,16 @@ public sealed class StackLifecycleTests
             var again = new Inference.InferenceClient(fresh);
             await Wait.UntilAsync(async () => (await again.ListModelsAsync(new ListModelsRequest())).ActiveVersion == ModelFolder.FirstVersion,
                 "step 4: the restarted inference to serve the model", 30, apphost.Diagnostics);
-            await StreamsAsync(again, "step 4: after the inference restart (new connection)");
+            await StreamsAsync(data, again, "step 4: after the inference restart (new connection)");
         }
-        await StreamsAsync(inference, "step 4: after the inference restart (the old channel reconnects)");
+        await StreamsAsync(data, inference, "step 4: after the inference restart (the old channel reconnects)");
 
         // 5. SIGTERM: exit code 0 within 30 s, and no process of the stack left.
         var resources = await apphost.ResourcesAsync();
         Assert.True(resources.Count >= 3, $"step 5: expected redis, preprocessing and inference, the dashboard lists {string.Join(", ", resources.Keys)}");
         var pids = apphost.ChildrenSeen.Keys.ToList();
         // A client is in the middle of a stream when the stack stops.
-        var open = new EegStreamSession(inference, SyntheticData.TestEeg());
+        var open = new EegStreamSession(inference, data.TestEeg());
         await open.SendAsync(12);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Assert.True(apphost.Terminate(TimeSpan.FromSeconds(30)), "step 5: the AppHost did not exit within 30 s of SIGTERM");
@@ -143,9 +144,9 @@ public sealed class StackLifecycleTests
         Assert.Contains("stopped", apphost.Diagnostics());
     }
 
-    private static async Task StreamsAsync(Inference.InferenceClient client, string step)
+    private static async Task StreamsAsync(SyntheticData data, Inference.InferenceClient client, string step)
     {
-        await using var session = new EegStreamSession(client, SyntheticData.TestEeg().Select(c => c[..(14 * EegStream.SampleRateHz)]).ToArray());
+        await using var session = new EegStreamSession(client, data.TestEeg().Select(c => c[..(14 * EegStream.SampleRateHz)]).ToArray());
         await session.SendAsync(14);
         await session.CompleteAsync();
         Assert.True(session.Replies.Select(r => r.WindowEndSeconds).SequenceEqual([10.0, 12.0, 14.0]), $"{step}: replies at {string.Join(", ", session.Replies.Select(r => r.WindowEndSeconds))}");

@@ -11,7 +11,7 @@ public sealed class StreamingTests(StackFixture stack)
     [StackFact]
     public async Task SyntheticEegGetsAValidDistributionEveryTwoSecondsOnceTenSecondsArrived()
     {
-        await AssertStreamsAsync(SyntheticData.TestEeg(), "synthetic EEG");
+        await AssertStreamsAsync(stack.Data.TestEeg(), "synthetic EEG");
     }
 
     [StackFact(RequiresSharedData = true)]
@@ -24,19 +24,19 @@ public sealed class StreamingTests(StackFixture stack)
     [StackFact]
     public async Task AWindowScoredByIdEqualsTheSameWindowFetchedFromPreprocessingAndScoredAsATensor()
     {
-        var path = SyntheticData.SpectrogramPath();
+        var path = stack.Data.SpectrogramPath();
         var first = await stack.Preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = path });
         var second = await stack.Preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = path });
         Assert.Equal(first.SpectrogramId, second.SpectrogramId);
         Assert.True(second.CacheHit, "the second conversion of the same file did not come from the Redis cache");
         Assert.True(first.TimeColumns > 0, "no spectrogram columns");
 
-        var window = await stack.Preprocessing.GetWindowAsync(new GetWindowRequest { SpectrogramId = SyntheticData.SpectrogramId(), OffsetSeconds = 0 });
+        var window = await stack.Preprocessing.GetWindowAsync(new GetWindowRequest { SpectrogramId = stack.Data.SpectrogramId(), OffsetSeconds = 0 });
         Assert.Equal(new long[] { ModelInput.Channels, ModelInput.FrequencyRows, ModelInput.TimeColumns }, window.Input.Shape);
         var byTensor = await stack.Inference.ScoreAsync(new ScoreRequest { Tensor = window.Input });
         var byId = await stack.Inference.ScoreAsync(new ScoreRequest
         {
-            Window = new SpectrogramWindow { SpectrogramId = SyntheticData.SpectrogramId(), OffsetSeconds = 0 },
+            Window = new SpectrogramWindow { SpectrogramId = stack.Data.SpectrogramId(), OffsetSeconds = 0 },
         });
         Distributions.AssertValid(byId.Probabilities, byId.TopClass, "Score by id");
         Assert.Equal(byTensor.ModelVersion, byId.ModelVersion);

@@ -4,7 +4,7 @@ namespace HbacAspire.EndToEnd.Tests.Support;
 
 /// <summary>
 /// One real stack shared by the collection's tests (starting one takes most of a test's time): the
-/// built AppHost with <c>--job none</c>, the synthetic data folder, and a model repository holding
+/// built AppHost with <c>--job none</c>, a synthetic data folder, and a model repository holding
 /// <see cref="ModelFolder.FirstVersion"/> before the start. Tests that publish versions name them
 /// newer than everything before, so they hold in any order.
 /// </summary>
@@ -13,6 +13,8 @@ public sealed class StackFixture : IAsyncLifetime
     private AppHostProcess? _apphost;
 
     internal AppHostProcess AppHost => _apphost ?? throw new InvalidOperationException("the stack is not started");
+
+    internal SyntheticData Data { get; private set; } = null!;
 
     public Inference.InferenceClient Inference => new(AppHost.Channel("inference"));
 
@@ -28,7 +30,8 @@ public sealed class StackFixture : IAsyncLifetime
         var models = Path.Combine(home, "models");
         Directory.CreateDirectory(models);
         ModelFolder.PublishValid(models, ModelFolder.FirstVersion);
-        _apphost = AppHostProcess.Start(home, SyntheticData.Folder);
+        Data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
+        _apphost = AppHostProcess.Start(home, Data.Folder);
         await AppHost.WaitForReadyAsync();
     }
 
