@@ -41,4 +41,13 @@ public static class HbacInstruments
 
     /// <summary>Histogram of training losses reported per step event.</summary>
     public const string TrainingLoss = "hbac.training.loss";
+
+    /// <summary>Counter of training epochs completed (validation included).</summary>
+    public const string TrainingEpochs = "hbac.training.epochs";
+
+    /// <summary>Histogram of training throughput in samples (windows) per second, reported per step event.</summary>
+    public const string TrainingThroughput = "hbac.training.throughput";
+
+    /// <summary>Histogram of validation losses (mean KL divergence), one per completed epoch.</summary>
+    public const string TrainingValidationLoss = "hbac.training.validation_loss";
 }

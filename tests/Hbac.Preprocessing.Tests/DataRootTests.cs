@@ -1,5 +1,4 @@
-using Hbac.Preprocessing.Paths;
-using Microsoft.Extensions.Options;
+using HbacAspire.ServiceDefaults.Requests;
 
 namespace Hbac.Preprocessing.Tests;
 
@@ -9,7 +8,7 @@ public sealed class DataRootTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    private static DataRoot For(string root) => new(Options.Create(new PreprocessingOptions { DataRoot = root }));
+    private static DataRoot For(string root) => new(root);
 
     private static Rejection Refusal(Action resolve) => Assert.Throws<RequestRejectedException>(resolve).Kind;
 

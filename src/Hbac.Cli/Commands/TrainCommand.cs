@@ -34,21 +34,19 @@ internal static class TrainCommand
         }
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
-            var options = TrainingProfiles.Create(parseResult.GetValue(profile)!, parseResult.GetValue(model)!);
-            var batchSize = parseResult.GetValue(batch) ?? options.BatchSize;
-            options = options with
+            var options = new TrainingOverrides
             {
-                InputDownsample = parseResult.GetValue(downsample) ?? options.InputDownsample,
-                Augmentation = parseResult.GetValue(augment) is { } p ? options.Augmentation with { Probability = p } : options.Augmentation,
-                LearningRateMaxPerSample = parseResult.GetValue(peakLr) is { } lr ? lr / batchSize : options.LearningRateMaxPerSample,
-                Epochs = parseResult.GetValue(epochs) ?? options.Epochs,
-                BatchSize = batchSize,
-                Fold = parseResult.GetValue(fold) ?? options.Fold,
-                Labels = parseResult.GetValue(labels) is { } l ? LabelTargetsParser.Parse(l) : options.Labels,
-                Seed = parseResult.GetValue(seed) ?? options.Seed,
-                Threads = parseResult.GetValue(threads) ?? options.Threads,
-                InitialWeights = parseResult.GetValue(weights) ?? options.InitialWeights,
-            };
+                InputDownsample = parseResult.GetValue(downsample),
+                AugmentationProbability = parseResult.GetValue(augment),
+                PeakLearningRate = parseResult.GetValue(peakLr),
+                Epochs = parseResult.GetValue(epochs),
+                BatchSize = parseResult.GetValue(batch),
+                Fold = parseResult.GetValue(fold),
+                Labels = parseResult.GetValue(labels) is { } l ? LabelTargetsParser.Parse(l) : null,
+                Seed = parseResult.GetValue(seed),
+                Threads = parseResult.GetValue(threads),
+                InitialWeights = parseResult.GetValue(weights),
+            }.ApplyTo(TrainingProfiles.Create(parseResult.GetValue(profile)!, parseResult.GetValue(model)!));
             options.Validate();
             if (!ModelCatalog.Names.Contains(options.Model.Trim().ToLowerInvariant()))
             {

@@ -31,6 +31,8 @@ public sealed record ModelCard
     public required int Threads { get; init; }
     public required double WallTimeSeconds { get; init; }
     public required DateTimeOffset CreatedUtc { get; init; }
+    /// <summary>The training service's run id when a service run produced the model (the inference service lists it); null for <c>hbac train</c>.</summary>
+    public string? TrainingRunId { get; init; }
 
     /// <summary>One line for the ONNX metadata and logs.</summary>
     public string Summary() =>

@@ -67,7 +67,7 @@ public static class Trainer
         });
         model.to(device);
         var schedule = options.Schedule();
-        using var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0));
+        using var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
 
         var batch = options.BatchSize;
         var stepsPerEpoch = (train.Count + batch - 1) / batch;

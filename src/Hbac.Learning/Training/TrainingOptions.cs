@@ -30,6 +30,8 @@ public sealed record TrainingOptions
     public double LearningRateMaxPerSample { get; init; } = 6e-6;
     public double LearningRateMin { get; init; } = 1e-5;
     public int LearningRateRampEpochs { get; init; } = 3;
+    /// <summary>Adam's L2 weight decay (0 = none, the seed's recipe).</summary>
+    public double WeightDecay { get; init; }
     /// <summary>
     /// PyTorch-convention BatchNorm momentum (weight of the new batch). torchvision's MobileNetV3 and
     /// Keras both use 0.01 (Keras 0.99): with few steps per epoch the running statistics barely leave
@@ -45,6 +47,9 @@ public sealed record TrainingOptions
     public int BatchNormRecalibrationBatches { get; init; } = 16;
     /// <summary>TorchSharp weights (.dat) or an ONNX file of this project to start from; random init when null.</summary>
     public string? InitialWeights { get; init; }
+
+    /// <summary>The schedule's peak (lr_max) for this batch size.</summary>
+    public double PeakLearningRate => LearningRateMaxPerSample * BatchSize;
 
     public LearningRateSchedule Schedule() =>
         new(LearningRateStart, LearningRateMaxPerSample * BatchSize, LearningRateMin, LearningRateRampEpochs, Epochs);
@@ -68,6 +73,8 @@ public sealed record TrainingOptions
         Require(MaxTrainWindows is null or >= 1, $"max train windows: must be at least 1 (got {MaxTrainWindows})");
         Require(MaxValidationWindows is null or >= 1, $"max validation windows: must be at least 1 (got {MaxValidationWindows})");
         Require(BatchNormRecalibrationBatches >= 0, $"BatchNorm recalibration batches: must be >= 0 (got {BatchNormRecalibrationBatches})");
+        Require(double.IsFinite(LearningRateMaxPerSample) && LearningRateMaxPerSample > 0, $"--lr: must be a positive number (got {PeakLearningRate})");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"weight decay: must be a number >= 0 (got {WeightDecay})");
         Require(BatchNormMomentum is > 0 and <= 1, $"BatchNorm momentum: must be in (0, 1] (got {BatchNormMomentum})");
     }
 }

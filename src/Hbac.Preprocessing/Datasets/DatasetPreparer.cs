@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Hbac.Preprocessing.Paths;
 using Hbac.Preprocessing.Spectrograms;
+using HbacAspire.ServiceDefaults.Requests;
 
 namespace Hbac.Preprocessing.Datasets;
 

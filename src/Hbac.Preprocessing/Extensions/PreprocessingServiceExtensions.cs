@@ -1,8 +1,8 @@
 using Grpc.AspNetCore.Server;
 using Hbac.Preprocessing;
 using Hbac.Preprocessing.Datasets;
-using Hbac.Preprocessing.Paths;
 using Hbac.Preprocessing.Spectrograms;
+using HbacAspire.ServiceDefaults.Requests;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -22,7 +22,7 @@ public static class PreprocessingServiceExtensions
         builder.Services.AddOptions<GrpcServiceOptions>()
             .Configure<IOptions<PreprocessingOptions>>((grpc, preprocessing) =>
                 grpc.MaxReceiveMessageSize = preprocessing.Value.MaxUploadBytes + PreprocessingOptions.MessageOverheadBytes);
-        builder.Services.AddSingleton<DataRoot>();
+        builder.Services.AddSingleton(provider => new DataRoot(provider.GetRequiredService<IOptions<PreprocessingOptions>>().Value.DataRoot));
         builder.Services.AddSingleton<ISpectrogramTensorStore, SpectrogramTensorStore>();
         builder.Services.AddSingleton<SpectrogramCatalog>();
         builder.Services.AddSingleton<DatasetPreparer>();

@@ -5,6 +5,7 @@ using Hbac.Eeg.Spectrograms;
 using Hbac.Preprocessing.Datasets;
 using Hbac.Preprocessing.Spectrograms;
 using Hbac.Preprocessing.Streaming;
+using HbacAspire.ServiceDefaults.Requests;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Preprocessing.Grpc;

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Hbac.Eeg;
+using HbacAspire.ServiceDefaults.Requests;
 
 namespace Hbac.Preprocessing.Grpc;
 
@@ -20,13 +21,7 @@ internal static class RpcErrors
 
     public static RpcException? ToRpc(Exception exception) => exception switch
     {
-        RequestRejectedException rejected => new RpcException(new Status(rejected.Kind switch
-        {
-            Rejection.NotFound => StatusCode.NotFound,
-            Rejection.LimitExceeded => StatusCode.ResourceExhausted,
-            Rejection.FailedPrecondition => StatusCode.FailedPrecondition,
-            _ => StatusCode.InvalidArgument,
-        }, rejected.Message)),
+        RequestRejectedException rejected => rejected.ToRpcException(),
         // Unreadable uploads and files: the reader's one line names the file and the problem.
         EegDataException data => new RpcException(new Status(StatusCode.InvalidArgument, data.Message)),
         _ => null,

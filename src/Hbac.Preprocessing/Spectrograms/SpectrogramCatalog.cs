@@ -1,5 +1,5 @@
 using Hbac.Caching;
-using Hbac.Preprocessing.Paths;
+using HbacAspire.ServiceDefaults.Requests;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Preprocessing.Spectrograms;

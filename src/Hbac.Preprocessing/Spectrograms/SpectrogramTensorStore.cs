@@ -1,5 +1,4 @@
 using Hbac.Caching;
-using Hbac.Eeg;
 using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Eeg.Windows;
@@ -54,22 +53,8 @@ public sealed class SpectrogramTensorStore(ITensorCache cache) : ISpectrogramTen
 
     private static async Task<CachedTensor> ConvertAsync(ReadOnlyMemory<byte> parquet, string sourceName, CancellationToken cancellationToken)
     {
-        await using var stream = new MemoryStream(parquet.ToArray(), writable: false);
-        var spectrogram = await SpectrogramParquetReader.ReadAsync(stream, sourceName, cancellationToken);
-        if (spectrogram.Columns == 0)
-        {
-            throw EegDataException.InFile(sourceName, "no rows, a spectrogram needs at least one 2-second column");
-        }
-        // The seed's conversion: missing power is 0 (the window decode clips it to e^-4 like any small value).
-        var values = spectrogram.Values;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (float.IsNaN(values[i]))
-            {
-                values[i] = 0f;
-            }
-        }
-        return new CachedTensor([SpectrogramLayout.Rows, spectrogram.Columns], values);
+        var spectrogram = await SpectrogramTensorConversion.ReadAsync(parquet, sourceName, cancellationToken);
+        return new CachedTensor([SpectrogramLayout.Rows, spectrogram.Columns], spectrogram.Values);
     }
 
     private static bool IsSpectrogramShape(CachedTensor tensor) =>

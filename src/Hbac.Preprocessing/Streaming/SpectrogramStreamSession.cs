@@ -3,6 +3,7 @@ using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Spectrograms;
+using HbacAspire.ServiceDefaults.Requests;
 
 namespace Hbac.Preprocessing.Streaming;
 

@@ -108,6 +108,23 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task WeightDecayPullsTheWeightsTowardsZero()
+    {
+        var plain = await Trainer.RunAsync(TinyData.Create(), Tiny(epochs: 1), Path.Combine(_folder, "plain"));
+        var decayed = await Trainer.RunAsync(TinyData.Create(), Tiny(epochs: 1) with { WeightDecay = 1.0 }, Path.Combine(_folder, "decayed"));
+
+        Assert.Equal(1.0, decayed.Card.HyperParameters.WeightDecay);
+        Assert.True(SquaredNorm(decayed.CheckpointPath) < SquaredNorm(plain.CheckpointPath),
+            $"squared weight norm {SquaredNorm(decayed.CheckpointPath)} with decay vs {SquaredNorm(plain.CheckpointPath)} without");
+    }
+
+    private static double SquaredNorm(string checkpoint)
+    {
+        using var model = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8, WeightsPath = checkpoint });
+        return model.parameters().Sum(p => p.square().sum().item<float>());
+    }
+
+    [Fact]
     public async Task ConsensusLabelsTrainOnOneHotTargets()
     {
         var result = await Trainer.RunAsync(TinyData.Create(), Tiny(epochs: 1) with { Labels = LabelTargets.Consensus }, Path.Combine(_folder, "run"));

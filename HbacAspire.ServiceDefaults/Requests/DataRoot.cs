@@ -1,18 +1,20 @@
-using Microsoft.Extensions.Options;
-
-namespace Hbac.Preprocessing.Paths;
+namespace HbacAspire.ServiceDefaults.Requests;
 
 /// <summary>
 /// Resolves request paths against the configured data root and refuses every way out of it: absolute
 /// paths elsewhere, ".." segments, and symbolic links (at any depth) whose target lies outside.
+/// Shared by every service that takes file paths in requests (preprocessing, training), so they confine
+/// paths the same way.
 /// </summary>
 public sealed class DataRoot
 {
     private const int MaxLinkDepth = 40;
 
-    public DataRoot(IOptions<PreprocessingOptions> options)
+    /// <param name="root">The data root (relative to the working directory or absolute).</param>
+    public DataRoot(string root)
     {
-        FullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Value.DataRoot));
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        FullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
     }
 
     /// <summary>The root as configured, made absolute.</summary>

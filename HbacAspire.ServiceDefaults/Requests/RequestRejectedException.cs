@@ -1,4 +1,6 @@
-namespace Hbac.Preprocessing;
+using Grpc.Core;
+
+namespace HbacAspire.ServiceDefaults.Requests;
 
 /// <summary>Why a request cannot be served; the gRPC layer maps each kind to one status code.</summary>
 public enum Rejection
@@ -20,4 +22,13 @@ public enum Rejection
 public sealed class RequestRejectedException(Rejection kind, string message) : Exception(message)
 {
     public Rejection Kind { get; } = kind;
+
+    /// <summary>The gRPC status for this refusal: each <see cref="Rejection"/> maps to one code, never Unknown.</summary>
+    public RpcException ToRpcException() => new(new Status(Kind switch
+    {
+        Rejection.NotFound => StatusCode.NotFound,
+        Rejection.LimitExceeded => StatusCode.ResourceExhausted,
+        Rejection.FailedPrecondition => StatusCode.FailedPrecondition,
+        _ => StatusCode.InvalidArgument,
+    }, Message));
 }

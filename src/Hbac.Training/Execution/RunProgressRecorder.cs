@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Hbac.Learning.Training;
+using Hbac.Training.Runs;
+
+namespace Hbac.Training.Execution;
+
+/// <summary>
+/// Turns the trainer's events into a run's updates, on the trainer's thread (cheap: an append to the
+/// run's log): every <c>stepInterval</c> optimiser steps one <see cref="RunUpdate.Steps"/> with the mean
+/// loss and throughput since the previous one, and one <see cref="RunUpdate.EpochEnded"/> per epoch; also
+/// records the metrics and logs each epoch.
+/// </summary>
+public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterval, TrainingMetrics metrics, ILogger logger)
+    : IProgress<TrainingEvent>
+{
+    private readonly LearningRateSchedule _schedule = run.Plan.Options.Schedule();
+    private long _windowStart = Stopwatch.GetTimestamp();
+    private int _steps;
+    private int _samples;
+    private double _lossSum;
+    private long _stepsPerEpoch;
+    private int _trainWindows;
+    private TimeSpan _eta;
+
+    public void Report(TrainingEvent value)
+    {
+        switch (value)
+        {
+            case TrainingStarted started:
+                _stepsPerEpoch = started.StepsPerEpoch;
+                _trainWindows = started.TrainWindows;
+                _windowStart = Stopwatch.GetTimestamp();
+                run.Record(new RunUpdate.Started(started.Epochs, started.StepsPerEpoch, started.TrainWindows, started.ValidationWindows, started.Device));
+                LogStarted(run.Id, started.Model, started.Device, started.TrainWindows, started.ValidationWindows, started.Epochs);
+                break;
+            case TrainingStep { Validation: true } validation:
+                _eta = validation.Eta;
+                break;
+            case TrainingStep step:
+                _eta = step.Eta;
+                _steps++;
+                _samples += SamplesInStep(step.Step);
+                _lossSum += step.Loss;
+                if (_steps >= stepInterval || step.Step + 1 == _stepsPerEpoch)
+                {
+                    Flush(step);
+                }
+                break;
+            case TrainingEpochCompleted epoch:
+                var m = epoch.Metrics;
+                run.Record(new RunUpdate.EpochEnded(m.Epoch + 1, run.Plan.Options.Epochs, m.TrainLoss, m.ValidationLoss, m.LearningRate,
+                    m.ImagesPerSecond, run.Elapsed, _eta));
+                metrics.RecordEpoch(m.ValidationLoss);
+                LogEpoch(run.Id, m.Epoch + 1, run.Plan.Options.Epochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
+                    epoch.IsBest ? " (best)" : "");
+                break;
+        }
+    }
+
+    private void Flush(TrainingStep step)
+    {
+        var seconds = Stopwatch.GetElapsedTime(_windowStart).TotalSeconds;
+        var meanLoss = _lossSum / _steps;
+        var throughput = seconds > 0 ? _samples / seconds : 0;
+        run.Record(new RunUpdate.Steps(step.Epoch + 1, step.Step + 1, _stepsPerEpoch, meanLoss, _schedule.At(step.Epoch), throughput, step.Eta));
+        metrics.RecordSteps(_steps, meanLoss, throughput);
+        _steps = 0;
+        _samples = 0;
+        _lossSum = 0;
+        _windowStart = Stopwatch.GetTimestamp();
+    }
+
+    // The last batch of an epoch may be short.
+    private int SamplesInStep(int step)
+    {
+        var batch = run.Plan.Options.BatchSize;
+        return Math.Max(0, Math.Min(batch, _trainWindows - step * batch));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Run {RunId}: {Model} on {Device}, {TrainWindows} training / {ValidationWindows} validation windows, {Epochs} epochs")]
+    private partial void LogStarted(string runId, string model, string device, int trainWindows, int validationWindows, int epochs);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Run {RunId}: epoch {Epoch}/{Epochs} train loss {TrainLoss:F4} validation loss {ValidationLoss:F4} (Kaggle KL {KaggleKl:F4}), {SamplesPerSecond:F1} samples/s{Best}")]
+    private partial void LogEpoch(string runId, int epoch, int epochs, double trainLoss, double validationLoss, double kaggleKl, double samplesPerSecond, string best);
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Hbac.Training.Extensions;
+
+/// <summary>
+/// The "Hbac" configuration section as the training service reads it (the AppHost sets
+/// <c>Hbac__DataRoot</c> and <c>Hbac__ModelRepository</c>).
+/// </summary>
+public sealed class TrainingServiceOptions
+{
+    public const string Section = "Hbac";
+
+    /// <summary>Folder every <c>data_folder</c> is relative to and confined to.</summary>
+    [Required]
+    public string DataRoot { get; set; } = "";
+
+    /// <summary>Folder of <c>&lt;version&gt;/model.onnx + card.json</c> the inference service serves from; created when missing.</summary>
+    [Required]
+    public string ModelRepository { get; set; } = "";
+
+    /// <summary>The dataset an empty <c>data_folder</c> means, relative to the data root; empty = the data root itself.</summary>
+    public string DefaultDataFolder { get; set; } = "";
+
+    /// <summary>Runs that may wait behind the running one; StartRun beyond that gets ResourceExhausted.</summary>
+    [Range(1, 1000)]
+    public int MaxQueuedRuns { get; set; } = 8;
+
+    /// <summary>Finished runs kept for ListRuns/GetRun/WatchRun (in memory); the oldest finished ones are forgotten first.</summary>
+    [Range(1, 100_000)]
+    public int MaxRunHistory { get; set; } = 200;
+
+    /// <summary>torch threads per run; 0 = every core (a run owns the machine: runs execute one at a time).</summary>
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+
+    /// <summary>Optimiser steps summarised by one StepCompleted event (the last step of an epoch always sends one).</summary>
+    [Range(1, 100_000)]
+    public int StepEventInterval { get; set; } = 5;
+
+    /// <summary>Threads to use for a run.</summary>
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}

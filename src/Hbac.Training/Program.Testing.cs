@@ -1,0 +1,2 @@
+// Public for WebApplicationFactory<Program> in the in-process tests.
+public partial class Program;

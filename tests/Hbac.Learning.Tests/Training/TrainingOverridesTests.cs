@@ -1,0 +1,83 @@
+using Hbac.Learning.Training;
+
+namespace Hbac.Learning.Tests.Training;
+
+public sealed class TrainingOverridesTests
+{
+    private static readonly TrainingOptions Seed = TrainingProfiles.Create("seed", "mobilenetv3");
+
+    [Fact]
+    public void NoOverrideKeepsTheProfile()
+    {
+        Assert.Equal(Seed, new TrainingOverrides().ApplyTo(Seed));
+    }
+
+    [Fact]
+    public void EachOverrideReplacesOneValue()
+    {
+        var options = new TrainingOverrides
+        {
+            Epochs = 3,
+            BatchSize = 16,
+            WeightDecay = 1e-4,
+            Seed = 7,
+            Fold = 2,
+            Threads = 1,
+            InputDownsample = 4,
+            MaxTrainWindows = 100,
+            MaxValidationWindows = 50,
+            Labels = LabelTargets.Consensus,
+            AugmentationProbability = 0.25,
+            InitialWeights = "w.dat",
+        }.ApplyTo(Seed);
+
+        Assert.Equal(Seed with
+        {
+            Epochs = 3,
+            BatchSize = 16,
+            WeightDecay = 1e-4,
+            Seed = 7,
+            Fold = 2,
+            Threads = 1,
+            InputDownsample = 4,
+            MaxTrainWindows = 100,
+            MaxValidationWindows = 50,
+            Labels = LabelTargets.Consensus,
+            Augmentation = Seed.Augmentation with { Probability = 0.25 },
+            InitialWeights = "w.dat",
+        }, options);
+    }
+
+    [Fact]
+    public void APeakLearningRateIsStoredPerSampleOfTheEffectiveBatch()
+    {
+        var options = new TrainingOverrides { PeakLearningRate = 1e-3, BatchSize = 32 }.ApplyTo(Seed);
+
+        Assert.Equal(1e-3 / 32, options.LearningRateMaxPerSample, 15);
+        Assert.Equal(1e-3, options.PeakLearningRate, 15);
+        Assert.Equal(1e-3, options.Schedule().At(options.LearningRateRampEpochs), 12);
+    }
+
+    [Fact]
+    public void WithoutAPeakLearningRateTheProfilesPerSampleRateFollowsTheBatch()
+    {
+        var options = new TrainingOverrides { BatchSize = 32 }.ApplyTo(Seed);
+
+        Assert.Equal(Seed.LearningRateMaxPerSample, options.LearningRateMaxPerSample);
+        Assert.Equal(6e-6 * 32, options.PeakLearningRate, 15);
+    }
+
+    [Theory]
+    [InlineData(double.NaN, 0.0, "--lr")]
+    [InlineData(0.0, 0.0, "--lr")]
+    [InlineData(1e-3, -1.0, "weight decay")]
+    [InlineData(1e-3, double.PositiveInfinity, "weight decay")]
+    public void ValidateRefusesUnusableRatesNamingThem(double peak, double weightDecay, string name)
+    {
+        var options = new TrainingOverrides { PeakLearningRate = peak, WeightDecay = weightDecay }.ApplyTo(Seed);
+
+        var error = Assert.Throws<Hbac.Eeg.EegDataException>(options.Validate);
+
+        Assert.StartsWith(name + ":", error.Message);
+    }
+}

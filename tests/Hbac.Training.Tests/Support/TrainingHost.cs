@@ -1,0 +1,99 @@
+using Grpc.Net.Client;
+using Hbac.Caching;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using TrainingClient = Hbac.Contracts.V1.Training.TrainingClient;
+
+namespace Hbac.Training.Tests.Support;
+
+/// <summary>
+/// The real training Program in a TestServer over a data root and a temporary model repository, with the
+/// Redis cache and announcements replaced by in-memory ones that count (Redis itself: the stack tests).
+/// </summary>
+internal sealed class TrainingHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string> _settings;
+    private readonly bool _realRedis;
+
+    /// <param name="redisConnection">A real Redis for the cache and announcements; null = the in-memory fakes.</param>
+    public TrainingHost(string dataRoot, IReadOnlyDictionary<string, string>? settings = null, string? redisConnection = null)
+    {
+        _realRedis = redisConnection is not null;
+        Home = Directory.CreateTempSubdirectory("hbac-training-tests-").FullName;
+        Repository = Path.Combine(Home, "models");
+        _settings = new Dictionary<string, string>
+        {
+            ["Hbac:DataRoot"] = dataRoot,
+            ["Hbac:ModelRepository"] = Repository,
+            ["Hbac:Threads"] = "2",
+            ["Hbac:StepEventInterval"] = "1",
+            // Unless a real Redis is given, never contacted: the fakes below replace everything that would use it.
+            ["ConnectionStrings:redis"] = redisConnection ?? "127.0.0.1:1",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            _settings[key] = value;
+        }
+        try
+        {
+            Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+        }
+        catch
+        {
+            // The host did not start (a test of bad settings): nothing else will remove the folder.
+            Directory.Delete(Home, recursive: true);
+            throw;
+        }
+        Client = new TrainingClient(Channel);
+    }
+
+    public string Home { get; }
+
+    public string Repository { get; }
+
+    public CountingTensorCache Cache { get; } = new();
+
+    public RecordingAnnouncements Announcements { get; } = new();
+
+    public GrpcChannel Channel { get; }
+
+    public TrainingClient Client { get; }
+
+    /// <summary>Every folder in the repository, hidden and temporary ones included.</summary>
+    public IReadOnlyList<string> RepositoryFolders() =>
+        Directory.Exists(Repository) ? Directory.GetDirectories(Repository).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList() : [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.UseEnvironment("Development");
+        builder.ConfigureTestServices(services =>
+        {
+            if (_realRedis)
+            {
+                return;
+            }
+            services.AddSingleton<ITensorCache>(Cache);
+            services.AddSingleton<IModelAnnouncements>(Announcements);
+        });
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(Home, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file may still be open for a moment; the OS cleans the temp folder.
+        }
+    }
+}
