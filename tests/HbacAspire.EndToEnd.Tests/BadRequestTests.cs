@@ -171,20 +171,39 @@ public sealed class BadRequestTests(StackFixture stack)
     }
 
     [StackFact(RequiresTraining = true)]
-    public async Task TrainingNamesBadFieldsAndUnknownRuns()
+    public async Task TrainingNamesBadFieldsAndUnknownRunsAndQueuesNothingItRefused()
     {
         var training = new Training.TrainingClient(stack.AppHost.Channel("training"));
+        var mobilenet = ModelArchitecture.MobilenetV3Large;
         await RefusedAsync("training", StatusCode.InvalidArgument, "model",
             () => training.StartRunAsync(new StartRunRequest { Profile = "quick" }).ResponseAsync);
         await RefusedAsync("training", StatusCode.InvalidArgument, "profile",
-            () => training.StartRunAsync(new StartRunRequest { Model = ModelArchitecture.MobilenetV3Large, Profile = "no-such-profile" }).ResponseAsync);
+            () => training.StartRunAsync(new StartRunRequest { Model = mobilenet, Profile = "no-such-profile" }).ResponseAsync);
+        await RefusedAsync("training", StatusCode.InvalidArgument, "hyper_parameters.epochs",
+            () => training.StartRunAsync(new StartRunRequest { Model = mobilenet, HyperParameters = new HyperParameters { Epochs = 0 } }).ResponseAsync);
+        await RefusedAsync("training", StatusCode.InvalidArgument, "hyper_parameters.learning_rate",
+            () => training.StartRunAsync(new StartRunRequest { Model = mobilenet, HyperParameters = new HyperParameters { LearningRate = double.NaN } }).ResponseAsync);
         await RefusedAsync("training", StatusCode.InvalidArgument, "data_folder",
-            () => training.StartRunAsync(new StartRunRequest { Model = ModelArchitecture.MobilenetV3Large, DataFolder = "../.." }).ResponseAsync);
-        await RefusedAsync("training", StatusCode.NotFound, "run",
+            () => training.StartRunAsync(new StartRunRequest { Model = mobilenet, DataFolder = "../.." }).ResponseAsync);
+        await RefusedAsync("training", StatusCode.NotFound, "data_folder",
+            () => training.StartRunAsync(new StartRunRequest { Model = mobilenet, DataFolder = "no-such-folder" }).ResponseAsync);
+        // A folder that exists but is not a Kaggle training folder (no train.csv).
+        await RefusedAsync("training", StatusCode.FailedPrecondition, "data_folder",
+            () => training.StartRunAsync(new StartRunRequest { Model = mobilenet, DataFolder = "test_eegs" }).ResponseAsync);
+        await RefusedAsync("training", StatusCode.InvalidArgument, "limit",
+            () => training.ListRunsAsync(new ListRunsRequest { Limit = -1 }).ResponseAsync);
+        await RefusedAsync("training", StatusCode.NotFound, "run_id",
             () => training.GetRunAsync(new GetRunRequest { RunId = "no-such-run" }).ResponseAsync);
-        await RefusedAsync("training", StatusCode.NotFound, "run",
+        await RefusedAsync("training", StatusCode.NotFound, "run_id",
             () => training.CancelRunAsync(new CancelRunRequest { RunId = "no-such-run" }).ResponseAsync);
-        Assert.Empty((await training.ListRunsAsync(new ListRunsRequest())).Runs); // the refused runs were never queued
+        await RefusedAsync("training", StatusCode.NotFound, "run_id", async () =>
+        {
+            using var watch = training.WatchRun(new WatchRunRequest { RunId = "no-such-run", Replay = true });
+            await foreach (var _ in watch.ResponseStream.ReadAllAsync())
+            {
+            }
+        });
+        Assert.Empty((await training.ListRunsAsync(new ListRunsRequest())).Runs); // --job none, and no refused request was queued
     }
 
     private static Tensor ZeroInput() => Tensor.FromFloats([3, 400, 300], new float[ModelInput.ElementCount]);
