@@ -53,17 +53,19 @@ public sealed class StackLifecycleTests
 
         // 3. redis-server is killed: the services report Degraded and keep answering; after the AppHost
         // restarts Redis they are Healthy again on their own.
-        var preprocessingUrl = apphost.Endpoint("preprocessing");
         var inferenceUrl = apphost.Endpoint("inference");
         var preprocessing = new Preprocessing.PreprocessingClient(apphost.Channel("preprocessing"));
         var health = new Health.HealthClient(apphost.Channel("inference"));
         var redisPid = await apphost.PidAsync("redis");
         System.Diagnostics.Process.GetProcessById(redisPid).Kill();
+        // Every service of the run (training too once it is in the checkout).
+        var services = new[] { "preprocessing", "inference", "training" }
+            .Where(name => apphost.TryEndpoint(name) is not null).Select(name => (Name: name, Url: apphost.Endpoint(name))).ToList();
         var sawDegraded = new HashSet<string>();
         var answeredWhileDegraded = false;
         await Wait.UntilAsync(async () =>
         {
-            foreach (var (name, url) in new[] { ("preprocessing", preprocessingUrl), ("inference", inferenceUrl) })
+            foreach (var (name, url) in services)
             {
                 var (status, body) = await ServiceHealth.GetAsync(url);
                 if (status == "Degraded")
@@ -81,8 +83,9 @@ public sealed class StackLifecycleTests
                 Assert.Equal(ModelFolder.FirstVersion, (await inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
                 answeredWhileDegraded = true;
             }
-            return sawDegraded.Count == 2;
-        }, "step 3: both services to report Degraded after redis-server was killed", 30, apphost.Diagnostics);
+            return sawDegraded.Count == services.Count;
+        }, $"step 3: {string.Join(", ", services.Select(s => s.Name))} to report Degraded after redis-server was killed",
+            30, () => $"seen Degraded: {string.Join(", ", sawDegraded)}\n{apphost.Diagnostics()}");
         Assert.True(answeredWhileDegraded, "step 3: no request was made while degraded");
         await Wait.UntilAsync(async () =>
         {
@@ -91,8 +94,17 @@ public sealed class StackLifecycleTests
         }, "step 3: the AppHost to restart redis-server", 30, apphost.Diagnostics);
         Assert.NotEqual(redisPid, await apphost.PidAsync("redis"));
         await Wait.UntilAsync(async () =>
-                (await ServiceHealth.GetAsync(preprocessingUrl)).Status == "Healthy" && (await ServiceHealth.GetAsync(inferenceUrl)).Status == "Healthy",
-            "step 3: both services Healthy again after Redis came back", 60, apphost.Diagnostics);
+            {
+                foreach (var (_, url) in services)
+                {
+                    if ((await ServiceHealth.GetAsync(url)).Status != "Healthy")
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            },
+            "step 3: every service Healthy again after Redis came back", 60, apphost.Diagnostics);
         await StreamsAsync(data, inference, "step 3: after the Redis restart");
         // The cache works again: the second conversion is a hit.
         await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = data.SpectrogramPath() });
