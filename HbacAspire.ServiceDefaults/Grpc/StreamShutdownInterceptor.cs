@@ -53,40 +53,40 @@ public sealed class StreamShutdownInterceptor(IHostApplicationLifetime lifetime)
     {
         private const string HttpContextKey = "__HttpContext";
 
-        private readonly ServerCallContext inner;
-        private readonly CancellationToken cancellationToken;
+        private readonly ServerCallContext _inner;
+        private readonly CancellationToken _cancellationToken;
 
         public StoppableServerCallContext(ServerCallContext inner, CancellationToken cancellationToken)
         {
-            this.inner = inner;
-            this.cancellationToken = cancellationToken;
-            inner.UserState[HttpContextKey] = inner.GetHttpContext();
+            _inner = inner;
+            _cancellationToken = cancellationToken;
+            _inner.UserState[HttpContextKey] = _inner.GetHttpContext();
         }
 
-        protected override string MethodCore => inner.Method;
-        protected override string HostCore => inner.Host;
-        protected override string PeerCore => inner.Peer;
-        protected override DateTime DeadlineCore => inner.Deadline;
-        protected override Metadata RequestHeadersCore => inner.RequestHeaders;
-        protected override CancellationToken CancellationTokenCore => cancellationToken;
-        protected override Metadata ResponseTrailersCore => inner.ResponseTrailers;
-        protected override AuthContext AuthContextCore => inner.AuthContext;
-        protected override IDictionary<object, object> UserStateCore => inner.UserState;
+        protected override string MethodCore => _inner.Method;
+        protected override string HostCore => _inner.Host;
+        protected override string PeerCore => _inner.Peer;
+        protected override DateTime DeadlineCore => _inner.Deadline;
+        protected override Metadata RequestHeadersCore => _inner.RequestHeaders;
+        protected override CancellationToken CancellationTokenCore => _cancellationToken;
+        protected override Metadata ResponseTrailersCore => _inner.ResponseTrailers;
+        protected override AuthContext AuthContextCore => _inner.AuthContext;
+        protected override IDictionary<object, object> UserStateCore => _inner.UserState;
 
         protected override Status StatusCore
         {
-            get => inner.Status;
-            set => inner.Status = value;
+            get => _inner.Status;
+            set => _inner.Status = value;
         }
 
         protected override WriteOptions? WriteOptionsCore
         {
-            get => inner.WriteOptions;
-            set => inner.WriteOptions = value;
+            get => _inner.WriteOptions;
+            set => _inner.WriteOptions = value;
         }
 
-        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => inner.CreatePropagationToken(options);
+        protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => _inner.CreatePropagationToken(options);
 
-        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => inner.WriteResponseHeadersAsync(responseHeaders);
+        protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => _inner.WriteResponseHeadersAsync(responseHeaders);
     }
 }
