@@ -18,6 +18,9 @@ public sealed class StackLifecycleTests
 {
     public const string Name = "stack lifecycle (kills, own stack)";
 
+    /// <summary>The version the stack should be serving at the current step.</summary>
+    private string _served = "";
+
     [StackFact]
     public async Task EmptyRepositoryThenAModelThenRedisAndServiceCrashesThenSigtermLeavesNoProcess()
     {
@@ -47,6 +50,7 @@ public sealed class StackLifecycleTests
 
         // 2. A model arrives (atomic rename, no announcement: the repository rescan finds it): "ready", scores.
         ModelFolder.PublishValid(apphost.ModelRepository, ModelFolder.FirstVersion);
+        _served = ModelFolder.FirstVersion;
         await apphost.WaitForReadyAsync(60);
         Assert.Equal(inferencePid, await apphost.PidAsync("inference"));
         await StreamsAsync(data, inference, "step 2: after the first model");
@@ -110,6 +114,15 @@ public sealed class StackLifecycleTests
         await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = data.SpectrogramPath() });
         Assert.True((await preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = data.SpectrogramPath() })).CacheHit,
             "step 3: no cache hit after Redis came back");
+        // Inference's subscription to model announcements came back with Redis: a new version is announced to it.
+        var second = ModelFolder.NewVersion("after-redis");
+        ModelFolder.PublishValid(apphost.ModelRepository, second);
+        var redisPort = new Uri(apphost.Endpoint("redis")).Port;
+        await Wait.UntilAsync(async () => await ModelFolder.AnnounceAsync(redisPort, second) >= 1,
+            "step 3: a subscriber to hbac:models:published after the Redis restart", 30, apphost.Diagnostics);
+        await Wait.UntilAsync(async () => (await inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion == second,
+            $"step 3: inference to serve {second}", 30, apphost.Diagnostics);
+        _served = second;
 
         // 4. The inference process is killed: the AppHost restarts it on the same endpoint, and it serves the same model.
         System.Diagnostics.Process.GetProcessById(inferencePid).Kill();
@@ -125,7 +138,7 @@ public sealed class StackLifecycleTests
         using (var fresh = apphost.NewChannel("inference"))
         {
             var again = new Inference.InferenceClient(fresh);
-            await Wait.UntilAsync(async () => (await again.ListModelsAsync(new ListModelsRequest())).ActiveVersion == ModelFolder.FirstVersion,
+            await Wait.UntilAsync(async () => (await again.ListModelsAsync(new ListModelsRequest())).ActiveVersion == _served,
                 "step 4: the restarted inference to serve the model", 30, apphost.Diagnostics);
             await StreamsAsync(data, again, "step 4: after the inference restart (new connection)");
         }
@@ -156,13 +169,13 @@ public sealed class StackLifecycleTests
         Assert.Contains("stopped", apphost.Diagnostics());
     }
 
-    private static async Task StreamsAsync(SyntheticData data, Inference.InferenceClient client, string step)
+    private async Task StreamsAsync(SyntheticData data, Inference.InferenceClient client, string step)
     {
         await using var session = new EegStreamSession(client, data.TestEeg().Select(c => c[..(14 * EegStream.SampleRateHz)]).ToArray());
         await session.SendAsync(14);
         await session.CompleteAsync();
         Assert.True(session.Replies.Select(r => r.WindowEndSeconds).SequenceEqual([10.0, 12.0, 14.0]), $"{step}: replies at {string.Join(", ", session.Replies.Select(r => r.WindowEndSeconds))}");
-        Assert.All(session.Replies, r => Assert.True(r.ModelVersion == ModelFolder.FirstVersion, $"{step}: model {r.ModelVersion}"));
+        Assert.All(session.Replies, r => Assert.True(r.ModelVersion == _served, $"{step}: model {r.ModelVersion}, expected {_served}"));
     }
 
     /// <summary>True while the process exists and is not a zombie.</summary>
