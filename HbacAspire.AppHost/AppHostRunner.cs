@@ -38,6 +38,8 @@ public static class AppHostRunner
         registry.Clear();
         var options = ResolvePorts(requested with { Home = home });
         Directory.CreateDirectory(options.LogDirectory);
+        // The services' data root must exist before they start; the default job fills it.
+        Directory.CreateDirectory(options.Data ?? options.GeneratedDataDirectory);
 
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
         {
@@ -72,7 +74,7 @@ public static class AppHostRunner
 
         supervisor.Start();
         using var background = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var jobContext = new AppHostJobContext(options, supervisor, training, models, Report);
+        var jobContext = new AppHostJobContext(options, supervisor, training, models, Report, appStatus);
         var tasks = new List<Task> { RunQuietly("metrics", metrics.RunAsync, background.Token, Report) };
         tasks.AddRange(app.Jobs.Select(job => RunQuietly(job.Name, token => job.Run(jobContext, token), background.Token, Report)));
 

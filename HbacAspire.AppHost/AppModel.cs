@@ -39,6 +39,7 @@ public static class AppModel
         // "ready" (what scripts wait on): everything healthy and a model being served.
         app.ReadyWhen(new InferenceServesAModel("inference", channels));
 
+        app.AddJob("default-job", new Jobs.DefaultJob(channels).RunAsync);
         app.AddJob("dashboard-models", (context, stopping) => DashboardFeeds.FeedModelsAsync(context, "inference", channels, stopping));
         app.AddJob("dashboard-training", (context, stopping) => DashboardFeeds.FeedTrainingAsync(context, "training", channels, stopping));
         return app;

@@ -83,7 +83,7 @@ public sealed class DashboardServer : IAsyncDisposable
             .ToList();
         return new DashboardState(
             new AppHostView(Environment.ProcessId, sources.Status.Home, sources.Status.StartedAt, sources.Status.Ready,
-                sources.Status.ReadyWhen, DateTimeOffset.UtcNow),
+                sources.Status.ReadyWhen, sources.Status.Job, DateTimeOffset.UtcNow),
             resources,
             new TrainingView(sources.Training.Snapshot()),
             sources.Models.Snapshot(),

@@ -13,7 +13,8 @@ public sealed record DashboardState(
     ModelsView Models,
     InferenceView Inference);
 
-public sealed record AppHostView(int Pid, string Home, DateTimeOffset StartedAt, bool Ready, string ReadyWhen, DateTimeOffset Time);
+/// <param name="Job">The built-in job's latest status line (empty before it says anything).</param>
+public sealed record AppHostView(int Pid, string Home, DateTimeOffset StartedAt, bool Ready, string ReadyWhen, string Job, DateTimeOffset Time);
 
 /// <summary>A resource with its last log lines (<c>GET /api/logs/{name}</c> has more).</summary>
 public sealed record ResourceView(ResourceSnapshot Resource, IReadOnlyList<LogLine> RecentLogs);
@@ -30,4 +31,7 @@ public sealed class AppHostStatus(string home, string readyWhen)
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
     public volatile bool Ready;
+
+    /// <summary>The built-in job's latest status line.</summary>
+    public volatile string Job = "";
 }

@@ -1,6 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Grpc.Net.Client;
+using Hbac.Contracts;
+using Hbac.Contracts.Streaming;
+using Hbac.Contracts.V1;
+using Hbac.Eeg.Formats;
 using HbacAspire.AppHost.Supervision;
 using static HbacAspire.AppHost.Tests.TestSupport;
 
@@ -95,6 +100,97 @@ public class AppHostProcessTests
                 second.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    /// <summary>
+    /// The README's main command as a test: with no data, the AppHost generates the synthetic dataset,
+    /// prepares it, trains the quick profile through the training service, and prints <c>ready</c>
+    /// once inference serves that model; streamed EEG is then scored by it.
+    /// </summary>
+    [RedisFact]
+    public async Task TheDefaultJobTrainsTheQuickModelAndStreamedEegIsScoredByIt()
+    {
+        var home = TempDirectory();
+        using var apphost = Start(home);
+        var lines = Collect(apphost, out var errors);
+        try
+        {
+            await Eventually(() => lines.Contains("ready"), "the default job's model to be served", 900, () => Output(lines, errors));
+            var inferenceUrl = lines.Single(l => l.StartsWith("endpoint inference ", StringComparison.Ordinal)).Split(' ')[2];
+            var dashboard = lines.Single(l => l.StartsWith("endpoint dashboard ", StringComparison.Ordinal)).Split(' ')[2];
+            Assert.Contains(errors, l => l.Contains("job: generated ", StringComparison.Ordinal));
+            Assert.Contains(errors, l => l.Contains("job: prepared: ", StringComparison.Ordinal));
+
+            using var channel = GrpcChannel.ForAddress(inferenceUrl);
+            var client = new Inference.InferenceClient(channel);
+            var models = await client.ListModelsAsync(new ListModelsRequest());
+            var served = Assert.Single(models.Models);
+            Assert.True(served.Valid);
+            Assert.Equal(served.Version, models.ActiveVersion);
+            Assert.False(string.IsNullOrEmpty(served.TrainingRunId), "the served model does not name its training run");
+            Assert.True(File.Exists(Path.Combine(home, "models", served.Version, "model.onnx")));
+            Assert.Equal([served.Version], Directory.GetDirectories(Path.Combine(home, "models")).Select(Path.GetFileName));
+
+            // A test EEG of the generated data (50 s or more): a reply per 2 s once 10 s are in, all from the trained model.
+            var eeg = Directory.GetFiles(Path.Combine(home, "data", "synthetic", "test_eegs"), "*.parquet").Order(StringComparer.Ordinal).First();
+            var replies = await StreamRecordingAsync(client, eeg);
+            Assert.NotEmpty(replies);
+            for (var i = 0; i < replies.Count; i++)
+            {
+                Assert.Equal(10 + 2 * i, replies[i].WindowEndSeconds);
+                Assert.Equal(served.Version, replies[i].ModelVersion);
+                var p = new[] { replies[i].Probabilities.Seizure, replies[i].Probabilities.Lpd, replies[i].Probabilities.Gpd,
+                    replies[i].Probabilities.Lrda, replies[i].Probabilities.Grda, replies[i].Probabilities.Other };
+                Assert.All(p, v => Assert.True(float.IsFinite(v) && v >= 0, $"probability {v}"));
+                Assert.InRange(p.Sum(), 1 - 1e-4, 1 + 1e-4);
+            }
+            // The trained model discriminates: its replies are not all the same distribution.
+            Assert.True(replies.Select(r => r.Probabilities.Other).Distinct().Count() > 1, "every window got the same probabilities");
+
+            using var http = new HttpClient();
+            using var state = JsonDocument.Parse(await http.GetStringAsync(dashboard + "/api/state"));
+            Assert.StartsWith("done: inference serves model " + served.Version, state.RootElement.GetProperty("appHost").GetProperty("job").GetString());
+            var run = Assert.Single(state.RootElement.GetProperty("training").GetProperty("runs").EnumerateArray());
+            Assert.Equal("succeeded", run.GetProperty("state").GetString());
+
+            Signal(apphost.Id, "TERM");
+            Assert.True(apphost.WaitForExit(TimeSpan.FromSeconds(60)), "the AppHost did not exit within 60 s of SIGTERM");
+            Assert.Equal(0, apphost.ExitCode);
+            foreach (var resource in state.RootElement.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("resource")))
+            {
+                var pid = resource.GetProperty("pid").GetInt32();
+                Assert.False(IsAlive(pid), $"{resource.GetProperty("name").GetString()} (pid {pid}) survived the AppHost");
+            }
+        }
+        finally
+        {
+            if (!apphost.HasExited)
+            {
+                apphost.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static async Task<List<StreamEegResponse>> StreamRecordingAsync(Inference.InferenceClient client, string path)
+    {
+        var recording = RecordingFiles.Load(path);
+        var channels = EegStream.ChannelNames.Select(name => recording.Channel(name) ?? new float[recording.Length]).ToArray();
+        using var call = client.StreamEeg();
+        var replies = new List<StreamEegResponse>();
+        var reading = Task.Run(async () =>
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                replies.Add(call.ResponseStream.Current);
+            }
+        });
+        foreach (var chunk in EegChunks.Split(channels, EegStream.SampleRateHz, SampleLayout.Interleaved))
+        {
+            await call.RequestStream.WriteAsync(new StreamEegRequest { Chunk = chunk });
+        }
+        await call.RequestStream.CompleteAsync();
+        await reading;
+        return replies;
     }
 
     [Fact]

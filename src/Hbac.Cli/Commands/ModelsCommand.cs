@@ -23,9 +23,10 @@ internal static class ModelsCommand
                 {
                     Console.WriteLine(Describe(model));
                 }
+                var versions = response.Models.Count == 1 ? "1 version" : $"{response.Models.Count} versions";
                 Console.Error.WriteLine(response.ActiveVersion.Length == 0
-                    ? $"{response.Models.Count} versions, no model active"
-                    : $"{response.Models.Count} versions, active {response.ActiveVersion}");
+                    ? $"{versions}, no model active"
+                    : $"{versions}, active {response.ActiveVersion}");
                 return 0;
             }, ct);
         }));

@@ -65,6 +65,32 @@ public static class SyntheticDataset
     }
 
     /// <summary>
+    /// True when <paramref name="folder"/> holds a finished generation with these options' seed and
+    /// patient count, so a caller (the AppHost's default job) can reuse it instead of generating again.
+    /// An interrupted or different generation, a foreign folder or an unreadable manifest give false.
+    /// </summary>
+    public static bool IsComplete(string folder, SyntheticOptions options)
+    {
+        var path = Path.Combine(folder, ManifestFile);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        try
+        {
+            using var manifest = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = manifest.RootElement;
+            return root.TryGetProperty("complete", out var complete) && complete.ValueKind == JsonValueKind.True
+                && root.TryGetProperty("seed", out var seed) && seed.TryGetUInt64(out var s) && s == options.Seed
+                && root.TryGetProperty("patients", out var patients) && patients.TryGetInt32(out var p) && p == options.Patients;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Creates the folder, or clears a previous synthetic dataset in it (only the files we write);
     /// refuses any other non-empty folder so a typo cannot wipe someone's data.
     /// </summary>

@@ -297,9 +297,17 @@ public sealed class SyntheticDatasetFolderTests : IDisposable
             new SyntheticOptions { OutputFolder = folder, Patients = 3, Seed = 1, MaxDegreeOfParallelism = 1 }, progress, cancel.Token));
         Assert.Contains("\"complete\": false", File.ReadAllText(Path.Combine(folder, SyntheticDataset.ManifestFile)));
         Assert.False(File.Exists(Path.Combine(folder, "train.csv")));
+        var options = new SyntheticOptions { OutputFolder = folder, Patients = 3, Seed = 1 };
+        Assert.False(SyntheticDataset.IsComplete(folder, options));
 
         var summary = Generate("cut", seed: 1, patients: 3);
         Assert.Equal(summary.TrainRows, File.ReadAllLines(Path.Combine(folder, "train.csv")).Length - 1);
+        Assert.True(SyntheticDataset.IsComplete(folder, options));
+        Assert.False(SyntheticDataset.IsComplete(folder, options with { Seed = 2 }));
+        Assert.False(SyntheticDataset.IsComplete(folder, options with { Patients = 4 }));
+        File.WriteAllText(Path.Combine(folder, SyntheticDataset.ManifestFile), "{ not json");
+        Assert.False(SyntheticDataset.IsComplete(folder, options));
+        Assert.False(SyntheticDataset.IsComplete(Path.Combine(_root, "missing"), options));
     }
 
     private sealed class CancelOnFirstRecording(CancellationTokenSource cancel) : IProgress<SyntheticProgress>

@@ -1,0 +1,311 @@
+using Grpc.Core;
+using Hbac.Contracts.V1;
+using Hbac.Eeg.Synthetic;
+using HbacAspire.AppHost.Feeds;
+
+namespace HbacAspire.AppHost.Jobs;
+
+/// <summary>
+/// The AppHost's built-in job: the whole product path once, through the services' own APIs. It
+/// generates the synthetic dataset (unless <c>--data</c> names a Kaggle folder), converts it with the
+/// preprocessing service (which fills the Redis cache the trainer then reads), trains the quick
+/// profile with the training service, and waits until the inference service serves the published
+/// model. Every step reports a status line; a failed step ends the job with one line saying why,
+/// and the stack keeps running.
+/// </summary>
+/// <param name="syntheticPatients">Size of the generated dataset (tests use a small one).</param>
+public sealed class DefaultJob(
+    GrpcChannels channels,
+    int syntheticPatients = SyntheticOptions.DefaultPatients,
+    string preprocessing = "preprocessing",
+    string training = "training",
+    string inference = "inference")
+{
+    /// <summary>The synthetic dataset's folder under the generated-data root (<c>--home</c>/data).</summary>
+    public const string SyntheticFolder = "synthetic";
+
+    public const string Profile = "quick";
+
+    public const ModelArchitecture Architecture = ModelArchitecture.MobilenetV3Large;
+
+    /// <summary>How long the inference service may take to serve a published version before the job says so.</summary>
+    public static readonly TimeSpan ServeTimeout = TimeSpan.FromMinutes(2);
+
+    private const int Attempts = 3;
+
+    public async Task RunAsync(AppHostJobContext context, CancellationToken stopping)
+    {
+        var options = context.Options;
+        if (options.Job == DefaultJobMode.None)
+        {
+            context.ReportJob("--job none: serving what the model repository holds");
+            return;
+        }
+        var missing = new[] { preprocessing, training, inference }.Where(r => !context.Has(r)).ToList();
+        if (missing.Count > 0)
+        {
+            context.ReportJob($"skipped: it needs {string.Join(", ", missing)}, which this run does not start");
+            return;
+        }
+        try
+        {
+            await context.WaitUntilHealthyAsync(inference, stopping);
+            if (options.Job == DefaultJobMode.Auto && await ValidModelAsync(context, stopping) is { } existing)
+            {
+                context.ReportJob($"the repository already holds model {existing}; not training (--job train trains a new one)");
+                return;
+            }
+            var folder = options.Data is null ? await GenerateAsync(context, stopping) : ".";
+            await PrepareAsync(context, folder, stopping);
+            var version = await TrainAsync(context, folder, stopping);
+            if (version is not null)
+            {
+                await WaitUntilServedAsync(context, version, stopping);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The AppHost is stopping.
+        }
+        catch (JobFailedException failure)
+        {
+            context.ReportJob("failed: " + failure.Message);
+        }
+    }
+
+    private async Task<string?> ValidModelAsync(AppHostJobContext context, CancellationToken stopping)
+    {
+        var models = await CallAsync(context, inference, "list the models",
+            ct => new Inference.InferenceClient(Channel(context, inference)).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct).ResponseAsync,
+            stopping);
+        return models.ActiveVersion.Length > 0 ? models.ActiveVersion : null;
+    }
+
+    /// <summary>Writes the synthetic dataset under the data root, or reuses a finished one; returns its folder relative to the root.</summary>
+    private async Task<string> GenerateAsync(AppHostJobContext context, CancellationToken stopping)
+    {
+        var synthetic = new SyntheticOptions
+        {
+            OutputFolder = Path.Combine(context.Options.GeneratedDataDirectory, SyntheticFolder),
+            Patients = syntheticPatients,
+        };
+        if (SyntheticDataset.IsComplete(synthetic.OutputFolder, synthetic))
+        {
+            context.ReportJob($"reusing the synthetic dataset in {synthetic.OutputFolder}");
+            return SyntheticFolder;
+        }
+        context.ReportJob($"generating the synthetic dataset ({synthetic.Patients} patients) in {synthetic.OutputFolder}");
+        var progress = new Milestones(percent => context.ReportJob($"generating the synthetic dataset: {percent} %"));
+        try
+        {
+            var summary = await Task.Run(
+                () => SyntheticDataset.Generate(synthetic, progress.For<SyntheticProgress>(p => (p.CompletedRecordings, p.TotalRecordings)), stopping),
+                stopping);
+            context.ReportJob($"generated {summary.TrainRows} labelled windows over {summary.TrainSpectrograms} spectrograms " +
+                $"(best achievable KL {summary.BestAchievableTrainKl:F3}, class prior {summary.ClassPriorTrainKl:F3})");
+        }
+        catch (Hbac.Eeg.EegDataException exception)
+        {
+            throw new JobFailedException($"generating the synthetic dataset: {exception.Message}");
+        }
+        return SyntheticFolder;
+    }
+
+    private async Task PrepareAsync(AppHostJobContext context, string folder, CancellationToken stopping)
+    {
+        context.ReportJob($"preparing '{folder}' with the {preprocessing} service");
+        var result = await CallAsync(context, preprocessing, "prepare the dataset", async ct =>
+        {
+            var client = new Preprocessing.PreprocessingClient(Channel(context, preprocessing));
+            using var call = client.PrepareDataset(new PrepareDatasetRequest { Folder = folder }, cancellationToken: ct);
+            var progress = new Milestones(percent => context.ReportJob($"preparing: {percent} %"));
+            await foreach (var update in call.ResponseStream.ReadAllAsync(ct))
+            {
+                if (update.UpdateCase == PrepareDatasetUpdate.UpdateOneofCase.Progress)
+                {
+                    progress.Report(update.Progress.FilesDone, update.Progress.FilesTotal);
+                }
+                else if (update.UpdateCase == PrepareDatasetUpdate.UpdateOneofCase.Result)
+                {
+                    return update.Result;
+                }
+            }
+            throw new JobFailedException($"the {preprocessing} service ended PrepareDataset without a result");
+        }, stopping);
+        context.ReportJob($"prepared: {result.FilesConverted} converted, {result.CacheHits} already cached, {result.FilesFailed} failed " +
+            $"in {result.Elapsed?.ToTimeSpan().TotalSeconds ?? 0:F1} s");
+        foreach (var error in result.Errors.Take(5))
+        {
+            context.ReportJob($"  {error.File}: {error.Message}");
+        }
+    }
+
+    /// <summary>Starts the quick run and follows it; the published version, or null when the run did not succeed.</summary>
+    private async Task<string?> TrainAsync(AppHostJobContext context, string folder, CancellationToken stopping)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await CallAsync(context, training, "start a training run",
+                ct => new Training.TrainingClient(Channel(context, training)).StartRunAsync(new StartRunRequest
+                {
+                    Model = Architecture,
+                    Profile = Profile,
+                    DataFolder = folder,
+                    Description = "AppHost default job",
+                }, cancellationToken: ct).ResponseAsync,
+                stopping);
+            context.ReportJob($"training run {run.RunId}: {Profile} profile, {run.Epochs} epochs");
+            try
+            {
+                return await FollowAsync(context, run.RunId, stopping);
+            }
+            catch (RpcException exception) when (!stopping.IsCancellationRequested && (IsTransient(exception.StatusCode) || exception.StatusCode == StatusCode.NotFound))
+            {
+                // The training service restarted (runs live in its memory): start the run again.
+                if (attempt >= Attempts)
+                {
+                    throw new JobFailedException($"the {training} service lost run {run.RunId} {Attempts} times ({exception.StatusCode})");
+                }
+                context.ReportJob($"the {training} service lost run {run.RunId} ({exception.StatusCode}); starting it again");
+                await Task.Delay(TimeSpan.FromSeconds(1), stopping);
+                await context.WaitUntilHealthyAsync(training, stopping);
+            }
+            catch (RpcException exception) when (!stopping.IsCancellationRequested)
+            {
+                throw new JobFailedException($"could not follow run {run.RunId}: {exception.StatusCode}: {exception.Status.Detail}");
+            }
+        }
+    }
+
+    private async Task<string?> FollowAsync(AppHostJobContext context, string runId, CancellationToken stopping)
+    {
+        var client = new Training.TrainingClient(Channel(context, training));
+        using var call = client.WatchRun(new WatchRunRequest { RunId = runId, Replay = true }, cancellationToken: stopping);
+        await foreach (var runEvent in call.ResponseStream.ReadAllAsync(stopping))
+        {
+            switch (runEvent.EventCase)
+            {
+                case RunEvent.EventOneofCase.Started:
+                    var started = runEvent.Started;
+                    context.ReportJob($"training on {started.Device}: {started.TrainSamples} train / {started.ValidationSamples} validation windows, " +
+                        $"{started.Epochs} epochs of {started.StepsPerEpoch} steps");
+                    break;
+                case RunEvent.EventOneofCase.Epoch:
+                    var epoch = runEvent.Epoch;
+                    context.ReportJob($"epoch {epoch.Epoch}/{epoch.Epochs}: train loss {epoch.TrainLoss:F4}, validation KL {epoch.ValidationLoss:F4}, " +
+                        $"{epoch.SamplesPerSecond:F1} windows/s, ETA {Format(epoch.Eta?.ToTimeSpan())}");
+                    break;
+                case RunEvent.EventOneofCase.Finished:
+                    var finished = runEvent.Finished;
+                    if (finished.State == RunState.Succeeded)
+                    {
+                        context.ReportJob($"run {runId} published model {finished.ModelVersion} (best validation KL {finished.BestValidationLoss:F4}) " +
+                            $"after {Format(finished.Elapsed?.ToTimeSpan())}");
+                        return finished.ModelVersion;
+                    }
+                    throw new JobFailedException(finished.State == RunState.Cancelled
+                        ? $"run {runId} was cancelled"
+                        : $"run {runId} failed: {finished.Error}");
+            }
+        }
+        throw new RpcException(new Status(StatusCode.Unavailable, $"WatchRun of {runId} ended before the run finished"));
+    }
+
+    private async Task WaitUntilServedAsync(AppHostJobContext context, string version, CancellationToken stopping)
+    {
+        var deadline = DateTime.UtcNow + ServeTimeout;
+        while (true)
+        {
+            var models = await CallAsync(context, inference, "list the models",
+                ct => new Inference.InferenceClient(Channel(context, inference)).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct).ResponseAsync,
+                stopping);
+            var published = models.Models.FirstOrDefault(m => m.Version == version);
+            if (models.ActiveVersion == version)
+            {
+                context.ReportJob($"done: {inference} serves model {version}");
+                return;
+            }
+            if (published is { Valid: false })
+            {
+                throw new JobFailedException($"{inference} refused model {version}: {published.InvalidReason}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new JobFailedException($"{inference} did not serve model {version} within {ServeTimeout.TotalMinutes:F0} min " +
+                    $"(it serves '{models.ActiveVersion}')");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), stopping);
+        }
+    }
+
+    /// <summary>
+    /// One call to a service, tried again when the service is restarting (the AppHost brings it back);
+    /// any other gRPC error ends the job with the service's own message.
+    /// </summary>
+    private static async Task<T> CallAsync<T>(
+        AppHostJobContext context, string resource, string what, Func<CancellationToken, Task<T>> call, CancellationToken stopping)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(stopping);
+            }
+            catch (RpcException exception) when (IsTransient(exception.StatusCode) && attempt < Attempts && !stopping.IsCancellationRequested)
+            {
+                context.ReportJob($"could not {what} ({exception.StatusCode}: {exception.Status.Detail}); trying again once {resource} is healthy");
+                await Task.Delay(TimeSpan.FromSeconds(1), stopping);
+                await context.WaitUntilHealthyAsync(resource, stopping);
+            }
+            catch (RpcException exception) when (!stopping.IsCancellationRequested)
+            {
+                throw new JobFailedException($"could not {what}: {exception.StatusCode}: {exception.Status.Detail}");
+            }
+        }
+    }
+
+    private static bool IsTransient(StatusCode code) => code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown;
+
+    private Grpc.Net.Client.GrpcChannel Channel(AppHostJobContext context, string resource) => channels.For(context.Endpoint(resource));
+
+    private static string Format(TimeSpan? span) => span is { } s ? $"{(int)s.TotalMinutes}:{s.Seconds:00}" : "?";
+
+    private sealed class JobFailedException(string message) : Exception(message);
+
+    /// <summary>Reports progress at 25 % steps, not at every file; reports may come from several threads.</summary>
+    private sealed class Milestones(Action<int> report)
+    {
+        private readonly Lock _gate = new();
+        private int _next = 25;
+
+        public void Report(int done, int total)
+        {
+            if (total <= 0)
+            {
+                return;
+            }
+            var percent = (int)(100L * done / total);
+            lock (_gate)
+            {
+                if (percent < _next || percent >= 100)
+                {
+                    return;
+                }
+                _next = (percent / 25 + 1) * 25;
+            }
+            report(percent / 25 * 25);
+        }
+
+        /// <summary>An <see cref="IProgress{T}"/> that reports synchronously on the caller's thread.</summary>
+        public IProgress<T> For<T>(Func<T, (int Done, int Total)> count) => new Synchronous<T>(value =>
+        {
+            var (done, total) = count(value);
+            Report(done, total);
+        });
+
+        private sealed class Synchronous<T>(Action<T> action) : IProgress<T>
+        {
+            public void Report(T value) => action(value);
+        }
+    }
+}
