@@ -21,8 +21,12 @@ internal static class ModelFolder
         return $"{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}-{suffix}";
     }
 
-    public static void PublishValid(string repository, string version, int favouredClass = 0) =>
-        TinyOnnxModel.Favouring(favouredClass).Publish(repository, version);
+    /// <summary>
+    /// A valid tiny model. Mean-pooled, it gives every (zero-mean) window the same answer, with
+    /// <paramref name="favouredClass"/> on top; peak-pooled, its answer depends on the window.
+    /// </summary>
+    public static void PublishValid(string repository, string version, int favouredClass = 0, bool peakPooled = false) =>
+        TinyOnnxModel.Favouring(favouredClass, pooling: peakPooled ? "GlobalMaxPool" : "GlobalAveragePool").Publish(repository, version);
 
     /// <summary>A version whose model.onnx is not an ONNX file at all.</summary>
     public static void PublishGarbage(string repository, string version) => PublishFiles(repository, version,

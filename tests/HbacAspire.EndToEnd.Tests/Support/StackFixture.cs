@@ -5,7 +5,7 @@ namespace HbacAspire.EndToEnd.Tests.Support;
 /// <summary>
 /// One real stack shared by the collection's tests (starting one takes most of a test's time): the
 /// built AppHost with <c>--job none</c>, a synthetic data folder, and a model repository holding
-/// <see cref="ModelFolder.FirstVersion"/> before the start. Tests that publish versions name them
+/// <see cref="ModelFolder.FirstVersion"/> (peak-pooled: its answers depend on the window) before the start. Tests that publish versions name them
 /// newer than everything before, so they hold in any order.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
@@ -29,7 +29,7 @@ public sealed class StackFixture : IAsyncLifetime
         var home = Directory.CreateTempSubdirectory("hbac-e2e-home-").FullName;
         var models = Path.Combine(home, "models");
         Directory.CreateDirectory(models);
-        ModelFolder.PublishValid(models, ModelFolder.FirstVersion);
+        ModelFolder.PublishValid(models, ModelFolder.FirstVersion, peakPooled: true);
         Data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
         _apphost = AppHostProcess.Start(home, Data.Folder);
         await AppHost.WaitForReadyAsync();
