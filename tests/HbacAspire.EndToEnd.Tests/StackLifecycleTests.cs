@@ -61,6 +61,9 @@ public sealed class StackLifecycleTests
         var preprocessing = new Preprocessing.PreprocessingClient(apphost.Channel("preprocessing"));
         var health = new Health.HealthClient(apphost.Channel("inference"));
         var redisPid = await apphost.PidAsync("redis");
+        // A client streams across the outage (streams never touch the cache).
+        await using var acrossOutage = new EegStreamSession(inference, data.TestEeg());
+        await acrossOutage.SendAsync(12);
         System.Diagnostics.Process.GetProcessById(redisPid).Kill();
         // Every service of the run (training too once it is in the checkout).
         var services = new[] { "preprocessing", "inference", "training" }
@@ -91,6 +94,9 @@ public sealed class StackLifecycleTests
         }, $"step 3: {string.Join(", ", services.Select(s => s.Name))} to report Degraded after redis-server was killed",
             30, () => $"seen Degraded: {string.Join(", ", sawDegraded)}\n{apphost.Diagnostics()}");
         Assert.True(answeredWhileDegraded, "step 3: no request was made while degraded");
+        await acrossOutage.SendAsync(acrossOutage.SecondsAvailable - acrossOutage.SecondsSent);
+        await acrossOutage.CompleteAsync();
+        Assert.Equal(21, acrossOutage.Replies.Count);
         await Wait.UntilAsync(async () =>
         {
             var redis = await apphost.ResourceAsync("redis");
@@ -125,7 +131,13 @@ public sealed class StackLifecycleTests
         _served = second;
 
         // 4. The inference process is killed: the AppHost restarts it on the same endpoint, and it serves the same model.
+        // A client streaming at that moment sees a retryable status.
+        var cutOff = new EegStreamSession(inference, data.TestEeg());
+        await cutOff.SendAsync(10);
         System.Diagnostics.Process.GetProcessById(inferencePid).Kill();
+        var broken = await cutOff.RefusedAsync();
+        await cutOff.DisposeAsync();
+        Assert.True(broken.StatusCode == StatusCode.Unavailable, $"step 4: a stream cut by the crash ended with {broken.StatusCode}: {broken.Status.Detail}");
         JsonElement restarted = default;
         await Wait.UntilAsync(async () =>
         {
