@@ -24,7 +24,10 @@ internal sealed class SyntheticData
     }
 
     /// <summary>The first test EEG (50 s) as the 20 streamed channels.</summary>
-    public float[][] TestEeg() => StreamChannels(RecordingFiles.Load(FirstFile("test_eegs")));
+    public float[][] TestEeg() => StreamChannels(RecordingFiles.Load(TestEegPath()));
+
+    /// <summary>The parquet file of <see cref="TestEeg"/>.</summary>
+    public string TestEegPath() => FirstFile("test_eegs");
 
     /// <summary>A train spectrogram, as a path relative to the data root.</summary>
     public string SpectrogramPath() => Path.GetRelativePath(Folder, FirstFile("train_spectrograms"));
