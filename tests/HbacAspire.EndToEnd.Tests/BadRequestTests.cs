@@ -120,6 +120,15 @@ public sealed class BadRequestTests(StackFixture stack)
     }
 
     [StackFact]
+    public async Task PreprocessingAnswersResourceExhaustedForAnUploadOverItsLimit()
+    {
+        // MaxUploadBytes is 64 MB; the gRPC receive limit is that plus 64 KB for the other fields.
+        var content = ByteString.CopyFrom(new byte[65 * 1024 * 1024]);
+        await RefusedAsync("preprocessing", StatusCode.ResourceExhausted, "",
+            () => stack.Preprocessing.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Content = content, FileName = "huge.parquet" }).ResponseAsync);
+    }
+
+    [StackFact]
     public async Task PreprocessingConfinesPathsToTheDataRoot()
     {
         var preprocessing = stack.Preprocessing;
