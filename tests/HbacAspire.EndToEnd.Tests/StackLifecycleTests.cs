@@ -39,7 +39,7 @@ public sealed class StackLifecycleTests
         var noModel = await Assert.ThrowsAsync<RpcException>(() =>
             inference.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], new float[ModelInput.ElementCount]) }).ResponseAsync);
         Assert.True(noModel.StatusCode == StatusCode.FailedPrecondition, $"step 1: Score without a model gave {noModel.StatusCode}: {noModel.Status.Detail}");
-        await using (var refusedStream = new EegStreamSession(inference, data.TestEeg()))
+        await using (var refusedStream = new EegStreamSession(inference))
         {
             var chunks = Hbac.Contracts.Streaming.EegChunks.Split(data.TestEeg(), EegStream.SampleRateHz, SampleLayout.Interleaved).Take(10).ToArray();
             var streamRefused = await refusedStream.RefusedAsync(chunks);
