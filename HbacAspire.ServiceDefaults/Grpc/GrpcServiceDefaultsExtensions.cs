@@ -17,17 +17,20 @@ public static class GrpcServiceDefaultsExtensions
 {
     /// <summary>
     /// Kestrel endpoints speak HTTP/2 only (gRPC without TLS needs it; health probes then use h2c),
-    /// gRPC with the metrics interceptor, <c>grpc.health.v1</c> reporting the health checks, and
-    /// server reflection. <paramref name="configure"/> adjusts the gRPC options (message size limits).
+    /// gRPC with the metrics interceptor and open streams ended (Unavailable) when the service stops,
+    /// <c>grpc.health.v1</c> reporting the health checks, and server reflection. <paramref name="configure"/> adjusts the gRPC options (message size limits).
     /// </summary>
     public static IGrpcServerBuilder AddGrpcServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configure = null)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton<GrpcMetricsInterceptor>();
+        builder.Services.AddSingleton<StreamShutdownInterceptor>();
         var grpc = builder.Services.AddGrpc(options =>
         {
+            // Metrics outermost, so a stream ended by the shutdown is counted as Unavailable.
             options.Interceptors.Add<GrpcMetricsInterceptor>();
+            options.Interceptors.Add<StreamShutdownInterceptor>();
             configure?.Invoke(options);
         });
         builder.Services.AddGrpcHealthChecks();

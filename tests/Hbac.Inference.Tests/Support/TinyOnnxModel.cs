@@ -6,16 +6,18 @@ namespace Hbac.Inference.Tests.Support;
 /// A hand-written ONNX classifier small enough to load in milliseconds: GlobalAveragePool over each
 /// input channel, then Gemm with <see cref="Weights"/> [3,6] and <see cref="Bias"/> [6], output
 /// <c>logits</c> [N,6]. Its answer is known in closed form (<see cref="Expected"/>), so tests can
-/// tell versions apart and check every routed result.
+/// tell versions apart and check every routed result. With <paramref name="pooling"/> =
+/// "GlobalMaxPool" it answers on each channel's peak instead, so windows normalised to mean 0
+/// (every real model input) still get different answers.
 /// </summary>
-internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 400, int width = 300)
+internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 400, int width = 300, string pooling = "GlobalAveragePool")
 {
     public float[] Weights { get; } = weights;
 
     public float[] Bias { get; } = bias;
 
     /// <summary>A model whose answer on a zero-mean input is softmax(bias) with class <paramref name="favoured"/> on top.</summary>
-    public static TinyOnnxModel Favouring(int favoured, float weight = 0.5f)
+    public static TinyOnnxModel Favouring(int favoured, float weight = 0.5f, string pooling = "GlobalAveragePool")
     {
         var bias = new float[6];
         bias[favoured] = 2f;
@@ -24,7 +26,7 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
         {
             weights[k] = weight * (k + 1) / 6f;
         }
-        return new TinyOnnxModel(weights, bias);
+        return new TinyOnnxModel(weights, bias, pooling: pooling);
     }
 
     /// <summary>softmax(means . W + b) for per-channel input means.</summary>
@@ -64,7 +66,7 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     {
         var graph = Message(g =>
         {
-            Field(g, 1, Node("GlobalAveragePool", ["input"], "pooled"));
+            Field(g, 1, Node(pooling, ["input"], "pooled"));
             Field(g, 1, Node("Flatten", ["pooled"], "flat", ("axis", 1)));
             Field(g, 1, Node("Gemm", ["flat", "W", "B"], "logits"));
             Text(g, 2, "tiny");
