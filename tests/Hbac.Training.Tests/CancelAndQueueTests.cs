@@ -1,6 +1,8 @@
 using Grpc.Core;
 using Hbac.Contracts.V1;
 using Hbac.Training.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Hbac.Training.Tests;
 
@@ -62,6 +64,31 @@ public sealed class CancelAndQueueTests : IAsyncLifetime
         Assert.Equal(RunState.Succeeded, finished.State);
         Assert.Equal([finished.ModelVersion], _host.RepositoryFolders());
         Assert.Empty(_host.Announcements.Published);
+    }
+
+    [Fact]
+    public async Task AWatchEndsOkOnlyAfterRunFinishedEvenWhenTheServiceStops()
+    {
+        var run = await _host.Client.StartRunAsync(TestRuns.Tiny(epochs: 500));
+        await WaitForFirstStepAsync(run.RunId);
+        using var call = _host.Client.WatchRun(new WatchRunRequest { RunId = run.RunId });
+        await call.ResponseHeadersAsync;
+        _host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+        RunEvent? last = null;
+        try
+        {
+            while (await call.ResponseStream.MoveNext().WaitAsync(TimeSpan.FromSeconds(60)))
+            {
+                last = call.ResponseStream.Current;
+            }
+            // Ended OK: only allowed once the run's last event was sent.
+            Assert.Equal(RunEvent.EventOneofCase.Finished, last?.EventCase);
+        }
+        catch (RpcException ended)
+        {
+            Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        }
     }
 
     private async Task WaitForFirstStepAsync(string runId)

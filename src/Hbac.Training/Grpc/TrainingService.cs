@@ -27,19 +27,14 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
     public override Task WatchRun(WatchRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context) => Guard(async () =>
     {
         var run = runs.Get(request.RunId);
-        try
+        var updates = run.Watch(request.Replay, context.CancellationToken);
+        // Headers go out once the watch has its position: a client that awaits them knows no later event is missed.
+        await context.WriteResponseHeadersAsync([]);
+        // A cancellation is not caught: the watcher left (Cancelled) or the service is stopping (the
+        // stream interceptor makes that Unavailable), so a stream only ends OK after RunFinished.
+        await foreach (var update in updates)
         {
-            var updates = run.Watch(request.Replay, context.CancellationToken);
-            // Headers go out once the watch has its position: a client that awaits them knows no later event is missed.
-            await context.WriteResponseHeadersAsync([]);
-            await foreach (var update in updates)
-            {
-                await responseStream.WriteAsync(ToProto(run.Id, update), context.CancellationToken);
-            }
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            // The watcher left.
+            await responseStream.WriteAsync(ToProto(run.Id, update), context.CancellationToken);
         }
         return true;
     });
