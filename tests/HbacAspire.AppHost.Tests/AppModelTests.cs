@@ -56,7 +56,7 @@ public class AppModelTests
         Assert.Contains(Path.Combine(home, "redis"), redis.Launch.Arguments);
         Assert.Equal(3, app.Notes.Count);
         Assert.Equal("every resource healthy, and inference serving a model when it is part of the run", app.Readiness.Description);
-        Assert.Equal(["dashboard-models", "dashboard-training"], app.Jobs.Select(j => j.Name));
+        Assert.Equal(["default-job", "dashboard-models", "dashboard-training"], app.Jobs.Select(j => j.Name));
     }
 
     [Fact]
