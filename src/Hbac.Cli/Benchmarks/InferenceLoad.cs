@@ -15,9 +15,6 @@ namespace Hbac.Cli.Benchmarks;
 /// </summary>
 internal static class InferenceLoad
 {
-    /// <summary>One stream level: how many replies came back and their latency percentiles.</summary>
-    public sealed record StreamLevel(int Streams, int Replies, int Expected, double P50Ms, double P99Ms, int Failed);
-
     public static GrpcChannel Channel(string url) => GrpcChannel.ForAddress(url, new GrpcChannelOptions
     {
         MaxSendMessageSize = null,
@@ -28,7 +25,9 @@ internal static class InferenceLoad
 
     /// <summary>
     /// <paramref name="streams"/> concurrent streams: each sends the first 9 s of signal at once, then
-    /// one 1-s chunk per second for <paramref name="pacedSeconds"/> seconds (starts spread over the first second).
+    /// one 1-s chunk per second for <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
+    /// one reply period (2 s), as independent clients would be, so windows arrive at a steady rate
+    /// instead of all in the same second.
     /// </summary>
     public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, CancellationToken ct)
     {
@@ -38,6 +37,7 @@ internal static class InferenceLoad
         var total = Math.Min(chunks.Length, 9 + pacedSeconds);
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
+        var refused = 0;
         var expected = 0;
         for (var end = EegStream.ScoredWindowSamples; end <= total * EegStream.SampleRateHz; end += EegStream.ReplyEverySamples)
         {
@@ -45,7 +45,7 @@ internal static class InferenceLoad
         }
         var tasks = Enumerable.Range(0, streams).Select(async index =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(index / (double)streams), ct);
+            await Task.Delay(TimeSpan.FromSeconds(EegStream.ReplyEverySeconds * (double)index / streams), ct);
             try
             {
                 using var call = client.StreamEeg(cancellationToken: ct);
@@ -83,6 +83,10 @@ internal static class InferenceLoad
                 await call.RequestStream.CompleteAsync();
                 await reader;
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+            {
+                Interlocked.Increment(ref refused);
+            }
             catch (RpcException)
             {
                 Interlocked.Increment(ref failed);
@@ -90,11 +94,17 @@ internal static class InferenceLoad
         });
         await Task.WhenAll(tasks);
         var sorted = latencies.Order().ToArray();
-        return new StreamLevel(streams, sorted.Length, expected * streams, Percentile(sorted, 0.5), Percentile(sorted, 0.99), failed);
+        return new StreamLevel(streams, sorted.Length, expected * streams,
+            LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed);
     }
 
-    /// <summary>Windows scored per second by <paramref name="clients"/> concurrent Score callers over <paramref name="duration"/>.</summary>
-    public static async Task<double> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan duration, CancellationToken ct)
+    /// <summary>
+    /// Windows scored per second by <paramref name="clients"/> concurrent Score callers over
+    /// <paramref name="duration"/>, and the service's CPU time per window when <paramref name="serviceCpu"/>
+    /// reads it (NaN otherwise).
+    /// </summary>
+    public static async Task<ThroughputResult> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan duration, int? maxBatch,
+        Func<TimeSpan>? serviceCpu, CancellationToken ct)
     {
         var client = new Inference.InferenceClient(channel);
         var random = new Random(5);
@@ -104,8 +114,10 @@ internal static class InferenceLoad
             values[i] = (float)(random.NextDouble() * 2 - 1);
         }
         var request = new ScoreRequest { Tensor = Tensor.FromFloats([.. ModelInput.Shape], values) };
-        await client.ScoreAsync(request, cancellationToken: ct);
+        // Warm-up: the first run of a session allocates and picks kernels.
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => client.ScoreAsync(request, cancellationToken: ct).ResponseAsync));
         long scored = 0;
+        var cpuBefore = serviceCpu?.Invoke();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
@@ -115,7 +127,9 @@ internal static class InferenceLoad
                 Interlocked.Increment(ref scored);
             }
         }));
-        return scored / clock.Elapsed.TotalSeconds;
+        var elapsed = clock.Elapsed;
+        var cpuMs = cpuBefore is { } before && serviceCpu is not null ? (serviceCpu() - before).TotalMilliseconds / scored : double.NaN;
+        return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs);
     }
 
     /// <summary>20 channels of deterministic pseudo-EEG (a few rhythms plus noise) at 200 Hz.</summary>
@@ -165,7 +179,4 @@ internal static class InferenceLoad
         }
         return false;
     }
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }
