@@ -57,6 +57,12 @@ public sealed class InferenceOptions : IValidatableObject
     [Range(0, 256)]
     public int ModelThreads { get; set; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's threads busy-wait between runs (its default). Off by default here: the
+    /// service decodes requests and computes stream spectrograms on the same cores between batches.
+    /// </summary>
+    public bool ModelThreadSpinning { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (QueuedWindowsLimit < MaxBatchItems)
