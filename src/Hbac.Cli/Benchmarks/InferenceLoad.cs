@@ -100,10 +100,10 @@ internal static class InferenceLoad
 
     /// <summary>
     /// Windows scored per second by <paramref name="clients"/> concurrent Score callers over
-    /// <paramref name="duration"/>, and the service's CPU time per window when <paramref name="serviceCpu"/>
+    /// <paramref name="duration"/> (after <paramref name="warmup"/> of the same load), and the service's CPU time per window when <paramref name="serviceCpu"/>
     /// reads it (NaN otherwise).
     /// </summary>
-    public static async Task<ThroughputResult> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan duration, int? maxBatch,
+    public static async Task<ThroughputResult> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan warmup, TimeSpan duration, int? maxBatch,
         Func<TimeSpan>? serviceCpu, CancellationToken ct)
     {
         var client = new Inference.InferenceClient(channel);
@@ -114,22 +114,31 @@ internal static class InferenceLoad
             values[i] = (float)(random.NextDouble() * 2 - 1);
         }
         var request = new ScoreRequest { Tensor = Tensor.FromFloats([.. ModelInput.Shape], values) };
-        // Warm-up: the first run of a session allocates and picks kernels.
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => client.ScoreAsync(request, cancellationToken: ct).ResponseAsync));
-        long scored = 0;
+        // Warm-up under the same load: ONNX Runtime plans memory on the first run of every batch size
+        // (1..MaxBatch, as batches form), which a short timed run would otherwise count.
+        await RunCallersAsync(warmup);
         var cpuBefore = serviceCpu?.Invoke();
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
-        {
-            while (clock.Elapsed < duration)
-            {
-                await client.ScoreAsync(request, cancellationToken: ct);
-                Interlocked.Increment(ref scored);
-            }
-        }));
+        var scored = await RunCallersAsync(duration);
         var elapsed = clock.Elapsed;
         var cpuMs = cpuBefore is { } before && serviceCpu is not null ? (serviceCpu() - before).TotalMilliseconds / scored : double.NaN;
         return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs);
+
+        async Task<long> RunCallersAsync(TimeSpan length)
+        {
+            long done = 0;
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+            {
+                do
+                {
+                    await client.ScoreAsync(request, cancellationToken: ct);
+                    Interlocked.Increment(ref done);
+                }
+                while (watch.Elapsed < length);
+            }));
+            return done;
+        }
     }
 
     /// <summary>20 channels of deterministic pseudo-EEG (a few rhythms plus noise) at 200 Hz.</summary>

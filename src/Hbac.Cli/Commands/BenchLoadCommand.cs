@@ -34,11 +34,12 @@ internal static class BenchLoadCommand
         var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level, after a 9-s burst (20 = 10 replies per stream)", DefaultValueFactory = _ => 20 };
         var clients = new Option<int>("--clients") { Description = "Concurrent Score callers in the throughput test", DefaultValueFactory = _ => 16 };
         var throughputSeconds = new Option<int>("--throughput-seconds") { Description = "Duration of each throughput measurement", DefaultValueFactory = _ => 10 };
+        var warmupSeconds = new Option<int>("--warmup-seconds") { Description = "Load before each throughput measurement (every batch size runs once first)", DefaultValueFactory = _ => 5 };
         var maxBatch = new Option<int>("--max-batch") { Description = "MaxBatch of the batched spawned service", DefaultValueFactory = _ => 16 };
         var recording = new Option<string?>("--recording") { Description = "EEG recording to stream (default: synthetic signal)" };
         var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
         var command = new Command("load", "Load-test the inference service: largest N of real-time EEG streams with p99 < 500 ms, batched vs unbatched throughput, peak memory");
-        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, clients, throughputSeconds, maxBatch, recording, output })
+        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, clients, throughputSeconds, warmupSeconds, maxBatch, recording, output })
         {
             command.Options.Add(option);
         }
@@ -62,10 +63,10 @@ internal static class BenchLoadCommand
             var paced = parseResult.GetValue(seconds);
             var callers = parseResult.GetValue(clients);
             var batch = parseResult.GetValue(maxBatch);
-            if (paced < 1 || callers < 1 || parseResult.GetValue(throughputSeconds) < 1 || batch < 1
+            if (paced < 1 || callers < 1 || parseResult.GetValue(throughputSeconds) < 1 || parseResult.GetValue(warmupSeconds) < 0 || batch < 1
                 || parseResult.GetValue(start) < 1 || parseResult.GetValue(maxStreams) < parseResult.GetValue(start))
             {
-                throw new CliUsageException("bench load: --seconds, --clients, --throughput-seconds, --max-batch and --start must be >= 1, --max-streams >= --start");
+                throw new CliUsageException("bench load: --seconds, --clients, --throughput-seconds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
             }
             var levels = parseResult.GetValue(streams) is { } list ? ParseCounts(list) : null;
             var signal = parseResult.GetValue(recording) is { } path
@@ -76,7 +77,7 @@ internal static class BenchLoadCommand
                 throw new CliUsageException($"bench load: the recording is shorter than {9 + paced} s");
             }
             var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), paced, callers,
-                TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
+                TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
             var loadAtStart = LoadAverage();
 
             LoadBenchmarkReport report;
@@ -102,7 +103,7 @@ internal static class BenchLoadCommand
         return command;
     }
 
-    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int PacedSeconds, int Callers, TimeSpan ThroughputDuration, float[][] Signal);
+    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int PacedSeconds, int Callers, TimeSpan Warmup, TimeSpan ThroughputDuration, float[][] Signal);
 
     private static LoadBenchmarkModel PrepareModel(string? onnx, string? repository, out string origin)
     {
@@ -129,12 +130,12 @@ internal static class BenchLoadCommand
         await using (var single = await SpawnedService.StartAsync(dll, served.Repository, 1, ct))
         {
             using var channel = InferenceLoad.Channel(single.Url);
-            unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.ThroughputDuration, 1, single.CpuTime, ct);
+            unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, 1, single.CpuTime, ct);
         }
         Console.Error.WriteLine($"Score throughput, micro-batching on (MaxBatch={batch}) ...");
         await using var batched = await SpawnedService.StartAsync(dll, served.Repository, batch, ct);
         using var batchedChannel = InferenceLoad.Channel(batched.Url);
-        var throughput = await InferenceLoad.ScoreThroughputAsync(batchedChannel, settings.Callers, settings.ThroughputDuration, batch, batched.CpuTime, ct);
+        var throughput = await InferenceLoad.ScoreThroughputAsync(batchedChannel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
         var version = (await new Inference.InferenceClient(batchedChannel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
         var (levels, largest, smallestFailed) = await RunLevelsAsync(batchedChannel, settings, ct);
         var peak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
@@ -151,7 +152,7 @@ internal static class BenchLoadCommand
             ? $"no active model at {url}"
             : $"version {active.Version} ({active.Architecture}) served by {url}, input [{string.Join(",", active.InputShape)}]";
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
-        var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.ThroughputDuration, null, null, ct);
+        var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
         var (levels, largest, smallestFailed) = await RunLevelsAsync(channel, settings, ct);
         return new LoadBenchmarkReport(description, Machine(loadAtStart), settings.Callers, null, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
