@@ -22,6 +22,7 @@ internal sealed record ThroughputResult(int? MaxBatch, double WindowsPerSecond, 
 internal sealed record LoadBenchmarkReport(
     string Model,
     string Machine,
+    int Cores,
     int Callers,
     ThroughputResult? Unbatched,
     ThroughputResult Batched,
@@ -35,6 +36,17 @@ internal sealed record LoadBenchmarkReport(
     public const int TargetStreams = 300;
     public const double TargetBatchingRatio = 1.3;
     public const double TargetPeakGb = 1.5;
+
+    /// <summary>A real-time stream needs one model evaluation per reply period.</summary>
+    public const int SecondsPerWindow = 2;
+
+    /// <summary>
+    /// Streams the machine's cores would carry if the service had them to itself, from its measured CPU
+    /// time per window: the load-independent figure on a shared machine (an upper bound: it ignores latency).
+    /// </summary>
+    public double? ProjectedStreams => double.IsFinite(Batched.CpuMsPerWindow) && Batched.CpuMsPerWindow > 0
+        ? Cores * 1000 / Batched.CpuMsPerWindow * SecondsPerWindow
+        : null;
 
     public double? BatchingRatio => Unbatched is { WindowsPerSecond: > 0 } off ? Batched.WindowsPerSecond / off.WindowsPerSecond : null;
 
@@ -65,6 +77,11 @@ internal sealed record LoadBenchmarkReport(
         {
             // A stream needs one window every 2 s: on a shared machine this ratio says more than N itself.
             Row(text, "its model load / batched Score throughput", $"{Number(largest / 2.0, "0.#")} / {Number(Batched.WindowsPerSecond, "0.#")} windows/s = {Number(100 * largest / 2.0 / Batched.WindowsPerSecond, "0")}%", "");
+        }
+        if (ProjectedStreams is { } projected)
+        {
+            Row(text, $"streams {Cores} idle cores could carry at the batched service's CPU per window (estimate, 100% CPU)",
+                $"{Number(projected, "0")} = {Cores} x 1000 / {Ms(Batched.CpuMsPerWindow)} ms x {SecondsPerWindow} s", "");
         }
         Row(text, "service peak memory (VmHWM)", PeakBytes is { } peak ? $"{Number(peak / 1048576.0, "0")} MB" : "unknown (not spawned here)",
             PeakBytes is { } p ? Verdict(p / 1e9 <= TargetPeakGb, $"<= {Number(TargetPeakGb, "0.0")} GB") : "");

@@ -139,7 +139,7 @@ internal static class BenchLoadCommand
         var version = (await new Inference.InferenceClient(batchedChannel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
         var (levels, largest, smallestFailed) = await RunLevelsAsync(batchedChannel, settings, ct);
         var peak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
-        return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), settings.Callers, unbatched, throughput,
+        return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
     }
 
@@ -154,7 +154,7 @@ internal static class BenchLoadCommand
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
         var (levels, largest, smallestFailed) = await RunLevelsAsync(channel, settings, ct);
-        return new LoadBenchmarkReport(description, Machine(loadAtStart), settings.Callers, null, throughput,
+        return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
     }
 

@@ -157,7 +157,7 @@ public sealed class InferenceService(
         try
         {
             var values = tensor.ToFloats();
-            if (!values.All(float.IsFinite))
+            if (!AllFinite(values))
             {
                 throw new InvalidRequestException($"{field}.data: holds NaN or infinity; send the normalised model input");
             }
@@ -167,6 +167,19 @@ public sealed class InferenceService(
         {
             throw new InvalidRequestException($"{field}.{e.Message}");
         }
+    }
+
+    /// <summary>A loop over the span, not LINQ with a delegate call per value: it runs on all 360 000 values of every uploaded window.</summary>
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int SampleCount(EegChunk chunk)

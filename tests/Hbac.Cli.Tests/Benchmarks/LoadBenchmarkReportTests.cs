@@ -14,7 +14,7 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void TheTableStatesEachMeasurementItsRatioAndTheTargets()
     {
-        var report = new LoadBenchmarkReport("mobilenetv3 (untrained), network input [N,3,400,300] (full resolution)", "2 cores", 16,
+        var report = new LoadBenchmarkReport("mobilenetv3 (untrained), network input [N,3,400,300] (full resolution)", "2 cores", 2, 16,
             new ThroughputResult(1, 50, 38.25), new ThroughputResult(16, 80, 24), 20, 500, Levels, 150, 200, 700L * 1024 * 1024);
 
         var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
@@ -24,6 +24,7 @@ public sealed class LoadBenchmarkReportTests
         Assert.Contains("| Score throughput, 16 callers, micro-batching on (MaxBatch=16) | 80.0 windows/s (12.5 ms wall, 24.0 ms service CPU per window); on/off = 1.60x (service CPU per window: off/on = 1.59x) | met (>= 1.30x) |", lines);
         Assert.Contains("| largest N real-time streams with p99 < 500 ms | 150 (the next level tried, 200, did not meet it) | NOT met (>= 300) |", lines);
         Assert.Contains("| its model load / batched Score throughput | 75 / 80 windows/s = 94% |  |", lines);
+        Assert.Contains("| streams 2 idle cores could carry at the batched service's CPU per window (estimate, 100% CPU) | 167 = 2 x 1000 / 24.0 ms x 2 s |  |", lines);
         Assert.Contains("| service peak memory (VmHWM) | 700 MB | met (<= 1.5 GB) |", lines);
         Assert.Contains("| 100 | 1000 | 1000 | 12.3 | 80.0 | 0 | 0 | pass |", lines);
         Assert.Contains("| 200 | 1990 | 2000 | 40.0 | 2500.0 | 3 | 1 | fail |", lines);
@@ -33,7 +34,7 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void AServerMeasuredAsConfiguredHasNoRatioAndNoMemory()
     {
-        var report = new LoadBenchmarkReport("version v1", "2 cores", 4, null, new ThroughputResult(null, 10, double.NaN), 2, 500, [Levels[0]], 100, null, null);
+        var report = new LoadBenchmarkReport("version v1", "2 cores", 2, 4, null, new ThroughputResult(null, 10, double.NaN), 2, 500, [Levels[0]], 100, null, null);
 
         var text = report.ToMarkdown();
 
@@ -41,6 +42,7 @@ public sealed class LoadBenchmarkReportTests
         Assert.Contains("| largest N real-time streams with p99 < 500 ms | 100 or more (no level tried failed) | NOT met (>= 300) |", text);
         Assert.Contains("| service peak memory (VmHWM) | unknown (not spawned here) |  |", text);
         Assert.DoesNotContain("on/off", text);
+        Assert.DoesNotContain("idle cores", text);
     }
 
     [Theory]
