@@ -29,8 +29,10 @@ internal static class InferenceLoad
     /// one reply period (2 s), as independent clients would be, so windows arrive at a steady rate
     /// instead of all in the same second.
     /// </summary>
-    public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, CancellationToken ct)
+    /// <param name="servicePid">The service's process, whose peak memory during the level is reported (null: not known).</param>
+    public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, int? servicePid, CancellationToken ct)
     {
+        var peakKnown = servicePid is { } pid && ResetPeakResident(pid);
         var client = new Inference.InferenceClient(channel);
         var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved)
             .Select(c => new StreamEegRequest { Chunk = c }).ToArray();
@@ -95,7 +97,8 @@ internal static class InferenceLoad
         await Task.WhenAll(tasks);
         var sorted = latencies.Order().ToArray();
         return new StreamLevel(streams, sorted.Length, expected * streams,
-            LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed);
+            LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed,
+            peakKnown ? PeakResidentBytes(servicePid!.Value) : null);
     }
 
     /// <summary>
@@ -168,6 +171,23 @@ internal static class InferenceLoad
         }
         var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    /// <summary>
+    /// Resets a process's VmHWM to its current resident size (Linux: "5" to /proc/&lt;pid&gt;/clear_refs,
+    /// allowed for our own child), so the next reading is the peak of what happens after; false when not possible.
+    /// </summary>
+    public static bool ResetPeakResident(int pid)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     public static int FreeLoopbackPort()

@@ -137,8 +137,10 @@ internal static class BenchLoadCommand
         using var batchedChannel = InferenceLoad.Channel(batched.Url);
         var throughput = await InferenceLoad.ScoreThroughputAsync(batchedChannel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
         var version = (await new Inference.InferenceClient(batchedChannel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
-        var (levels, largest, smallestFailed) = await RunLevelsAsync(batchedChannel, settings, ct);
-        var peak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
+        // Each level resets the peak to measure its own; the run's peak is the largest of them all.
+        var throughputPeak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
+        var (levels, largest, smallestFailed) = await RunLevelsAsync(batchedChannel, settings, batched.ProcessId, ct);
+        long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Append(InferenceLoad.PeakResidentBytes(batched.ProcessId)).Max();
         return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
     }
@@ -153,19 +155,20 @@ internal static class BenchLoadCommand
             : $"version {active.Version} ({active.Architecture}) served by {url}, input [{string.Join(",", active.InputShape)}]";
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
-        var (levels, largest, smallestFailed) = await RunLevelsAsync(channel, settings, ct);
+        var (levels, largest, smallestFailed) = await RunLevelsAsync(channel, settings, null, ct);
         return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
     }
 
     /// <summary>The given levels in order up to the first that misses the target, or the doubling/bisecting search.</summary>
-    private static async Task<(List<StreamLevel> Levels, int? Largest, int? SmallestFailed)> RunLevelsAsync(GrpcChannel channel, Settings settings, CancellationToken ct)
+    private static async Task<(List<StreamLevel> Levels, int? Largest, int? SmallestFailed)> RunLevelsAsync(GrpcChannel channel, Settings settings, int? servicePid,
+        CancellationToken ct)
     {
         var results = new List<StreamLevel>();
         async Task<bool> RunAsync(int n)
         {
             Console.Error.WriteLine($"level {results.Count + 1}: {n} real-time streams for {9 + settings.PacedSeconds} s ...");
-            var level = await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, ct);
+            var level = await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, servicePid, ct);
             results.Add(level);
             Console.Error.WriteLine(LoadBenchmarkReport.ProgressLine(results.Count, level, LatencyTargetMs));
             return level.Meets(LatencyTargetMs);

@@ -32,8 +32,8 @@ public sealed class InferenceOptions : IValidatableObject
 
     /// <summary>
     /// Overload limit: most windows (Score requests, stream windows, ScoreBatch items) waiting for the
-    /// model at once; beyond it a request gets ResourceExhausted instead of a queue place. 0 = 16 x
-    /// <see cref="MaxBatch"/> (256 by default: ~370 MB of inputs, a few seconds of work on 2 cores).
+    /// model at once; beyond it a request gets ResourceExhausted instead of a queue place. 0 = 8 x
+    /// <see cref="MaxBatch"/> (128 by default: 185 MB of inputs, a few seconds of full-resolution work on 2 cores).
     /// Must be at least <see cref="MaxBatchItems"/>, or a legal ScoreBatch could never be accepted.
     /// </summary>
     [Range(0, 100_000)]
