@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Grpc.Net.Client;
 using Hbac.Cli.Benchmarks;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Formats;
@@ -133,14 +132,26 @@ internal static class BenchLoadCommand
             unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, 1, single.CpuTime, ct);
         }
         Console.Error.WriteLine($"Score throughput, micro-batching on (MaxBatch={batch}) ...");
-        await using var batched = await SpawnedService.StartAsync(dll, served.Repository, batch, ct);
-        using var batchedChannel = InferenceLoad.Channel(batched.Url);
-        var throughput = await InferenceLoad.ScoreThroughputAsync(batchedChannel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
-        var version = (await new Inference.InferenceClient(batchedChannel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
-        // Each level resets the peak to measure its own; the run's peak is the largest of them all.
-        var throughputPeak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
-        var (levels, largest, smallestFailed) = await RunLevelsAsync(batchedChannel, settings, batched.ProcessId, ct);
-        long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Append(InferenceLoad.PeakResidentBytes(batched.ProcessId)).Max();
+        ThroughputResult throughput;
+        string version;
+        long? throughputPeak;
+        await using (var batched = await SpawnedService.StartAsync(dll, served.Repository, batch, ct))
+        {
+            using var channel = InferenceLoad.Channel(batched.Url);
+            throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
+            version = (await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
+            throughputPeak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
+        }
+        // Every level on a fresh, warmed-up service: an overloaded level leaves a grown heap and buffers
+        // behind, which would slow the next level and inflate its memory (the search assumes independent levels).
+        var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
+        {
+            await using var service = await SpawnedService.StartAsync(dll, served.Repository, batch, ct);
+            using var channel = InferenceLoad.Channel(service.Url);
+            await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
+            return await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, service.ProcessId, ct);
+        });
+        long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Max();
         return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
     }
@@ -155,20 +166,20 @@ internal static class BenchLoadCommand
             : $"version {active.Version} ({active.Architecture}) served by {url}, input [{string.Join(",", active.InputShape)}]";
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
-        var (levels, largest, smallestFailed) = await RunLevelsAsync(channel, settings, null, ct);
+        var (levels, largest, smallestFailed) = await RunLevelsAsync(settings,
+            n => InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, null, ct));
         return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
     }
 
     /// <summary>The given levels in order up to the first that misses the target, or the doubling/bisecting search.</summary>
-    private static async Task<(List<StreamLevel> Levels, int? Largest, int? SmallestFailed)> RunLevelsAsync(GrpcChannel channel, Settings settings, int? servicePid,
-        CancellationToken ct)
+    private static async Task<(List<StreamLevel> Levels, int? Largest, int? SmallestFailed)> RunLevelsAsync(Settings settings, Func<int, Task<StreamLevel>> runLevel)
     {
         var results = new List<StreamLevel>();
         async Task<bool> RunAsync(int n)
         {
             Console.Error.WriteLine($"level {results.Count + 1}: {n} real-time streams for {9 + settings.PacedSeconds} s ...");
-            var level = await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, servicePid, ct);
+            var level = await runLevel(n);
             results.Add(level);
             Console.Error.WriteLine(LoadBenchmarkReport.ProgressLine(results.Count, level, LatencyTargetMs));
             return level.Meets(LatencyTargetMs);
