@@ -102,6 +102,20 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--model", "model.onnx")]
+    [InlineData("--spawn", null)]
+    public async Task BenchLoadRefusesToMixAServerWithAModelToStart(string option, string? value)
+    {
+        string[] args = value is null ? ["bench", "load", "--server", _url, option] : ["bench", "load", "--server", _url, option, value];
+
+        var (exit, output, error) = await RunAsync(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal("hbac: bench load: --server measures a running service; --spawn, --model and --models start one here", error.Trim());
+    }
+
+    [Theory]
     [InlineData("models")]
     [InlineData("stream")]
     public async Task AnUnreachableServerIsOneLineNamingItsUrl(string command)
