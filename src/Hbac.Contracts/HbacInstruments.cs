@@ -27,6 +27,12 @@ public static class HbacInstruments
     /// <summary>Histogram of the model evaluation time per batch, in milliseconds.</summary>
     public const string InferenceModelDuration = "hbac.inference.model.duration";
 
+    /// <summary>
+    /// Counter of windows the inference service refused because its scoring queue was full (the
+    /// overload limit, answered with ResourceExhausted); a refused ScoreBatch counts all its windows.
+    /// </summary>
+    public const string InferenceRejected = "hbac.inference.rejected";
+
     /// <summary>Counter of tensor cache lookups that found the tensor.</summary>
     public const string CacheHits = "hbac.cache.hits";
 

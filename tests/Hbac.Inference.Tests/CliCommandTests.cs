@@ -87,14 +87,32 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public async Task BenchLoadAgainstAServerPrintsThroughputAndTheStreamTable()
     {
-        var (exit, output, _) = await RunAsync("bench", "load", "--server", _url, "--streams", "1,2", "--seconds", "2", "--clients", "2", "--throughput-seconds", "1");
+        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--streams", "1,2", "--seconds", "2", "--clients", "2", "--throughput-seconds", "1");
 
         Assert.Equal(0, exit);
-        Assert.Contains("Score throughput (2 callers", output);
+        Assert.Contains("| Score throughput, 2 callers, the server's own batching | ", output);
+        Assert.Contains("| model | version v1 (MobilenetV3Large) served by http://127.0.0.1:", output);
         // 11 s of signal per stream: windows end at 10 s only.
-        Assert.Matches(@"\n\s+1\s+1\s+1\s", output);
-        Assert.Matches(@"\n\s+2\s+2\s+2\s", output);
-        Assert.Contains("largest N with p99 < 500 ms: ", output);
+        Assert.Matches(@"\n\| 1 \| 1 \| 1 \| [0-9.]+ \| [0-9.]+ \| 0 \| 0 \| - \| (pass|fail) \|", output);
+        Assert.Matches(@"\n\| 2 \| 2 \| 2 \| [0-9.]+ \| [0-9.]+ \| 0 \| 0 \| - \| (pass|fail) \|", output);
+        Assert.Contains("| largest N real-time streams with p99 < 500 ms | ", output);
+        // One progress line per level on stderr.
+        Assert.Matches(@"level 1: 1 streams, 1/1 replies, p50 [0-9.]+ ms, p99 [0-9.]+ ms, 0 refused, 0 failed -> (pass|fail)", error);
+        Assert.Matches(@"level 2: 2 streams, 2/2 replies, ", error);
+    }
+
+    [Theory]
+    [InlineData("--model", "model.onnx")]
+    [InlineData("--spawn", null)]
+    public async Task BenchLoadRefusesToMixAServerWithAModelToStart(string option, string? value)
+    {
+        string[] args = value is null ? ["bench", "load", "--server", _url, option] : ["bench", "load", "--server", _url, option, value];
+
+        var (exit, output, error) = await RunAsync(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal("hbac: bench load: --server measures a running service; --spawn, --model and --models start one here", error.Trim());
     }
 
     [Theory]

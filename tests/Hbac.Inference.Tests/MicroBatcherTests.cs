@@ -152,9 +152,109 @@ public sealed class MicroBatcherTests
     }
 
     [Fact]
+    public async Task WhenTheQueueIsFullTheNextWindowIsRefusedAndTheQueuedOnesStillComplete()
+    {
+        var scorer = new EchoScorer();
+        var gate = new GatedScorer(scorer);
+        await using var batcher = new MicroBatcher(gate, maxBatch: 1, maxDelay: TimeSpan.Zero, maxQueuedWindows: 2);
+
+        // The first window is taken into a batch and held in the scorer; the next two wait in the queue.
+        var running = batcher.ScoreAsync(Inputs.Constant(0, 0, 0));
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = new[] { batcher.ScoreAsync(Inputs.Constant(1, 0, 0)), batcher.ScoreAsync(Inputs.Constant(2, 0, 0)) };
+        Assert.Equal(2, batcher.QueuedWindows);
+
+        var refused = Assert.Throws<ScoringOverloadedException>(() => { _ = batcher.ScoreAsync(Inputs.Constant(3, 0, 0)); });
+        Assert.Throws<ScoringOverloadedException>(() => { _ = batcher.ScoreManyAsync(Inputs.Constant(4, 0, 0), 1); });
+
+        Assert.Equal(2, refused.Limit);
+        Assert.Contains("at most 2 waiting windows (Hbac:MaxQueuedWindows)", refused.Message);
+        Assert.Equal(2, batcher.QueuedWindows);
+        gate.Open();
+        var results = await Task.WhenAll([running, .. queued]);
+        Assert.Equal([0f, 1f, 2f], results.Select(r => r.Probabilities[0]));
+        Assert.Equal([1, 1, 1], scorer.BatchSizes);
+        // Room again: the batcher accepts and scores the next window.
+        Assert.Equal(5f, (await batcher.ScoreAsync(Inputs.Constant(5, 0, 0))).Probabilities[0]);
+        Assert.Equal(0, batcher.QueuedWindows);
+    }
+
+    [Fact]
+    public async Task AMultiWindowRequestNeedsRoomForAllItsWindows()
+    {
+        var gate = new GatedScorer(new EchoScorer());
+        await using var batcher = new MicroBatcher(gate, maxBatch: 4, maxDelay: TimeSpan.Zero, maxQueuedWindows: 3);
+        var running = batcher.ScoreAsync(Inputs.Constant(0, 0, 0));
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        var one = batcher.ScoreAsync(Inputs.Constant(1, 0, 0));
+
+        // Two places are left: three windows are refused as a whole, two fit.
+        var refused = Assert.Throws<ScoringOverloadedException>(() => { _ = batcher.ScoreManyAsync(Windows(7, 8, 9), 3); });
+        var two = batcher.ScoreManyAsync(Windows(7, 8), 2);
+
+        Assert.Contains("these 3 windows", refused.Message);
+        Assert.Equal(3, batcher.QueuedWindows);
+        gate.Open();
+        await Task.WhenAll(running, one, two);
+        Assert.Equal([7f, 8f], (await two).Select(r => r.Probabilities[0]));
+    }
+
+    [Fact]
+    public async Task AMultiWindowRequestIsOneModelCallAndStartsTheNextBatchWhenItDoesNotFit()
+    {
+        var scorer = new EchoScorer();
+        // A long delay: batches only run when full or when the next request cannot join them.
+        await using var batcher = new MicroBatcher(scorer, maxBatch: 4, maxDelay: TimeSpan.FromSeconds(30));
+
+        var singles = new[] { batcher.ScoreAsync(Inputs.Constant(0, 0, 0)), batcher.ScoreAsync(Inputs.Constant(1, 0, 0)) };
+        var many = batcher.ScoreManyAsync(Windows(2, 3, 4), 3);
+        var last = batcher.ScoreAsync(Inputs.Constant(5, 0, 0));
+
+        Assert.Equal([0f, 1f], (await Task.WhenAll(singles)).Select(r => r.Probabilities[0]));
+        Assert.Equal([2f, 3f, 4f], (await many).Select(r => r.Probabilities[0]));
+        Assert.Equal(5f, (await last).Probabilities[0]);
+        // [0,1] could not take three more windows; the three went with the next single: 2 + 4.
+        Assert.Equal([2, 4], scorer.BatchSizes);
+    }
+
+    [Fact]
+    public async Task RefusedWindowsAreCountedOnTheHbacMeter()
+    {
+        using var provider = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = provider.GetRequiredService<IMeterFactory>();
+        var metrics = new InferenceMetrics(factory);
+        long rejected = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == HbacInstruments.InferenceRejected && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref rejected, value));
+        listener.Start();
+        var gate = new GatedScorer(new EchoScorer());
+        await using var batcher = new MicroBatcher(gate, maxBatch: 1, maxDelay: TimeSpan.Zero, metrics, maxQueuedWindows: 1);
+        var running = batcher.ScoreAsync(Inputs.Constant(0, 0, 0));
+        await gate.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        var queued = batcher.ScoreAsync(Inputs.Constant(1, 0, 0));
+
+        Assert.Throws<ScoringOverloadedException>(() => { _ = batcher.ScoreAsync(Inputs.Constant(2, 0, 0)); });
+        Assert.Throws<ScoringOverloadedException>(() => { _ = batcher.ScoreManyAsync(Windows(3, 4), 2); });
+
+        Assert.Equal(3, Interlocked.Read(ref rejected));
+        gate.Open();
+        await Task.WhenAll(running, queued);
+    }
+
+    [Fact]
     public async Task AWindowOfTheWrongSizeIsRejected()
     {
         await using var batcher = new MicroBatcher(new EchoScorer(), maxBatch: 2, maxDelay: TimeSpan.Zero);
         Assert.Throws<ArgumentException>(() => { _ = batcher.ScoreAsync(new float[10]); });
     }
+
+    /// <summary>Windows [n,3,400,300] whose first values are <paramref name="ids"/>.</summary>
+    private static float[] Windows(params float[] ids) => ids.SelectMany(id => Inputs.Constant(id, 0, 0)).ToArray();
 }

@@ -15,9 +15,6 @@ namespace Hbac.Cli.Benchmarks;
 /// </summary>
 internal static class InferenceLoad
 {
-    /// <summary>One stream level: how many replies came back and their latency percentiles.</summary>
-    public sealed record StreamLevel(int Streams, int Replies, int Expected, double P50Ms, double P99Ms, int Failed);
-
     public static GrpcChannel Channel(string url) => GrpcChannel.ForAddress(url, new GrpcChannelOptions
     {
         MaxSendMessageSize = null,
@@ -28,16 +25,21 @@ internal static class InferenceLoad
 
     /// <summary>
     /// <paramref name="streams"/> concurrent streams: each sends the first 9 s of signal at once, then
-    /// one 1-s chunk per second for <paramref name="pacedSeconds"/> seconds (starts spread over the first second).
+    /// one 1-s chunk per second for <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
+    /// one reply period (2 s), as independent clients would be, so windows arrive at a steady rate
+    /// instead of all in the same second.
     /// </summary>
-    public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, CancellationToken ct)
+    /// <param name="servicePid">The service's process, whose peak memory during the level is reported (null: not known).</param>
+    public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, int? servicePid, CancellationToken ct)
     {
+        var peakKnown = servicePid is { } pid && ResetPeakResident(pid);
         var client = new Inference.InferenceClient(channel);
         var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved)
             .Select(c => new StreamEegRequest { Chunk = c }).ToArray();
         var total = Math.Min(chunks.Length, 9 + pacedSeconds);
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
+        var refused = 0;
         var expected = 0;
         for (var end = EegStream.ScoredWindowSamples; end <= total * EegStream.SampleRateHz; end += EegStream.ReplyEverySamples)
         {
@@ -45,7 +47,7 @@ internal static class InferenceLoad
         }
         var tasks = Enumerable.Range(0, streams).Select(async index =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(index / (double)streams), ct);
+            await Task.Delay(TimeSpan.FromSeconds(EegStream.ReplyEverySeconds * (double)index / streams), ct);
             try
             {
                 using var call = client.StreamEeg(cancellationToken: ct);
@@ -83,6 +85,10 @@ internal static class InferenceLoad
                 await call.RequestStream.CompleteAsync();
                 await reader;
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+            {
+                Interlocked.Increment(ref refused);
+            }
             catch (RpcException)
             {
                 Interlocked.Increment(ref failed);
@@ -90,11 +96,18 @@ internal static class InferenceLoad
         });
         await Task.WhenAll(tasks);
         var sorted = latencies.Order().ToArray();
-        return new StreamLevel(streams, sorted.Length, expected * streams, Percentile(sorted, 0.5), Percentile(sorted, 0.99), failed);
+        return new StreamLevel(streams, sorted.Length, expected * streams,
+            LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed,
+            peakKnown ? PeakResidentBytes(servicePid!.Value) : null);
     }
 
-    /// <summary>Windows scored per second by <paramref name="clients"/> concurrent Score callers over <paramref name="duration"/>.</summary>
-    public static async Task<double> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan duration, CancellationToken ct)
+    /// <summary>
+    /// Windows scored per second by <paramref name="clients"/> concurrent Score callers over
+    /// <paramref name="duration"/> (after <paramref name="warmup"/> of the same load), and the service's CPU time per window when <paramref name="serviceCpu"/>
+    /// reads it (NaN otherwise).
+    /// </summary>
+    public static async Task<ThroughputResult> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan warmup, TimeSpan duration, int? maxBatch,
+        Func<TimeSpan>? serviceCpu, CancellationToken ct)
     {
         var client = new Inference.InferenceClient(channel);
         var random = new Random(5);
@@ -104,18 +117,31 @@ internal static class InferenceLoad
             values[i] = (float)(random.NextDouble() * 2 - 1);
         }
         var request = new ScoreRequest { Tensor = Tensor.FromFloats([.. ModelInput.Shape], values) };
-        await client.ScoreAsync(request, cancellationToken: ct);
-        long scored = 0;
+        // Warm-up under the same load: ONNX Runtime plans memory on the first run of every batch size
+        // (1..MaxBatch, as batches form), which a short timed run would otherwise count.
+        await RunCallersAsync(warmup);
+        var cpuBefore = serviceCpu?.Invoke();
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        var scored = await RunCallersAsync(duration);
+        var elapsed = clock.Elapsed;
+        var cpuMs = cpuBefore is { } before && serviceCpu is not null ? (serviceCpu() - before).TotalMilliseconds / scored : double.NaN;
+        return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs);
+
+        async Task<long> RunCallersAsync(TimeSpan length)
         {
-            while (clock.Elapsed < duration)
+            long done = 0;
+            var watch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
             {
-                await client.ScoreAsync(request, cancellationToken: ct);
-                Interlocked.Increment(ref scored);
-            }
-        }));
-        return scored / clock.Elapsed.TotalSeconds;
+                do
+                {
+                    await client.ScoreAsync(request, cancellationToken: ct);
+                    Interlocked.Increment(ref done);
+                }
+                while (watch.Elapsed < length);
+            }));
+            return done;
+        }
     }
 
     /// <summary>20 channels of deterministic pseudo-EEG (a few rhythms plus noise) at 200 Hz.</summary>
@@ -147,6 +173,23 @@ internal static class InferenceLoad
         return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 
+    /// <summary>
+    /// Resets a process's VmHWM to its current resident size (Linux: "5" to /proc/&lt;pid&gt;/clear_refs,
+    /// allowed for our own child), so the next reading is the peak of what happens after; false when not possible.
+    /// </summary>
+    public static bool ResetPeakResident(int pid)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -165,7 +208,4 @@ internal static class InferenceLoad
         }
         return false;
     }
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }

@@ -8,10 +8,13 @@ using Hbac.Eeg.Formats;
 namespace Hbac.Cli.Commands;
 
 /// <summary>
-/// <c>hbac bench load --server &lt;url&gt; | --spawn --models &lt;repository&gt;</c>: concurrent real-time EEG
-/// streams against one inference service (the largest N with p99 reply latency under 500 ms),
-/// single-window Score throughput with and without micro-batching (with --spawn: the service is
-/// started twice, MaxBatch=1 and MaxBatch=n), and the spawned service's peak memory.
+/// <c>hbac bench load</c>: concurrent real-time EEG streams against one inference service (the largest
+/// N with p99 reply latency under 500 ms, searched by doubling then bisecting), single-window Score
+/// throughput with and without micro-batching, and the service's peak memory. By default the service
+/// is started here, in its own process (twice: MaxBatch=1, then MaxBatch=n, whose memory is reported),
+/// serving an untrained full-resolution MobileNetV3-Large - what the <c>seed</c> profile trains - or the
+/// model given with --model / --models. <c>--server &lt;url&gt;</c> measures a running service as configured.
+/// The result is one Markdown table (stdout, and --out); a progress line per level goes to stderr.
 /// </summary>
 internal static class BenchLoadCommand
 {
@@ -19,35 +22,52 @@ internal static class BenchLoadCommand
 
     public static Command Create()
     {
-        var server = new Option<string?>("--server") { Description = "Inference service URL (measures it as configured)" };
-        var spawn = new Option<bool>("--spawn") { Description = "Start the inference service here (twice: batching off and on) and measure its memory" };
-        var models = new Option<string?>("--models") { Description = "Model repository for --spawn (folder of <version>/model.onnx)" };
-        var service = new Option<string?>("--service") { Description = "Hbac.Inference.dll for --spawn (default: found under src/Hbac.Inference/bin)" };
-        var streams = new Option<string>("--streams") { Description = "Comma-separated stream counts, in increasing order", DefaultValueFactory = _ => "25,50,100,200,300,400" };
-        var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level (after a 9-s burst)", DefaultValueFactory = _ => 10 };
+        var server = new Option<string?>("--server") { Description = "Measure a running inference service at this URL, as configured (no batching comparison, no memory)" };
+        var spawn = new Option<bool>("--spawn") { Description = "Start the inference service here (the default without --server)" };
+        var model = new Option<string?>("--model") { Description = "ONNX model to serve (default: an untrained full-resolution MobileNetV3-Large exported here)" };
+        var models = new Option<string?>("--models") { Description = "Model repository to serve instead (folder of <version>/model.onnx)" };
+        var service = new Option<string?>("--service") { Description = "Hbac.Inference.dll to start (default: found under src/Hbac.Inference/bin, Release first)" };
+        var streams = new Option<string?>("--streams") { Description = "Comma-separated stream counts to run in increasing order, stopping at the first that misses the target (default: search)" };
+        var start = new Option<int>("--start") { Description = "Search: the first stream count (then doubled until one fails, then bisected to 10%)", DefaultValueFactory = _ => 50 };
+        var maxStreams = new Option<int>("--max-streams") { Description = "Search: the largest stream count tried", DefaultValueFactory = _ => 1600 };
+        var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level, after a 9-s burst (20 = 10 replies per stream)", DefaultValueFactory = _ => 20 };
         var clients = new Option<int>("--clients") { Description = "Concurrent Score callers in the throughput test", DefaultValueFactory = _ => 16 };
         var throughputSeconds = new Option<int>("--throughput-seconds") { Description = "Duration of each throughput measurement", DefaultValueFactory = _ => 10 };
+        var warmupSeconds = new Option<int>("--warmup-seconds") { Description = "Load before each throughput measurement (every batch size runs once first)", DefaultValueFactory = _ => 5 };
         var maxBatch = new Option<int>("--max-batch") { Description = "MaxBatch of the batched spawned service", DefaultValueFactory = _ => 16 };
         var recording = new Option<string?>("--recording") { Description = "EEG recording to stream (default: synthetic signal)" };
-        var command = new Command("load", "Load-test an inference service: concurrent real-time streams, batched vs unbatched throughput, memory");
-        foreach (var option in new Option[] { server, spawn, models, service, streams, seconds, clients, throughputSeconds, maxBatch, recording })
+        var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
+        var command = new Command("load", "Load-test the inference service: largest N of real-time EEG streams with p99 < 500 ms, batched vs unbatched throughput, peak memory");
+        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, clients, throughputSeconds, warmupSeconds, maxBatch, recording, output })
         {
             command.Options.Add(option);
         }
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var url = parseResult.GetValue(server);
-            var spawned = parseResult.GetValue(spawn);
-            if ((url is null) == !spawned)
+            var onnx = parseResult.GetValue(model);
+            var repository = parseResult.GetValue(models);
+            if (url is not null && (parseResult.GetValue(spawn) || onnx is not null || repository is not null))
             {
-                throw new CliUsageException("bench load: give either --server <url> or --spawn --models <repository>");
+                throw new CliUsageException("bench load: --server measures a running service; --spawn, --model and --models start one here");
             }
-            var levels = ParseCounts(parseResult.GetValue(streams)!);
+            if (onnx is not null && repository is not null)
+            {
+                throw new CliUsageException("bench load: give --model <onnx> or --models <repository>, not both");
+            }
+            if (onnx is not null && !File.Exists(onnx))
+            {
+                throw new CliUsageException($"bench load: {onnx}: model file not found");
+            }
             var paced = parseResult.GetValue(seconds);
-            if (paced < 1 || parseResult.GetValue(clients) < 1 || parseResult.GetValue(throughputSeconds) < 1 || parseResult.GetValue(maxBatch) < 1)
+            var callers = parseResult.GetValue(clients);
+            var batch = parseResult.GetValue(maxBatch);
+            if (paced < 1 || callers < 1 || parseResult.GetValue(throughputSeconds) < 1 || parseResult.GetValue(warmupSeconds) < 0 || batch < 1
+                || parseResult.GetValue(start) < 1 || parseResult.GetValue(maxStreams) < parseResult.GetValue(start))
             {
-                throw new CliUsageException("bench load: --seconds, --clients, --throughput-seconds and --max-batch must be >= 1");
+                throw new CliUsageException("bench load: --seconds, --clients, --throughput-seconds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
             }
+            var levels = parseResult.GetValue(streams) is { } list ? ParseCounts(list) : null;
             var signal = parseResult.GetValue(recording) is { } path
                 ? StreamCommand.StreamChannels(RecordingFiles.Load(path), path)
                 : InferenceLoad.SyntheticSignal(9 + paced);
@@ -55,63 +75,135 @@ internal static class BenchLoadCommand
             {
                 throw new CliUsageException($"bench load: the recording is shorter than {9 + paced} s");
             }
-            var throughputDuration = TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds));
-            var callers = parseResult.GetValue(clients);
-            Console.WriteLine($"inference load benchmark: {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+            var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), paced, callers,
+                TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
+            var loadAtStart = LoadAverage();
 
+            LoadBenchmarkReport report;
             if (url is not null)
             {
-                using var channel = InferenceLoad.Channel(url);
-                var throughput = await InferenceLoad.ScoreThroughputAsync(channel, callers, throughputDuration, ct);
-                Console.WriteLine($"Score throughput ({callers} callers, server's own batching): {throughput:0.0} windows/s");
-                await RunLevelsAsync(channel, signal, levels, paced, ct);
-                return 0;
+                report = await MeasureServerAsync(url, settings, loadAtStart, ct);
             }
-
-            var repository = parseResult.GetValue(models) ?? throw new CliUsageException("bench load: --spawn needs --models <repository>");
-            var dll = parseResult.GetValue(service) ?? FindServiceDll();
-            double unbatched, batched;
-            await using (var single = await SpawnedService.StartAsync(dll, repository, 1, ct))
+            else
             {
-                using var channel = InferenceLoad.Channel(single.Url);
-                unbatched = await InferenceLoad.ScoreThroughputAsync(channel, callers, throughputDuration, ct);
+                var dll = parseResult.GetValue(service) ?? FindServiceDll();
+                using var served = PrepareModel(onnx, repository, out var origin);
+                report = await MeasureSpawnedAsync(dll, served, origin, batch, settings, loadAtStart, ct);
             }
-            var batch = parseResult.GetValue(maxBatch);
-            await using var service2 = await SpawnedService.StartAsync(dll, repository, batch, ct);
-            using (var channel = InferenceLoad.Channel(service2.Url))
+            var markdown = report.ToMarkdown();
+            Console.Write(markdown);
+            if (parseResult.GetValue(output) is { } file)
             {
-                batched = await InferenceLoad.ScoreThroughputAsync(channel, callers, throughputDuration, ct);
-                Console.WriteLine($"Score throughput, {callers} concurrent callers, {throughputDuration.TotalSeconds:0} s each:");
-                Console.WriteLine($"  {"micro-batching off (MaxBatch=1)",-36} {unbatched,8:0.0} windows/s");
-                Console.WriteLine($"  {$"micro-batching on (MaxBatch={batch})",-36} {batched,8:0.0} windows/s   on/off = {batched / unbatched:0.00}x");
-                await RunLevelsAsync(channel, signal, levels, paced, ct);
+                File.WriteAllText(file, markdown);
+                Console.Error.WriteLine($"table written to {file}");
             }
-            var peak = InferenceLoad.PeakResidentBytes(service2.ProcessId);
-            Console.WriteLine($"service peak memory (VmHWM, batched instance): {(peak is null ? "unknown" : $"{peak.Value / (1024.0 * 1024):0} MB")}");
             return 0;
         }));
         return command;
     }
 
-    private static async Task RunLevelsAsync(Grpc.Net.Client.GrpcChannel channel, float[][] signal, IReadOnlyList<int> levels, int paced, CancellationToken ct)
+    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int PacedSeconds, int Callers, TimeSpan Warmup, TimeSpan ThroughputDuration, float[][] Signal);
+
+    private static LoadBenchmarkModel PrepareModel(string? onnx, string? repository, out string origin)
     {
-        Console.WriteLine($"real-time streams ({paced} s paced after a 9-s burst; latency = window-completing chunk sent -> reply):");
-        Console.WriteLine($"  {"streams",7} {"replies",9} {"expected",9} {"p50 ms",8} {"p99 ms",8} {"failed",7}");
-        int? best = null;
-        foreach (var n in levels)
+        if (repository is not null)
         {
-            var level = await InferenceLoad.StreamsAsync(channel, signal, n, paced, ct);
-            Console.WriteLine($"  {level.Streams,7} {level.Replies,9} {level.Expected,9} {level.P50Ms,8:0.0} {level.P99Ms,8:0.0} {level.Failed,7}");
-            var ok = level.Failed == 0 && level.Replies == level.Expected && level.P99Ms < LatencyTargetMs;
-            if (!ok)
-            {
-                break;
-            }
-            best = n;
+            origin = $"active version of {repository}";
+            return LoadBenchmarkModel.Existing(repository);
         }
-        Console.WriteLine(best is null
-            ? $"largest N with p99 < {LatencyTargetMs} ms: none of the levels tried"
-            : $"largest N with p99 < {LatencyTargetMs} ms: {best} concurrent real-time streams (of the levels tried)");
+        if (onnx is not null)
+        {
+            origin = Path.GetFileName(onnx);
+            return LoadBenchmarkModel.FromFile(onnx);
+        }
+        Console.Error.WriteLine($"exporting an untrained full-resolution {LoadBenchmarkModel.DefaultArchitecture} (seed 0) to ONNX ...");
+        origin = "untrained, seed 0; the weights do not change the speed";
+        return LoadBenchmarkModel.ExportDefault();
+    }
+
+    private static async Task<LoadBenchmarkReport> MeasureSpawnedAsync(string dll, LoadBenchmarkModel served, string origin, int batch, Settings settings,
+        string loadAtStart, CancellationToken ct)
+    {
+        ThroughputResult unbatched;
+        Console.Error.WriteLine("Score throughput, micro-batching off (MaxBatch=1) ...");
+        await using (var single = await SpawnedService.StartAsync(dll, served.Repository, 1, ct))
+        {
+            using var channel = InferenceLoad.Channel(single.Url);
+            unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, 1, single.CpuTime, ct);
+        }
+        Console.Error.WriteLine($"Score throughput, micro-batching on (MaxBatch={batch}) ...");
+        ThroughputResult throughput;
+        string version;
+        long? throughputPeak;
+        await using (var batched = await SpawnedService.StartAsync(dll, served.Repository, batch, ct))
+        {
+            using var channel = InferenceLoad.Channel(batched.Url);
+            throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
+            version = (await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
+            throughputPeak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
+        }
+        // Every level on a fresh, warmed-up service: an overloaded level leaves a grown heap and buffers
+        // behind, which would slow the next level and inflate its memory (the search assumes independent levels).
+        var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
+        {
+            await using var service = await SpawnedService.StartAsync(dll, served.Repository, batch, ct);
+            using var channel = InferenceLoad.Channel(service.Url);
+            await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
+            return await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, service.ProcessId, ct);
+        });
+        long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Max();
+        return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
+            settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
+    }
+
+    private static async Task<LoadBenchmarkReport> MeasureServerAsync(string url, Settings settings, string loadAtStart, CancellationToken ct)
+    {
+        using var channel = InferenceLoad.Channel(url);
+        var models = await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct);
+        var active = models.Models.FirstOrDefault(m => m.Active);
+        var description = active is null
+            ? $"no active model at {url}"
+            : $"version {active.Version} ({active.Architecture}) served by {url}, input [{string.Join(",", active.InputShape)}]";
+        Console.Error.WriteLine("Score throughput, the server's own batching ...");
+        var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
+        var (levels, largest, smallestFailed) = await RunLevelsAsync(settings,
+            n => InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, null, ct));
+        return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
+            settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
+    }
+
+    /// <summary>The given levels in order up to the first that misses the target, or the doubling/bisecting search.</summary>
+    private static async Task<(List<StreamLevel> Levels, int? Largest, int? SmallestFailed)> RunLevelsAsync(Settings settings, Func<int, Task<StreamLevel>> runLevel)
+    {
+        var results = new List<StreamLevel>();
+        async Task<bool> RunAsync(int n)
+        {
+            Console.Error.WriteLine($"level {results.Count + 1}: {n} real-time streams for {9 + settings.PacedSeconds} s ...");
+            var level = await runLevel(n);
+            results.Add(level);
+            Console.Error.WriteLine(LoadBenchmarkReport.ProgressLine(results.Count, level, LatencyTargetMs));
+            return level.Meets(LatencyTargetMs);
+        }
+
+        if (settings.Levels is { } fixedLevels)
+        {
+            int? largest = null;
+            foreach (var n in fixedLevels)
+            {
+                if (!await RunAsync(n))
+                {
+                    return (results, largest, n);
+                }
+                largest = n;
+            }
+            return (results, largest, null);
+        }
+        var search = new StreamCountSearch(settings.Start, settings.MaxStreams);
+        while (search.Next is { } next)
+        {
+            search.Record(next, await RunAsync(next));
+        }
+        return (results, search.Largest, search.SmallestFailed);
     }
 
     private static List<int> ParseCounts(string text)
@@ -128,9 +220,9 @@ internal static class BenchLoadCommand
 
     private static string FindServiceDll()
     {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        foreach (var origin in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            for (var dir = new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
             {
                 foreach (var configuration in new[] { "Release", "Debug" })
                 {
@@ -142,8 +234,11 @@ internal static class BenchLoadCommand
                 }
             }
         }
-        throw new CliUsageException("bench load: Hbac.Inference.dll not found; build src/Hbac.Inference or pass --service");
+        throw new CliUsageException("bench load: Hbac.Inference.dll not found; build src/Hbac.Inference (-c Release) or pass --service");
     }
+
+    private static string Machine(string loadAtStart) =>
+        $"{Environment.ProcessorCount} cores shared with other work; 1/5/15-min load average {loadAtStart} at start, {LoadAverage()} at end";
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
@@ -162,6 +257,13 @@ internal static class BenchLoadCommand
         public string Url { get; }
 
         public int ProcessId => _process.Id;
+
+        /// <summary>CPU time the service has used so far (all threads).</summary>
+        public TimeSpan CpuTime()
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
 
         public static async Task<SpawnedService> StartAsync(string dll, string repository, int maxBatch, CancellationToken ct)
         {

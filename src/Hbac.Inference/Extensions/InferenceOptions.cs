@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Hbac.Inference.Scoring;
 
 namespace Hbac.Inference.Extensions;
 
@@ -6,7 +7,7 @@ namespace Hbac.Inference.Extensions;
 /// The "Hbac" configuration section (the AppHost sets <c>Hbac__ModelRepository</c> and
 /// <c>Hbac__DataRoot</c>); the inference knobs have defaults sized for 2 cores.
 /// </summary>
-public sealed class InferenceOptions
+public sealed class InferenceOptions : IValidatableObject
 {
     public const string Section = "Hbac";
 
@@ -30,6 +31,18 @@ public sealed class InferenceOptions
     public int MaxBatchItems { get; set; } = 64;
 
     /// <summary>
+    /// Overload limit: most windows (Score requests, stream windows, ScoreBatch items) waiting for the
+    /// model at once; beyond it a request gets ResourceExhausted instead of a queue place. 0 = 8 x
+    /// <see cref="MaxBatch"/> (128 by default: 185 MB of inputs, a few seconds of full-resolution work on 2 cores).
+    /// Must be at least <see cref="MaxBatchItems"/>, or a legal ScoreBatch could never be accepted.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxQueuedWindows { get; set; }
+
+    /// <summary>The overload limit in effect: <see cref="MaxQueuedWindows"/>, or its default derived from <see cref="MaxBatch"/>.</summary>
+    public int QueuedWindowsLimit => MaxQueuedWindows > 0 ? MaxQueuedWindows : Math.Max(MicroBatcher.DefaultQueuedBatches * MaxBatch, MaxBatchItems);
+
+    /// <summary>
     /// Per-StreamEeg rate limit in samples (of 20 channels) per second of wall time; the stream may
     /// send up to one second's allowance at once. Default 100 000 = 500x real time.
     /// </summary>
@@ -43,4 +56,20 @@ public sealed class InferenceOptions
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.</summary>
     [Range(0, 256)]
     public int ModelThreads { get; set; }
+
+    /// <summary>
+    /// Whether ONNX Runtime's threads busy-wait between runs (its default). Off by default here: the
+    /// service decodes requests and computes stream spectrograms on the same cores between batches.
+    /// </summary>
+    public bool ModelThreadSpinning { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (QueuedWindowsLimit < MaxBatchItems)
+        {
+            yield return new ValidationResult(
+                $"MaxQueuedWindows ({MaxQueuedWindows}) is below MaxBatchItems ({MaxBatchItems}): a full ScoreBatch could never be queued; raise it or use 0 for the default",
+                [nameof(MaxQueuedWindows)]);
+        }
+    }
 }

@@ -21,7 +21,7 @@ public static class InferenceServiceExtensions
         {
             var options = provider.GetRequiredService<IOptions<InferenceOptions>>().Value;
             return new MicroBatcher(provider.GetRequiredService<IBatchScorer>(), options.MaxBatch,
-                TimeSpan.FromMilliseconds(options.MaxDelayMs), provider.GetRequiredService<InferenceMetrics>());
+                TimeSpan.FromMilliseconds(options.MaxDelayMs), provider.GetRequiredService<InferenceMetrics>(), options.QueuedWindowsLimit);
         });
         builder.Services.AddSingleton<ISpectrogramWindowSource, SpectrogramWindowSource>();
         return builder;

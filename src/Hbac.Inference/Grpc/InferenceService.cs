@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Hbac.Contracts;
@@ -16,9 +16,7 @@ namespace Hbac.Inference.Grpc;
 public sealed class InferenceService(
     IModelRepository models,
     MicroBatcher batcher,
-    IBatchScorer scorer,
     ISpectrogramWindowSource windows,
-    InferenceMetrics metrics,
     IOptions<InferenceOptions> options,
     TimeProvider time) : Contracts.V1.Inference.InferenceBase
 {
@@ -39,21 +37,15 @@ public sealed class InferenceService(
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"items: {request.Items.Count} windows, this server scores at most {limit} per batch"));
         }
-        var started = Stopwatch.GetTimestamp();
         var inputs = new float[request.Items.Count * ModelInput.ElementCount];
         for (var i = 0; i < request.Items.Count; i++)
         {
             var input = await InputAsync(request.Items[i], $"items[{i}].", context.CancellationToken);
             input.CopyTo(inputs, i * ModelInput.ElementCount);
         }
-        // One model for the whole batch, as the contract promises: run it directly, not through the batcher.
-        var results = await Task.Run(() => scorer.ScoreBatch(inputs, request.Items.Count), context.CancellationToken);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        metrics.RecordBatch(results.Count, elapsed);
-        foreach (var _ in results)
-        {
-            metrics.RecordRequest(elapsed);
-        }
+        // One model evaluation for the whole batch (so one model version, as the contract promises), queued
+        // with the single windows: the same overload limit covers both, and they never run side by side.
+        var results = await batcher.ScoreManyAsync(inputs, request.Items.Count, context.CancellationToken);
         var response = new ScoreBatchResponse { ModelVersion = results[0].ModelVersion };
         response.Results.AddRange(results.Select(ToResponse));
         return response;
@@ -76,7 +68,7 @@ public sealed class InferenceService(
                 }
                 foreach (var window in stream.Append(chunk))
                 {
-                    var scored = await batcher.ScoreAsync(window.Input, ct);
+                    var scored = await ScoreStreamWindowAsync(window, ct);
                     var probabilities = ClassProbabilities.FromSpan(scored.Probabilities);
                     await responseStream.WriteAsync(new StreamEegResponse
                     {
@@ -90,6 +82,25 @@ public sealed class InferenceService(
             }
             return true;
         });
+
+    /// <summary>
+    /// An overloaded service ends the stream with ResourceExhausted rather than skipping the reply: a
+    /// monitor that silently misses windows shows stale probabilities as if they were current, while an
+    /// ended stream is visible at once, and the client can alarm, back off and reconnect (or go to
+    /// another replica) knowing exactly which window was not scored.
+    /// </summary>
+    private async Task<ScoredWindow> ScoreStreamWindowAsync(StreamWindow window, CancellationToken ct)
+    {
+        try
+        {
+            return await batcher.ScoreAsync(window.Input, ct);
+        }
+        catch (ScoringOverloadedException e)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                string.Create(CultureInfo.InvariantCulture, $"window ending at {window.EndSeconds:0.###} s: {e.Message}; the stream ends here, reconnect to resume")));
+        }
+    }
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
@@ -146,7 +157,7 @@ public sealed class InferenceService(
         try
         {
             var values = tensor.ToFloats();
-            if (!values.All(float.IsFinite))
+            if (!AllFinite(values))
             {
                 throw new InvalidRequestException($"{field}.data: holds NaN or infinity; send the normalised model input");
             }
@@ -156,6 +167,19 @@ public sealed class InferenceService(
         {
             throw new InvalidRequestException($"{field}.{e.Message}");
         }
+    }
+
+    /// <summary>A loop over the span, not LINQ with a delegate call per value: it runs on all 360 000 values of every uploaded window.</summary>
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var value in values)
+        {
+            if (!float.IsFinite(value))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int SampleCount(EegChunk chunk)
@@ -219,6 +243,10 @@ public sealed class InferenceService(
         catch (ModelVersionNotFoundException e)
         {
             throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+        catch (ScoringOverloadedException e)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
         }
         catch (Exception e) when (e is NoModelLoadedException or ModelRejectedException or ScoringUnavailableException)
         {

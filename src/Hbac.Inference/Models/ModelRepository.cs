@@ -41,6 +41,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     private readonly string _root;
     private readonly int _threads;
+    private readonly bool _spinning;
     private readonly ILogger<ModelRepository> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -51,6 +52,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     {
         _root = Path.GetFullPath(options.Value.ModelRepository);
         _threads = options.Value.ModelThreads;
+        _spinning = options.Value.ModelThreadSpinning;
         _logger = logger;
         Directory.CreateDirectory(_root);
     }
@@ -173,7 +175,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         var card = ModelCardSummary.Read(Path.Combine(folder, CardFileName));
         try
         {
-            var classifier = OnnxClassifier.Open(Path.Combine(folder, ModelFileName), _threads);
+            var classifier = OnnxClassifier.Open(Path.Combine(folder, ModelFileName), _threads, spinning: _spinning);
             Record(new Entry(version, stamp, card, null));
             LogLoaded(version, classifier.ExecutionProvider);
             return new ServedModel(version, classifier);

@@ -54,14 +54,19 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>Class names from the metadata, or null when the model does not say.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
-    /// <summary>Opens and validates a model; <paramref name="threads"/> = 0 lets ONNX Runtime choose.</summary>
-    public static OnnxClassifier Open(string path, int threads = 0, Action<string>? log = null)
+    /// <summary>
+    /// Opens and validates a model; <paramref name="threads"/> = 0 lets ONNX Runtime choose.
+    /// <paramref name="spinning"/> = false stops ONNX Runtime's worker threads from busy-waiting for the
+    /// next run: a service whose other threads (request decoding, streams) need the same cores between
+    /// runs should not have them burnt by spinning.
+    /// </summary>
+    public static OnnxClassifier Open(string path, int threads = 0, Action<string>? log = null, bool spinning = true)
     {
         if (!File.Exists(path))
         {
             throw ModelFileException.InFile(path, "model file not found");
         }
-        var (session, provider) = CreateSession(path, threads);
+        var (session, provider) = CreateSession(path, threads, spinning);
         try
         {
             var (input, fixedBatch) = ValidateInput(path, session);
@@ -124,13 +129,13 @@ public sealed class OnnxClassifier : IDisposable
         return rows;
     }
 
-    private static (InferenceSession Session, string Provider) CreateSession(string path, int threads)
+    private static (InferenceSession Session, string Provider) CreateSession(string path, int threads, bool spinning)
     {
         // CUDA first: with the CPU package the CUDA entry point is missing; with the GPU package and no
         // CUDA libraries the session fails to start. Either way fall back to CPU.
         try
         {
-            using var cuda = Options(threads);
+            using var cuda = Options(threads, spinning);
             cuda.AppendExecutionProvider_CUDA(0);
             return (new InferenceSession(path, cuda), "CUDA");
         }
@@ -138,7 +143,7 @@ public sealed class OnnxClassifier : IDisposable
         {
             // fall through to CPU
         }
-        using var cpu = Options(threads);
+        using var cpu = Options(threads, spinning);
         try
         {
             return (new InferenceSession(path, cpu), "CPU");
@@ -149,13 +154,18 @@ public sealed class OnnxClassifier : IDisposable
         }
     }
 
-    private static SessionOptions Options(int threads)
+    private static SessionOptions Options(int threads, bool spinning)
     {
         var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        if (!spinning)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
+        }
         if (threads > 0)
         {
             options.IntraOpNumThreads = threads;

@@ -15,11 +15,15 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings;
     private readonly bool _realRedis;
+    private readonly Action<IServiceCollection>? _configureServices;
 
     /// <param name="redisConnection">A real Redis to use for the cache and announcements; null = in-memory fakes.</param>
-    public InferenceFactory(Action<string>? prepareRepository = null, IDictionary<string, string>? settings = null, string? redisConnection = null)
+    /// <param name="configureServices">Replaces services after the service's own registrations (e.g. a slow scorer).</param>
+    public InferenceFactory(Action<string>? prepareRepository = null, IDictionary<string, string>? settings = null, string? redisConnection = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         _realRedis = redisConnection is not null;
+        _configureServices = configureServices;
         Home = Directory.CreateTempSubdirectory("hbac-inference-tests-").FullName;
         Repository = Path.Combine(Home, "models");
         DataRoot = Path.Combine(Home, "data");
@@ -61,6 +65,7 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
         }
         builder.ConfigureTestServices(services =>
         {
+            _configureServices?.Invoke(services);
             if (_realRedis)
             {
                 return;

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+
+namespace Hbac.Cli.Benchmarks;
+
+/// <summary>One stream level: how many replies came back, their latency percentiles, and the streams that ended early.</summary>
+/// <param name="Refused">Streams the service ended with ResourceExhausted (its overload limit).</param>
+/// <param name="Failed">Streams that ended with any other error.</param>
+/// <param name="PeakBytes">The service's peak resident memory during this level; null when it cannot be read.</param>
+internal sealed record StreamLevel(int Streams, int Replies, int Expected, double P50Ms, double P99Ms, int Refused, int Failed, long? PeakBytes = null)
+{
+    /// <summary>Every expected reply arrived, no stream ended early, and p99 is under the target.</summary>
+    public bool Meets(double p99TargetMs) => Refused == 0 && Failed == 0 && Replies == Expected && P99Ms < p99TargetMs;
+}
+
+/// <summary>Single-window Score throughput of one service configuration (MaxBatch null = as the server is configured), and the service's CPU time per window.</summary>
+internal sealed record ThroughputResult(int? MaxBatch, double WindowsPerSecond, double CpuMsPerWindow);
+
+/// <summary>
+/// Everything <c>hbac bench load</c> measured, and its Markdown table (printed, and written with --out).
+/// Pure formatting: numbers in, text out.
+/// </summary>
+internal sealed record LoadBenchmarkReport(
+    string Model,
+    string Machine,
+    int Cores,
+    int Callers,
+    ThroughputResult? Unbatched,
+    ThroughputResult Batched,
+    int PacedSeconds,
+    double P99TargetMs,
+    IReadOnlyList<StreamLevel> Levels,
+    int? Largest,
+    int? SmallestFailed,
+    long? PeakBytes)
+{
+    /// <summary>The service's peak memory while it carried the largest passing level (what the target is about).</summary>
+    public long? PeakAtLargestBytes => Levels.LastOrDefault(l => l.Streams == Largest && l.Meets(P99TargetMs))?.PeakBytes;
+
+    public const int TargetStreams = 300;
+    public const double TargetBatchingRatio = 1.3;
+    public const double TargetPeakGb = 1.5;
+
+    /// <summary>A real-time stream needs one model evaluation per reply period.</summary>
+    public const int SecondsPerWindow = 2;
+
+    /// <summary>
+    /// Streams the machine's cores would carry if the service had them to itself, from its measured CPU
+    /// time per window: the load-independent figure on a shared machine (an upper bound: it ignores latency).
+    /// </summary>
+    public double? ProjectedStreams => double.IsFinite(Batched.CpuMsPerWindow) && Batched.CpuMsPerWindow > 0
+        ? Cores * 1000 / Batched.CpuMsPerWindow * SecondsPerWindow
+        : null;
+
+    public double? BatchingRatio => Unbatched is { WindowsPerSecond: > 0 } off ? Batched.WindowsPerSecond / off.WindowsPerSecond : null;
+
+    /// <summary>
+    /// The same comparison in the service's CPU time per window (unbatched / batched; above 1 = batching
+    /// saves work): on a machine shared with other work it moves far less than wall-clock throughput.
+    /// </summary>
+    public double? CpuRatio => Unbatched is { } off && double.IsFinite(off.CpuMsPerWindow) && double.IsFinite(Batched.CpuMsPerWindow) && Batched.CpuMsPerWindow > 0
+        ? off.CpuMsPerWindow / Batched.CpuMsPerWindow
+        : null;
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| inference load | measured | target |");
+        text.AppendLine("|---|---|---|");
+        Row(text, "model", Model, "");
+        Row(text, "machine", Machine, "");
+        if (Unbatched is { } off)
+        {
+            Row(text, $"Score throughput, {Callers} callers, micro-batching off (MaxBatch=1)", Throughput(off), "");
+        }
+        Row(text, $"Score throughput, {Callers} callers, " + (Batched.MaxBatch is { } max ? $"micro-batching on (MaxBatch={max})" : "the server's own batching"),
+            Throughput(Batched) + (BatchingRatio is { } ratio ? $"; on/off = {Ratio(ratio)}" : "") + (CpuRatio is { } cpu ? $" (service CPU per window: off/on = {Ratio(cpu)})" : ""),
+            BatchingRatio is { } r ? Verdict(r >= TargetBatchingRatio, $">= {Ratio(TargetBatchingRatio)}") : "");
+        Row(text, $"largest N real-time streams with p99 < {Number(P99TargetMs, "0")} ms", LargestText(), Largest is { } n ? Verdict(n >= TargetStreams, $">= {TargetStreams}") : $"not met (>= {TargetStreams})");
+        if (Largest is { } largest && Batched.WindowsPerSecond > 0)
+        {
+            // A stream needs one window every 2 s: on a shared machine this ratio says more than N itself.
+            Row(text, "its model load / batched Score throughput", $"{Number(largest / 2.0, "0.#")} / {Number(Batched.WindowsPerSecond, "0.#")} windows/s = {Number(100 * largest / 2.0 / Batched.WindowsPerSecond, "0")}%", "");
+        }
+        if (ProjectedStreams is { } projected)
+        {
+            Row(text, $"streams {Cores} idle cores could carry at the batched service's CPU per window (estimate, 100% CPU)",
+                $"{Number(projected, "0")} = {Cores} x 1000 / {Ms(Batched.CpuMsPerWindow)} ms x {SecondsPerWindow} s", "");
+        }
+        if (PeakAtLargestBytes is { } atLargest)
+        {
+            Row(text, $"service peak memory (VmHWM) carrying the {Largest} streams", Mb(atLargest), Verdict(atLargest / 1e9 <= TargetPeakGb, $"<= {Number(TargetPeakGb, "0.0")} GB"));
+        }
+        Row(text, "service peak memory (VmHWM) over the whole run, overloaded levels included", PeakBytes is { } peak ? Mb(peak) : "unknown (not spawned here)",
+            PeakAtLargestBytes is null && PeakBytes is { } p ? Verdict(p / 1e9 <= TargetPeakGb, $"<= {Number(TargetPeakGb, "0.0")} GB") : "");
+        text.AppendLine();
+        text.AppendLine($"Stream levels ({PacedSeconds} s real time after a 9-s burst, starts spread over 2 s; latency = window-completing chunk sent -> reply):");
+        text.AppendLine();
+        text.AppendLine("| streams | replies | expected | p50 ms | p99 ms | refused | failed | peak MB | result |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var level in Levels)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {level.Streams} | {level.Replies} | {level.Expected} | {Ms(level.P50Ms)} | {Ms(level.P99Ms)} | {level.Refused} | {level.Failed} | {(level.PeakBytes is { } b ? Number(b / 1048576.0, "0") : "-")} | {(level.Meets(P99TargetMs) ? "pass" : "fail")} |"));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>One progress line for a finished level.</summary>
+    public static string ProgressLine(int index, StreamLevel level, double p99TargetMs) => string.Create(CultureInfo.InvariantCulture,
+        $"level {index}: {level.Streams} streams, {level.Replies}/{level.Expected} replies, p50 {Ms(level.P50Ms)} ms, p99 {Ms(level.P99Ms)} ms, {level.Refused} refused, {level.Failed} failed{(level.PeakBytes is { } b ? $", service peak {Number(b / 1048576.0, "0")} MB" : "")} -> {(level.Meets(p99TargetMs) ? "pass" : "fail")}");
+
+    private string LargestText() => (Largest, SmallestFailed) switch
+    {
+        ({ } n, { } failed) => $"{n} (the next level tried, {failed}, did not meet it)",
+        ({ } n, null) => $"{n} or more (no level tried failed)",
+        (null, { } failed) => $"none (already {failed} did not meet it)",
+        _ => "none tried",
+    };
+
+    private static string Throughput(ThroughputResult result) =>
+        string.Create(CultureInfo.InvariantCulture, $"{result.WindowsPerSecond:0.0} windows/s ({Ms(1000 / result.WindowsPerSecond)} ms wall, {Ms(result.CpuMsPerWindow)} ms service CPU per window)");
+
+    private static string Verdict(bool met, string target) => $"{(met ? "met" : "NOT met")} ({target})";
+
+    private static void Row(StringBuilder text, string what, string value, string target) => text.AppendLine($"| {what} | {value} | {target} |");
+
+    private static string Ms(double ms) => double.IsNaN(ms) || double.IsInfinity(ms) ? "-" : Number(ms, "0.0");
+
+    private static string Mb(long bytes) => $"{Number(bytes / 1048576.0, "0")} MB";
+
+    private static string Ratio(double ratio) => Number(ratio, "0.00") + "x";
+
+    private static string Number(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,71 @@
+using Google.Protobuf;
+using Hbac.Learning.Onnx.Proto;
+
+namespace Hbac.Learning.Onnx;
+
+/// <summary>
+/// What an ONNX classifier file is, read from its graph without running it: the model name, the
+/// declared input shape, the input downsampling it applies first (a leading AveragePool k x k with
+/// stride k on the input, as <see cref="Models.ModelOptions.InputDownsample"/> exports it; 1 when
+/// none, i.e. the network sees the full-resolution input) and its weights.
+/// </summary>
+/// <param name="Parameters">Elements of every initializer except BatchNorm running statistics.</param>
+/// <param name="NormStatistics">Elements of BatchNorm running means and variances.</param>
+public sealed record OnnxModelSummary(string ModelName, IReadOnlyList<string> InputShape, int InputDownsample, long Parameters, long NormStatistics)
+{
+    /// <summary>Reads <paramref name="path"/>; <see cref="ModelFileException"/> when it is not an ONNX model with an input.</summary>
+    public static OnnxModelSummary Read(string path)
+    {
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw ModelFileException.InFile(path, $"not an ONNX model ({e.Message})", e);
+        }
+        var graph = model.Graph ?? throw ModelFileException.InFile(path, "ONNX model without a graph");
+        var initialized = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var input = graph.Input.FirstOrDefault(i => !initialized.Contains(i.Name))
+            ?? throw ModelFileException.InFile(path, "ONNX graph without an input");
+        var shape = input.Type?.TensorType?.Shape?.Dim
+            .Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam)
+            .ToArray() ?? [];
+        long parameters = 0, statistics = 0;
+        foreach (var tensor in graph.Initializer)
+        {
+            var elements = tensor.Dims.Aggregate(1L, (product, d) => product * d);
+            if (tensor.Name.EndsWith(".running_mean", StringComparison.Ordinal) || tensor.Name.EndsWith(".running_var", StringComparison.Ordinal))
+            {
+                statistics += elements;
+            }
+            else
+            {
+                parameters += elements;
+            }
+        }
+        var name = model.MetadataProps.FirstOrDefault(p => p.Key == OnnxExporter.ModelNameKey)?.Value;
+        return new OnnxModelSummary(string.IsNullOrEmpty(name) ? graph.Name : name, shape, Downsample(graph, input.Name), parameters, statistics);
+    }
+
+    /// <summary>The resolution the network's first layer actually sees, e.g. [N,3,400,300] or [N,3,50,37] for k = 8.</summary>
+    public string EffectiveInputShape =>
+        InputShape.Count == 4 && int.TryParse(InputShape[2], out var height) && int.TryParse(InputShape[3], out var width)
+            ? $"[{InputShape[0]},{InputShape[1]},{height / InputDownsample},{width / InputDownsample}]"
+            : $"[{string.Join(",", InputShape)}]";
+
+    private static int Downsample(GraphProto graph, string input)
+    {
+        var first = graph.Node.FirstOrDefault(n => n.Input.Contains(input));
+        if (first is null || first.OpType != "AveragePool")
+        {
+            return 1;
+        }
+        var kernel = first.Attribute.FirstOrDefault(a => a.Name == "kernel_shape")?.Ints;
+        var strides = first.Attribute.FirstOrDefault(a => a.Name == "strides")?.Ints;
+        return kernel is { Count: 2 } && kernel[0] == kernel[1] && strides is { Count: 2 } && strides[0] == kernel[0] && strides[1] == kernel[0]
+            ? (int)kernel[0]
+            : 1;
+    }
+}

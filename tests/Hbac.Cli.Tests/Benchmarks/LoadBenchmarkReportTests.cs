@@ -1,0 +1,82 @@
+using Hbac.Cli.Benchmarks;
+
+namespace Hbac.Cli.Tests.Benchmarks;
+
+public sealed class LoadBenchmarkReportTests
+{
+    private static readonly StreamLevel[] Levels =
+    [
+        new(100, 1000, 1000, 12.34, 80.04, 0, 0, 500L * 1024 * 1024),
+        new(200, 1990, 2000, 40, 2500, 3, 1),
+        new(150, 1500, 1500, 20, 499.95, 0, 0, 600L * 1024 * 1024),
+    ];
+
+    [Fact]
+    public void TheTableStatesEachMeasurementItsRatioAndTheTargets()
+    {
+        var report = new LoadBenchmarkReport("mobilenetv3 (untrained), network input [N,3,400,300] (full resolution)", "2 cores", 2, 16,
+            new ThroughputResult(1, 50, 38.25), new ThroughputResult(16, 80, 24), 20, 500, Levels, 150, 200, 700L * 1024 * 1024);
+
+        var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.Contains("| model | mobilenetv3 (untrained), network input [N,3,400,300] (full resolution) |  |", lines);
+        Assert.Contains("| Score throughput, 16 callers, micro-batching off (MaxBatch=1) | 50.0 windows/s (20.0 ms wall, 38.3 ms service CPU per window) |  |", lines);
+        Assert.Contains("| Score throughput, 16 callers, micro-batching on (MaxBatch=16) | 80.0 windows/s (12.5 ms wall, 24.0 ms service CPU per window); on/off = 1.60x (service CPU per window: off/on = 1.59x) | met (>= 1.30x) |", lines);
+        Assert.Contains("| largest N real-time streams with p99 < 500 ms | 150 (the next level tried, 200, did not meet it) | NOT met (>= 300) |", lines);
+        Assert.Contains("| its model load / batched Score throughput | 75 / 80 windows/s = 94% |  |", lines);
+        Assert.Contains("| streams 2 idle cores could carry at the batched service's CPU per window (estimate, 100% CPU) | 167 = 2 x 1000 / 24.0 ms x 2 s |  |", lines);
+        Assert.Contains("| service peak memory (VmHWM) carrying the 150 streams | 600 MB | met (<= 1.5 GB) |", lines);
+        Assert.Contains("| service peak memory (VmHWM) over the whole run, overloaded levels included | 700 MB |  |", lines);
+        Assert.Contains("| 100 | 1000 | 1000 | 12.3 | 80.0 | 0 | 0 | 500 | pass |", lines);
+        Assert.Contains("| 200 | 1990 | 2000 | 40.0 | 2500.0 | 3 | 1 | - | fail |", lines);
+        Assert.Contains("| 150 | 1500 | 1500 | 20.0 | 500.0 | 0 | 0 | 600 | pass |", lines);
+    }
+
+    [Fact]
+    public void AServerMeasuredAsConfiguredHasNoRatioAndNoMemory()
+    {
+        var report = new LoadBenchmarkReport("version v1", "2 cores", 2, 4, null, new ThroughputResult(null, 10, double.NaN), 2, 500, [Levels[0] with { PeakBytes = null }], 100, null, null);
+
+        var text = report.ToMarkdown();
+
+        Assert.Contains("| Score throughput, 4 callers, the server's own batching | 10.0 windows/s (100.0 ms wall, - ms service CPU per window) |  |", text);
+        Assert.Contains("| largest N real-time streams with p99 < 500 ms | 100 or more (no level tried failed) | NOT met (>= 300) |", text);
+        Assert.Contains("| service peak memory (VmHWM) over the whole run, overloaded levels included | unknown (not spawned here) |  |", text);
+        Assert.DoesNotContain("carrying the", text);
+        Assert.DoesNotContain("on/off", text);
+        Assert.DoesNotContain("idle cores", text);
+    }
+
+    [Theory]
+    [InlineData(0, 0, 1000, 499.9, true)]
+    [InlineData(0, 0, 1000, 500, false)]
+    [InlineData(1, 0, 1000, 10, false)]
+    [InlineData(0, 1, 1000, 10, false)]
+    [InlineData(0, 0, 999, 10, false)]
+    public void ALevelMeetsTheTargetOnlyWithEveryReplyNoEarlyEndAndP99Under(int refused, int failed, int replies, double p99, bool meets)
+    {
+        var level = new StreamLevel(100, replies, 1000, 5, p99, refused, failed);
+
+        Assert.Equal(meets, level.Meets(500));
+    }
+
+    [Fact]
+    public void TheProgressLineNamesTheLevelAndItsOutcome()
+    {
+        Assert.Equal("level 2: 200 streams, 1990/2000 replies, p50 40.0 ms, p99 2500.0 ms, 3 refused, 1 failed -> fail",
+            LoadBenchmarkReport.ProgressLine(2, Levels[1], 500));
+        Assert.Equal("level 3: 150 streams, 1500/1500 replies, p50 20.0 ms, p99 500.0 ms, 0 refused, 0 failed, service peak 600 MB -> pass",
+            LoadBenchmarkReport.ProgressLine(3, Levels[2], 500.1));
+    }
+
+    [Fact]
+    public void WithoutPerLevelMemoryTheRunsPeakIsCheckedAgainstTheTarget()
+    {
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(16, 80, 24), 20, 500,
+            [Levels[1] with { Streams = 100, Replies = 2000, Refused = 0, Failed = 0, P99Ms = 100 }], 100, null, 1700L * 1024 * 1024);
+
+        var text = report.ToMarkdown();
+
+        Assert.Contains("| service peak memory (VmHWM) over the whole run, overloaded levels included | 1700 MB | NOT met (<= 1.5 GB) |", text);
+    }
+}
