@@ -72,6 +72,6 @@ public sealed class ModelPublisherTests : IDisposable
         var folder = Publisher().WorkFolder("run-1");
 
         Assert.Equal(Path.GetFullPath(_repository.Path), Path.GetDirectoryName(folder));
-        Assert.False(ModelPublisher.IsVersionName(Path.GetFileName(folder)));
+        Assert.False(Hbac.Learning.Repository.ModelRepositoryLayout.IsVersionName(Path.GetFileName(folder)));
     }
 }

@@ -1,5 +1,6 @@
 using Hbac.Inference.Extensions;
 using Hbac.Learning.Onnx;
+using Hbac.Learning.Repository;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Inference.Models;
@@ -34,8 +35,8 @@ public interface IModelRepository
 /// </summary>
 public sealed partial class ModelRepository : IModelRepository, IDisposable
 {
-    public const string ModelFileName = "model.onnx";
-    public const string CardFileName = "card.json";
+    public const string ModelFileName = ModelRepositoryLayout.ModelFile;
+    public const string CardFileName = ModelRepositoryLayout.CardFile;
 
     private static readonly IReadOnlyList<long> ExpectedInputShape = [-1, OnnxClassifier.Channels, OnnxClassifier.Height, OnnxClassifier.Width];
 
@@ -139,7 +140,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     public async Task<ModelVersionInfo> ActivateAsync(string version, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(version) || !IsVersionName(version))
+        if (string.IsNullOrWhiteSpace(version) || !ModelRepositoryLayout.IsVersionName(version))
         {
             throw new ModelVersionNotFoundException(version);
         }
@@ -203,18 +204,13 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         foreach (var folder in Directory.EnumerateDirectories(_root))
         {
             var name = Path.GetFileName(folder);
-            if (IsVersionName(name))
+            if (ModelRepositoryLayout.IsVersionName(name))
             {
                 versions[name] = StampOf(folder);
             }
         }
         return versions;
     }
-
-    /// <summary>Hidden and temporary folders (a trainer writing before its atomic rename) are not versions.</summary>
-    private static bool IsVersionName(string name) =>
-        name.Length > 0 && name[0] is not ('.' or '_') && !name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase)
-        && name.IndexOfAny(['/', '\\']) < 0 && name is not ("." or "..");
 
     private static FileStamp StampOf(string folder)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hbac.Caching;
+using Hbac.Learning.Repository;
 using Hbac.Learning.Training;
 using Hbac.Training.Extensions;
 using Microsoft.Extensions.Options;
@@ -75,7 +76,7 @@ public sealed partial class ModelPublisher(IOptions<TrainingServiceOptions> opti
         var newest = Directory.EnumerateDirectories(Root)
             .Select(Path.GetFileName)
             .OfType<string>()
-            .Where(IsVersionName)
+            .Where(ModelRepositoryLayout.IsVersionName)
             .Max(StringComparer.Ordinal);
         var time = now.UtcDateTime;
         var candidate = Name(time, model);
@@ -93,10 +94,6 @@ public sealed partial class ModelPublisher(IOptions<TrainingServiceOptions> opti
         }
         return candidate;
     }
-
-    /// <summary>The inference repository's rule: hidden ('.', '_') and ".tmp" folders are not versions.</summary>
-    public static bool IsVersionName(string name) =>
-        name.Length > 0 && name[0] is not ('.' or '_') && !name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase);
 
     private static string Name(DateTime utc, string model) =>
         utc.ToString(TimestampFormat, CultureInfo.InvariantCulture) + "-" + model;

@@ -1,0 +1,19 @@
+using Hbac.Learning.Training;
+
+namespace Hbac.Learning.Repository;
+
+/// <summary>
+/// The model repository both services share: a folder of <c>&lt;version&gt;/model.onnx + card.json</c>
+/// (a run folder's files). The trainer writes a version under a hidden or <c>.tmp</c> name and renames it
+/// when complete, so such names are never versions; version names sort by age.
+/// </summary>
+public static class ModelRepositoryLayout
+{
+    public const string ModelFile = RunFolderLayout.Onnx;
+    public const string CardFile = RunFolderLayout.Card;
+
+    /// <summary>False for hidden ('.', '_'), temporary (".tmp") and path-like names, which are never served.</summary>
+    public static bool IsVersionName(string name) =>
+        name.Length > 0 && name[0] is not ('.' or '_') && !name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase)
+        && name.IndexOfAny(['/', '\\']) < 0;
+}
