@@ -17,5 +17,4 @@ public class ModelRepositoryLayoutTests
     [InlineData("a\\b", false)]
     public void OnlyCompletedVersionFoldersAreVersions(string name, bool isVersion) =>
         Assert.Equal(isVersion, ModelRepositoryLayout.IsVersionName(name));
-
 }
