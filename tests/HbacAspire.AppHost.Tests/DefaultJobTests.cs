@@ -3,15 +3,10 @@ using Grpc.Core;
 using Hbac.Contracts.V1;
 using HbacAspire.AppHost.Dashboard;
 using HbacAspire.AppHost.Feeds;
-using HbacAspire.AppHost.Health;
 using HbacAspire.AppHost.Jobs;
-using HbacAspire.AppHost.Model;
 using HbacAspire.AppHost.Supervision;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using static HbacAspire.AppHost.Tests.TestSupport;
 
 namespace HbacAspire.AppHost.Tests;
@@ -24,32 +19,20 @@ public sealed class DefaultJobTests : IAsyncLifetime
 {
     private readonly Stack _stack = new();
     private readonly GrpcChannels _channels = new();
-    private readonly HttpClient _http = new();
-    private WebApplication _host = null!;
+    private FakeServiceHost _host = null!;
     private Supervisor _supervisor = null!;
-    private int _port;
 
     public async Task InitializeAsync()
     {
-        _port = Hbac.Tests.RedisTestServer.FreeLoopbackPort();
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{_port}");
-        builder.AddServiceDefaults();
-        builder.AddGrpcServiceDefaults();
-        builder.Services.AddSingleton(_stack);
-        _host = builder.Build();
-        _host.MapGrpcService<FakePreprocessing>();
-        _host.MapGrpcService<FakeTraining>();
-        _host.MapGrpcService<FakeInference>();
-        _host.MapGrpcDefaultEndpoints();
-        _host.MapDefaultEndpoints();
-        await _host.StartAsync();
-
-        var probe = new HttpHealthProbe(new Uri($"http://127.0.0.1:{_port}/health"), http2: true, _http);
-        Resource StandIn(string name) => new Resource(name, ResourceKind.Project, Shell("exec sleep 300"), probe)
-            .WithEndpoint(new ResourceEndpoint("grpc", "http", _port));
-        _supervisor = new Supervisor([StandIn("preprocessing"), StandIn("training"), StandIn("inference")],
+        _host = await FakeServiceHost.StartAsync(
+            services => services.AddSingleton(_stack),
+            app =>
+            {
+                app.MapGrpcService<FakePreprocessing>();
+                app.MapGrpcService<FakeTraining>();
+                app.MapGrpcService<FakeInference>();
+            });
+        _supervisor = new Supervisor([_host.StandIn("preprocessing"), _host.StandIn("training"), _host.StandIn("inference")],
             new SupervisorOptions { HealthInterval = TimeSpan.FromMilliseconds(100) });
         _supervisor.Start();
         await Eventually(() => _supervisor.Runners.All(r => r.IsHealthy), "stand-ins healthy");
@@ -59,9 +42,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
     {
         await _supervisor.DisposeAsync();
         _channels.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
-        _http.Dispose();
     }
 
     private async Task<(List<string> Lines, AppHostStatus Status)> RunJobAsync(AppHostOptions options)

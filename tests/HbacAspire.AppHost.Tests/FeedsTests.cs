@@ -3,14 +3,10 @@ using Hbac.Contracts.V1;
 using HbacAspire.AppHost.Dashboard;
 using HbacAspire.AppHost.Feeds;
 using HbacAspire.AppHost.Health;
-using HbacAspire.AppHost.Model;
 using HbacAspire.AppHost.Readiness;
 using HbacAspire.AppHost.Supervision;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using static HbacAspire.AppHost.Tests.TestSupport;
 
 namespace HbacAspire.AppHost.Tests;
@@ -21,30 +17,24 @@ public sealed class FeedsTests : IAsyncLifetime
     private readonly FakeInference _inference = new();
     private readonly HttpClient _http = new();
     private readonly GrpcChannels _channels = new();
-    private WebApplication _host = null!;
+    private FakeServiceHost _host = null!;
     private int _port;
 
     public async Task InitializeAsync()
     {
-        _port = Hbac.Tests.RedisTestServer.FreeLoopbackPort();
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{_port}");
-        builder.AddServiceDefaults();
-        builder.AddGrpcServiceDefaults();
-        builder.Services.AddSingleton(_inference);
-        _host = builder.Build();
-        _host.MapGrpcService<FakeInference>();
-        _host.MapGrpcService<FakeTraining>();
-        _host.MapGrpcDefaultEndpoints();
-        _host.MapDefaultEndpoints();
-        await _host.StartAsync();
+        _host = await FakeServiceHost.StartAsync(
+            services => services.AddSingleton(_inference),
+            app =>
+            {
+                app.MapGrpcService<FakeInference>();
+                app.MapGrpcService<FakeTraining>();
+            });
+        _port = _host.Port;
     }
 
     public async Task DisposeAsync()
     {
         _channels.Dispose();
-        await _host.StopAsync();
         await _host.DisposeAsync();
         _http.Dispose();
     }
@@ -70,10 +60,7 @@ public sealed class FeedsTests : IAsyncLifetime
     public async Task FeedsFillTheModelsAndTrainingBoards()
     {
         _inference.Active = "v3";
-        var probe = new HttpHealthProbe(new Uri($"http://127.0.0.1:{_port}/health"), http2: true, _http);
-        Resource StandIn(string name) => new Resource(name, ResourceKind.Project, Shell("exec sleep 300"), probe)
-            .WithEndpoint(new ResourceEndpoint("grpc", "http", _port));
-        await using var supervisor = new Supervisor([StandIn("inference"), StandIn("training")],
+        await using var supervisor = new Supervisor([_host.StandIn("inference"), _host.StandIn("training")],
             new SupervisorOptions { HealthInterval = TimeSpan.FromMilliseconds(100) });
         supervisor.Start();
         await Eventually(() => supervisor["inference"].IsHealthy && supervisor["training"].IsHealthy, "stand-ins healthy");

@@ -15,13 +15,7 @@ public sealed class StreamShutdownTests
     [Fact]
     public async Task AnOpenStreamEndsWithUnavailableWhenTheServiceStops()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.AddServiceDefaults();
-        builder.AddGrpcServiceDefaults();
-        await using var app = builder.Build();
-        app.MapGrpcService<EchoingStream>();
-        await app.StartAsync();
+        await using var app = await StartAsync();
         using var channel = GrpcChannel.ForAddress(app.GetTestClient().BaseAddress!, new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
         var client = new Inference.InferenceClient(channel);
 
@@ -40,13 +34,7 @@ public sealed class StreamShutdownTests
     [Fact]
     public async Task AStreamTheClientCancelsIsNotReportedAsAShutdown()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.AddServiceDefaults();
-        builder.AddGrpcServiceDefaults();
-        await using var app = builder.Build();
-        app.MapGrpcService<EchoingStream>();
-        await app.StartAsync();
+        await using var app = await StartAsync();
         using var channel = GrpcChannel.ForAddress(app.GetTestClient().BaseAddress!, new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
         var client = new Inference.InferenceClient(channel);
 
@@ -63,6 +51,19 @@ public sealed class StreamShutdownTests
         await next.RequestStream.WriteAsync(new StreamEegRequest { Chunk = new EegChunk() });
         Assert.True(await next.ResponseStream.MoveNext());
         Assert.Equal(1, next.ResponseStream.Current.WindowEndSeconds);
+    }
+
+    /// <summary>A test server with the gRPC service defaults (so the stream interceptor) and <see cref="EchoingStream"/>.</summary>
+    private static async Task<WebApplication> StartAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.AddServiceDefaults();
+        builder.AddGrpcServiceDefaults();
+        var app = builder.Build();
+        app.MapGrpcService<EchoingStream>();
+        await app.StartAsync();
+        return app;
     }
 
     /// <summary>One reply per chunk received (window_end_seconds = chunks so far), until the client completes.</summary>
