@@ -22,6 +22,9 @@ public sealed record AppHostOptions
     /// <summary>Whether the built-in job prepares the data and trains a model (see <see cref="DefaultJobMode"/>).</summary>
     public DefaultJobMode Job { get; init; } = DefaultJobMode.Auto;
 
+    /// <summary>Delay before the first restart of a crashed resource; it doubles per consecutive crash up to 30 s.</summary>
+    public TimeSpan RestartDelay { get; init; } = Supervision.BackoffPolicy.Default.Initial;
+
     /// <summary>Start only these resources (and what they depend on); empty = all.</summary>
     public IReadOnlyList<string> Only { get; init; } = [];
 

@@ -54,7 +54,12 @@ public static class AppHostRunner
         var resources = app.Build(options.Only);
 
         await using var supervisor = new Supervisor(
-            resources, new SupervisorOptions { LogDirectory = options.LogDirectory, Registry = registry }, Report);
+            resources, new SupervisorOptions
+            {
+                LogDirectory = options.LogDirectory,
+                Registry = registry,
+                Backoff = BackoffPolicy.Default with { Initial = options.RestartDelay },
+            }, Report);
         var training = new TrainingRunsBoard();
         var models = new ModelsBoard();
         var metrics = new ServiceMetricsPoller(supervisor, http);

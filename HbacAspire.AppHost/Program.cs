@@ -14,10 +14,15 @@ var job = new Option<DefaultJobMode>("--job")
     Description = "Built-in job: auto = prepare the data and train the quick profile when no model exists yet; train = always; none = never",
     DefaultValueFactory = _ => DefaultJobMode.Auto,
 };
+var restartDelay = new Option<double>("--restart-delay")
+{
+    Description = "Seconds before a crashed resource is restarted; doubles per consecutive crash, up to 30",
+    DefaultValueFactory = _ => HbacAspire.AppHost.Supervision.BackoffPolicy.Default.Initial.TotalSeconds,
+};
 var only = new Option<string[]>("--only") { Description = "Start only these resources and what they depend on", AllowMultipleArgumentsPerToken = true };
 
 var root = new RootCommand("Starts the HBAC stack (redis-server and the gRPC services), supervises it and serves the dashboard. Ctrl+C stops everything.");
-foreach (var option in new Option[] { home, data, dashboardPort, preprocessingPort, trainingPort, inferencePort, redisPort, job, only })
+foreach (var option in new Option[] { home, data, dashboardPort, preprocessingPort, trainingPort, inferencePort, redisPort, job, restartDelay, only })
 {
     root.Options.Add(option);
 }
@@ -35,20 +40,23 @@ root.SetAction(async (parseResult, _) =>
     using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
     using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
-    var options = new AppHostOptions
-    {
-        Home = parseResult.GetValue(home)!,
-        Data = parseResult.GetValue(data) is { } folder ? Path.GetFullPath(folder) : null,
-        DashboardPort = parseResult.GetValue(dashboardPort),
-        PreprocessingPort = parseResult.GetValue(preprocessingPort),
-        TrainingPort = parseResult.GetValue(trainingPort),
-        InferencePort = parseResult.GetValue(inferencePort),
-        RedisPort = parseResult.GetValue(redisPort),
-        Job = parseResult.GetValue(job),
-        Only = (parseResult.GetValue(only) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
-    };
     try
     {
+        var options = new AppHostOptions
+        {
+            Home = parseResult.GetValue(home)!,
+            Data = parseResult.GetValue(data) is { } folder ? Path.GetFullPath(folder) : null,
+            DashboardPort = parseResult.GetValue(dashboardPort),
+            PreprocessingPort = parseResult.GetValue(preprocessingPort),
+            TrainingPort = parseResult.GetValue(trainingPort),
+            InferencePort = parseResult.GetValue(inferencePort),
+            RedisPort = parseResult.GetValue(redisPort),
+            Job = parseResult.GetValue(job),
+            RestartDelay = parseResult.GetValue(restartDelay) is var seconds and >= 0.1 and <= 30
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new AppHostException($"--restart-delay: {parseResult.GetValue(restartDelay)} is not between 0.1 and 30 seconds"),
+            Only = (parseResult.GetValue(only) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToArray(),
+        };
         if (options.Data is not null && !Directory.Exists(options.Data))
         {
             throw new AppHostException($"--data: {options.Data} is not a folder");

@@ -193,6 +193,20 @@ public class AppHostProcessTests
         return replies;
     }
 
+    [Theory]
+    [InlineData("0", "--restart-delay: 0 is not between 0.1 and 30 seconds")]
+    [InlineData("31", "--restart-delay: 31 is not between 0.1 and 30 seconds")]
+    [InlineData("NaN", "--restart-delay: NaN is not between 0.1 and 30 seconds")]
+    public async Task ABadRestartDelayIsOneLineNamingTheFlag(string value, string message)
+    {
+        using var apphost = Start(TempDirectory(), "--restart-delay", value);
+        var error = await apphost.StandardError.ReadToEndAsync();
+        await apphost.WaitForExitAsync();
+
+        Assert.Equal(2, apphost.ExitCode);
+        Assert.Equal("HbacAspire.AppHost: " + message, error.Trim());
+    }
+
     [Fact]
     public async Task MissingRedisServerIsOneLineWithTheInstallCommand()
     {

@@ -26,7 +26,9 @@ public sealed class StackLifecycleTests
     {
         var home = Directory.CreateTempSubdirectory("hbac-e2e-lifecycle-").FullName;
         var data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
-        await using var apphost = AppHostProcess.Start(home, data.Folder);
+        // Restarts wait 3 s (not the default 1 s), so the services' Degraded state during the Redis
+        // outage lasts long enough to be seen on a busy machine.
+        await using var apphost = AppHostProcess.Start(home, data.Folder, "--restart-delay", "3");
 
         // 1. No model yet: the services come up, "ready" waits, scoring is FailedPrecondition.
         await apphost.WaitForEndpointsAsync();
