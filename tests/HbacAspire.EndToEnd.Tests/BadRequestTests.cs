@@ -179,7 +179,7 @@ public sealed class BadRequestTests(StackFixture stack)
             () => ReadAllAsync(preprocessing.PrepareDataset(new PrepareDatasetRequest { Folder = "no-such-folder" })));
     }
 
-    [StackFact(RequiresTraining = true)]
+    [StackFact]
     public async Task TrainingNamesBadFieldsAndUnknownRunsAndQueuesNothingItRefused()
     {
         var training = new Training.TrainingClient(stack.AppHost.Channel("training"));

@@ -67,9 +67,7 @@ public sealed class StackLifecycleTests
         await using var acrossOutage = new EegStreamSession(inference, data.TestEeg());
         await acrossOutage.SendAsync(12);
         System.Diagnostics.Process.GetProcessById(redisPid).Kill();
-        // Every service of the run (training too once it is in the checkout).
-        var services = new[] { "preprocessing", "inference", "training" }
-            .Where(name => apphost.TryEndpoint(name) is not null).Select(name => (Name: name, Url: apphost.Endpoint(name))).ToList();
+        var services = new[] { "preprocessing", "inference", "training" }.Select(name => (Name: name, Url: apphost.Endpoint(name))).ToList();
         var sawDegraded = new HashSet<string>();
         var answeredWhileDegraded = false;
         await Wait.UntilAsync(async () =>

@@ -2,12 +2,11 @@ namespace HbacAspire.EndToEnd.Tests.Support;
 
 /// <summary>
 /// A fact that starts or uses a real stack: skipped with a reason when redis-server is not on PATH,
-/// and optionally when ../shared/data or the training service project is not part of this checkout.
+/// and optionally when ../shared/data is missing.
 /// </summary>
 public sealed class StackFactAttribute : FactAttribute
 {
     private bool _requiresSharedData;
-    private bool _requiresTraining;
 
     public StackFactAttribute()
     {
@@ -30,24 +29,4 @@ public sealed class StackFactAttribute : FactAttribute
             }
         }
     }
-
-    /// <summary>Needs src/Hbac.Training (the AppHost skips a service project missing from the checkout).</summary>
-    public bool RequiresTraining
-    {
-        get => _requiresTraining;
-        set
-        {
-            _requiresTraining = value;
-            if (value && !TrainingService.InCheckout)
-            {
-                Skip ??= "src/Hbac.Training is not in this checkout, so the AppHost does not start the training service";
-            }
-        }
-    }
-}
-
-internal static class TrainingService
-{
-    public static bool InCheckout { get; } =
-        File.Exists(Path.Combine(SharedData.RepositoryRoot, "src", "Hbac.Training", "Hbac.Training.csproj"));
 }
