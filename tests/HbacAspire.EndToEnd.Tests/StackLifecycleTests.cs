@@ -168,9 +168,13 @@ public sealed class StackLifecycleTests
         var stopSeconds = clock.Elapsed.TotalSeconds;
         var ended = await open.RefusedAsync();
         await open.DisposeAsync();
-        // The service ends open streams itself (retryable Unavailable) instead of being SIGKILLed
-        // after the AppHost's 10-s grace period with the connection torn down under the client.
-        Assert.True(ended.StatusCode == StatusCode.Unavailable, $"step 5: the open stream ended with {ended.StatusCode}: {ended.Status.Detail}");
+        // The service ends open streams itself (retryable Unavailable) instead of being SIGKILLed after the
+        // AppHost's 10-s grace period. The client usually reads that status; about one run in five its
+        // HTTP/2 connection is closed (GOAWAY, NO_ERROR) before the status frame is read, which the client
+        // reports as Internal "server closed the connection". Either way the stop was graceful and quick.
+        Assert.True(ended.StatusCode == StatusCode.Unavailable
+                    || (ended.StatusCode == StatusCode.Internal && ended.Status.Detail.Contains("server closed the connection", StringComparison.Ordinal)),
+            $"step 5: the open stream ended with {ended.StatusCode}: {ended.Status.Detail}");
         Assert.True(stopSeconds < 10, $"step 5: stopping took {stopSeconds:0.0} s, the AppHost's grace period: a service had to be killed");
         Assert.True(apphost.ExitCode == 0, $"step 5: exit code {apphost.ExitCode}\n{apphost.Diagnostics()}");
         foreach (var pid in pids.Append(apphost.Pid))
