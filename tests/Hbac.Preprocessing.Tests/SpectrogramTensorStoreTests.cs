@@ -9,7 +9,7 @@ namespace Hbac.Preprocessing.Tests;
 public sealed class SpectrogramTensorStoreTests : IDisposable
 {
     private readonly TestData _data = new();
-    private readonly InMemoryTensorCache _cache = new();
+    private readonly MemoryTensorCache _cache = new();
 
     public void Dispose() => _data.Dispose();
 

@@ -17,7 +17,7 @@ public sealed class CacheBackedSpectrogramSourceTests
     [Fact]
     public async Task AFolderPreparedByThePreprocessingServiceIsReadFromTheCacheWithTheParquetSourcesWindows()
     {
-        var cache = new CountingTensorCache();
+        var cache = new MemoryTensorCache();
         var store = new SpectrogramTensorStore(cache);
         foreach (var file in ParquetFiles)
         {
@@ -38,7 +38,7 @@ public sealed class CacheBackedSpectrogramSourceTests
     [Fact]
     public async Task AMissConvertsAndFillsTheEntryThePreprocessingServiceWouldRead()
     {
-        var cache = new CountingTensorCache();
+        var cache = new MemoryTensorCache();
         var source = new CacheBackedSpectrogramSource(SyntheticData.SpectrogramFolder, cache);
         await AssertSameWindowsAsParquetAsync(source);
         Assert.Equal(0, source.CacheHits);
@@ -46,7 +46,7 @@ public sealed class CacheBackedSpectrogramSourceTests
         var file = ParquetFiles[0];
         var content = await File.ReadAllBytesAsync(file);
         var filled = await cache.TryGetAsync(SpectrogramCacheKeys.Spectrogram(TensorCacheKey.HashContent(content)));
-        var expected = await new SpectrogramTensorStore(new CountingTensorCache()).GetSpectrogramAsync(content, Path.GetFileName(file));
+        var expected = await new SpectrogramTensorStore(new MemoryTensorCache()).GetSpectrogramAsync(content, Path.GetFileName(file));
         Assert.NotNull(filled);
         Assert.Equal([400, expected.Columns], filled.Shape);
         Assert.Equal(expected.Values, filled.Values);
@@ -55,7 +55,7 @@ public sealed class CacheBackedSpectrogramSourceTests
     [Fact]
     public async Task WithoutRedisEveryFileIsConvertedHereAndTheWindowsAreTheSame()
     {
-        var cache = new CountingTensorCache { Available = false };
+        var cache = new MemoryTensorCache { Available = false };
         var source = new CacheBackedSpectrogramSource(SyntheticData.SpectrogramFolder, cache);
 
         await AssertSameWindowsAsParquetAsync(source);
@@ -67,7 +67,7 @@ public sealed class CacheBackedSpectrogramSourceTests
     [Fact]
     public async Task AMissingSpectrogramIsAOneLineDataErrorNamingTheFile()
     {
-        var source = new CacheBackedSpectrogramSource(SyntheticData.SpectrogramFolder, new CountingTensorCache());
+        var source = new CacheBackedSpectrogramSource(SyntheticData.SpectrogramFolder, new MemoryTensorCache());
 
         var error = await Assert.ThrowsAsync<Hbac.Eeg.EegDataException>(async () => await source.GetWindowAsync(123456789, 0));
 

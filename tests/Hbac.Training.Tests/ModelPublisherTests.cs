@@ -10,7 +10,7 @@ public sealed class ModelPublisherTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 1, 30, 5, TimeSpan.Zero);
     private readonly TempFolder _repository = new();
-    private readonly RecordingAnnouncements _announcements = new();
+    private readonly MemoryModelAnnouncements _announcements = new();
 
     public void Dispose() => _repository.Dispose();
 

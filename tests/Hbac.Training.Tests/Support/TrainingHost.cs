@@ -53,9 +53,9 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
 
     public string Repository { get; }
 
-    public CountingTensorCache Cache { get; } = new();
+    public MemoryTensorCache Cache { get; } = new();
 
-    public RecordingAnnouncements Announcements { get; } = new();
+    public MemoryModelAnnouncements Announcements { get; } = new();
 
     public GrpcChannel Channel { get; }
 

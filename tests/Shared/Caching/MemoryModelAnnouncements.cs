@@ -1,9 +1,13 @@
 using Hbac.Caching;
 
-namespace Hbac.Training.Tests.Support;
+namespace Hbac.Tests;
 
-/// <summary>Records announced versions; <see cref="Down"/> answers like Redis being unreachable (null), <see cref="Throw"/> like a broken connection.</summary>
-internal sealed class RecordingAnnouncements : IModelAnnouncements
+/// <summary>
+/// In-process model announcements: PublishAsync records the version and calls every subscriber, as the
+/// Redis channel would. <see cref="Down"/> answers like Redis being unreachable (null), <see cref="Throw"/>
+/// like a broken connection. Linked into the test projects that reference Hbac.Caching.
+/// </summary>
+internal sealed class MemoryModelAnnouncements : IModelAnnouncements
 {
     private readonly List<string> _published = [];
     private readonly List<Func<string, Task>> _subscribers = [];

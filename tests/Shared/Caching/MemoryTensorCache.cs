@@ -1,12 +1,16 @@
 using System.Collections.Concurrent;
 using Hbac.Caching;
 
-namespace Hbac.Training.Tests.Support;
+namespace Hbac.Tests;
 
-/// <summary>An in-memory <see cref="ITensorCache"/> that counts hits and misses; <see cref="Available"/> false behaves like Redis being down.</summary>
-internal sealed class CountingTensorCache : ITensorCache
+/// <summary>
+/// An <see cref="ITensorCache"/> in memory for the services' tests: entries are stored encoded, as Redis
+/// holds them, and lookups are counted. <see cref="Available"/> false behaves like Redis being down (every
+/// lookup misses, every write fails). Linked into the test projects that reference Hbac.Caching.
+/// </summary>
+internal sealed class MemoryTensorCache : ITensorCache
 {
-    private readonly ConcurrentDictionary<string, CachedTensor> _entries = new();
+    private readonly ConcurrentDictionary<string, byte[]> _entries = new();
     private long _hits;
     private long _misses;
     private long _errors;
@@ -17,14 +21,17 @@ internal sealed class CountingTensorCache : ITensorCache
 
     public TensorCacheStatistics Statistics => new(Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _errors));
 
+    /// <summary>The stored entries, encoded with <see cref="TensorEncoding"/>.</summary>
+    public IReadOnlyDictionary<string, byte[]> Entries => _entries;
+
     public IReadOnlyCollection<string> Keys => _entries.Keys.ToList();
 
     public Task<CachedTensor?> TryGetAsync(TensorCacheKey key, CancellationToken cancellationToken = default)
     {
-        if (Available && _entries.TryGetValue(key.Value, out var tensor))
+        if (Available && _entries.TryGetValue(key.Value, out var bytes))
         {
             Interlocked.Increment(ref _hits);
-            return Task.FromResult<CachedTensor?>(tensor);
+            return Task.FromResult<CachedTensor?>(TensorEncoding.Decode(bytes));
         }
         Interlocked.Increment(ref _misses);
         return Task.FromResult<CachedTensor?>(null);
@@ -37,7 +44,7 @@ internal sealed class CountingTensorCache : ITensorCache
             Interlocked.Increment(ref _errors);
             return Task.FromResult(false);
         }
-        _entries[key.Value] = tensor;
+        _entries[key.Value] = TensorEncoding.Encode(tensor);
         return Task.FromResult(true);
     }
 
@@ -46,10 +53,10 @@ internal sealed class CountingTensorCache : ITensorCache
     {
         if (await TryGetAsync(key, cancellationToken) is { } cached)
         {
-            return new TensorCacheResult(cached, true);
+            return new TensorCacheResult(cached, FromCache: true);
         }
-        var tensor = await create(cancellationToken);
-        await TrySetAsync(key, tensor, cancellationToken);
-        return new TensorCacheResult(tensor, false);
+        var created = await create(cancellationToken);
+        await TrySetAsync(key, created, cancellationToken);
+        return new TensorCacheResult(created, FromCache: false);
     }
 }
