@@ -27,6 +27,8 @@ internal sealed class FakeServiceHost : IAsyncDisposable
 
     public int Port { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<FakeServiceHost> StartAsync(Action<IServiceCollection> services, Action<WebApplication> map)
     {
         var port = Hbac.Tests.RedisTestServer.FreeLoopbackPort();

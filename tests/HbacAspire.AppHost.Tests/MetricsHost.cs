@@ -1,11 +1,8 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Hbac.Contracts;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace HbacAspire.AppHost.Tests;
 
@@ -15,20 +12,25 @@ namespace HbacAspire.AppHost.Tests;
 /// </summary>
 internal sealed class MetricsHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly FakeServiceHost _host;
+    private readonly StrongBox<HealthStatus> _cacheStatus;
 
-    private MetricsHost(WebApplication app, int port)
+    private MetricsHost(FakeServiceHost host, StrongBox<HealthStatus> cacheStatus)
     {
-        _app = app;
-        Port = port;
-        var meter = app.Services.GetRequiredService<IMeterFactory>().Create(HbacInstruments.MeterName);
+        _host = host;
+        _cacheStatus = cacheStatus;
+        var meter = host.Services.GetRequiredService<IMeterFactory>().Create(HbacInstruments.MeterName);
         RequestDuration = meter.CreateHistogram<double>(HbacInstruments.InferenceRequestDuration);
         BatchSize = meter.CreateHistogram<int>(HbacInstruments.InferenceBatchSize);
     }
 
-    public int Port { get; }
+    public int Port => _host.Port;
 
-    public HealthStatus CacheStatus { get; set; } = HealthStatus.Healthy;
+    public HealthStatus CacheStatus
+    {
+        get => _cacheStatus.Value;
+        set => _cacheStatus.Value = value;
+    }
 
     public Histogram<double> RequestDuration { get; }
 
@@ -36,26 +38,13 @@ internal sealed class MetricsHost : IAsyncDisposable
 
     public static async Task<MetricsHost> StartAsync()
     {
-        var port = Hbac.Tests.RedisTestServer.FreeLoopbackPort();
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.AddServiceDefaults();
-        builder.AddGrpcServiceDefaults();
-        MetricsHost? host = null;
-        builder.Services.AddHealthChecks().AddCheck("tensor-cache", () =>
-            new HealthCheckResult(host?.CacheStatus ?? HealthStatus.Healthy, "redis unreachable; serving without the cache"));
-        var app = builder.Build();
-        app.MapGrpcDefaultEndpoints();
-        app.MapDefaultEndpoints();
-        await app.StartAsync();
-        host = new MetricsHost(app, port);
-        return host;
+        var cacheStatus = new StrongBox<HealthStatus>(HealthStatus.Healthy);
+        var host = await FakeServiceHost.StartAsync(
+            services => services.AddHealthChecks().AddCheck("tensor-cache", () =>
+                new HealthCheckResult(cacheStatus.Value, "redis unreachable; serving without the cache")),
+            _ => { });
+        return new MetricsHost(host, cacheStatus);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
