@@ -15,18 +15,18 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every HBAC service adds: OpenTelemetry, health checks, the metrics summary, service
+/// What every HBAC service adds: OpenTelemetry, health checks, service
 /// discovery and resilience. The wiring follows Aspire's environment contract, so the same
 /// services run under HbacAspire.AppHost or a real Aspire AppHost:
 /// <c>ConnectionStrings__redis</c> (read with <c>GetConnectionString("redis")</c>),
 /// <c>services__&lt;name&gt;__grpc__0</c> (resolved by service discovery for <c>http://_grpc.&lt;name&gt;</c>),
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (OTLP export on when set), <c>OTEL_SERVICE_NAME</c>.
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (OTLP export on when set; the Aspire AppHost points it at its
+/// dashboard), <c>OTEL_SERVICE_NAME</c>.
 /// </summary>
 public static class Extensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
-    public const string MetricsSummaryPath = "/metrics/summary";
     public const string PrometheusPath = "/metrics";
 
     /// <summary>Tag of the health checks that say the process is alive (not whether it is useful).</summary>
@@ -46,12 +46,11 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Telemetry, health checks and the metrics summary, for services that call no one.</summary>
+    /// <summary>Telemetry and health checks, for services that call no one.</summary>
     public static TBuilder AddBasicServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        builder.Services.AddMetricsSummary(builder.Environment.ApplicationName);
         return builder;
     }
 
@@ -69,10 +68,11 @@ public static class Extensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(HbacInstruments.MeterName)
+                .AddHbacHistogramViews()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                // Health probes arrive every second from the AppHost; tracing them buries real requests.
+                // Health probes (HTTP and grpc.health.v1) arrive every few seconds from the AppHost; tracing them buries real requests.
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsProbe(context.Request.Path))
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation());
@@ -93,9 +93,8 @@ public static class Extensions
 
     /// <summary>
     /// <c>/health</c> (every check; 200 when Healthy or Degraded, 503 when Unhealthy, JSON body naming
-    /// each check), <c>/alive</c> (only the live checks), <c>/metrics/summary</c> (JSON for the
-    /// dashboard) and <c>/metrics</c> (Prometheus text). Mapped in every environment: the AppHost gates
-    /// start order on them.
+    /// each check), <c>/alive</c> (only the live checks) and <c>/metrics</c> (Prometheus text). Mapped
+    /// in every environment: the AppHost's health check reads <c>/health</c> to tell Degraded from Healthy.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -105,12 +104,13 @@ public static class Extensions
             Predicate = registration => registration.Tags.Contains(LiveTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
         });
-        app.MapMetricsSummary(MetricsSummaryPath);
         app.MapPrometheusScrapingEndpoint(PrometheusPath);
         return app;
     }
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath)
-        || path.StartsWithSegments(PrometheusPath);
+        || path.StartsWithSegments(PrometheusPath) || path.StartsWithSegments(GrpcHealthPath);
+
+    private const string GrpcHealthPath = "/grpc.health.v1.Health";
 }

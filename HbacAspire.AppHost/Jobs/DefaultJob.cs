@@ -1,7 +1,8 @@
+using System.Collections.Concurrent;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Synthetic;
-using HbacAspire.AppHost.Feeds;
 
 namespace HbacAspire.AppHost.Jobs;
 
@@ -10,17 +11,17 @@ namespace HbacAspire.AppHost.Jobs;
 /// generates the synthetic dataset (unless <c>--data</c> names a Kaggle folder), converts it with the
 /// preprocessing service (which fills the Redis cache the trainer then reads), trains the quick
 /// profile with the training service, and waits until the inference service serves the published
-/// model. Every step reports a status line; a failed step ends the job with one line saying why,
-/// and the stack keeps running.
+/// model. Every step reports a line; a failed step ends the job with one line saying why
+/// (<see cref="JobFailedException"/>), and the stack keeps running.
 /// </summary>
-/// <param name="syntheticPatients">Size of the generated dataset (tests use a small one).</param>
 public sealed class DefaultJob(
-    GrpcChannels channels,
-    int syntheticPatients = SyntheticOptions.DefaultPatients,
+    AppHostOptions options,
     string preprocessing = "preprocessing",
     string training = "training",
-    string inference = "inference")
+    string inference = "inference") : IDisposable
 {
+    private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
+
     /// <summary>The synthetic dataset's folder under the generated-data root (<c>--home</c>/data).</summary>
     public const string SyntheticFolder = "synthetic";
 
@@ -33,47 +34,41 @@ public sealed class DefaultJob(
 
     private const int Attempts = 3;
 
-    public async Task RunAsync(AppHostJobContext context, CancellationToken stopping)
+    /// <summary>
+    /// Runs the job in <paramref name="mode"/>; returns what it did in one line, e.g. "serves model X".
+    /// Throws <see cref="JobFailedException"/> naming the failed step and the service's message.
+    /// </summary>
+    public async Task<string> RunAsync(IJobEnvironment context, DefaultJobMode mode, CancellationToken stopping)
     {
-        var options = context.Options;
-        if (options.Job == DefaultJobMode.None)
+        if (mode == DefaultJobMode.None)
         {
-            context.ReportJob("--job none: serving what the model repository holds");
-            return;
+            context.Report("--job none: serving what the model repository holds");
+            return "not run (--job none)";
         }
-        var missing = new[] { preprocessing, training, inference }.Where(r => !context.Has(r)).ToList();
-        if (missing.Count > 0)
+        await context.WaitUntilHealthyAsync(inference, stopping);
+        if (mode == DefaultJobMode.Auto && await ValidModelAsync(context, stopping) is { } existing)
         {
-            context.ReportJob($"skipped: it needs {string.Join(", ", missing)}, which this run does not start");
-            return;
+            context.Report($"the repository already holds model {existing}; not training (--job train trains a new one)");
+            return $"not needed: {inference} serves model {existing}";
         }
-        try
+        var folder = options.Data is null ? await GenerateAsync(context, stopping) : ".";
+        await context.WaitUntilHealthyAsync(preprocessing, stopping);
+        await PrepareAsync(context, folder, stopping);
+        await context.WaitUntilHealthyAsync(training, stopping);
+        var version = await TrainAsync(context, folder, stopping);
+        await WaitUntilServedAsync(context, version, stopping);
+        return $"{inference} serves model {version}";
+    }
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
         {
-            await context.WaitUntilHealthyAsync(inference, stopping);
-            if (options.Job == DefaultJobMode.Auto && await ValidModelAsync(context, stopping) is { } existing)
-            {
-                context.ReportJob($"the repository already holds model {existing}; not training (--job train trains a new one)");
-                return;
-            }
-            var folder = options.Data is null ? await GenerateAsync(context, stopping) : ".";
-            await PrepareAsync(context, folder, stopping);
-            var version = await TrainAsync(context, folder, stopping);
-            if (version is not null)
-            {
-                await WaitUntilServedAsync(context, version, stopping);
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // The AppHost is stopping.
-        }
-        catch (JobFailedException failure)
-        {
-            context.ReportJob("failed: " + failure.Message);
+            channel.Dispose();
         }
     }
 
-    private async Task<string?> ValidModelAsync(AppHostJobContext context, CancellationToken stopping)
+    private async Task<string?> ValidModelAsync(IJobEnvironment context, CancellationToken stopping)
     {
         var models = await CallAsync(context, inference, "list the models",
             ct => new Inference.InferenceClient(Channel(context, inference)).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct).ResponseAsync,
@@ -82,26 +77,26 @@ public sealed class DefaultJob(
     }
 
     /// <summary>Writes the synthetic dataset under the data root, or reuses a finished one; returns its folder relative to the root.</summary>
-    private async Task<string> GenerateAsync(AppHostJobContext context, CancellationToken stopping)
+    private async Task<string> GenerateAsync(IJobEnvironment context, CancellationToken stopping)
     {
         var synthetic = new SyntheticOptions
         {
-            OutputFolder = Path.Combine(context.Options.GeneratedDataDirectory, SyntheticFolder),
-            Patients = syntheticPatients,
+            OutputFolder = Path.Combine(options.GeneratedDataDirectory, SyntheticFolder),
+            Patients = options.SyntheticPatients,
         };
         if (SyntheticDataset.IsComplete(synthetic.OutputFolder, synthetic))
         {
-            context.ReportJob($"reusing the synthetic dataset in {synthetic.OutputFolder}");
+            context.Report($"reusing the synthetic dataset in {synthetic.OutputFolder}");
             return SyntheticFolder;
         }
-        context.ReportJob($"generating the synthetic dataset ({synthetic.Patients} patients) in {synthetic.OutputFolder}");
-        var progress = new Milestones(percent => context.ReportJob($"generating the synthetic dataset: {percent} %"));
+        context.Report($"generating the synthetic dataset ({synthetic.Patients} patients) in {synthetic.OutputFolder}");
+        var progress = new Milestones(percent => context.Report($"generating the synthetic dataset: {percent} %"));
         try
         {
             var summary = await Task.Run(
                 () => SyntheticDataset.Generate(synthetic, progress.For<SyntheticProgress>(p => (p.CompletedRecordings, p.TotalRecordings)), stopping),
                 stopping);
-            context.ReportJob($"generated {summary.TrainRows} labelled windows over {summary.TrainSpectrograms} spectrograms " +
+            context.Report($"generated {summary.TrainRows} labelled windows over {summary.TrainSpectrograms} spectrograms " +
                 $"(best achievable KL {summary.BestAchievableTrainKl:F3}, class prior {summary.ClassPriorTrainKl:F3})");
         }
         catch (Hbac.Eeg.EegDataException exception)
@@ -111,14 +106,14 @@ public sealed class DefaultJob(
         return SyntheticFolder;
     }
 
-    private async Task PrepareAsync(AppHostJobContext context, string folder, CancellationToken stopping)
+    private async Task PrepareAsync(IJobEnvironment context, string folder, CancellationToken stopping)
     {
-        context.ReportJob($"preparing '{folder}' with the {preprocessing} service");
+        context.Report($"preparing '{folder}' with the {preprocessing} service");
         var result = await CallAsync(context, preprocessing, "prepare the dataset", async ct =>
         {
             var client = new Preprocessing.PreprocessingClient(Channel(context, preprocessing));
             using var call = client.PrepareDataset(new PrepareDatasetRequest { Folder = folder }, cancellationToken: ct);
-            var progress = new Milestones(percent => context.ReportJob($"preparing: {percent} %"));
+            var progress = new Milestones(percent => context.Report($"preparing: {percent} %"));
             await foreach (var update in call.ResponseStream.ReadAllAsync(ct))
             {
                 if (update.UpdateCase == PrepareDatasetUpdate.UpdateOneofCase.Progress)
@@ -132,16 +127,16 @@ public sealed class DefaultJob(
             }
             throw new JobFailedException($"the {preprocessing} service ended PrepareDataset without a result");
         }, stopping);
-        context.ReportJob($"prepared: {result.FilesConverted} converted, {result.CacheHits} already cached, {result.FilesFailed} failed " +
+        context.Report($"prepared: {result.FilesConverted} converted, {result.CacheHits} already cached, {result.FilesFailed} failed " +
             $"in {result.Elapsed?.ToTimeSpan().TotalSeconds ?? 0:F1} s");
         foreach (var error in result.Errors.Take(5))
         {
-            context.ReportJob($"  {error.File}: {error.Message}");
+            context.Report($"  {error.File}: {error.Message}");
         }
     }
 
-    /// <summary>Starts the quick run and follows it; the published version, or null when the run did not succeed.</summary>
-    private async Task<string?> TrainAsync(AppHostJobContext context, string folder, CancellationToken stopping)
+    /// <summary>Starts the quick run and follows it; the published version.</summary>
+    private async Task<string> TrainAsync(IJobEnvironment context, string folder, CancellationToken stopping)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -154,7 +149,7 @@ public sealed class DefaultJob(
                     Description = "AppHost default job",
                 }, cancellationToken: ct).ResponseAsync,
                 stopping);
-            context.ReportJob($"training run {run.RunId}: {Profile} profile, {run.Epochs} epochs");
+            context.Report($"training run {run.RunId}: {Profile} profile, {run.Epochs} epochs");
             try
             {
                 return await FollowAsync(context, run.RunId, stopping);
@@ -166,7 +161,7 @@ public sealed class DefaultJob(
                 {
                     throw new JobFailedException($"the {training} service lost run {run.RunId} {Attempts} times ({exception.StatusCode})");
                 }
-                context.ReportJob($"the {training} service lost run {run.RunId} ({exception.StatusCode}); starting it again");
+                context.Report($"the {training} service lost run {run.RunId} ({exception.StatusCode}); starting it again");
                 await Task.Delay(TimeSpan.FromSeconds(1), stopping);
                 await context.WaitUntilHealthyAsync(training, stopping);
             }
@@ -177,7 +172,7 @@ public sealed class DefaultJob(
         }
     }
 
-    private async Task<string?> FollowAsync(AppHostJobContext context, string runId, CancellationToken stopping)
+    private async Task<string> FollowAsync(IJobEnvironment context, string runId, CancellationToken stopping)
     {
         var client = new Training.TrainingClient(Channel(context, training));
         using var call = client.WatchRun(new WatchRunRequest { RunId = runId, Replay = true }, cancellationToken: stopping);
@@ -187,19 +182,19 @@ public sealed class DefaultJob(
             {
                 case RunEvent.EventOneofCase.Started:
                     var started = runEvent.Started;
-                    context.ReportJob($"training on {started.Device}: {started.TrainSamples} train / {started.ValidationSamples} validation windows, " +
+                    context.Report($"training on {started.Device}: {started.TrainSamples} train / {started.ValidationSamples} validation windows, " +
                         $"{started.Epochs} epochs of {started.StepsPerEpoch} steps");
                     break;
                 case RunEvent.EventOneofCase.Epoch:
                     var epoch = runEvent.Epoch;
-                    context.ReportJob($"epoch {epoch.Epoch}/{epoch.Epochs}: train loss {epoch.TrainLoss:F4}, validation KL {epoch.ValidationLoss:F4}, " +
+                    context.Report($"epoch {epoch.Epoch}/{epoch.Epochs}: train loss {epoch.TrainLoss:F4}, validation KL {epoch.ValidationLoss:F4}, " +
                         $"{epoch.SamplesPerSecond:F1} windows/s, ETA {Format(epoch.Eta?.ToTimeSpan())}");
                     break;
                 case RunEvent.EventOneofCase.Finished:
                     var finished = runEvent.Finished;
                     if (finished.State == RunState.Succeeded)
                     {
-                        context.ReportJob($"run {runId} published model {finished.ModelVersion} (best validation KL {finished.BestValidationLoss:F4}) " +
+                        context.Report($"run {runId} published model {finished.ModelVersion} (best validation KL {finished.BestValidationLoss:F4}) " +
                             $"after {Format(finished.Elapsed?.ToTimeSpan())}");
                         return finished.ModelVersion;
                     }
@@ -211,7 +206,7 @@ public sealed class DefaultJob(
         throw new RpcException(new Status(StatusCode.Unavailable, $"WatchRun of {runId} ended before the run finished"));
     }
 
-    private async Task WaitUntilServedAsync(AppHostJobContext context, string version, CancellationToken stopping)
+    private async Task WaitUntilServedAsync(IJobEnvironment context, string version, CancellationToken stopping)
     {
         var deadline = DateTime.UtcNow + ServeTimeout;
         while (true)
@@ -222,7 +217,6 @@ public sealed class DefaultJob(
             var published = models.Models.FirstOrDefault(m => m.Version == version);
             if (models.ActiveVersion == version)
             {
-                context.ReportJob($"done: {inference} serves model {version}");
                 return;
             }
             if (published is { Valid: false })
@@ -243,7 +237,7 @@ public sealed class DefaultJob(
     /// any other gRPC error ends the job with the service's own message.
     /// </summary>
     private static async Task<T> CallAsync<T>(
-        AppHostJobContext context, string resource, string what, Func<CancellationToken, Task<T>> call, CancellationToken stopping)
+        IJobEnvironment context, string resource, string what, Func<CancellationToken, Task<T>> call, CancellationToken stopping)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -253,7 +247,7 @@ public sealed class DefaultJob(
             }
             catch (RpcException exception) when (IsTransient(exception.StatusCode) && attempt < Attempts && !stopping.IsCancellationRequested)
             {
-                context.ReportJob($"could not {what} ({exception.StatusCode}: {exception.Status.Detail}); trying again once {resource} is healthy");
+                context.Report($"could not {what} ({exception.StatusCode}: {exception.Status.Detail}); trying again once {resource} is healthy");
                 await Task.Delay(TimeSpan.FromSeconds(1), stopping);
                 await context.WaitUntilHealthyAsync(resource, stopping);
             }
@@ -266,11 +260,11 @@ public sealed class DefaultJob(
 
     private static bool IsTransient(StatusCode code) => code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown;
 
-    private Grpc.Net.Client.GrpcChannel Channel(AppHostJobContext context, string resource) => channels.For(context.Endpoint(resource));
+    private GrpcChannel Channel(IJobEnvironment context, string resource) =>
+        _channels.GetOrAdd(context.Endpoint(resource), address => GrpcChannel.ForAddress(address));
 
     private static string Format(TimeSpan? span) => span is { } s ? $"{(int)s.TotalMinutes}:{s.Seconds:00}" : "?";
 
-    private sealed class JobFailedException(string message) : Exception(message);
 
     /// <summary>Reports progress at 25 % steps, not at every file; reports may come from several threads.</summary>
     private sealed class Milestones(Action<int> report)

@@ -1,3 +1,4 @@
+using OpenTelemetry.Trace;
 using Hbac.Caching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,8 @@ public static class TensorCacheExtensions
         }
         builder.Services.TryAddSingleton<IConnectionMultiplexer>(provider =>
             RedisConnection.Connect(connectionString, provider.GetService<ILoggerFactory>()));
+        // Traces each Redis command of that one connection (resolved from DI when tracing starts).
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddRedisInstrumentation());
         return builder;
     }
 }

@@ -1,119 +1,231 @@
-using HbacAspire.AppHost.Health;
-using HbacAspire.AppHost.Model;
-using HbacAspire.AppHost.Supervision;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using HbacAspire.AppHost.Jobs;
+using HbacAspire.AppHost.Restarts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using static HbacAspire.AppHost.Tests.TestSupport;
 
 namespace HbacAspire.AppHost.Tests;
 
-public class AppModelTests
+/// <summary>
+/// The real app model of Program.cs as Aspire builds it from the AppHost's command line; built, never
+/// started (no process runs). Values that DCP would resolve are read as publish-mode expressions.
+/// </summary>
+public sealed class AppModelTests
 {
-    private static readonly ProcessLaunch Sleep = TestSupport.Shell("sleep 60");
+    private static readonly string[] Services = ["preprocessing", "training", "inference"];
+
+    private static Task<IDistributedApplicationTestingBuilder> CreateAsync(string home, params string[] args) =>
+        DistributedApplicationTestingBuilder.CreateAsync<Projects.HbacAspire_AppHost>(["--home", home, "--job", "none", .. args]);
+
+    private static T Single<T>(IDistributedApplicationTestingBuilder builder, string name) where T : IResource =>
+        Assert.IsType<T>(Assert.Single(builder.Resources, r => r.Name == name), exactMatch: false);
 
     [Fact]
-    public void ReferencesBecomeAspireEnvironmentVariables()
+    public async Task TheModelHasRedisTheThreeServicesAndTheDefaultJob()
     {
-        var redis = new Resource("redis", ResourceKind.Executable, Sleep, ProcessRunningProbe.Instance)
-            .WithEndpoint(new ResourceEndpoint("tcp", "redis", 6380))
-            .WithConnectionString("127.0.0.1:6380");
-        var preprocessing = new Resource("preprocessing", ResourceKind.Project, Sleep, ProcessRunningProbe.Instance)
-            .WithEndpoint(new ResourceEndpoint("grpc", "http", 5101));
-        var inference = new Resource("inference", ResourceKind.Project, Sleep, ProcessRunningProbe.Instance)
-            .WithEndpoint(new ResourceEndpoint("grpc", "http", 5103))
-            .WithReference(redis).WithReference(preprocessing)
-            .WithEnvironment("Hbac__ModelRepository", "/home/models");
+        await using var builder = await CreateAsync(TempDirectory());
 
-        var environment = inference.BuildEnvironment();
-
-        Assert.Equal("127.0.0.1:6380", environment["ConnectionStrings__redis"]);
-        Assert.Equal("http://127.0.0.1:5101", environment["services__preprocessing__grpc__0"]);
-        Assert.Equal("http://127.0.0.1:5103", environment["ASPNETCORE_URLS"]);
-        Assert.Equal("inference", environment["OTEL_SERVICE_NAME"]);
-        Assert.Equal("/home/models", environment["Hbac__ModelRepository"]);
-        Assert.DoesNotContain(environment.Keys, key => key.StartsWith("services__redis", StringComparison.Ordinal));
-    }
-
-    [RedisFact]
-    public void TheRealModelDeclaresRedisAndSkipsServicesMissingFromTheCheckout()
-    {
-        var root = TestSupport.TempDirectory();
-        Directory.CreateDirectory(Path.Combine(root, "src", "Hbac.Inference"));
-        File.WriteAllText(Path.Combine(root, "src", "Hbac.Inference", "Hbac.Inference.csproj"), "<Project />");
-        var home = TestSupport.TempDirectory();
-        var options = new AppHostOptions { Home = home, RedisPort = 6399, InferencePort = 5999 };
-        using var http = new HttpClient();
-        using var channels = new HbacAspire.AppHost.Feeds.GrpcChannels();
-
-        var exception = Assert.Throws<AppHostException>(() => AppModel.Create(options, new ProjectLocator(root), http, channels));
-        Assert.Contains("Hbac.Inference is not built: run 'dotnet build src/Hbac.Inference'", exception.Message);
-
-        Directory.Delete(Path.Combine(root, "src", "Hbac.Inference"), recursive: true);
-        var app = AppModel.Create(options, new ProjectLocator(root), http, channels);
-        var resources = app.Build();
-
-        var redis = Assert.Single(resources);
-        Assert.Equal("redis", redis.Name);
-        Assert.Equal("redis://127.0.0.1:6399", redis.Endpoints.Single().Url);
-        Assert.Contains("--appendonly", redis.Launch.Arguments);
-        Assert.Contains(Path.Combine(home, "redis"), redis.Launch.Arguments);
-        Assert.Equal(3, app.Notes.Count);
-        Assert.Equal("every resource healthy, and inference serving a model when it is part of the run", app.Readiness.Description);
-        Assert.Equal(["default-job", "dashboard-models", "dashboard-training"], app.Jobs.Select(j => j.Name));
-    }
-
-    [Fact]
-    public void OnlyKeepsTheNamedResourcesAndTheirDependencies()
-    {
-        using var http = new HttpClient();
-        var app = new DistributedApp(new ProjectLocator(TestSupport.TempDirectory()), http);
-        var a = app.AddExecutable("a", Sleep);
-        var b = app.AddExecutable("b", Sleep).WaitFor(a);
-        app.AddExecutable("c", Sleep).WithReference(b);
-        app.AddExecutable("d", Sleep);
-
-        Assert.Equal(["a", "b"], app.Build(["b"]).Select(r => r.Name));
-        Assert.Equal(["a", "b", "c", "d"], app.Build().Select(r => r.Name));
-        Assert.Contains("unknown resource(s) x", Assert.Throws<AppHostException>(() => app.Build(["x"])).Message);
-    }
-
-    [Fact]
-    public void SupervisorOrdersByDependencyAndRejectsCycles()
-    {
-        var a = new Resource("a", ResourceKind.Executable, Sleep, ProcessRunningProbe.Instance);
-        var b = new Resource("b", ResourceKind.Executable, Sleep, ProcessRunningProbe.Instance).WaitFor(a);
-        var c = new Resource("c", ResourceKind.Executable, Sleep, ProcessRunningProbe.Instance).WithReference(b);
-
-        var supervisor = new Supervisor([c, b, a], new SupervisorOptions());
-        Assert.Equal(["a", "b", "c"], supervisor.Runners.Select(r => r.Resource.Name));
-
-        a.WaitFor(c);
-        var exception = Assert.Throws<ArgumentException>(() => new Supervisor([a, b, c], new SupervisorOptions()));
-        Assert.StartsWith("dependency cycle:", exception.Message);
-    }
-
-    [Theory]
-    [InlineData("Inference")]
-    [InlineData("in ference")]
-    [InlineData("")]
-    public void ResourceNamesAreKebabCase(string name)
-    {
-        Assert.Throws<ArgumentException>(() => new Resource(name, ResourceKind.Executable, Sleep, ProcessRunningProbe.Instance));
-    }
-
-    [Fact]
-    public void PortsOfZeroBecomeFreePortsAndBusyPortsAreRefused()
-    {
-        var resolved = AppHostRunner.ResolvePorts(new AppHostOptions
+        Assert.Equal(["default-job", "inference", "preprocessing", "redis", "training"],
+            builder.Resources.Where(r => r is not IResourceWithParent).Select(r => r.Name).Order());
+        // Aspire's own hidden children (in run mode a "<project>-rebuilder" per project) hang off the services.
+        Assert.All(builder.Resources.OfType<IResourceWithParent>(), child => Assert.Contains(child.Parent.Name, Services));
+        var redis = Single<RedisServerResource>(builder, "redis");
+        Assert.IsAssignableFrom<IResourceWithConnectionString>(redis);
+        foreach (var name in Services)
         {
-            Home = "/tmp", DashboardPort = 0, PreprocessingPort = 0, TrainingPort = 0, InferencePort = 0, RedisPort = 0,
-        });
-        Assert.All(new[] { resolved.DashboardPort, resolved.RedisPort, resolved.InferencePort }, port => Assert.InRange(port, 1024, 65535));
+            Single<ProjectResource>(builder, name);
+        }
+        Single<DefaultJobResource>(builder, "default-job");
+    }
 
-        using var busy = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        busy.Start();
-        var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
-        var exception = Assert.Throws<AppHostException>(() => AppHostRunner.ResolvePorts(new AppHostOptions
+    [Fact]
+    public async Task RedisIsAProcessOnItsPortWithAPingCheckARestartPolicyAndItsEndpointAsConnectionString()
+    {
+        var home = TempDirectory();
+        await using var builder = await CreateAsync(home, "--redis-port", "17380", "--restart-delay", "2.5");
+        var redis = Single<RedisServerResource>(builder, "redis");
+
+        var endpoint = Assert.Single(redis.Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal(RedisServerResource.EndpointName, endpoint.Name);
+        Assert.Equal("tcp", endpoint.UriScheme);
+        Assert.Equal(17380, endpoint.Port);
+        Assert.Equal("redis-ping", Assert.Single(redis.Annotations.OfType<HealthCheckAnnotation>()).Key);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), Assert.Single(redis.Annotations.OfType<RestartPolicyAnnotation>()).Backoff.Initial);
+        Assert.Equal(Path.Combine(home, "redis"), redis.WorkingDirectory);
+
+        // ConnectionStrings__redis is the endpoint's host:port.
+        Assert.Equal("{redis.bindings.tcp.host}:{redis.bindings.tcp.port}", redis.ConnectionStringExpression.ValueExpression);
+        var provider = Assert.IsType<EndpointReferenceExpression>(Assert.Single(redis.ConnectionStringExpression.ValueProviders));
+        Assert.Same(redis, provider.Endpoint.Resource);
+        Assert.Equal(EndpointProperty.HostAndPort, provider.Property);
+    }
+
+    [Fact]
+    public async Task RedisServerGarnetRunsTheEmbeddedServerPersistingUnderHome()
+    {
+        var home = TempDirectory();
+        await using var builder = await CreateAsync(home, "--redis-server", "garnet");
+        var redis = Single<RedisServerResource>(builder, "redis");
+
+        Assert.Equal("dotnet", redis.Command);
+        Assert.StartsWith("Garnet", redis.Server);
+        var arguments = await ArgumentsAsync(redis);
+        Assert.Equal("Hbac.RedisServer.dll", Path.GetFileName(arguments[0]));
+        Assert.True(File.Exists(arguments[0]), $"{arguments[0]} does not exist");
+        Assert.Equal(["--port", "{redis.bindings.tcp.targetPort}", "--bind", "127.0.0.1", "--checkpointdir", Path.Combine(home, "redis")], arguments[1..7]);
+        Assert.Contains("--aof", arguments);
+        Assert.Contains("--recover", arguments);
+    }
+
+    [Fact]
+    public async Task RedisServerRedisRunsRedisServerFromPathOrIsRefusedWhereItIsNotInstalled()
+    {
+        var home = TempDirectory();
+        if (Hbac.Tests.RedisTestServer.RedisServerPath is not { } redisServer)
         {
-            Home = "/tmp", DashboardPort = 0, PreprocessingPort = 0, TrainingPort = 0, InferencePort = 0, RedisPort = port,
-        }));
-        Assert.Equal($"--redis-port: port {port} on 127.0.0.1 is in use (is another stack running? --redis-port 0 picks a free one)", exception.Message);
+            var exception = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync(home, "--redis-server", "redis"));
+            Assert.Contains("--redis-server redis: redis-server is not on PATH", exception.ToString());
+            return;
+        }
+        await using var builder = await CreateAsync(home, "--redis-server", "redis");
+        var redis = Single<RedisServerResource>(builder, "redis");
+        Assert.Equal(redisServer, redis.Command);
+        var arguments = await ArgumentsAsync(redis);
+        Assert.Equal(["--port", "{redis.bindings.tcp.targetPort}", "--bind", "127.0.0.1"], arguments[..4]);
+        Assert.Equal(Path.Combine(home, "redis"), arguments[Array.IndexOf(arguments, "--dir") + 1]);
+        Assert.Equal("yes", arguments[Array.IndexOf(arguments, "--appendonly") + 1]);
+    }
+
+    [Fact]
+    public async Task EachServiceHasAGrpcEndpointAHealthCheckAndARestartPolicyAndWaitsForRedis()
+    {
+        await using var builder = await CreateAsync(TempDirectory(), "--training-port", "0", "--inference-port", "17103", "--restart-delay", "0.5");
+        var redis = Single<RedisServerResource>(builder, "redis");
+        var ports = new Dictionary<string, int?> { ["preprocessing"] = 5101, ["training"] = null, ["inference"] = 17103 };
+
+        foreach (var name in Services)
+        {
+            var service = Single<ProjectResource>(builder, name);
+            var grpc = Assert.Single(service.Annotations.OfType<EndpointAnnotation>(), e => e.Name == "grpc");
+            Assert.Equal("http", grpc.UriScheme);
+            Assert.Equal(ports[name], grpc.Port);
+            Assert.Equal($"{name}-grpc-health", Assert.Single(service.Annotations.OfType<HealthCheckAnnotation>()).Key);
+            Assert.Equal(TimeSpan.FromSeconds(0.5), Assert.Single(service.Annotations.OfType<RestartPolicyAnnotation>()).Backoff.Initial);
+            Assert.Contains(service.Annotations.OfType<WaitAnnotation>(), w => w.Resource == redis && w.WaitType == WaitType.WaitUntilHealthy);
+            Assert.Contains(service.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == redis && r.Type == "Reference");
+        }
+    }
+
+    [Fact]
+    public async Task TrainingAloneAlsoWaitsForPreprocessingAndTrainingAndInferenceReferenceIt()
+    {
+        await using var builder = await CreateAsync(TempDirectory());
+        var preprocessing = Single<ProjectResource>(builder, "preprocessing");
+
+        Assert.Equal(["redis"], WaitsFor(preprocessing));
+        Assert.Equal(["preprocessing", "redis"], WaitsFor(Single<ProjectResource>(builder, "training")));
+        Assert.Equal(["redis"], WaitsFor(Single<ProjectResource>(builder, "inference")));
+        Assert.Equal(["redis"], References(preprocessing));
+        Assert.Equal(["preprocessing", "redis"], References(Single<ProjectResource>(builder, "training")));
+        Assert.Equal(["preprocessing", "redis"], References(Single<ProjectResource>(builder, "inference")));
+    }
+
+    [Fact]
+    public async Task TheServicesEnvironmentNamesRedisThePreprocessingServiceAndTheFoldersUnderHome()
+    {
+        var home = TempDirectory();
+        await using var builder = await CreateAsync(home);
+
+        var preprocessing = await EnvironmentAsync(Single<ProjectResource>(builder, "preprocessing"));
+        Assert.Equal("{redis.connectionString}", preprocessing["ConnectionStrings__redis"]);
+        Assert.Equal(Path.Combine(home, "data"), preprocessing["Hbac__DataRoot"]);
+        Assert.DoesNotContain("Hbac__ModelRepository", preprocessing.Keys);
+        Assert.DoesNotContain(preprocessing.Keys, key => key.StartsWith("services__", StringComparison.Ordinal));
+
+        foreach (var name in new[] { "training", "inference" })
+        {
+            var environment = await EnvironmentAsync(Single<ProjectResource>(builder, name));
+            Assert.Equal("{redis.connectionString}", environment["ConnectionStrings__redis"]);
+            Assert.Equal("{preprocessing.bindings.grpc.url}", environment["services__preprocessing__grpc__0"]);
+            Assert.Equal(Path.Combine(home, "data"), environment["Hbac__DataRoot"]);
+            Assert.Equal(Path.Combine(home, "models"), environment["Hbac__ModelRepository"]);
+            Assert.DoesNotContain(environment.Keys, key => key.StartsWith("services__redis", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task WithDataTheServicesReadTheKaggleFolder()
+    {
+        var data = TempDirectory();
+        await using var builder = await CreateAsync(TempDirectory(), "--data", data);
+        foreach (var name in Services)
+        {
+            Assert.Equal(data, (await EnvironmentAsync(Single<ProjectResource>(builder, name)))["Hbac__DataRoot"]);
+        }
+    }
+
+    [Fact]
+    public async Task TheCommandsAreOnTheirResources()
+    {
+        await using var builder = await CreateAsync(TempDirectory());
+
+        Assert.Contains(Commands(Single<ProjectResource>(builder, "training")), c => c.Name == "train");
+        Assert.Contains(Commands(Single<ProjectResource>(builder, "inference")), c => c.Name == "activate-newest");
+        Assert.Contains(Commands(Single<DefaultJobResource>(builder, "default-job")), c => c.Name == "run-again");
+        Assert.DoesNotContain(Commands(Single<ProjectResource>(builder, "preprocessing")), c => c.Name is "train" or "activate-newest" or "run-again");
+    }
+
+    [Fact]
+    public async Task TheDefaultJobShowsItsModeAndDataAndUsesTheThreeServices()
+    {
+        var home = TempDirectory();
+        await using var builder = await CreateAsync(home);
+        var job = Single<DefaultJobResource>(builder, "default-job");
+
+        var snapshot = Assert.Single(job.Annotations.OfType<ResourceSnapshotAnnotation>()).InitialSnapshot;
+        Assert.Equal(DefaultJobResource.ResourceType, snapshot.ResourceType);
+        Assert.Equal(KnownResourceStates.NotStarted, snapshot.State?.Text);
+        Assert.Equal("none", snapshot.Properties.Single(p => p.Name == "hbac.job.mode").Value);
+        Assert.Equal(Path.Combine(home, "data", DefaultJob.SyntheticFolder), snapshot.Properties.Single(p => p.Name == "hbac.job.data").Value);
+        Assert.Equal(Services.Order(), job.Annotations.OfType<ResourceRelationshipAnnotation>()
+            .Where(r => r.Type == "Uses").Select(r => r.Resource.Name).Order());
+    }
+
+    [Fact]
+    public async Task TheCrashRestarterAndTheJobRunnerAreRegisteredOnce()
+    {
+        await using var builder = await CreateAsync(TempDirectory());
+        Assert.Single(builder.Services, s => s.ServiceType == typeof(IHostedService) && s.ImplementationType == typeof(CrashRestarter));
+        Assert.Single(builder.Services, s => s.ServiceType == typeof(DefaultJobRunner));
+    }
+
+    private static string[] WaitsFor(IResource resource) =>
+        [.. resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Order()];
+
+    private static string[] References(IResource resource) =>
+        [.. resource.Annotations.OfType<ResourceRelationshipAnnotation>().Where(r => r.Type == "Reference").Select(r => r.Resource.Name).Distinct().Order()];
+
+    private static IEnumerable<ResourceCommandAnnotation> Commands(IResource resource) => resource.Annotations.OfType<ResourceCommandAnnotation>();
+
+    /// <summary>The resource's arguments as a publish would write them: endpoint values are expressions, not ports.</summary>
+    private static async Task<string[]> ArgumentsAsync(IResourceWithArgs resource)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(resource).WithArgumentsConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, CancellationToken.None);
+        Assert.Null(result.Exception);
+        return [.. result.Arguments.Select(a => a.Value)];
+    }
+
+    /// <summary>The resource's environment as a publish would write it.</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentAsync(IResourceWithEnvironment resource)
+    {
+        var result = await ExecutionConfigurationBuilder.Create(resource).WithEnvironmentVariablesConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance, CancellationToken.None);
+        Assert.Null(result.Exception);
+        return result.EnvironmentVariables.ToDictionary();
     }
 }

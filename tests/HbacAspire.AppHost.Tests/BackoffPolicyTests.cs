@@ -1,4 +1,4 @@
-using HbacAspire.AppHost.Supervision;
+using HbacAspire.AppHost.Restarts;
 
 namespace HbacAspire.AppHost.Tests;
 

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Hbac.Contracts.V1;
-using HbacAspire.AppHost.Dashboard;
-using HbacAspire.AppHost.Feeds;
 using HbacAspire.AppHost.Jobs;
-using HbacAspire.AppHost.Supervision;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using static HbacAspire.AppHost.Tests.TestSupport;
@@ -13,14 +10,12 @@ namespace HbacAspire.AppHost.Tests;
 
 /// <summary>
 /// The built-in job's decisions and its calls, against in-test gRPC services (real Kestrel, h2c)
-/// that record what they were asked. The real services run it end to end in AppHostProcessTests.
+/// that record what they were asked. One host stands in for all three services.
 /// </summary>
 public sealed class DefaultJobTests : IAsyncLifetime
 {
     private readonly Stack _stack = new();
-    private readonly GrpcChannels _channels = new();
     private FakeServiceHost _host = null!;
-    private Supervisor _supervisor = null!;
 
     public async Task InitializeAsync()
     {
@@ -32,35 +27,29 @@ public sealed class DefaultJobTests : IAsyncLifetime
                 app.MapGrpcService<FakeTraining>();
                 app.MapGrpcService<FakeInference>();
             });
-        _supervisor = new Supervisor([_host.StandIn("preprocessing"), _host.StandIn("training"), _host.StandIn("inference")],
-            new SupervisorOptions { HealthInterval = TimeSpan.FromMilliseconds(100) });
-        _supervisor.Start();
-        await Eventually(() => _supervisor.Runners.All(r => r.IsHealthy), "stand-ins healthy");
     }
 
-    public async Task DisposeAsync()
-    {
-        await _supervisor.DisposeAsync();
-        _channels.Dispose();
-        await _host.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private async Task<(List<string> Lines, AppHostStatus Status)> RunJobAsync(AppHostOptions options)
+    /// <summary>Runs the job; its lines and the resources it waited for are in <paramref name="environment"/>.</summary>
+    private static async Task<string> RunJobAsync(AppHostOptions options, TestJobEnvironment environment)
     {
-        var lines = new List<string>();
-        var status = new AppHostStatus(options.Home, "test");
-        var context = new AppHostJobContext(options, _supervisor, new TrainingRunsBoard(), new ModelsBoard(), lines.Add, status);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await new DefaultJob(_channels, syntheticPatients: 3).RunAsync(context, timeout.Token);
-        return (lines, status);
+        using var job = new DefaultJob(options);
+        return await job.RunAsync(environment, options.Job, timeout.Token);
     }
+
+    private static AppHostOptions Options(string home, string? data = null, DefaultJobMode job = DefaultJobMode.Auto) =>
+        new() { Home = home, Data = data, Job = job, SyntheticPatients = 3 };
 
     [Fact]
     public async Task WithoutDataItGeneratesPreparesTrainsAndWaitsUntilTheModelIsServed()
     {
         var home = TempDirectory();
-        var (lines, status) = await RunJobAsync(new AppHostOptions { Home = home });
+        var environment = new TestJobEnvironment(_host.Address);
+        var result = await RunJobAsync(Options(home), environment);
 
+        var lines = environment.Lines;
         var synthetic = Path.Combine(home, "data", DefaultJob.SyntheticFolder);
         Assert.True(File.Exists(Path.Combine(synthetic, "train.csv")), string.Join('\n', lines));
         Assert.Equal([DefaultJob.SyntheticFolder], _stack.PreparedFolders);
@@ -68,15 +57,32 @@ public sealed class DefaultJobTests : IAsyncLifetime
         Assert.Equal(ModelArchitecture.MobilenetV3Large, run.Model);
         Assert.Equal("quick", run.Profile);
         Assert.Equal(DefaultJob.SyntheticFolder, run.DataFolder);
-        Assert.Contains(lines, l => l.StartsWith("job: prepared: 7 converted, 3 already cached, 0 failed", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("job: epoch 2/2: train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
-        Assert.Equal("job: done: inference serves model v-run-1", lines[^1]);
-        Assert.Equal("done: inference serves model v-run-1", status.Job);
+        Assert.Contains(lines, l => l.StartsWith("generating the synthetic dataset (3 patients) in " + synthetic, StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("prepared: 7 converted, 3 already cached, 0 failed", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("epoch 2/2: train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
+        Assert.StartsWith("run run-1 published model v-run-1 (best validation KL 0.8000)", lines[^1]);
+        Assert.Equal("inference serves model v-run-1", result);
+        // Each service is waited for before the job first calls it.
+        Assert.Equal(["inference", "preprocessing", "training"], environment.WaitedFor);
 
         // A second start (the repository now holds a model) serves it without training again.
-        var (again, _) = await RunJobAsync(new AppHostOptions { Home = home });
-        Assert.Equal(["job: the repository already holds model v-run-1; not training (--job train trains a new one)"], again);
+        var again = new TestJobEnvironment(_host.Address);
+        Assert.Equal("not needed: inference serves model v-run-1", await RunJobAsync(Options(home), again));
+        Assert.Equal(["the repository already holds model v-run-1; not training (--job train trains a new one)"], again.Lines);
         Assert.Single(_stack.StartedRuns);
+    }
+
+    [Fact]
+    public async Task AFinishedSyntheticDatasetIsReusedNotGeneratedAgain()
+    {
+        var home = TempDirectory();
+        await RunJobAsync(Options(home, job: DefaultJobMode.Train), new TestJobEnvironment(_host.Address));
+
+        var again = new TestJobEnvironment(_host.Address);
+        Assert.Equal("inference serves model v-run-2", await RunJobAsync(Options(home, job: DefaultJobMode.Train), again));
+        Assert.Equal("reusing the synthetic dataset in " + Path.Combine(home, "data", DefaultJob.SyntheticFolder), again.Lines[0]);
+        Assert.DoesNotContain(again.Lines, l => l.StartsWith("generating", StringComparison.Ordinal));
+        Assert.Equal([DefaultJob.SyntheticFolder, DefaultJob.SyntheticFolder], _stack.PreparedFolders);
     }
 
     [Fact]
@@ -85,61 +91,152 @@ public sealed class DefaultJobTests : IAsyncLifetime
         _stack.Active = "v-old";
         var home = TempDirectory();
         var data = TempDirectory();
-        var (lines, _) = await RunJobAsync(new AppHostOptions { Home = home, Data = data, Job = DefaultJobMode.Train });
+        var environment = new TestJobEnvironment(_host.Address);
+        var result = await RunJobAsync(Options(home, data, DefaultJobMode.Train), environment);
 
         Assert.False(Directory.Exists(Path.Combine(home, "data", DefaultJob.SyntheticFolder)));
         Assert.Equal(["."], _stack.PreparedFolders);
         Assert.Equal(".", Assert.Single(_stack.StartedRuns).DataFolder);
-        Assert.Equal("job: done: inference serves model v-run-1", lines[^1]);
+        Assert.StartsWith("run run-1 published model v-run-1", environment.Lines[^1]);
+        Assert.Equal("inference serves model v-run-1", result);
+        Assert.Equal("v-run-1", _stack.Active);
     }
 
     [Fact]
     public async Task JobNoneCallsNothing()
     {
-        var (lines, status) = await RunJobAsync(new AppHostOptions { Home = TempDirectory(), Job = DefaultJobMode.None });
-        Assert.Equal(["job: --job none: serving what the model repository holds"], lines);
+        var environment = new TestJobEnvironment(_host.Address);
+        var result = await RunJobAsync(Options(TempDirectory(), job: DefaultJobMode.None), environment);
+        Assert.Equal("not run (--job none)", result);
+        Assert.Equal(["--job none: serving what the model repository holds"], environment.Lines);
+        Assert.Empty(environment.WaitedFor);
         Assert.Empty(_stack.PreparedFolders);
         Assert.Empty(_stack.StartedRuns);
-        Assert.Equal("--job none: serving what the model repository holds", status.Job);
+        Assert.Equal(0, _stack.ListModelsCalls);
     }
 
     [Fact]
     public async Task AFailedRunEndsTheJobWithTheRunsErrorAndNothingIsWaitedFor()
     {
         _stack.FailRuns = true;
-        var (lines, _) = await RunJobAsync(new AppHostOptions { Home = TempDirectory(), Data = TempDirectory() });
-        Assert.Equal("job: failed: run run-1 failed: train.csv: row 3: expert_consensus 'Bogus' is not a class", lines[^1]);
+        var environment = new TestJobEnvironment(_host.Address);
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
+            RunJobAsync(Options(TempDirectory(), TempDirectory()), environment));
+        Assert.Equal("run run-1 failed: train.csv: row 3: expert_consensus 'Bogus' is not a class", failure.Message);
         Assert.Equal("", _stack.Active);
+        // Only the start's "is a model served?" question: the job does not wait for a model to be served.
+        Assert.Equal(1, _stack.ListModelsCalls);
     }
 
     [Fact]
     public async Task ARunLostToATrainingServiceRestartIsStartedAgain()
     {
         _stack.LoseFirstRun = true;
-        var (lines, _) = await RunJobAsync(new AppHostOptions { Home = TempDirectory(), Data = TempDirectory() });
+        var environment = new TestJobEnvironment(_host.Address);
+        var result = await RunJobAsync(Options(TempDirectory(), TempDirectory()), environment);
         Assert.Equal(2, _stack.StartedRuns.Count);
-        Assert.Contains("job: the training service lost run run-1 (NotFound); starting it again", lines);
-        Assert.Equal("job: done: inference serves model v-run-2", lines[^1]);
+        Assert.Contains("the training service lost run run-1 (NotFound); starting it again", environment.Lines);
+        Assert.StartsWith("run run-2 published model v-run-2", environment.Lines[^1]);
+        Assert.Equal("inference serves model v-run-2", result);
+        // The job waits for the training service to be healthy again before it starts the run anew.
+        Assert.Equal(["inference", "preprocessing", "training", "training"], environment.WaitedFor);
+    }
+
+    [Fact]
+    public async Task ARunLostEveryTimeEndsTheJobAfterThreeAttempts()
+    {
+        _stack.LoseEveryRun = true;
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
+            RunJobAsync(Options(TempDirectory(), TempDirectory()), new TestJobEnvironment(_host.Address)));
+        Assert.Equal("the training service lost run run-3 3 times (NotFound)", failure.Message);
+        Assert.Equal(3, _stack.StartedRuns.Count);
     }
 
     [Fact]
     public async Task ARefusedModelIsReportedWithTheInferenceServicesReason()
     {
         _stack.RefusePublished = true;
-        var (lines, _) = await RunJobAsync(new AppHostOptions { Home = TempDirectory(), Data = TempDirectory() });
-        Assert.Equal("job: failed: inference refused model v-run-1: model.onnx: input is [1, 3, 64, 64], expected [N, 3, 400, 300]", lines[^1]);
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
+            RunJobAsync(Options(TempDirectory(), TempDirectory()), new TestJobEnvironment(_host.Address)));
+        Assert.Equal("inference refused model v-run-1: model.onnx: input is [1, 3, 64, 64], expected [N, 3, 400, 300]", failure.Message);
     }
 
     [Fact]
     public async Task AnInvalidRequestEndsTheJobWithTheServicesMessage()
     {
         _stack.PrepareError = new Status(StatusCode.FailedPrecondition, "folder: '.' has neither train_spectrograms/ nor test_spectrograms/");
-        var (lines, _) = await RunJobAsync(new AppHostOptions { Home = TempDirectory(), Data = TempDirectory() });
-        Assert.Equal("job: failed: could not prepare the dataset: FailedPrecondition: folder: '.' has neither train_spectrograms/ nor test_spectrograms/", lines[^1]);
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
+            RunJobAsync(Options(TempDirectory(), TempDirectory()), new TestJobEnvironment(_host.Address)));
+        Assert.Equal("could not prepare the dataset: FailedPrecondition: folder: '.' has neither train_spectrograms/ nor test_spectrograms/", failure.Message);
         Assert.Empty(_stack.StartedRuns);
     }
 
-    /// <summary>What the fake services were asked, and how they should behave.</summary>
+    [Fact]
+    public async Task AnUnreachableServiceEndsTheJobAfterItsRetries()
+    {
+        var environment = new TestJobEnvironment(new Uri($"http://127.0.0.1:{ClosedLoopbackPort()}"));
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
+            RunJobAsync(Options(TempDirectory(), TempDirectory()), environment));
+        Assert.StartsWith("could not list the models: Unavailable: ", failure.Message);
+        Assert.Equal(2, environment.Lines.Count(l => l.StartsWith("could not list the models (Unavailable: ", StringComparison.Ordinal)));
+        Assert.Equal(["inference", "inference", "inference"], environment.WaitedFor);
+    }
+
+    /// <summary>
+    /// The job's view of a running app with every service at <paramref name="address"/>, always
+    /// healthy; it records the lines reported and the resources waited for.
+    /// </summary>
+    private sealed class TestJobEnvironment(Uri address) : IJobEnvironment
+    {
+        private readonly Lock _gate = new();
+        private readonly List<string> _lines = [];
+        private readonly List<string> _waitedFor = [];
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public IReadOnlyList<string> WaitedFor
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _waitedFor];
+                }
+            }
+        }
+
+        public Uri Endpoint(string resource) => resource is "preprocessing" or "training" or "inference"
+            ? address
+            : throw new ArgumentException($"no resource '{resource}'", nameof(resource));
+
+        public Task WaitUntilHealthyAsync(string resource, CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                _waitedFor.Add(resource);
+            }
+            return Task.CompletedTask;
+        }
+
+        public void Report(string line)
+        {
+            lock (_gate)
+            {
+                _lines.Add(line);
+            }
+        }
+    }
+
+/// <summary>What the fake services were asked, and how they should behave.</summary>
     private sealed class Stack
     {
         public readonly ConcurrentQueue<string> Prepared = new();
@@ -147,9 +244,15 @@ public sealed class DefaultJobTests : IAsyncLifetime
         public volatile string Active = "";
         public volatile bool FailRuns;
         public volatile bool LoseFirstRun;
+        public volatile bool LoseEveryRun;
+        private int _listModelsCalls;
         public volatile bool RefusePublished;
         public volatile string? Refused;
         public Status? PrepareError;
+
+        public int ListModelsCalls => Volatile.Read(ref _listModelsCalls);
+
+        public void CountListModels() => Interlocked.Increment(ref _listModelsCalls);
 
         public IReadOnlyList<string> PreparedFolders => [.. Prepared];
 
@@ -186,7 +289,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
 
         public override async Task WatchRun(WatchRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
         {
-            if (stack.LoseFirstRun && request.RunId == "run-1")
+            if (stack.LoseEveryRun || (stack.LoseFirstRun && request.RunId == "run-1"))
             {
                 throw new RpcException(new Status(StatusCode.NotFound, $"run_id: no run '{request.RunId}'"));
             }
@@ -231,6 +334,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
     {
         public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
         {
+            stack.CountListModels();
             var response = new ListModelsResponse { ActiveVersion = stack.Active };
             if (stack.Refused is { } refused)
             {

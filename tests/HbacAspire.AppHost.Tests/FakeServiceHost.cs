@@ -1,23 +1,19 @@
-using HbacAspire.AppHost.Health;
-using HbacAspire.AppHost.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using static HbacAspire.AppHost.Tests.TestSupport;
 
 namespace HbacAspire.AppHost.Tests;
 
 /// <summary>
-/// In-test gRPC services speaking the hbac.v1 contracts on real Kestrel (h2c, a free loopback port,
-/// the service defaults' /health), and stand-in resources whose health is that host's: the AppHost's
-/// feeds and jobs talk to them as to the real services.
+/// In-test gRPC services speaking the hbac.v1 contracts on real Kestrel (h2c, a free loopback port),
+/// built on the service defaults as the real services are: <c>grpc.health.v1</c> and <c>/health</c>
+/// report the host's health checks. The AppHost's job and health checks talk to it as to a real service.
 /// </summary>
 internal sealed class FakeServiceHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly HttpClient _http = new();
 
     private FakeServiceHost(WebApplication app, int port)
     {
@@ -26,6 +22,9 @@ internal sealed class FakeServiceHost : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The gRPC address, as the AppHost's "grpc" endpoint of a service would give it.</summary>
+    public Uri Address => new($"http://127.0.0.1:{Port}");
 
     public IServiceProvider Services => _app.Services;
 
@@ -46,15 +45,9 @@ internal sealed class FakeServiceHost : IAsyncDisposable
         return new FakeServiceHost(app, port);
     }
 
-    /// <summary>A resource that runs a sleeping process and is healthy while this host answers /health.</summary>
-    public Resource StandIn(string name) =>
-        new Resource(name, ResourceKind.Project, Shell("exec sleep 300"), new HttpHealthProbe(new Uri($"http://127.0.0.1:{Port}/health"), http2: true, _http))
-            .WithEndpoint(new ResourceEndpoint("grpc", "http", Port));
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _http.Dispose();
     }
 }

@@ -1,49 +1,55 @@
-using HbacAspire.AppHost.Health;
-using HbacAspire.AppHost.Model;
+using System.Net;
+using System.Net.Sockets;
 
 namespace HbacAspire.AppHost.Tests;
 
 internal static class TestSupport
 {
-    public static ProcessLaunch Shell(string script) => new("/bin/sh", ["-c", script], Path.GetTempPath());
-
-    public static Task Eventually(Func<bool> condition, string what, double seconds = 20) =>
-        Eventually(condition, what, seconds, () => "");
-
-    /// <summary>As above; on time-out the message also carries <paramref name="diagnostics"/> (e.g. the process's output).</summary>
-    public static async Task Eventually(Func<bool> condition, string what, double seconds, Func<string> diagnostics)
+    // Every test folder of this run lives under one root, deleted when the test process exits
+    // (generated datasets are ~20 MB each).
+    private static readonly Lazy<string> Root = new(() =>
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
-        while (!condition())
+        var root = Directory.CreateTempSubdirectory("hbac-apphost-test-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            if (DateTime.UtcNow >= deadline)
+            try
             {
-                Assert.Fail($"timed out after {seconds} s waiting for {what}\n{diagnostics()}");
+                Directory.Delete(root, recursive: true);
             }
-            await Task.Delay(25);
-        }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // A temp folder left behind is harmless.
+            }
+        };
+        return root;
+    });
+
+    /// <summary>A new empty folder (a full path) for one test.</summary>
+    public static string TempDirectory() =>
+        Directory.CreateDirectory(Path.Combine(Root.Value, Guid.NewGuid().ToString("N")[..12])).FullName;
+
+    /// <summary>A loopback port nothing listens on (it was free a moment ago).</summary>
+    public static int ClosedLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>True while the process exists and is not a zombie.</summary>
-    public static bool IsAlive(int pid)
+    /// <summary>Runs <paramref name="action"/> with Console.Error captured; what it wrote there.</summary>
+    public static string CaptureStandardError(Action action)
     {
+        var original = Console.Error;
+        using var captured = new StringWriter();
+        Console.SetError(captured);
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+            action();
         }
-        catch (IOException)
+        finally
         {
-            return false;
+            Console.SetError(original);
         }
+        return captured.ToString();
     }
-
-    public static string TempDirectory() => Directory.CreateTempSubdirectory("hbac-apphost-test-").FullName;
-}
-
-/// <summary>Healthy once a file exists: lets a test decide when a dependency becomes healthy.</summary>
-internal sealed class FileExistsProbe(string path) : IHealthProbe
-{
-    public Task<HealthResult> ProbeAsync(CancellationToken cancellationToken) =>
-        Task.FromResult(File.Exists(path) ? HealthResult.Healthy : HealthResult.Unhealthy($"{path} missing"));
 }

@@ -108,7 +108,7 @@ public sealed class ServiceDefaultsHostTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GrpcCallsAreCountedInTheMetricsSummary()
+    public async Task GrpcCallsAreCountedByMethodAndStatusOnTheHbacMeter()
     {
         var inference = new Inference.InferenceClient(_channel);
 
@@ -117,12 +117,31 @@ public sealed class ServiceDefaultsHostTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<RpcException>(async () => await inference.ScoreAsync(new ScoreRequest()));
         Assert.Equal(StatusCode.InvalidArgument, failure.StatusCode);
 
-        using var summary = JsonDocument.Parse(await _http.GetStringAsync("/metrics/summary"));
-        var root = summary.RootElement;
-        Assert.Equal(3, root.GetProperty("counters").GetProperty(HbacInstruments.RpcRequests).GetProperty("total").GetDouble());
-        var duration = root.GetProperty("histograms").GetProperty(HbacInstruments.RpcDuration);
-        Assert.Equal(3, duration.GetProperty("count").GetInt64());
-        Assert.True(duration.GetProperty("p99").GetDouble() >= duration.GetProperty("p50").GetDouble());
+        // What the OTLP exporter sends to the Aspire dashboard, read here from the Prometheus exporter of the same meter.
+        var lines = (await _http.GetStringAsync("/metrics")).Split('\n');
+        double Count(string method, string status) => lines
+            .Where(l => l.StartsWith("hbac_rpc_server_requests_total{", StringComparison.Ordinal)
+                        && l.Contains($"rpc_method=\"{method}\"", StringComparison.Ordinal) && l.Contains($"rpc_grpc_status_code=\"{status}\"", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture))
+            .Sum();
+        Assert.Equal(2, Count("/hbac.v1.Inference/ListModels", "0"));
+        Assert.Equal(1, Count("/hbac.v1.Inference/Score", "3"));
+    }
+
+    [Fact]
+    public async Task HbacHistogramsUseBucketsThatResolveAKlValue()
+    {
+        var meter = _app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>().Create(new System.Diagnostics.Metrics.MeterOptions(HbacInstruments.MeterName));
+        var validation = meter.CreateHistogram<double>(HbacInstruments.TrainingValidationLoss);
+        validation.Record(0.781);
+
+        // OpenTelemetry's default buckets (0, 5, 10, ...) would put it in "le=5"; the dashboard's P50 would read 5.
+        var buckets = (await _http.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => l.StartsWith("hbac_training_validation_loss_bucket{", StringComparison.Ordinal)).ToList();
+        double Count(string le) => double.Parse(buckets.Single(l => l.Contains($"le=\"{le}\"", StringComparison.Ordinal)).Split(' ')[1],
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, Count("0.78"));
+        Assert.Equal(1, Count("0.8"));
     }
 
     [Fact]

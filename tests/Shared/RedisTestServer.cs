@@ -6,8 +6,10 @@ using System.Text;
 namespace Hbac.Tests;
 
 /// <summary>
-/// A real redis-server on a free loopback port for one test, without persistence; can be killed
-/// and restarted on the same port to test how clients cope with an outage.
+/// A real Redis server on a free loopback port for one test, without persistence; can be killed
+/// and restarted on the same port to test how clients cope with an outage. It is redis-server when
+/// that is on PATH, else the embedded Garnet server (src/Hbac.RedisServer, built with the tests),
+/// as the AppHost chooses; <c>HBAC_TEST_REDIS=garnet</c> asks for Garnet even where redis-server exists.
 /// </summary>
 public sealed class RedisTestServer : IAsyncDisposable
 {
@@ -16,9 +18,20 @@ public sealed class RedisTestServer : IAsyncDisposable
 
     private RedisTestServer(int port) => Port = port;
 
-    public static string? Executable { get; } = FindOnPath("redis-server");
+    /// <summary>redis-server's path, or null when the tests use Garnet.</summary>
+    public static string? RedisServerPath { get; } =
+        Environment.GetEnvironmentVariable("HBAC_TEST_REDIS") == "garnet" ? null : FindOnPath("redis-server");
 
-    public const string MissingReason = "redis-server is not on PATH (apt-get install -y redis-server)";
+    /// <summary>Hbac.RedisServer.dll (Garnet), built beside the tests in their configuration; null when it is not built.</summary>
+    public static string? GarnetAssembly { get; } = FindGarnetAssembly();
+
+    /// <summary>What runs: redis-server, or dotnet with the Garnet host; null when neither is there.</summary>
+    public static string? Executable { get; } = RedisServerPath ?? (GarnetAssembly is null ? null : "dotnet");
+
+    /// <summary>"redis-server" or "Garnet", for messages.</summary>
+    public static string ServerName => RedisServerPath is not null ? "redis-server" : "Garnet";
+
+    public const string MissingReason = "neither redis-server (apt-get install -y redis-server) nor the built src/Hbac.RedisServer (Garnet) was found";
 
     public int Port { get; }
 
@@ -42,11 +55,10 @@ public sealed class RedisTestServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[]
-                 {
-                     "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                     "--dir", _directory, "--daemonize", "no",
-                 })
+        string[] arguments = RedisServerPath is not null
+            ? ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory, "--daemonize", "no"]
+            : [GarnetAssembly!, "--port", Port.ToString(), "--bind", "127.0.0.1"];
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
@@ -60,7 +72,7 @@ public sealed class RedisTestServer : IAsyncDisposable
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"redis-server did not answer on port {Port}");
+                throw new InvalidOperationException($"{ServerName} did not answer on port {Port}");
             }
             await Task.Delay(50);
         }
@@ -117,6 +129,22 @@ public sealed class RedisTestServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private static string? FindGarnetAssembly()
+    {
+        var configuration = typeof(RedisTestServer).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var assembly = Path.Combine(folder.FullName, "src", "Hbac.RedisServer", "bin", configuration, "net10.0", "Hbac.RedisServer.dll");
+            if (File.Exists(assembly))
+            {
+                return assembly;
+            }
+        }
+        return null;
+    }
+
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
         .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -124,7 +152,7 @@ public sealed class RedisTestServer : IAsyncDisposable
         .FirstOrDefault(File.Exists);
 }
 
-/// <summary>A fact that needs redis-server; skipped with the install command when it is missing.</summary>
+/// <summary>A fact that needs a Redis server (redis-server or the built Garnet host); skipped with the reason when neither is there.</summary>
 public sealed class RedisFactAttribute : FactAttribute
 {
     public RedisFactAttribute()

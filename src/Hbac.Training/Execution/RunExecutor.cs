@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Hbac.Learning.Training;
 using Hbac.Training.Extensions;
 using Hbac.Training.Publishing;
@@ -19,12 +20,20 @@ public sealed partial class RunExecutor(
     TimeProvider time,
     ILogger<RunExecutor> logger)
 {
+    /// <summary>The training service's own spans (exported because the service defaults trace the source named after the application).</summary>
+    public static readonly ActivitySource Source = new("Hbac.Training");
+
     public async Task ExecuteAsync(TrainingRun run, CancellationToken stopping)
     {
         if (!run.TryStart())
         {
             return; // cancelled while it waited
         }
+        // One span per run, a child of the StartRun request, with the data loading (Redis reads), training and publishing inside.
+        using var span = Source.StartActivity("training run", ActivityKind.Internal, run.RequestedIn);
+        span?.SetTag("hbac.run_id", run.Id);
+        span?.SetTag("hbac.model", run.Plan.Model.ToString());
+        span?.SetTag("hbac.profile", run.Plan.Profile);
         LogRunning(run.Id, run.Plan.Model, run.Plan.Profile, run.Plan.DataFolderName);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(run.CancellationToken, stopping);
         var token = cancellation.Token;
@@ -35,13 +44,25 @@ public sealed partial class RunExecutor(
             // The trainer's loop is CPU-bound between its awaits: keep it off the worker's caller.
             var result = await Task.Run(async () =>
             {
-                var data = dataLoader.Open(run.Plan.DataFolder);
+                TrainingData data;
+                using (Source.StartActivity("load training data"))
+                {
+                    data = dataLoader.Open(run.Plan.DataFolder);
+                }
+                using var training = Source.StartActivity("train");
+                training?.SetTag("hbac.epochs", run.Plan.Options.Epochs);
                 return await Trainer.RunAsync(data, run.Plan.Options, workFolder, progress, token);
             }, token);
             token.ThrowIfCancellationRequested();
-            var version = publisher.Publish(result, run.Id, time.GetUtcNow());
-            // Published: from here on the run succeeds whatever happens (announcing is best effort and bounded).
-            await publisher.AnnounceAsync(version, CancellationToken.None);
+            string version;
+            using (var publishing = Source.StartActivity("publish model"))
+            {
+                version = publisher.Publish(result, run.Id, time.GetUtcNow());
+                publishing?.SetTag("hbac.model_version", version);
+                // Published: from here on the run succeeds whatever happens (announcing is best effort and bounded).
+                await publisher.AnnounceAsync(version, CancellationToken.None);
+            }
+            span?.SetTag("hbac.model_version", version);
             run.Finish(RunStatus.Succeeded, version, null);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -56,6 +77,7 @@ public sealed partial class RunExecutor(
         {
             DeleteWorkFolder(workFolder);
             var error = OneLine(e);
+            span?.SetStatus(ActivityStatusCode.Error, error);
             run.Finish(RunStatus.Failed, null, error);
             LogFailed(run.Id, error, e);
         }

@@ -35,6 +35,9 @@ public sealed class TrainingRun
 
     public string Id { get; }
 
+    /// <summary>The trace context of the request that queued the run: its training span hangs under that request.</summary>
+    public System.Diagnostics.ActivityContext RequestedIn { get; } = System.Diagnostics.Activity.Current?.Context ?? default;
+
     public RunPlan Plan { get; }
 
     public DateTimeOffset CreatedAt { get; }

@@ -1,0 +1,25 @@
+using HbacAspire.AppHost.Scripts;
+using Microsoft.Extensions.Logging;
+
+namespace HbacAspire.AppHost.Jobs;
+
+/// <summary>The job's view of the running app model: endpoints allocated by DCP, health from Aspire's notifications.</summary>
+public sealed class AspireJobEnvironment(
+    IReadOnlyDictionary<string, IResourceBuilder<ProjectResource>> services,
+    ResourceNotificationService notifications,
+    ILogger jobLog,
+    ScriptOutput output) : IJobEnvironment
+{
+    public Uri Endpoint(string resource) =>
+        new(services[resource].GetEndpoint(Aspire.Hosting.HealthCheckBuilderExtensions.GrpcEndpointName).Url);
+
+    // Wait through a crash and its restart rather than giving up at the first unhealthy report.
+    public Task WaitUntilHealthyAsync(string resource, CancellationToken cancellationToken) =>
+        notifications.WaitForResourceHealthyAsync(resource, WaitBehavior.WaitOnResourceUnavailable, cancellationToken);
+
+    public void Report(string line)
+    {
+        jobLog.LogInformation("{Line}", line);
+        output.Status("job: " + line);
+    }
+}

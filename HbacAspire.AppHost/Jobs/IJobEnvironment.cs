@@ -1,0 +1,14 @@
+namespace HbacAspire.AppHost.Jobs;
+
+/// <summary>What the default job needs from the running app: where a service listens, whether it is healthy, and a place to report.</summary>
+public interface IJobEnvironment
+{
+    /// <summary>The gRPC address of a resource, e.g. http://localhost:5103 for "inference".</summary>
+    Uri Endpoint(string resource);
+
+    /// <summary>Returns once the resource reports Healthy (at once when it already does).</summary>
+    Task WaitUntilHealthyAsync(string resource, CancellationToken cancellationToken);
+
+    /// <summary>One line of the job's progress.</summary>
+    void Report(string line);
+}

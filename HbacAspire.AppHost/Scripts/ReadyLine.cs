@@ -1,0 +1,53 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Hbac.Contracts.V1;
+using Microsoft.Extensions.Hosting;
+
+namespace HbacAspire.AppHost.Scripts;
+
+/// <summary>
+/// Prints <c>ready</c> once: when the inference resource is healthy and its <c>ListModels</c> names an
+/// active model. Until then it asks every 2 s (each call is a trace on the dashboard), through
+/// restarts of the service.
+/// </summary>
+public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, ResourceNotificationService notifications, ScriptOutput output)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var endpoint = inference.GetEndpoint(Aspire.Hosting.HealthCheckBuilderExtensions.GrpcEndpointName);
+            while (true)
+            {
+                await notifications.WaitForResourceHealthyAsync(inference.Resource.Name, stoppingToken);
+                if (await ActiveVersionAsync(endpoint, stoppingToken) is { Length: > 0 } version)
+                {
+                    output.Ready();
+                    output.Status($"ready: {inference.Resource.Name} serves model {version}");
+                    return;
+                }
+                await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped before a model was served.
+        }
+    }
+
+    private static async Task<string?> ActiveVersionAsync(EndpointReference endpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var channel = GrpcChannel.ForAddress(endpoint.Url);
+            var models = await new Inference.InferenceClient(channel).ListModelsAsync(
+                new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
+            return models.ActiveVersion;
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
+    }
+}
