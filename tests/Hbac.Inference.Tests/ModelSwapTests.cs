@@ -38,6 +38,7 @@ public sealed class ModelSwapTests
     [Theory]
     [InlineData("corrupt", "not a loadable ONNX model")]
     [InlineData("incompatible", "expected [N,3,400,300]")]
+    [InlineData("eeg-window", "reads eeg windows (hbac.input)")]
     public async Task ABadVersionIsRefusedAndThePreviousOneKeepsServing(string defect, string reason)
     {
         using var factory = new InferenceFactory(repository => Seizure.Publish(repository, "v1"));
@@ -47,6 +48,12 @@ public sealed class ModelSwapTests
         {
             Directory.CreateDirectory(Path.Combine(factory.Repository, "v2"));
             File.WriteAllBytes(Path.Combine(factory.Repository, "v2", "model.onnx"), [0x08, 0x08, 0xFF, 0xFF, 0x13, 0x37]);
+        }
+        else if (defect == "eeg-window")
+        {
+            // The right shape, but an EEG-window model: scoring spectrogram windows with it would be silently wrong.
+            var other = TinyOnnxModel.Favouring(5);
+            new TinyOnnxModel(other.Weights, other.Bias) { InputKind = "eeg" }.Publish(factory.Repository, "v2");
         }
         else
         {

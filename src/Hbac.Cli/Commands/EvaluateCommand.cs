@@ -22,8 +22,10 @@ internal static class EvaluateCommand
         command.Options.Add(spectrograms);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
-            var trainingData = KaggleTrainingData.Open(parseResult.GetValue(data)!, parseResult.GetValue(spectrograms));
             using var classifier = OnnxClassifier.Open(parseResult.GetValue(model)!);
+            // The model says what it reads (hbac.input in its metadata); the data is opened for that kind.
+            var kind = ModelInputKinds.FromMetadata(classifier.Metadata);
+            var trainingData = KaggleTrainingData.Open(parseResult.GetValue(data)!, parseResult.GetValue(spectrograms), kind);
             var foldIndex = parseResult.GetValue(fold);
             if (foldIndex is < 0 or >= 5)
             {

@@ -20,20 +20,26 @@ internal static class TrainCommand
         var labels = new Option<string?>("--labels") { Description = "Targets: votes (distribution, default) | consensus (one-hot)" };
         var seed = new Option<int?>("--seed") { Description = "Seed for weights, shuffles and augmentation (default 42)" };
         var threads = new Option<int?>("--threads") { Description = "torch threads (default: all cores)" };
-        var spectrograms = new Option<string?>("--spectrograms") { Description = "Folder of <id>.parquet or <id>.npy (default <data>/train_spectrograms)" };
-        var downsample = new Option<int?>("--downsample") { Description = "Average-pool the input by this factor inside the model (1 = full 400x300; quick uses 4)" };
+        var spectrograms = new Option<string?>("--spectrograms") { Description = "Folder of <id>.parquet or <id>.npy (default <data>/train_spectrograms); with --input eeg, of <eeg_id>.parquet (default <data>/train_eegs)" };
+        var downsample = new Option<int?>("--downsample") { Description = "Average-pool the input by this factor inside the model (1 = full 400x300; quick uses 8, or 4 with --input eeg)" };
         var peakLr = new Option<double?>("--lr") { Description = "Peak learning rate after ramp-up (default: the profile's, 6e-6 x batch for seed)" };
         var augment = new Option<double?>("--augment") { Description = "Probability of each augmentation per batch (MixUp, time mask, frequency mask; default 0.5)" };
         var weights = new Option<string?>("--weights") { Description = "Initial weights: TorchSharp .dat or a model.onnx of this project" };
+        var input = new Option<string>("--input")
+        {
+            Description = "What the model reads: spectrogram (the 600-s Kaggle spectrogram window) | eeg (the 50-s raw EEG window of train_eegs/, for streams)",
+            DefaultValueFactory = _ => "spectrogram",
+        };
         var output = new Option<string>("--out") { Description = "Run folder to write (model.onnx, card.json, curves.png, confusion.png, best.dat)", Required = true };
 
-        var command = new Command("train", "Train a model on spectrogram windows (KL loss, Adam, the seed's schedule) and write a run folder.");
-        foreach (var option in new Option[] { data, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, augment, spectrograms, weights, output })
+        var command = new Command("train", "Train a model on spectrogram or EEG windows (KL loss, Adam, the seed's schedule) and write a run folder.");
+        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, augment, spectrograms, weights, output })
         {
             command.Options.Add(option);
         }
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
+            var kind = ParseInput(parseResult.GetValue(input)!);
             var options = new TrainingOverrides
             {
                 InputDownsample = parseResult.GetValue(downsample),
@@ -46,13 +52,13 @@ internal static class TrainCommand
                 Seed = parseResult.GetValue(seed),
                 Threads = parseResult.GetValue(threads),
                 InitialWeights = parseResult.GetValue(weights),
-            }.ApplyTo(TrainingProfiles.Create(parseResult.GetValue(profile)!, parseResult.GetValue(model)!));
+            }.ApplyTo(TrainingProfiles.Create(parseResult.GetValue(profile)!, parseResult.GetValue(model)!, kind));
             options.Validate();
             if (!ModelCatalog.Names.Contains(options.Model.Trim().ToLowerInvariant()))
             {
                 throw new CliUsageException($"--model: unknown model '{options.Model}' (known: {string.Join(", ", ModelCatalog.Names)})");
             }
-            var trainingData = KaggleTrainingData.Open(parseResult.GetValue(data)!, parseResult.GetValue(spectrograms));
+            var trainingData = KaggleTrainingData.Open(parseResult.GetValue(data)!, parseResult.GetValue(spectrograms), kind);
             var result = await TrainingConsole.RunWithProgressAsync(trainingData, options, parseResult.GetValue(output)!, ct);
             var card = result.Card;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -61,6 +67,18 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    public static ModelInputKind ParseInput(string value)
+    {
+        try
+        {
+            return ModelInputKinds.Parse(value);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new CliUsageException($"--input: {exception.Message}");
+        }
     }
 }
 

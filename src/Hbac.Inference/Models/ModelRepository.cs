@@ -1,6 +1,7 @@
 using Hbac.Inference.Extensions;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Repository;
+using Hbac.Learning.Training;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Inference.Models;
@@ -177,6 +178,13 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         try
         {
             var classifier = OnnxClassifier.Open(Path.Combine(folder, ModelFileName), _threads, spinning: _spinning);
+            if (ModelInputKinds.FromMetadata(classifier.Metadata) is var kind && kind != ModelInputKind.Spectrogram)
+            {
+                // Same [N,3,400,300] shape, other meaning: scoring spectrogram windows with it would be silently wrong.
+                classifier.Dispose();
+                throw new InvalidDataException(
+                    $"{ModelFileName}: reads {kind.Name()} windows ({ModelInputKinds.MetadataKey}), and this service scores spectrogram windows");
+            }
             Record(new Entry(version, stamp, card, null));
             LogLoaded(version, classifier.ExecutionProvider);
             return new ServedModel(version, classifier);

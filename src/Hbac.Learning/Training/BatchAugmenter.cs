@@ -2,12 +2,18 @@ using Hbac.Eeg.Randomness;
 
 namespace Hbac.Learning.Training;
 
-/// <summary>Augmentation settings: each transform is applied to a whole batch with <see cref="Probability"/>.</summary>
+/// <summary>
+/// Augmentation settings: each transform is applied to a whole batch with <see cref="Probability"/>.
+/// <see cref="HemisphereFlip"/> is the per-sample probability of swapping the left and right chains
+/// (LL with RL, LP with RP), used by EEG-window runs only (the spectrogram runs keep the seed's recipe);
+/// a lateralised pattern stays the same class on the other side.
+/// </summary>
 public sealed record AugmentationOptions(
     double Probability = 0.5,
     double MixUpAlpha = 2.0,
     double MaskMinFraction = 0.06,
-    double MaskMaxFraction = 0.10)
+    double MaskMaxFraction = 0.10,
+    double HemisphereFlip = 0.5)
 {
     public static readonly AugmentationOptions None = new(Probability: 0);
 }
@@ -22,13 +28,14 @@ public readonly record struct AppliedAugmentations(bool MixUp, bool TimeMask, bo
 /// The seed's comments called the two masks the other way round; they are named here by what they hide.
 /// Masks write 0, the mean of the normalised input.
 /// </summary>
-public sealed class BatchAugmenter(AugmentationOptions options, DeterministicRandom random)
+public sealed class BatchAugmenter(AugmentationOptions options, DeterministicRandom random, HemisphereFlip? flip = null)
 {
     // Reused copy of the batch for MixUp (a 64-window batch is 92 MB).
     private float[] _scratch = [];
 
     public AppliedAugmentations Apply(float[] inputs, float[] targets, int batch, int channels, int height, int width)
     {
+        flip?.Apply(inputs, batch, channels, height, width);
         var mixUp = random.NextDouble() < options.Probability;
         if (mixUp)
         {

@@ -44,7 +44,7 @@ public static class FoldEvaluator
             await Parallel.ForAsync(0, count, ct, async (i, token) =>
             {
                 var window = validation[start + i];
-                await data.Source.ReadWindowAsync(window.SpectrogramId, window.OffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
+                await data.Source.ReadWindowAsync(window.InputId, window.InputOffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
             }).ConfigureAwait(false);
             var output = classifier.Predict(inputs.AsSpan(0, count * Trainer.InputSize), count);
             for (var i = 0; i < count; i++)

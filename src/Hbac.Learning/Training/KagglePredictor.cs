@@ -1,4 +1,5 @@
 using Hbac.Eeg;
+using Hbac.Eeg.Formats;
 using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Labels;
 using Hbac.Eeg.Spectrograms;
@@ -12,17 +13,20 @@ public static class KagglePredictor
 {
     public const string TestLabelsFile = "test.csv";
     public const string TestSpectrogramFolder = "test_spectrograms";
+    public const string TestEegFolder = "test_eegs";
 
     /// <summary>
     /// One row per test.csv row: eeg_id and the six class probabilities. Each test spectrogram is scored
-    /// at offset 0 (Kaggle's test spectrograms are the 600-s window centred on the test EEG).
+    /// at offset 0 (Kaggle's test spectrograms are the 600-s window centred on the test EEG); with
+    /// <see cref="ModelInputKind.Eeg"/>, each test EEG (exactly the 50-s window of its label) instead.
     /// </summary>
     public static async Task<IReadOnlyList<VoteRow>> PredictTestAsync(
         OnnxClassifier classifier,
         string folder,
         int batch = 16,
         IProgress<(int Done, int Total)>? progress = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default,
+        ModelInputKind kind = ModelInputKind.Spectrogram)
     {
         var testPath = Path.Combine(folder, TestLabelsFile);
         if (!File.Exists(testPath))
@@ -34,7 +38,9 @@ public static class KagglePredictor
         {
             throw EegDataException.InFile(testPath, "no rows to predict");
         }
-        var source = KaggleTrainingData.OpenSource(Path.Combine(folder, TestSpectrogramFolder));
+        ITrainingWindowSource source = kind == ModelInputKind.Eeg
+            ? new EegWindowSource(Path.Combine(folder, TestEegFolder))
+            : KaggleTrainingData.OpenSource(Path.Combine(folder, TestSpectrogramFolder));
         var rows = new VoteRow[entries.Count];
         var inputs = new float[batch * Trainer.InputSize];
         for (var start = 0; start < entries.Count; start += batch)
@@ -42,7 +48,8 @@ public static class KagglePredictor
             var count = Math.Min(batch, entries.Count - start);
             await Parallel.ForAsync(0, count, ct, async (i, token) =>
             {
-                await source.ReadWindowAsync(entries[start + i].SpectrogramId, 0, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
+                var entry = entries[start + i];
+                await source.ReadWindowAsync(kind == ModelInputKind.Eeg ? entry.EegId : entry.SpectrogramId, 0, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
             }).ConfigureAwait(false);
             var output = classifier.Predict(inputs.AsSpan(0, count * Trainer.InputSize), count);
             for (var i = 0; i < count; i++)
@@ -69,6 +76,31 @@ public static class KagglePredictor
             ? NpySpectrogramSource.Read(spectrogramPath)
             : SpectrogramParquetReader.Read(spectrogramPath);
         var input = SpectrogramWindow.Decode(spectrogram, offsetSeconds);
+        return classifier.Predict(input, 1)[0];
+    }
+
+    /// <summary>
+    /// Probabilities of the 50-s EEG window from <paramref name="offsetSeconds"/> of one recording
+    /// (Kaggle EEG parquet, EDF or BDF; other rates are resampled to 200 Hz).
+    /// </summary>
+    public static float[] PredictEegFile(OnnxClassifier classifier, string recordingPath, double offsetSeconds = 0)
+    {
+        if (!File.Exists(recordingPath))
+        {
+            throw EegDataException.InFile(recordingPath, "file not found");
+        }
+        if (!double.IsFinite(offsetSeconds) || offsetSeconds < 0)
+        {
+            throw new EegDataException($"--offset: must be a finite number of seconds >= 0 (got {offsetSeconds})");
+        }
+        var recording = RecordingFiles.Load(recordingPath);
+        var start = EegWindow.StartSample(offsetSeconds);
+        if (start + EegWindow.Samples > recording.Length)
+        {
+            throw EegDataException.InFile(recordingPath,
+                $"the 50-s window from {offsetSeconds:0.##} s ends after the recording ({recording.DurationSeconds:0.##} s)");
+        }
+        var input = EegWindow.Compute(Hbac.Eeg.Montage.KaggleMontage.Columns.Select(recording.Channel).ToArray(), start);
         return classifier.Predict(input, 1)[0];
     }
 }

@@ -7,17 +7,25 @@ namespace Hbac.Learning.Training;
 
 /// <summary>
 /// Opens a Kaggle-format folder for training: <c>train.csv</c> plus the spectrograms, read from
-/// <c>train_spectrograms/*.parquet</c> or from a folder of converted <c>.npy</c> files.
+/// <c>train_spectrograms/*.parquet</c> or from a folder of converted <c>.npy</c> files; or, for an
+/// EEG-window run, plus the raw EEG of <c>train_eegs/*.parquet</c>.
 /// </summary>
 public static class KaggleTrainingData
 {
     public const string LabelsFile = "train.csv";
     public const string SpectrogramFolder = "train_spectrograms";
+    public const string EegFolder = "train_eegs";
 
     /// <param name="folder">The Kaggle-format folder holding train.csv.</param>
-    /// <param name="spectrograms">A folder of &lt;id&gt;.parquet or &lt;id&gt;.npy files; default <c>train_spectrograms</c>.</param>
-    public static TrainingData Open(string folder, string? spectrograms = null)
+    /// <param name="spectrograms">A folder of &lt;id&gt;.parquet or &lt;id&gt;.npy files; default <c>train_spectrograms</c>
+    /// (for <see cref="ModelInputKind.Eeg"/>: a folder of &lt;eeg_id&gt;.parquet, default <c>train_eegs</c>).</param>
+    /// <param name="kind">What the model reads.</param>
+    public static TrainingData Open(string folder, string? spectrograms = null, ModelInputKind kind = ModelInputKind.Spectrogram)
     {
+        if (kind == ModelInputKind.Eeg)
+        {
+            return OpenEeg(folder, spectrograms);
+        }
         if (!Directory.Exists(folder))
         {
             throw new EegDataException($"{folder}: data folder not found");
@@ -39,6 +47,35 @@ public static class KaggleTrainingData
         }
         var source = OpenSource(spectrogramFolder);
         return new TrainingData(Path.GetFullPath(folder), labelsPath, Fingerprint(labelsPath, spectrogramFolder), windows, source);
+    }
+
+    private static TrainingData OpenEeg(string folder, string? eegs)
+    {
+        var labelsPath = LabelsPath(folder);
+        var eegFolder = eegs ?? Path.Combine(folder, EegFolder);
+        if (!Directory.Exists(eegFolder))
+        {
+            throw new EegDataException($"{eegFolder}: EEG folder not found (an EEG-window run reads train_eegs/<eeg_id>.parquet)");
+        }
+        var windows = TrainLabels.Read(labelsPath)
+            .Select(label => ToWindow(label) with { InputId = label.EegId, InputOffsetSeconds = label.EegLabelOffsetSeconds })
+            .ToArray();
+        if (windows.Length == 0)
+        {
+            throw EegDataException.InFile(labelsPath, "no labelled rows to train on");
+        }
+        return new TrainingData(Path.GetFullPath(folder), labelsPath, Fingerprint(labelsPath, eegFolder), windows,
+            new EegWindowSource(eegFolder), ModelInputKind.Eeg);
+    }
+
+    private static string LabelsPath(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new EegDataException($"{folder}: data folder not found");
+        }
+        var labelsPath = Path.Combine(folder, LabelsFile);
+        return File.Exists(labelsPath) ? labelsPath : throw EegDataException.InFile(labelsPath, "not found (a Kaggle-format folder needs train.csv)");
     }
 
     /// <summary>Parquet when the folder has any .parquet file, else .npy (what <c>hbac convert</c> writes).</summary>

@@ -16,7 +16,11 @@ public sealed record ModelCard
     public required IReadOnlyList<string> Classes { get; init; }
     /// <summary>Per-sample input shape [3, 400, 300] (the ONNX input is [N, 3, 400, 300]).</summary>
     public required IReadOnlyList<int> InputShape { get; init; }
+    /// <summary>What the model reads (the 600-s spectrogram window or the 50-s EEG window).</summary>
+    public ModelInputKind Input { get; init; } = ModelInputKind.Spectrogram;
     public required string Normalisation { get; init; }
+    /// <summary>The input's preprocessing parameters (montage, band-pass, clipping, FFT, scaling).</summary>
+    public IReadOnlyDictionary<string, string> Preprocessing { get; init; } = new Dictionary<string, string>();
     public required TrainingDataSummary Data { get; init; }
     public required string Profile { get; init; }
     public required TrainingOptions HyperParameters { get; init; }
@@ -36,7 +40,7 @@ public sealed record ModelCard
 
     /// <summary>One line for the ONNX metadata and logs.</summary>
     public string Summary() =>
-        $"{Model} profile={Profile} epochs={Epochs.Count} best_epoch={BestEpoch} " +
+        $"{Model} input={Input.Name()} profile={Profile} epochs={Epochs.Count} best_epoch={BestEpoch} " +
         $"val_loss={BestValidationLoss:F4} val_kl={BestValidationKaggleKl:F4} prior_kl={ClassPriorValidationKaggleKl:F4} " +
         $"labels={HyperParameters.Labels.Name()} fold={HyperParameters.Fold}/{HyperParameters.FoldCount} data={Data.Fingerprint[..12]}";
 

@@ -48,7 +48,11 @@ public static class Trainer
         var train = Subsample(split.Train, options.MaxTrainWindows, random.Fork());
         var validation = Subsample(split.Validation, options.MaxValidationWindows, random.Fork());
         var shuffles = random.Fork();
-        var augmenter = new BatchAugmenter(options.Augmentation, random.Fork());
+        // EEG-window runs also flip hemispheres, from a stream of their own (spectrogram runs draw exactly as before).
+        var flip = data.Kind == ModelInputKind.Eeg && options.Augmentation.Probability > 0 && options.Augmentation.HemisphereFlip > 0
+            ? new HemisphereFlip(Hbac.Eeg.Windows.EegWindow.HemisphereMirror, options.Augmentation.HemisphereFlip, random.Fork())
+            : null;
+        var augmenter = new BatchAugmenter(options.Augmentation, random.Fork(), flip);
 
         Directory.CreateDirectory(runFolder);
         var checkpointPath = Path.Combine(runFolder, RunFolderLayout.Checkpoint);
@@ -164,7 +168,9 @@ public static class Trainer
             NonTrainableParameters = counts.NonTrainable,
             Classes = EegClasses.Names,
             InputShape = [Channels, Height, Width],
-            Normalisation = Normalisation,
+            Input = data.Kind,
+            Normalisation = data.Kind.Normalisation(),
+            Preprocessing = data.Kind.Parameters(),
             Data = new TrainingDataSummary(data.Folder, data.Fingerprint, data.Windows.Count, train.Count, validation.Count,
                 train.Select(w => w.PatientId).Distinct().Count(), validation.Select(w => w.PatientId).Distinct().Count()),
             Profile = options.Profile,
@@ -184,7 +190,12 @@ public static class Trainer
         OnnxExporter.Export(model, Path.Combine(runFolder, RunFolderLayout.Onnx), new OnnxExportOptions
         {
             ClassNames = EegClasses.Names,
-            Metadata = new Dictionary<string, string> { ["card_summary"] = card.Summary() },
+            Metadata = new Dictionary<string, string>
+            {
+                ["card_summary"] = card.Summary(),
+                [ModelInputKinds.MetadataKey] = data.Kind.Name(),
+                ["hbac.preprocessing"] = System.Text.Json.JsonSerializer.Serialize(data.Kind.Parameters()),
+            },
         });
         TrainingPlots.DrawCurves(Path.Combine(runFolder, RunFolderLayout.Curves), [(card.Model, epochs)]);
         TrainingPlots.DrawConfusion(Path.Combine(runFolder, RunFolderLayout.Confusion), confusion, $"{card.Model}, validation fold {options.Fold}, epoch {bestEpoch + 1}");
@@ -388,7 +399,7 @@ public static class Trainer
         await Parallel.ForAsync(0, count, ct, async (i, token) =>
         {
             var window = windows[order[start + i]];
-            await source.ReadWindowAsync(window.SpectrogramId, window.OffsetSeconds, batch.Inputs.AsMemory(i * InputSize, InputSize), token).ConfigureAwait(false);
+            await source.ReadWindowAsync(window.InputId, window.InputOffsetSeconds, batch.Inputs.AsMemory(i * InputSize, InputSize), token).ConfigureAwait(false);
             window.Target(targets).CopyTo(batch.Targets, i * EegClasses.Count);
         }).ConfigureAwait(false);
         return batch;

@@ -1,8 +1,9 @@
 namespace Hbac.Learning.Training;
 
 /// <summary>
-/// One labelled 600-s spectrogram window (a train.csv row) as training sees it.
-/// <paramref name="Votes"/> is the normalised vote distribution over the six classes.
+/// One labelled window (a train.csv row) as training sees it: the 600-s spectrogram window, and the
+/// 50-s EEG window around the same labelled 10 s. <paramref name="Votes"/> is the normalised vote
+/// distribution over the six classes.
 /// </summary>
 public sealed record TrainingWindow(
     long LabelId,
@@ -13,6 +14,12 @@ public sealed record TrainingWindow(
     int Consensus,
     float[] Votes)
 {
+    /// <summary>What the run's window source reads: the spectrogram id, or the EEG id for an EEG-window run.</summary>
+    public long InputId { get; init; } = SpectrogramId;
+
+    /// <summary>The offset the source reads at: the spectrogram's, or <c>eeg_label_offset_seconds</c> for an EEG-window run.</summary>
+    public double InputOffsetSeconds { get; init; } = OffsetSeconds;
+
     /// <summary>The target the loss pulls towards: the vote distribution or the one-hot consensus.</summary>
     public float[] Target(LabelTargets targets)
     {

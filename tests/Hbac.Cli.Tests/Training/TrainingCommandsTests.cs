@@ -21,7 +21,9 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         public string Folder { get; } = Path.Combine(Path.GetTempPath(), $"hbac-cli-train-{Guid.NewGuid():N}");
         public string Data => Path.Combine(Folder, "data");
         public string RunFolder => Path.Combine(Folder, "run");
+        public string EegRunFolder => Path.Combine(Folder, "eeg-run");
         public (int Exit, string Out, string Error) Train { get; }
+        public (int Exit, string Out, string Error) TrainEeg { get; }
 
         public TinyRun()
         {
@@ -29,6 +31,8 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
             Assert.True(synth.Exit == 0, synth.Error);
             Train = Hbac.Run("train", "--data", Data, "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
                 "--batch", "16", "--downsample", "8", "--out", RunFolder);
+            TrainEeg = Hbac.Run("train", "--data", Data, "--input", "eeg", "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
+                "--batch", "16", "--downsample", "8", "--out", EegRunFolder);
         }
 
         public void Dispose() => Directory.Delete(Folder, recursive: true);
@@ -62,6 +66,54 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         Assert.True(Math.Abs(card.BestValidationKaggleKl - modelKl) < 1e-3, $"evaluate {modelKl} vs training {card.BestValidationKaggleKl}");
         Assert.Contains($"class-prior KL      {card.ClassPriorValidationKaggleKl.ToString("F4", CultureInfo.InvariantCulture)}", output);
         Assert.Matches(@"best achievable KL  \d\.\d{4}", output);
+    }
+
+    [Fact]
+    public void AnEegRunRecordsItsInputAndEvaluateScoresTheEegWindows()
+    {
+        Assert.True(_run.TrainEeg.Exit == 0, _run.TrainEeg.Error);
+        var card = ModelCard.Load(Path.Combine(_run.EegRunFolder, RunFolderLayout.Card));
+        Assert.Equal(ModelInputKind.Eeg, card.Input);
+        Assert.Equal("0.5-20 (causal Butterworth, 2nd-order high-pass and low-pass sections, from rest)", card.Preprocessing["band_pass_hz"]);
+
+        // evaluate reads the kind from the model: only the EEG windows reproduce the KL training measured.
+        var (exit, output, error) = Hbac.Run("evaluate", "--model", Path.Combine(_run.EegRunFolder, "model.onnx"), "--data", _run.Data);
+        Assert.True(exit == 0, error);
+        var modelKl = double.Parse(System.Text.RegularExpressions.Regex.Match(output, @"model KL +(\d+\.\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(Math.Abs(card.BestValidationKaggleKl - modelKl) < 1e-3, $"evaluate {modelKl} vs training {card.BestValidationKaggleKl}");
+    }
+
+    [Fact]
+    public void PredictScoresTestEegsWithAnEegModelAndRefusesEveryMismatchByName()
+    {
+        Assert.True(_run.TrainEeg.Exit == 0, _run.TrainEeg.Error);
+        var eegModel = Path.Combine(_run.EegRunFolder, "model.onnx");
+        var spectrogramModel = Path.Combine(_run.RunFolder, "model.onnx");
+
+        var submission = Path.Combine(_run.Folder, "eeg-submission.csv");
+        var (exit, _, error) = Hbac.Run("predict", "--model", eegModel, "--data", _run.Data, "--out", submission);
+        Assert.True(exit == 0, error);
+        var rows = VoteTable.Read(submission, normalise: false);
+        Assert.Equal(TestEntries.Read(Path.Combine(_run.Data, "test.csv")).Select(t => t.EegId), rows.Select(r => r.EegId));
+        Assert.All(rows, r => Assert.Equal(1.0, r.Values.Sum(), 4));
+
+        var testEeg = Directory.EnumerateFiles(Path.Combine(_run.Data, "test_eegs"), "*.parquet").First();
+        (exit, var output, error) = Hbac.Run("predict", "--model", eegModel, "--eeg", testEeg);
+        Assert.True(exit == 0, error);
+        Assert.Equal(EegClasses.VoteColumns, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]));
+
+        var testSpectrogram = Directory.EnumerateFiles(Path.Combine(_run.Data, "test_spectrograms"), "*.parquet").First();
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["--model", eegModel, "--spectrogram", testSpectrogram], $"hbac: --spectrogram: {eegModel} reads eeg windows (hbac.input), not spectrogram windows"),
+            (["--model", spectrogramModel, "--eeg", testEeg], $"hbac: --eeg: {spectrogramModel} reads spectrogram windows (hbac.input), not eeg windows"),
+            (["--model", eegModel, "--data", _run.Data, "--input", "spectrogram", "--out", submission], $"hbac: --input spectrogram: {eegModel} reads eeg windows (hbac.input), not spectrogram windows"),
+        })
+        {
+            (exit, _, error) = Hbac.Run(["predict", .. args]);
+            Assert.Equal(2, exit);
+            Assert.Equal(message, error.Trim());
+        }
     }
 
     [Fact]
@@ -102,6 +154,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
     [InlineData("--profile", "slow", "hbac: --profile: unknown profile 'slow' (known: seed, quick)")]
     [InlineData("--labels", "hard", "hbac: --labels: unknown value 'hard' (expected votes or consensus)")]
     [InlineData("--fold", "5", "hbac: --fold: must be in 0..4 (got 5)")]
+    [InlineData("--input", "video", "hbac: --input: 'video' is not an input kind (spectrogram | eeg)")]
     public void BadTrainArgumentsAreOneLine(string option, string value, string expected)
     {
         var args = new List<string> { "train", "--data", _run.Data, "--model", "mobilenetv3", "--out", Path.Combine(_run.Folder, "bad") };

@@ -16,6 +16,9 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
 
     public float[] Bias { get; } = bias;
 
+    /// <summary>The input kind the model declares in its metadata (<c>hbac.input</c>); null writes no such key.</summary>
+    public string? InputKind { get; init; }
+
     /// <summary>A model whose answer on a zero-mean input is softmax(bias) with class <paramref name="favoured"/> on top.</summary>
     public static TinyOnnxModel Favouring(int favoured, float weight = 0.5f, string pooling = "GlobalAveragePool")
     {
@@ -81,6 +84,10 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
             Text(m, 2, "hbac-tests");
             Field(m, 7, graph);
             Field(m, 8, Message(o => { Text(o, 1, ""); Int(o, 2, 17); }));
+            if (InputKind is { } kind)
+            {
+                Field(m, 14, Message(e => { Text(e, 1, "hbac.input"); Text(e, 2, kind); }));
+            }
         });
     }
 

@@ -1,0 +1,191 @@
+using Hbac.Eeg.Filters;
+using Hbac.Eeg.Montage;
+using Hbac.Eeg.Spectrograms;
+
+namespace Hbac.Eeg.Windows;
+
+/// <summary>
+/// The EEG-window model's input (DESIGN.md section 9): the 50-s raw EEG window whose centre 10 s a
+/// label describes (<c>eeg_label_offset_seconds</c>; a Kaggle test EEG is exactly such a window),
+/// turned into a [3, 400, 300] image with the geometry of <see cref="SpectrogramWindow"/>, so the
+/// same backbones, trainer and exporter serve both kinds:
+/// <list type="number">
+/// <item>the 16 double-banana chains (LL, RL, LP, RP, 4 each), NaN -> 0;</item>
+/// <item>a causal 0.5-20 Hz Butterworth band-pass, started from rest at the window's first sample;</item>
+/// <item>clipped to +-1024 uV and divided by 32;</item>
+/// <item>per chain, 300 Hann-windowed 256-sample FFT frames spread evenly over the 50 s, the power of
+/// bins 1-25 (0.78-19.5 Hz), natural log of (power + 1e-3): rows chain-major, low frequency first;</item>
+/// <item>minus the window's mean, divided by (std + 1e-6), on 3 identical channels.</item>
+/// </list>
+/// It depends only on the window's own samples, so a stream computing it from its last 50 s gets
+/// exactly what training and offline scoring compute for the same samples, whatever the chunking.
+/// </summary>
+public static class EegWindow
+{
+    public const int SampleRateHz = KaggleMontage.SampleRateHz;
+    public const int Seconds = 50;
+    public const int Samples = Seconds * SampleRateHz;
+
+    /// <summary>The labelled part: the centre 10 s of the window.</summary>
+    public const int LabelledSeconds = 10;
+
+    public const double LowHz = 0.5;
+    public const double HighHz = 20;
+    public const float ClipMicrovolts = 1024f;
+    public const float Divisor = 32f;
+    public const int FftSize = 256;
+    public const int FirstBin = 1;
+    public const int Bins = 25;
+    public const double PowerFloor = 1e-3;
+
+    public const int Chains = 16;
+    public const int Channels = 3;
+    public const int Rows = Chains * Bins;
+    public const int Columns = 300;
+    public const int PlaneSize = Rows * Columns;
+    public const int Size = Channels * PlaneSize;
+
+    private static readonly ButterworthBandPass BandPass = new(LowHz, HighHz, SampleRateHz);
+    private static readonly Radix2Fft Fft = new(FftSize);
+
+    // Periodic Hann, as scipy.signal.stft uses.
+    private static readonly float[] Hann = Enumerable.Range(0, FftSize)
+        .Select(n => (float)(0.5 - 0.5 * Math.Cos(2 * Math.PI * n / FftSize))).ToArray();
+
+    /// <summary>Column indices (Kaggle EEG order) of each chain's electrodes, LL1..4, RL1..4, LP1..4, RP1..4.</summary>
+    public static readonly IReadOnlyList<(int A, int B)> ChainColumns = KaggleMontage.RegionPairs
+        .SelectMany(pairs => pairs)
+        .Select(pair => (KaggleMontage.ColumnIndex(pair.A), KaggleMontage.ColumnIndex(pair.B)))
+        .ToArray();
+
+    /// <summary>"LL: Fp1-F7", ... for people and model cards.</summary>
+    public static readonly IReadOnlyList<string> ChainNames = KaggleMontage.Regions
+        .SelectMany((region, r) => KaggleMontage.RegionPairs[r].Select(p => $"{region}: {p.A}-{p.B}"))
+        .ToArray();
+
+    /// <summary>
+    /// The left-right mirror of the image: row r of the flipped input is row <c>HemisphereMirror[r]</c>
+    /// (LL with RL, LP with RP, the same chain position and frequency).
+    /// </summary>
+    public static readonly int[] HemisphereMirror = Enumerable.Range(0, Rows)
+        .Select(row =>
+        {
+            var (chain, bin) = (row / Bins, row % Bins);
+            var mirrored = (chain / 4) % 2 == 0 ? chain + 4 : chain - 4;
+            return mirrored * Bins + bin;
+        })
+        .ToArray();
+
+    /// <summary>First sample of FFT frame <paramref name="column"/>: 300 frames spread evenly from the first to the last full frame.</summary>
+    public static int FrameStart(int column) => column * (Samples - FftSize) / (Columns - 1);
+
+    /// <summary>First sample of the labelled window for a label offset in seconds (train.csv's eeg_label_offset_seconds).</summary>
+    public static int StartSample(double offsetSeconds)
+    {
+        if (!double.IsFinite(offsetSeconds) || offsetSeconds < 0 || offsetSeconds > int.MaxValue / SampleRateHz)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offsetSeconds), offsetSeconds, "an EEG offset must be a finite, non-negative number of seconds");
+        }
+        return (int)Math.Round(offsetSeconds * SampleRateHz);
+    }
+
+    /// <summary>The parameters a model card records, so a model says which input it was trained on.</summary>
+    public static IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string>
+    {
+        ["input"] = "eeg",
+        ["window_seconds"] = Seconds.ToString(),
+        ["labelled_seconds"] = LabelledSeconds.ToString(),
+        ["sample_rate_hz"] = SampleRateHz.ToString(),
+        ["montage"] = string.Join(", ", ChainNames),
+        ["band_pass_hz"] = $"{LowHz}-{HighHz} (causal Butterworth, 2nd-order high-pass and low-pass sections, from rest)",
+        ["clip_microvolts"] = ClipMicrovolts.ToString(),
+        ["divisor"] = Divisor.ToString(),
+        ["fft"] = $"{FftSize}-sample periodic Hann, {Columns} frames spread over the window, bins {FirstBin}-{FirstBin + Bins - 1} ({FirstBin * (double)SampleRateHz / FftSize:0.##}-{(FirstBin + Bins - 1) * (double)SampleRateHz / FftSize:0.##} Hz)",
+        ["scale"] = $"ln(power + {PowerFloor}), window mean 0 and std 1, 3 identical channels",
+    };
+
+    /// <summary>
+    /// The input of the window starting at sample <paramref name="start"/> of <paramref name="columns"/>
+    /// (Kaggle EEG order; at least the 19 electrodes; a missing electrode is null and reads as zeros).
+    /// </summary>
+    public static float[] Compute(IReadOnlyList<float[]?> columns, int start)
+    {
+        var result = new float[Size];
+        Compute(columns, start, result);
+        return result;
+    }
+
+    /// <inheritdoc cref="Compute(IReadOnlyList{float[]}, int)"/>
+    public static void Compute(IReadOnlyList<float[]?> columns, int start, Span<float> destination)
+    {
+        if (destination.Length != Size)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} elements, expected {Size}", nameof(destination));
+        }
+        if (columns.Count < KaggleMontage.Electrodes.Count)
+        {
+            throw new ArgumentException($"{columns.Count} channels given, the montage needs the {KaggleMontage.Electrodes.Count} electrodes", nameof(columns));
+        }
+        var length = columns.FirstOrDefault(c => c is not null)?.Length ?? 0;
+        if (start < 0 || start > length - Samples)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), start, $"a {Seconds}-s window from sample {start} does not fit in {length} samples");
+        }
+
+        var plane = destination[..PlaneSize];
+        var chain = new float[Samples];
+        var re = new float[FftSize];
+        var im = new float[FftSize];
+        double sum = 0, sumOfSquares = 0;
+        for (var c = 0; c < Chains; c++)
+        {
+            var (a, b) = ChainColumns[c];
+            Bipolar(columns[a], columns[b], start, chain);
+            BandPass.Apply(chain);
+            for (var i = 0; i < chain.Length; i++)
+            {
+                chain[i] = Math.Clamp(chain[i], -ClipMicrovolts, ClipMicrovolts) / Divisor;
+            }
+            for (var column = 0; column < Columns; column++)
+            {
+                var frame = chain.AsSpan(FrameStart(column), FftSize);
+                for (var n = 0; n < FftSize; n++)
+                {
+                    re[n] = frame[n] * Hann[n];
+                }
+                Array.Clear(im);
+                Fft.Transform(re, im);
+                for (var bin = 0; bin < Bins; bin++)
+                {
+                    // Transform leaves bin k at its bit-reversed position.
+                    var at = Fft.BitReverse[FirstBin + bin];
+                    var power = (double)re[at] * re[at] + (double)im[at] * im[at];
+                    var value = (float)Math.Log(power + PowerFloor);
+                    plane[(c * Bins + bin) * Columns + column] = value;
+                    sum += value;
+                    sumOfSquares += (double)value * value;
+                }
+            }
+        }
+        var mean = sum / PlaneSize;
+        var meanF = (float)mean;
+        var divisor = (float)(Math.Sqrt(Math.Max(0, sumOfSquares / PlaneSize - mean * mean)) + SpectrogramWindow.StdEpsilon);
+        for (var i = 0; i < plane.Length; i++)
+        {
+            plane[i] = (plane[i] - meanF) / divisor;
+        }
+        plane.CopyTo(destination.Slice(PlaneSize, PlaneSize));
+        plane.CopyTo(destination.Slice(2 * PlaneSize, PlaneSize));
+    }
+
+    private static void Bipolar(float[]? a, float[]? b, int start, Span<float> chain)
+    {
+        for (var i = 0; i < chain.Length; i++)
+        {
+            var x = a is null ? 0f : a[start + i];
+            var y = b is null ? 0f : b[start + i];
+            var d = x - y;
+            chain[i] = float.IsFinite(d) ? d : 0f;
+        }
+    }
+}

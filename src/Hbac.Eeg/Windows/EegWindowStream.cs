@@ -1,0 +1,104 @@
+namespace Hbac.Eeg.Windows;
+
+/// <summary>
+/// One window of a stream: the model input of the 50 s of signal ending at <see cref="WindowEndSeconds"/>,
+/// and the labelled 10 s it describes (the window's centre). Times are seconds since the stream started.
+/// <see cref="LagSeconds"/> is how far the segment's end lies behind the newest sample received when
+/// the window was formed (at least 20 s: the segment is the window's centre).
+/// </summary>
+public sealed record EegStreamWindow(
+    double WindowStartSeconds, double WindowEndSeconds, double SegmentStartSeconds, double SegmentEndSeconds, double LagSeconds, float[] Input);
+
+/// <summary>
+/// The EEG-window model's preprocessing for a stream: raw 20-channel chunks (Kaggle order, 200 Hz) of
+/// any size go in; once the first 50 s have arrived, and then for every 2 s of new signal, a window
+/// comes out, computed by <see cref="EegWindow"/> from exactly those 50 s. So a stream gets the inputs
+/// that training and offline scoring compute for the same samples, bit for bit, however it is chunked,
+/// and never an input padded beyond what training saw. Keeps only the last 50 s (plus a chunk).
+/// </summary>
+public sealed class EegWindowStream(int channels = 20)
+{
+    public const int StepSeconds = 2;
+    public const int StepSamples = StepSeconds * EegWindow.SampleRateHz;
+
+    private float[][] _buffer = Enumerable.Range(0, channels).Select(_ => new float[EegWindow.Samples + StepSamples]).ToArray();
+    private long _bufferStart;   // absolute index of _buffer[c][0]
+    private int _length;         // samples held
+    private long _nextWindowEnd = EegWindow.Samples;
+
+    /// <summary>Samples per channel received so far.</summary>
+    public long Received => _bufferStart + _length;
+
+    public double ReceivedSeconds => Received / (double)EegWindow.SampleRateHz;
+
+    /// <summary>
+    /// Adds one chunk (one array per channel, all the same length) and returns the windows it completes,
+    /// oldest first (several when the chunk is longer than 2 s).
+    /// </summary>
+    public IReadOnlyList<EegStreamWindow> Append(IReadOnlyList<float[]> chunk)
+    {
+        if (chunk.Count != _buffer.Length)
+        {
+            throw new ArgumentException($"{chunk.Count} channels in the chunk, the stream has {_buffer.Length}", nameof(chunk));
+        }
+        var count = chunk[0].Length;
+        if (chunk.Any(c => c.Length != count))
+        {
+            throw new ArgumentException("every channel of a chunk must hold the same number of samples", nameof(chunk));
+        }
+        EnsureCapacity(_length + count);
+        for (var c = 0; c < _buffer.Length; c++)
+        {
+            chunk[c].CopyTo(_buffer[c], _length);
+        }
+        _length += count;
+
+        var windows = new List<EegStreamWindow>();
+        while (_nextWindowEnd <= Received)
+        {
+            // The window lies inside what the buffer holds; the arrays' spare capacity after it is never read.
+            var start = (int)(_nextWindowEnd - EegWindow.Samples - _bufferStart);
+            var input = new float[EegWindow.Size];
+            EegWindow.Compute(_buffer, start, input);
+            var end = _nextWindowEnd / (double)EegWindow.SampleRateHz;
+            var segmentEnd = end - (EegWindow.Seconds - EegWindow.LabelledSeconds) / 2.0;
+            windows.Add(new EegStreamWindow(end - EegWindow.Seconds, end, segmentEnd - EegWindow.LabelledSeconds, segmentEnd,
+                ReceivedSeconds - segmentEnd, input));
+            _nextWindowEnd += StepSamples;
+        }
+        Trim();
+        return windows;
+    }
+
+    // Keeps what the next window needs: the samples from its start on.
+    private void Trim()
+    {
+        var keepFrom = _nextWindowEnd - EegWindow.Samples;
+        var drop = (int)Math.Clamp(keepFrom - _bufferStart, 0, _length);
+        if (drop == 0)
+        {
+            return;
+        }
+        foreach (var channel in _buffer)
+        {
+            Array.Copy(channel, drop, channel, 0, _length - drop);
+        }
+        _bufferStart += drop;
+        _length -= drop;
+    }
+
+    private void EnsureCapacity(int needed)
+    {
+        if (needed <= _buffer[0].Length)
+        {
+            return;
+        }
+        var capacity = Math.Max(needed, 2 * _buffer[0].Length);
+        _buffer = _buffer.Select(channel =>
+        {
+            var grown = new float[capacity];
+            channel.AsSpan(0, _length).CopyTo(grown);
+            return grown;
+        }).ToArray();
+    }
+}

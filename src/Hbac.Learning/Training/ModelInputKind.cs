@@ -1,0 +1,54 @@
+using Hbac.Eeg.Windows;
+
+namespace Hbac.Learning.Training;
+
+/// <summary>
+/// What a model reads. Both kinds are [3, 400, 300] images, so they share backbones, trainer and
+/// exporter; a model records its kind in card.json and in its ONNX metadata (<see cref="MetadataKey"/>).
+/// </summary>
+public enum ModelInputKind
+{
+    /// <summary>The seed's input: the 600-s window of a Kaggle spectrogram (<see cref="SpectrogramWindow"/>).</summary>
+    Spectrogram,
+
+    /// <summary>The 50-s raw EEG window around the labelled 10 s (<see cref="EegWindow"/>).</summary>
+    Eeg,
+}
+
+public static class ModelInputKinds
+{
+    /// <summary>The ONNX metadata_props key holding the kind's name.</summary>
+    public const string MetadataKey = "hbac.input";
+
+    public static string Name(this ModelInputKind kind) => kind == ModelInputKind.Eeg ? "eeg" : "spectrogram";
+
+    public static ModelInputKind Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "spectrogram" => ModelInputKind.Spectrogram,
+        "eeg" => ModelInputKind.Eeg,
+        _ => throw new ArgumentException($"'{name}' is not an input kind (spectrogram | eeg)"),
+    };
+
+    /// <summary>The kind an ONNX model's metadata names; models without the key (older exports, foreign models) read spectrograms.</summary>
+    public static ModelInputKind FromMetadata(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue(MetadataKey, out var name) ? Parse(name) : ModelInputKind.Spectrogram;
+
+    /// <summary>How the input is computed, in words, for the model card.</summary>
+    public static string Normalisation(this ModelInputKind kind) => kind == ModelInputKind.Eeg
+        ? "50-s EEG window at eeg_label_offset_seconds: 16 double-banana chains, causal 0.5-20 Hz Butterworth band-pass from rest, " +
+          "clip +-1024 uV, /32; 300 Hann 256-sample FFT frames, ln(power + 1e-3) of bins 1-25 per chain (rows chain-major); " +
+          "(x - mean) / (std + 1e-6) per window, repeated to 3 channels"
+        : Trainer.Normalisation;
+
+    /// <summary>The preprocessing parameters the card records (the EEG kind's are <see cref="EegWindow.Parameters"/>).</summary>
+    public static IReadOnlyDictionary<string, string> Parameters(this ModelInputKind kind) => kind == ModelInputKind.Eeg
+        ? EegWindow.Parameters
+        : new Dictionary<string, string>
+        {
+            ["input"] = "spectrogram",
+            ["window_seconds"] = "600",
+            ["columns"] = $"offset/2 .. offset/2 + {SpectrogramWindow.Columns}, zero-padded",
+            ["clip"] = "[exp(-4), exp(8)]",
+            ["scale"] = "ln, window mean 0 and std 1, 3 identical channels",
+        };
+}

@@ -1,0 +1,73 @@
+using Hbac.Eeg.Windows;
+
+namespace Hbac.Eeg.Tests.Windows;
+
+public class EegWindowStreamTests
+{
+    private static float[][] Recording(int seconds, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, 20)
+            .Select(_ => Enumerable.Range(0, seconds * 200).Select(_ => (float)(random.NextDouble() * 120 - 60)).ToArray())
+            .ToArray();
+    }
+
+    private static float[][] Slice(float[][] recording, int from, int count) => recording.Select(c => c[from..(from + count)]).ToArray();
+
+    [Fact]
+    public void NothingComesOutBeforeTheFirstFull50Seconds()
+    {
+        var stream = new EegWindowStream();
+        var recording = Recording(50, 1);
+        Assert.Empty(stream.Append(Slice(recording, 0, 9_999)));
+        var first = Assert.Single(stream.Append(Slice(recording, 9_999, 1)));
+        Assert.Equal((0.0, 50.0, 20.0, 30.0, 20.0), (first.WindowStartSeconds, first.WindowEndSeconds, first.SegmentStartSeconds, first.SegmentEndSeconds, first.LagSeconds));
+    }
+
+    [Fact]
+    public void WindowsFollowEveryTwoSecondsAndTheLagCountsWhatArrivedSince()
+    {
+        var stream = new EegWindowStream();
+        var windows = stream.Append(Slice(Recording(53, 2), 0, 53 * 200)).ToList();
+        // One chunk of 53 s: windows ending at 50 and 52 s; the newest sample is at 53 s.
+        Assert.Equal([50.0, 52.0], windows.Select(w => w.WindowEndSeconds));
+        Assert.Equal([(20.0, 30.0), (22.0, 32.0)], windows.Select(w => (w.SegmentStartSeconds, w.SegmentEndSeconds)));
+        Assert.Equal([23.0, 21.0], windows.Select(w => w.LagSeconds));
+        Assert.Equal(53.0, stream.ReceivedSeconds);
+    }
+
+    [Fact]
+    public void ChunksOfAnySizeGiveTheInputsOfTheWholeRecordingBitForBit()
+    {
+        var recording = Recording(64, 3);
+        var expected = Enumerable.Range(0, 8)
+            .Select(i => EegWindow.Compute(recording, i * EegWindowStream.StepSamples))
+            .ToList();
+        foreach (var seed in new[] { 1, 2 })
+        {
+            var random = new Random(seed);
+            var stream = new EegWindowStream();
+            var windows = new List<EegStreamWindow>();
+            for (var at = 0; at < recording[0].Length;)
+            {
+                var size = Math.Min(random.Next(1, seed == 1 ? 50 : 3000), recording[0].Length - at);
+                windows.AddRange(stream.Append(Slice(recording, at, size)));
+                at += size;
+            }
+            Assert.Equal([50.0, 52.0, 54.0, 56.0, 58.0, 60.0, 62.0, 64.0], windows.Select(w => w.WindowEndSeconds));
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.True(expected[i].AsSpan().SequenceEqual(windows[i].Input), $"chunking {seed}: window {i} differs from the whole recording's");
+            }
+        }
+    }
+
+    [Fact]
+    public void AChunkWithTheWrongShapeIsRefused()
+    {
+        var stream = new EegWindowStream();
+        Assert.Throws<ArgumentException>(() => stream.Append(Enumerable.Range(0, 19).Select(_ => new float[10]).ToArray()));
+        Assert.Throws<ArgumentException>(() => stream.Append(Enumerable.Range(0, 20).Select(i => new float[i == 3 ? 9 : 10]).ToArray()));
+        Assert.Equal(0, stream.Received);
+    }
+}
