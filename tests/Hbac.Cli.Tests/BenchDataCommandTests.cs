@@ -12,7 +12,7 @@ public class BenchDataCommandTests
         foreach (var row in new[]
                  {
                      "scalar, 1 thread", "SIMD, 1 thread", "scalar, 2 threads", "SIMD, 2 threads", "streamed 1-s chunks", "read spectrogram parquet",
-                     "convert to .npy bytes", "window decode",
+                     "convert to .npy bytes", "window decode", "window, scalar FFT frames", "window, SIMD FFT frames", "stream step: 2 s in, 1 out",
                  })
         {
             Assert.Contains(row.Replace("2 threads", $"{Environment.ProcessorCount} threads"), run.Stdout);

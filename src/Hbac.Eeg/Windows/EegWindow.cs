@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Hbac.Eeg.Filters;
 using Hbac.Eeg.Montage;
 using Hbac.Eeg.Spectrograms;
@@ -116,7 +117,8 @@ public static class EegWindow
     }
 
     /// <inheritdoc cref="Compute(IReadOnlyList{float[]}, int)"/>
-    public static void Compute(IReadOnlyList<float[]?> columns, int start, Span<float> destination)
+    /// <param name="kernel">How the FFT frames run: 8 at a time in one AVX register (default), or one by one (the reference).</param>
+    public static void Compute(IReadOnlyList<float[]?> columns, int start, Span<float> destination, SpectrogramKernel kernel = SpectrogramKernel.Vectorized)
     {
         if (destination.Length != Size)
         {
@@ -134,8 +136,6 @@ public static class EegWindow
 
         var plane = destination[..PlaneSize];
         var chain = new float[Samples];
-        var re = new float[FftSize];
-        var im = new float[FftSize];
         double sum = 0, sumOfSquares = 0;
         for (var c = 0; c < Chains; c++)
         {
@@ -146,22 +146,14 @@ public static class EegWindow
             {
                 chain[i] = Math.Clamp(chain[i], -ClipMicrovolts, ClipMicrovolts) / Divisor;
             }
-            for (var column = 0; column < Columns; column++)
+            var powers = kernel == SpectrogramKernel.Vectorized ? FramePowersVectorized(chain) : FramePowersScalar(chain);
+            for (var bin = 0; bin < Bins; bin++)
             {
-                var frame = chain.AsSpan(FrameStart(column), FftSize);
-                for (var n = 0; n < FftSize; n++)
+                var row = plane.Slice((c * Bins + bin) * Columns, Columns);
+                for (var column = 0; column < Columns; column++)
                 {
-                    re[n] = frame[n] * Hann[n];
-                }
-                Array.Clear(im);
-                Fft.Transform(re, im);
-                for (var bin = 0; bin < Bins; bin++)
-                {
-                    // Transform leaves bin k at its bit-reversed position.
-                    var at = Fft.BitReverse[FirstBin + bin];
-                    var power = (double)re[at] * re[at] + (double)im[at] * im[at];
-                    var value = (float)Math.Log(power + PowerFloor);
-                    plane[(c * Bins + bin) * Columns + column] = value;
+                    var value = (float)Math.Log(powers[column * Bins + bin] + PowerFloor);
+                    row[column] = value;
                     sum += value;
                     sumOfSquares += (double)value * value;
                 }
@@ -176,6 +168,70 @@ public static class EegWindow
         }
         plane.CopyTo(destination.Slice(PlaneSize, PlaneSize));
         plane.CopyTo(destination.Slice(2 * PlaneSize, PlaneSize));
+    }
+
+    /// <summary>Power of bins FirstBin.. of every frame, [column, bin], one FFT at a time.</summary>
+    private static double[] FramePowersScalar(float[] chain)
+    {
+        var powers = new double[Columns * Bins];
+        var re = new float[FftSize];
+        var im = new float[FftSize];
+        for (var column = 0; column < Columns; column++)
+        {
+            var frame = chain.AsSpan(FrameStart(column), FftSize);
+            for (var n = 0; n < FftSize; n++)
+            {
+                re[n] = frame[n] * Hann[n];
+            }
+            Array.Clear(im);
+            Fft.Transform(re, im);
+            for (var bin = 0; bin < Bins; bin++)
+            {
+                // Transform leaves bin k at its bit-reversed position.
+                var at = Fft.BitReverse[FirstBin + bin];
+                powers[column * Bins + bin] = (double)re[at] * re[at] + (double)im[at] * im[at];
+            }
+        }
+        return powers;
+    }
+
+    /// <summary>As <see cref="FramePowersScalar"/>, 8 frames per transform, one per AVX lane (the same arithmetic per lane).</summary>
+    private static double[] FramePowersVectorized(float[] chain)
+    {
+        const int lanes = 8;
+        var powers = new double[Columns * Bins];
+        var re = new Vector256<float>[FftSize];
+        var im = new Vector256<float>[FftSize];
+        Span<float> values = stackalloc float[lanes];
+        Span<int> starts = stackalloc int[lanes];
+        for (var first = 0; first < Columns; first += lanes)
+        {
+            var count = Math.Min(lanes, Columns - first);
+            for (var k = 0; k < lanes; k++)
+            {
+                starts[k] = k < count ? FrameStart(first + k) : -1;
+            }
+            for (var n = 0; n < FftSize; n++)
+            {
+                for (var k = 0; k < lanes; k++)
+                {
+                    values[k] = starts[k] >= 0 ? chain[starts[k] + n] * Hann[n] : 0f;
+                }
+                re[n] = Vector256.Create<float>(values);
+                im[n] = Vector256<float>.Zero;
+            }
+            Fft.Transform(re, im);
+            for (var bin = 0; bin < Bins; bin++)
+            {
+                var at = Fft.BitReverse[FirstBin + bin];
+                for (var k = 0; k < count; k++)
+                {
+                    var (r, i) = (re[at].GetElement(k), im[at].GetElement(k));
+                    powers[(first + k) * Bins + bin] = (double)r * r + (double)i * i;
+                }
+            }
+        }
+        return powers;
     }
 
     private static void Bipolar(float[]? a, float[]? b, int start, Span<float> chain)

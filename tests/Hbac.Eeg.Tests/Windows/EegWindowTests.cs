@@ -77,6 +77,25 @@ public class EegWindowTests
     }
 
     [Fact]
+    public void TheVectorizedFramesGiveTheReferenceKernelsInput()
+    {
+        var eeg = Silence(EegWindow.Samples);
+        var random = new Random(5);
+        foreach (var channel in eeg)
+        {
+            for (var n = 0; n < channel.Length; n++)
+            {
+                channel[n] = (float)(random.NextDouble() * 200 - 100);
+            }
+        }
+        var reference = EegWindow.Compute(eeg, 0);
+        var scalar = new float[EegWindow.Size];
+        EegWindow.Compute(eeg, 0, scalar, Hbac.Eeg.Spectrograms.SpectrogramKernel.Scalar);
+        // Each lane does the scalar transform's arithmetic: the same input, bit for bit.
+        Assert.True(scalar.AsSpan().SequenceEqual(reference), $"max difference {scalar.Zip(reference, (a, b) => Math.Abs(a - b)).Max()}");
+    }
+
+    [Fact]
     public void TheWindowDependsOnlyOnItsOwnSamples()
     {
         var eeg = Silence(3 * EegWindow.Samples);
