@@ -30,7 +30,7 @@ var training = builder.AddProject<Projects.Hbac_Training>("training")
     .WithRestartPolicy(options.RestartDelay)
     .WithDashboardChart(HbacInstruments.TrainingValidationLoss, "Validation KL per epoch (chart)")
     .WithDashboardChart(HbacInstruments.TrainingLoss, "Training loss (chart)")
-    .WithTrainCommand();
+    .WithTrainCommands();
 
 var inference = builder.AddProject<Projects.Hbac_Inference>("inference")
     .WithGrpcEndpoint(options.InferencePort)
@@ -43,11 +43,11 @@ var inference = builder.AddProject<Projects.Hbac_Inference>("inference")
     .WithDashboardChart(HbacInstruments.InferenceBatchSize, "Batch sizes (chart)")
     .WithActivateNewestModelCommand();
 
-// Synthetic data -> prepare -> quick training run -> served; on the dashboard with its own state and logs.
+// Synthetic data -> prepare -> quick spectrogram run -> quick EEG run -> both served; on the dashboard with its own state and logs.
 builder.AddDefaultJob("default-job", options, preprocessing, training, inference);
 
-// "ready" on stdout once inference serves a model (what scripts wait for).
-builder.AddReadyLine(inference);
+// "ready" on stdout once inference serves both models (with --job none: any model; what scripts wait for).
+builder.AddReadyLine(inference, options);
 
 builder.Build().Run();
 return 0;

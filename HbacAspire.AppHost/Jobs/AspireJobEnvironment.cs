@@ -3,12 +3,16 @@ using Microsoft.Extensions.Logging;
 
 namespace HbacAspire.AppHost.Jobs;
 
-/// <summary>The job's view of the running app model: endpoints allocated by DCP, health from Aspire's notifications.</summary>
+/// <summary>
+/// The job's view of the running app model: endpoints allocated by DCP, health from Aspire's
+/// notifications, and its state published on its resource by <paramref name="publishState"/>.
+/// </summary>
 public sealed class AspireJobEnvironment(
     IReadOnlyDictionary<string, IResourceBuilder<ProjectResource>> services,
     ResourceNotificationService notifications,
     ILogger jobLog,
-    ScriptOutput output) : IJobEnvironment
+    ScriptOutput output,
+    Func<string, Task> publishState) : IJobEnvironment
 {
     public Uri Endpoint(string resource) =>
         new(services[resource].GetEndpoint(Aspire.Hosting.HealthCheckBuilderExtensions.GrpcEndpointName).Url);
@@ -22,4 +26,6 @@ public sealed class AspireJobEnvironment(
         jobLog.LogInformation("{Line}", line);
         output.Status("job: " + line);
     }
+
+    public Task SetStateAsync(string state) => publishState(state);
 }

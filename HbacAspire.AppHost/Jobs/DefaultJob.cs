@@ -9,9 +9,10 @@ namespace HbacAspire.AppHost.Jobs;
 /// <summary>
 /// The AppHost's built-in job: the whole product path once, through the services' own APIs. It
 /// generates the synthetic dataset (unless <c>--data</c> names a Kaggle folder), converts it with the
-/// preprocessing service (which fills the Redis cache the trainer then reads), trains the quick
-/// profile with the training service, and waits until the inference service serves the published
-/// model. Every step reports a line; a failed step ends the job with one line saying why
+/// preprocessing service (which fills the Redis cache the spectrogram run then reads), trains the
+/// quick profile of each input kind with the training service - the spectrogram model (Score), then
+/// the EEG-window model (StreamEeg) on the same folder - and waits until the inference service serves
+/// both. Every step reports a line; a failed step ends the job with one line saying why
 /// (<see cref="JobFailedException"/>), and the stack keeps running.
 /// </summary>
 public sealed class DefaultJob(
@@ -35,29 +36,50 @@ public sealed class DefaultJob(
     private const int Attempts = 3;
 
     /// <summary>
-    /// Runs the job in <paramref name="mode"/>; returns what it did in one line, e.g. "serves model X".
-    /// Throws <see cref="JobFailedException"/> naming the failed step and the service's message.
+    /// Runs the job in <paramref name="mode"/> for <paramref name="kinds"/> (default: both, see
+    /// <see cref="ServedModels.Kinds"/>); returns what it did in one line, e.g. "inference serves
+    /// spectrogram model X and EEG model Y". <see cref="DefaultJobMode.Auto"/> trains only the kinds
+    /// inference does not serve yet. Throws <see cref="JobFailedException"/> naming the failed step and the service's message.
     /// </summary>
-    public async Task<string> RunAsync(IJobEnvironment context, DefaultJobMode mode, CancellationToken stopping)
+    public async Task<string> RunAsync(IJobEnvironment context, DefaultJobMode mode, CancellationToken stopping,
+        IReadOnlyList<ModelInputKind>? kinds = null)
     {
         if (mode == DefaultJobMode.None)
         {
             context.Report("--job none: serving what the model repository holds");
             return "not run (--job none)";
         }
+        kinds = ServedModels.Kinds.Where((kinds ?? ServedModels.Kinds).Contains).ToList();
         await context.WaitUntilHealthyAsync(inference, stopping);
-        if (mode == DefaultJobMode.Auto && await ValidModelAsync(context, stopping) is { } existing)
+        var served = await ServedAsync(context, stopping);
+        var missing = kinds.Where(k => served.Of(k).Length == 0).ToList();
+        var toTrain = mode == DefaultJobMode.Auto ? missing : kinds;
+        if (toTrain.Count == 0)
         {
-            context.Report($"the repository already holds model {existing}; not training (--job train trains a new one)");
-            return $"not needed: {inference} serves model {existing}";
+            context.Report($"the repository already holds {served.Describe()}; not training (--job train trains new ones)");
+            return $"not needed: {inference} serves {served.Describe()}";
+        }
+        if (toTrain.Count < kinds.Count)
+        {
+            context.Report($"{inference} serves {served.Describe()}; training only the {string.Join(" and ", toTrain.Select(ServedModels.Label))} model");
         }
         var folder = options.Data is null ? await GenerateAsync(context, stopping) : ".";
-        await context.WaitUntilHealthyAsync(preprocessing, stopping);
-        await PrepareAsync(context, folder, stopping);
+        if (toTrain.Contains(ModelInputKind.Spectrogram))
+        {
+            // Only the spectrogram run reads the Redis cache that prepare fills; an EEG run reads train_eegs/ itself.
+            await context.WaitUntilHealthyAsync(preprocessing, stopping);
+            await PrepareAsync(context, folder, stopping);
+        }
         await context.WaitUntilHealthyAsync(training, stopping);
-        var version = await TrainAsync(context, folder, stopping);
-        await WaitUntilServedAsync(context, version, stopping);
-        return $"{inference} serves model {version}";
+        var published = new Dictionary<ModelInputKind, string>();
+        foreach (var kind in toTrain)
+        {
+            await context.SetStateAsync($"Training {ServedModels.Label(kind)}");
+            published[kind] = await TrainAsync(context, folder, kind, stopping);
+            // Served before the next run starts: a refused model ends the job now, not after another run.
+            served = await WaitUntilServedAsync(context, published, stopping);
+        }
+        return $"{inference} serves {served.Describe()}";
     }
 
     public void Dispose()
@@ -68,13 +90,11 @@ public sealed class DefaultJob(
         }
     }
 
-    private async Task<string?> ValidModelAsync(IJobEnvironment context, CancellationToken stopping)
-    {
-        var models = await CallAsync(context, inference, "list the models",
-            ct => new Inference.InferenceClient(Channel(context, inference)).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct).ResponseAsync,
+    private Task<ServedModels> ServedAsync(IJobEnvironment context, CancellationToken stopping) =>
+        CallAsync(context, inference, "list the models",
+            async ct => ServedModels.From(await new Inference.InferenceClient(Channel(context, inference))
+                .ListModelsAsync(new ListModelsRequest(), cancellationToken: ct).ResponseAsync),
             stopping);
-        return models.ActiveVersion.Length > 0 ? models.ActiveVersion : null;
-    }
 
     /// <summary>Writes the synthetic dataset under the data root, or reuses a finished one; returns its folder relative to the root.</summary>
     private async Task<string> GenerateAsync(IJobEnvironment context, CancellationToken stopping)
@@ -135,24 +155,26 @@ public sealed class DefaultJob(
         }
     }
 
-    /// <summary>Starts the quick run and follows it; the published version.</summary>
-    private async Task<string> TrainAsync(IJobEnvironment context, string folder, CancellationToken stopping)
+    /// <summary>Starts the quick run of <paramref name="kind"/> and follows it; the published version.</summary>
+    private async Task<string> TrainAsync(IJobEnvironment context, string folder, ModelInputKind kind, CancellationToken stopping)
     {
+        var label = ServedModels.Label(kind);
         for (var attempt = 1; ; attempt++)
         {
-            var run = await CallAsync(context, training, "start a training run",
+            var run = await CallAsync(context, training, $"start the {label} training run",
                 ct => new Training.TrainingClient(Channel(context, training)).StartRunAsync(new StartRunRequest
                 {
                     Model = Architecture,
                     Profile = Profile,
                     DataFolder = folder,
-                    Description = "AppHost default job",
+                    InputKind = kind,
+                    Description = $"AppHost default job: {label} model",
                 }, cancellationToken: ct).ResponseAsync,
                 stopping);
-            context.Report($"training run {run.RunId}: {Profile} profile, {run.Epochs} epochs");
+            context.Report($"training run {run.RunId}: {label} model, {Profile} profile, {run.Epochs} epochs");
             try
             {
-                return await FollowAsync(context, run.RunId, stopping);
+                return await FollowAsync(context, run.RunId, label, stopping);
             }
             catch (RpcException exception) when (!stopping.IsCancellationRequested && (IsTransient(exception.StatusCode) || exception.StatusCode == StatusCode.NotFound))
             {
@@ -172,7 +194,7 @@ public sealed class DefaultJob(
         }
     }
 
-    private async Task<string> FollowAsync(IJobEnvironment context, string runId, CancellationToken stopping)
+    private async Task<string> FollowAsync(IJobEnvironment context, string runId, string label, CancellationToken stopping)
     {
         var client = new Training.TrainingClient(Channel(context, training));
         using var call = client.WatchRun(new WatchRunRequest { RunId = runId, Replay = true }, cancellationToken: stopping);
@@ -182,31 +204,32 @@ public sealed class DefaultJob(
             {
                 case RunEvent.EventOneofCase.Started:
                     var started = runEvent.Started;
-                    context.Report($"training on {started.Device}: {started.TrainSamples} train / {started.ValidationSamples} validation windows, " +
+                    context.Report($"{label} training on {started.Device}: {started.TrainSamples} train / {started.ValidationSamples} validation windows, " +
                         $"{started.Epochs} epochs of {started.StepsPerEpoch} steps");
                     break;
                 case RunEvent.EventOneofCase.Epoch:
                     var epoch = runEvent.Epoch;
-                    context.Report($"epoch {epoch.Epoch}/{epoch.Epochs}: train loss {epoch.TrainLoss:F4}, validation KL {epoch.ValidationLoss:F4}, " +
+                    context.Report($"{label} epoch {epoch.Epoch}/{epoch.Epochs}: train loss {epoch.TrainLoss:F4}, validation KL {epoch.ValidationLoss:F4}, " +
                         $"{epoch.SamplesPerSecond:F1} windows/s, ETA {Format(epoch.Eta?.ToTimeSpan())}");
                     break;
                 case RunEvent.EventOneofCase.Finished:
                     var finished = runEvent.Finished;
                     if (finished.State == RunState.Succeeded)
                     {
-                        context.Report($"run {runId} published model {finished.ModelVersion} (best validation KL {finished.BestValidationLoss:F4}) " +
+                        context.Report($"run {runId} published {label} model {finished.ModelVersion} (best validation KL {finished.BestValidationLoss:F4}) " +
                             $"after {Format(finished.Elapsed?.ToTimeSpan())}");
                         return finished.ModelVersion;
                     }
                     throw new JobFailedException(finished.State == RunState.Cancelled
-                        ? $"run {runId} was cancelled"
-                        : $"run {runId} failed: {finished.Error}");
+                        ? $"{label} run {runId} was cancelled"
+                        : $"{label} run {runId} failed: {finished.Error}");
             }
         }
         throw new RpcException(new Status(StatusCode.Unavailable, $"WatchRun of {runId} ended before the run finished"));
     }
 
-    private async Task WaitUntilServedAsync(IJobEnvironment context, string version, CancellationToken stopping)
+    /// <summary>Polls ListModels until each kind in <paramref name="published"/> is served at its version; what inference then serves.</summary>
+    private async Task<ServedModels> WaitUntilServedAsync(IJobEnvironment context, IReadOnlyDictionary<ModelInputKind, string> published, CancellationToken stopping)
     {
         var deadline = DateTime.UtcNow + ServeTimeout;
         while (true)
@@ -214,19 +237,24 @@ public sealed class DefaultJob(
             var models = await CallAsync(context, inference, "list the models",
                 ct => new Inference.InferenceClient(Channel(context, inference)).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct).ResponseAsync,
                 stopping);
-            var published = models.Models.FirstOrDefault(m => m.Version == version);
-            if (models.ActiveVersion == version)
+            var served = ServedModels.From(models);
+            var waiting = published.Where(p => served.Of(p.Key) != p.Value).ToList();
+            if (waiting.Count == 0)
             {
-                return;
+                return served;
             }
-            if (published is { Valid: false })
+            foreach (var (kind, version) in waiting)
             {
-                throw new JobFailedException($"{inference} refused model {version}: {published.InvalidReason}");
+                if (models.Models.FirstOrDefault(m => m.Version == version) is { Valid: false } refused)
+                {
+                    throw new JobFailedException($"{inference} refused {ServedModels.Label(kind)} model {version}: {refused.InvalidReason}");
+                }
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new JobFailedException($"{inference} did not serve model {version} within {ServeTimeout.TotalMinutes:F0} min " +
-                    $"(it serves '{models.ActiveVersion}')");
+                var (kind, version) = waiting[0];
+                throw new JobFailedException($"{inference} did not serve {ServedModels.Label(kind)} model {version} within {ServeTimeout.TotalMinutes:F0} min " +
+                    $"(it serves {served.Describe()})");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500), stopping);
         }

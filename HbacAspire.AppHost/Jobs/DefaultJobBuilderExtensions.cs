@@ -1,3 +1,4 @@
+using Hbac.Contracts.V1;
 using HbacAspire.AppHost;
 using HbacAspire.AppHost.Jobs;
 using HbacAspire.AppHost.Scripts;
@@ -10,8 +11,9 @@ public static class DefaultJobBuilderExtensions
 {
     /// <summary>
     /// The default job as a resource: synthetic data (unless <c>--data</c>), prepare with
-    /// <paramref name="preprocessing"/>, a quick run on <paramref name="training"/>, then wait until
-    /// <paramref name="inference"/> serves the model. Its "Run again" command trains anew.
+    /// <paramref name="preprocessing"/>, a quick spectrogram run and a quick EEG run on
+    /// <paramref name="training"/>, then wait until <paramref name="inference"/> serves both models.
+    /// Its "Run again" command trains both anew.
     /// </summary>
     public static IResourceBuilder<DefaultJobResource> AddDefaultJob(
         this IDistributedApplicationBuilder builder, [ResourceName] string name, AppHostOptions options,
@@ -46,25 +48,44 @@ public static class DefaultJobBuilderExtensions
             .WithRelationship(training.Resource, "Uses")
             .WithRelationship(inference.Resource, "Uses")
             .WithIconName("Play")
-            .WithCommand("run-again", "Run again (train a model)", context => RunAgain(context, "the job"),
-                new CommandOptions { Description = "Prepare the data, train the quick profile and serve the model", IconName = "ArrowRepeatAll" });
+            .WithCommand("run-again", "Run again (train both models)", context => RunAgain(context, "the job", kinds: null),
+                new CommandOptions
+                {
+                    Description = "Prepare the data, train the quick spectrogram model and then the quick EEG model, and serve both",
+                    IconName = "ArrowRepeatAll",
+                });
     }
 
-    /// <summary>"Train a model" on the training resource: the default job in train mode (prepare, quick run, serve).</summary>
-    public static IResourceBuilder<ProjectResource> WithTrainCommand(this IResourceBuilder<ProjectResource> training) =>
-        training.WithCommand("train", "Train a model", context => RunAgain(context, "training"),
-            new CommandOptions
-            {
-                Description = "Prepare the data, train the quick MobileNetV3 profile and publish the model (the default job in train mode)",
-                IconName = "BrainCircuit",
-                UpdateState = state => state.ResourceSnapshot.HealthStatus is Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-                    ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
-            });
+    /// <summary>
+    /// One command per model kind on the training resource, "Train the spectrogram model" and "Train
+    /// the EEG model": the default job in train mode for that kind only (the other kind's served model
+    /// stays). The job's own "Run again" trains both.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTrainCommands(this IResourceBuilder<ProjectResource> training)
+    {
+        foreach (var kind in ServedModels.Kinds)
+        {
+            var label = ServedModels.Label(kind);
+            training.WithCommand(TrainCommandName(kind), $"Train the {label} model", context => RunAgain(context, "training", [kind]),
+                new CommandOptions
+                {
+                    Description = $"Train the quick MobileNetV3 {label} model and publish it" +
+                        (kind == ModelInputKind.Spectrogram ? " (prepares the data first)" : "") + "; the default job in train mode, for this model only",
+                    IconName = "BrainCircuit",
+                    UpdateState = state => state.ResourceSnapshot.HealthStatus is Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                        ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
+                });
+        }
+        return training;
+    }
 
-    private static Task<ExecuteCommandResult> RunAgain(ExecuteCommandContext context, string what)
+    /// <summary>"train-spectrogram" or "train-eeg".</summary>
+    public static string TrainCommandName(ModelInputKind kind) => "train-" + ServedModels.Label(kind).ToLowerInvariant();
+
+    private static Task<ExecuteCommandResult> RunAgain(ExecuteCommandContext context, string what, IReadOnlyList<ModelInputKind>? kinds)
     {
         var runner = context.Services.GetRequiredService<DefaultJobRunner>();
-        return Task.FromResult(runner.TryStart(DefaultJobMode.Train) is not null
+        return Task.FromResult(runner.TryStart(DefaultJobMode.Train, kinds) is not null
             ? CommandResults.Success()
             : CommandResults.Failure($"{what}: the default job is already running; see its log"));
     }

@@ -1,3 +1,4 @@
+using Hbac.Contracts.V1;
 using HbacAspire.AppHost.Scripts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,8 @@ namespace HbacAspire.AppHost.Jobs;
 /// <summary>
 /// Runs the <see cref="DefaultJob"/> once at start (in <c>--job</c>'s mode) and again whenever a
 /// command asks, one run at a time. It publishes the job resource's state - Waiting, Running,
-/// Finished or Failed with the result - and writes its lines to the resource's log.
+/// "Training spectrogram" / "Training EEG" while a run of that kind trains, Finished or Failed with
+/// the result - and writes its lines to the resource's log.
 /// </summary>
 public sealed class DefaultJobRunner(
     DefaultJobResource resource,
@@ -28,29 +30,30 @@ public sealed class DefaultJobRunner(
         return TryStart(options.Job) ?? Task.CompletedTask;
     }
 
-    /// <summary>Starts a run in <paramref name="mode"/>; null when one is already running.</summary>
-    public Task? TryStart(DefaultJobMode mode)
+    /// <summary>Starts a run in <paramref name="mode"/> for <paramref name="kinds"/> (null = both); null when one is already running.</summary>
+    public Task? TryStart(DefaultJobMode mode, IReadOnlyList<ModelInputKind>? kinds = null)
     {
         if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
         {
             return null;
         }
-        return Task.Run(() => RunAsync(mode, _stopping));
+        return Task.Run(() => RunAsync(mode, kinds, _stopping));
     }
 
     public bool IsRunning => Volatile.Read(ref _running) != 0;
 
-    private async Task RunAsync(DefaultJobMode mode, CancellationToken stopping)
+    private async Task RunAsync(DefaultJobMode mode, IReadOnlyList<ModelInputKind>? kinds, CancellationToken stopping)
     {
         var log = logs.GetLogger(resource);
-        var environment = new AspireJobEnvironment(services, notifications, log, output);
+        var environment = new AspireJobEnvironment(services, notifications, log, output,
+            state => PublishAsync(new ResourceStateSnapshot(state, KnownResourceStateStyles.Success), state));
         try
         {
             await PublishAsync(new ResourceStateSnapshot("Waiting", KnownResourceStateStyles.Info), $"mode {mode.ToString().ToLowerInvariant()}: waiting for the services");
             using var job = new DefaultJob(options);
             var running = PublishAsync(new ResourceStateSnapshot(KnownResourceStates.Running, KnownResourceStateStyles.Success), "running", started: true);
             await running;
-            var result = await job.RunAsync(environment, mode, stopping);
+            var result = await job.RunAsync(environment, mode, stopping, kinds);
             environment.Report("done: " + result);
             await PublishAsync(new ResourceStateSnapshot(KnownResourceStates.Finished, KnownResourceStateStyles.Success), result, stopped: true, exitCode: 0);
         }

@@ -11,4 +11,7 @@ public interface IJobEnvironment
 
     /// <summary>One line of the job's progress.</summary>
     void Report(string line);
+
+    /// <summary>The job's state as the dashboard shows it while it runs, e.g. "Training EEG".</summary>
+    Task SetStateAsync(string state);
 }

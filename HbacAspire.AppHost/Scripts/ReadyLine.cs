@@ -1,16 +1,18 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Hbac.Contracts.V1;
+using HbacAspire.AppHost.Jobs;
 using Microsoft.Extensions.Hosting;
 
 namespace HbacAspire.AppHost.Scripts;
 
 /// <summary>
 /// Prints <c>ready</c> once: when the inference resource is healthy and its <c>ListModels</c> names an
-/// active model. Until then it asks every 2 s (each call is a trace on the dashboard), through
-/// restarts of the service.
+/// active model of each kind (spectrogram and EEG), or, when <paramref name="anyModel"/> (<c>--job
+/// none</c>, which never trains the missing one), an active model of either kind. Until then it asks
+/// every 2 s (each call is a trace on the dashboard), through restarts of the service.
 /// </summary>
-public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, ResourceNotificationService notifications, ScriptOutput output)
+public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, bool anyModel, ResourceNotificationService notifications, ScriptOutput output)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -21,10 +23,10 @@ public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, Resou
             while (true)
             {
                 await notifications.WaitForResourceHealthyAsync(inference.Resource.Name, stoppingToken);
-                if (await ActiveVersionAsync(endpoint, stoppingToken) is { Length: > 0 } version)
+                if (await ServedAsync(endpoint, stoppingToken) is { } served && (anyModel ? served.Any : served.All))
                 {
                     output.Ready();
-                    output.Status($"ready: {inference.Resource.Name} serves model {version}");
+                    output.Status($"ready: {inference.Resource.Name} serves {served.Describe()}");
                     return;
                 }
                 await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
@@ -32,18 +34,18 @@ public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, Resou
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopped before a model was served.
+            // Stopped before the models were served.
         }
     }
 
-    private static async Task<string?> ActiveVersionAsync(EndpointReference endpoint, CancellationToken cancellationToken)
+    private static async Task<ServedModels?> ServedAsync(EndpointReference endpoint, CancellationToken cancellationToken)
     {
         try
         {
             using var channel = GrpcChannel.ForAddress(endpoint.Url);
             var models = await new Inference.InferenceClient(channel).ListModelsAsync(
                 new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
-            return models.ActiveVersion;
+            return ServedModels.From(models);
         }
         catch (RpcException)
         {

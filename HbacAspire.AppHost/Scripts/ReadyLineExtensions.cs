@@ -1,3 +1,4 @@
+using HbacAspire.AppHost;
 using HbacAspire.AppHost.Scripts;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -5,11 +6,16 @@ namespace Aspire.Hosting;
 
 public static class ReadyLineExtensions
 {
-    /// <summary>Prints <c>ready</c> on stdout once <paramref name="inference"/> serves a model (what scripts and the README wait for).</summary>
-    public static IDistributedApplicationBuilder AddReadyLine(this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> inference)
+    /// <summary>
+    /// Prints <c>ready</c> on stdout once <paramref name="inference"/> serves a model of each kind (what
+    /// scripts and the README wait for); with <c>--job none</c>, once it serves any model.
+    /// </summary>
+    public static IDistributedApplicationBuilder AddReadyLine(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> inference, AppHostOptions options)
     {
         builder.Services.AddHostedService(provider => new ReadyLine(
-            inference, provider.GetRequiredService<ResourceNotificationService>(), provider.GetRequiredService<ScriptOutput>()));
+            inference, anyModel: options.Job == DefaultJobMode.None,
+            provider.GetRequiredService<ResourceNotificationService>(), provider.GetRequiredService<ScriptOutput>()));
         return builder;
     }
 }

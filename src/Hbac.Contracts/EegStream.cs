@@ -2,8 +2,8 @@ namespace Hbac.Contracts;
 
 /// <summary>
 /// The raw EEG streaming contract (EegChunk, Inference.StreamEeg, Preprocessing.StreamSpectrogram):
-/// 20 channels in the Kaggle column order at 200 Hz; the inference stream scores the latest 10 s
-/// every 2 s of new signal.
+/// 20 channels in the Kaggle column order at 200 Hz; the inference stream scores the latest 50-s
+/// window every 2 s of new signal, and each score describes that window's centre 10 s.
 /// </summary>
 public static class EegStream
 {
@@ -18,8 +18,17 @@ public static class EegStream
 
     public const int ChannelCount = 20;
 
-    /// <summary>Seconds of signal the first StreamEeg reply needs.</summary>
-    public const int ScoredWindowSeconds = 10;
+    /// <summary>
+    /// Seconds of signal in one scored window, and so what the first StreamEeg reply needs: the EEG-window
+    /// model reads 50 s (Hbac.Eeg.Windows.EegWindow.Seconds) and scores its centre 10 s.
+    /// </summary>
+    public const int ScoredWindowSeconds = 50;
+
+    /// <summary>Seconds of signal a reply's probabilities describe: the window's centre, as in the Kaggle labels.</summary>
+    public const int SegmentSeconds = 10;
+
+    /// <summary>Seconds from a segment's end to its window's end: (50 - 10) / 2.</summary>
+    public const int SegmentEndBeforeWindowEndSeconds = (ScoredWindowSeconds - SegmentSeconds) / 2;
 
     /// <summary>Seconds of new signal between two StreamEeg replies.</summary>
     public const int ReplyEverySeconds = 2;

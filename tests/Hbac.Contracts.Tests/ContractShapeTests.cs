@@ -1,6 +1,7 @@
 using Google.Protobuf.Reflection;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Montage;
+using Hbac.Eeg.Windows;
 
 namespace Hbac.Contracts.Tests;
 
@@ -86,7 +87,16 @@ public class ContractShapeTests
         Assert.Equal(KaggleMontage.Columns, EegStream.ChannelNames);
         Assert.Equal(EegStream.ChannelCount, EegStream.ChannelNames.Count);
         Assert.Equal(KaggleMontage.SampleRateHz, EegStream.SampleRateHz);
-        Assert.Equal(2000, EegStream.ScoredWindowSamples);
         Assert.Equal(400, EegStream.ReplyEverySamples);
+    }
+
+    [Fact]
+    public void StreamWindowGeometryIsTheEegWindowModels()
+    {
+        Assert.Equal(EegWindow.Seconds, EegStream.ScoredWindowSeconds);
+        Assert.Equal(EegWindow.Samples, EegStream.ScoredWindowSamples);
+        Assert.Equal(EegWindow.LabelledSeconds, EegStream.SegmentSeconds);
+        Assert.Equal(20, EegStream.SegmentEndBeforeWindowEndSeconds);
+        Assert.Equal(EegWindowStream.StepSeconds, EegStream.ReplyEverySeconds);
     }
 }

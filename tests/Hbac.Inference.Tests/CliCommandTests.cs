@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using cli::Hbac.Cli;
 using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Spectrograms;
+using Hbac.Eeg.Synthetic;
 using Hbac.Inference.Tests.Support;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,7 +29,11 @@ public sealed class CliCommandTests : IDisposable
 
     public CliCommandTests()
     {
-        _factory = new InferenceFactory(repository => Model.Publish(repository, "v1"),
+        _factory = new InferenceFactory(repository =>
+            {
+                Model.Publish(repository, "v1");
+                TinyOnnxModel.EegFavouring(2).Publish(repository, "e1", validationLoss: 0.25);
+            },
             new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None" });
         _factory.UseKestrel(0);
         _factory.StartServer();
@@ -44,7 +49,8 @@ public sealed class CliCommandTests : IDisposable
         var (exit, output, _) = await RunAsync("models", "--server", _url);
 
         Assert.Equal(0, exit);
-        Assert.Equal(["v1  active  mobilenetv3  val_loss=0.5000  created=2026-11-23 22:00"], Lines(output));
+        Assert.Equal(["v1  active  spectrogram  mobilenetv3  val_loss=0.5000  created=2026-11-23 22:00",
+            "e1  active  eeg  mobilenetv3  val_loss=0.2500  created=2026-11-23 22:00"], Lines(output));
     }
 
     [Fact]
@@ -74,14 +80,18 @@ public sealed class CliCommandTests : IDisposable
     public async Task StreamPrintsOneLinePerReply()
     {
         var path = Path.Combine(_factory.Home, "eeg.parquet");
-        EegParquetWriter.Write(path, Inputs.Recording(Inputs.Eeg(14.5)));
+        EegParquetWriter.Write(path, Inputs.Recording(Inputs.Eeg(54.5)));
 
         var (exit, output, _) = await RunAsync("stream", "--server", _url, path);
 
         Assert.Equal(0, exit);
         var lines = Lines(output);
-        Assert.Equal(["10.0 s", "12.0 s", "14.0 s"], lines.Select(l => l.Trim()[..6]));
-        Assert.All(lines, l => Assert.EndsWith("model=v1", l));
+        // Windows end at 50, 52 and 54 s; each reply names its centre 10 s and, sent in 1-s chunks, a lag of 20 s.
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("segment    20.0-30.0 s  lag  20.0 s  GPD     seizure=", lines[0]);
+        Assert.StartsWith("segment    22.0-32.0 s  lag  20.0 s  GPD     seizure=", lines[1]);
+        Assert.StartsWith("segment    24.0-34.0 s  lag  20.0 s  GPD     seizure=", lines[2]);
+        Assert.All(lines, l => Assert.EndsWith("model=e1", l));
     }
 
     [Fact]
@@ -91,14 +101,53 @@ public sealed class CliCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Contains("| Score throughput, 2 callers, the server's own batching | ", output);
-        Assert.Contains("| model | version v1 (MobilenetV3Large) served by http://127.0.0.1:", output);
-        // 11 s of signal per stream: windows end at 10 s only.
+        Assert.Contains("| model | spectrogram version v1 (MobilenetV3Large) served by http://127.0.0.1:", output);
+        Assert.Contains("; EEG-window version e1 (MobilenetV3Large) served by http://127.0.0.1:", output);
+        // 51 s of signal per stream: windows end at 50 s only.
         Assert.Matches(@"\n\| 1 \| 1 \| 1 \| [0-9.]+ \| [0-9.]+ \| 0 \| 0 \| - \| (pass|fail) \|", output);
         Assert.Matches(@"\n\| 2 \| 2 \| 2 \| [0-9.]+ \| [0-9.]+ \| 0 \| 0 \| - \| (pass|fail) \|", output);
         Assert.Contains("| largest N real-time streams with p99 < 500 ms | ", output);
         // One progress line per level on stderr.
         Assert.Matches(@"level 1: 1 streams, 1/1 replies, p50 [0-9.]+ ms, p99 [0-9.]+ ms, 0 refused, 0 failed -> (pass|fail)", error);
         Assert.Matches(@"level 2: 2 streams, 2/2 replies, ", error);
+    }
+
+    [Fact]
+    public async Task BenchStreamScoresEachLabelledSegmentAsTheSameModelDoesOffline()
+    {
+        // Peak-pooled models, so every window gets its own answer and a mismatched segment would show.
+        using var factory = new InferenceFactory(repository =>
+            {
+                TinyOnnxModel.Favouring(0, pooling: "GlobalMaxPool").Publish(repository, "v1");
+                TinyOnnxModel.EegFavouring(4, pooling: "GlobalMaxPool").Publish(repository, "e1");
+            },
+            new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None" });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var url = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1");
+        var data = Path.Combine(factory.Home, "synthetic");
+        SyntheticDataset.Generate(new SyntheticOptions { OutputFolder = data, Patients = 6 });
+
+        var (exit, output, error) = await RunAsync("bench", "stream", "--server", url, "--models", factory.Repository, "--data", data, "--fold", "0");
+
+        Assert.True(exit == 0, error);
+        var streamed = Kl(output, "| EEG-window model, streamed: the reply whose segment is the labelled 10 s | e1 | ");
+        var offline = Kl(output, "| EEG-window model, offline: the same rows' 50-s windows | e1 | ");
+        Assert.Equal(offline, streamed, 4);
+        Assert.Contains("| streamed / offline KL of the EEG-window model: 1.0000 (within 5 %) |", output);
+        Assert.True(Kl(output, "| spectrogram model, offline: the same rows' 600-s spectrogram windows | v1 | ") > 0);
+        Assert.True(Kl(output, "| class prior: the training folds' mean votes for every row | - | ") > 0);
+        Assert.True(Kl(output, "| best achievable: the true distributions the votes were drawn from (truth.csv) | - | ") >= 0);
+        Assert.Matches(@"EEG files streamed to http://127\.0\.0\.1:\d+ in [0-9.]+ s, \d+ replies; (\d+) of \1 validation rows have a reply whose segment is their labelled 10 s\.", output);
+    }
+
+    /// <summary>The Kaggle KL of the table row starting with <paramref name="prefix"/> (after its row count).</summary>
+    private static double Kl(string table, string prefix)
+    {
+        var line = table.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        var cells = line.Split('|', StringSplitOptions.TrimEntries);
+        return double.Parse(cells[^2], CultureInfo.InvariantCulture);
     }
 
     [Theory]

@@ -3,20 +3,28 @@ using Hbac.Contracts.V1;
 using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Inference.Tests.Support;
+using EegWindow = Hbac.Eeg.Windows.EegWindow;
+using EegWindowStream = Hbac.Eeg.Windows.EegWindowStream;
 using EegWindows = Hbac.Eeg.Windows.SpectrogramWindow;
 
 namespace Hbac.Inference.Tests;
 
-/// <summary>Every RPC in-process against a repository holding one valid version "v1".</summary>
+/// <summary>Every RPC in-process against a repository holding one valid spectrogram model "v1" and one EEG-window model "e1".</summary>
 public sealed class InferenceServiceTests : IDisposable
 {
     private static readonly TinyOnnxModel Model = TinyOnnxModel.Favouring(0);
+    // Peak-pooled, so every window gets its own answer and a reply can be matched to the window it scored.
+    private static readonly TinyOnnxModel EegModel = TinyOnnxModel.EegFavouring(3, pooling: "GlobalMaxPool");
     private readonly InferenceFactory _factory;
     private readonly Contracts.V1.Inference.InferenceClient _client;
 
     public InferenceServiceTests()
     {
-        _factory = new InferenceFactory(repository => Model.Publish(repository, "v1"), new Dictionary<string, string>
+        _factory = new InferenceFactory(repository =>
+        {
+            Model.Publish(repository, "v1");
+            EegModel.Publish(repository, "e1");
+        }, new Dictionary<string, string>
         {
             ["Hbac:MaxBatchItems"] = "4",
             ["Hbac:StreamMaxSamplesPerSecond"] = "100000",
@@ -141,10 +149,11 @@ public sealed class InferenceServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task StreamEegRepliesEveryTwoSecondsOnceTenAreIn()
+    public async Task StreamEegScoresEachFull50SecondWindowWithTheEegModelAndSaysWhichTenSecondsItDescribes()
     {
         using var call = _client.StreamEeg();
-        var channels = Inputs.Eeg(15);
+        var channels = Inputs.Eeg(55);
+        // 1-s chunks, so each window is formed when its last second arrives.
         foreach (var request in Inputs.Chunks(channels, 200, SampleLayout.ChannelMajor))
         {
             await call.RequestStream.WriteAsync(request);
@@ -156,14 +165,58 @@ public sealed class InferenceServiceTests : IDisposable
             replies.Add(reply);
         }
 
-        Assert.Equal([10.0, 12.0, 14.0], replies.Select(r => r.WindowEndSeconds));
-        Assert.All(replies, r =>
+        // Nothing before the first full window; then one window per 2 s; each describes its centre 10 s.
+        Assert.Equal([50.0, 52.0, 54.0], replies.Select(r => r.WindowEndSeconds));
+        Assert.Equal([(20.0, 30.0), (22.0, 32.0), (24.0, 34.0)], replies.Select(r => (r.SegmentStartSeconds, r.SegmentEndSeconds)));
+        Assert.Equal([20.0, 20.0, 20.0], replies.Select(r => r.LagSeconds));
+        for (var i = 0; i < replies.Count; i++)
         {
-            Assert.Equal("v1", r.ModelVersion);
-            Assert.Equal(10, r.WindowSeconds);
-            Assert.Equal(1f, r.Probabilities.ToArray().Sum(), 4);
-            Assert.Equal(r.Probabilities.TopClass(), r.TopClass);
+            var reply = replies[i];
+            Assert.Equal("e1", reply.ModelVersion);
+            Assert.Equal(50, reply.WindowSeconds);
+            Assert.Equal(reply.Probabilities.TopClass(), reply.TopClass);
+            // The EEG model's answer on the offline preprocessing of exactly those 50 s.
+            var input = EegWindow.Compute(channels, i * EegWindowStream.StepSamples);
+            Inputs.AssertProbabilities(EegModel.Expected(Inputs.ChannelMaxima(input)), reply.Probabilities);
+        }
+    }
+
+    [Fact]
+    public async Task StreamEegLagCountsTheSignalThatArrivedWithTheWindow()
+    {
+        using var call = _client.StreamEeg();
+        // One chunk of 55 s: three windows at once, the newest sample at 55 s.
+        foreach (var request in Inputs.Chunks(Inputs.Eeg(55), 55 * 200))
+        {
+            await call.RequestStream.WriteAsync(request);
+        }
+        await call.RequestStream.CompleteAsync();
+        var replies = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        Assert.Equal([(30.0, 25.0), (32.0, 23.0), (34.0, 21.0)], replies.Select(r => (r.SegmentEndSeconds, r.LagSeconds)));
+    }
+
+    [Fact]
+    public async Task StreamEegWithOnlyASpectrogramModelIsFailedPrecondition()
+    {
+        using var factory = new InferenceFactory(repository => Model.Publish(repository, "v1"));
+        var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
+        using var call = client.StreamEeg();
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            foreach (var request in Inputs.Chunks(Inputs.Eeg(2), 200))
+            {
+                await call.RequestStream.WriteAsync(request);
+            }
+            await call.ResponseStream.MoveNext();
         });
+
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+        Assert.StartsWith("no EEG-window model loaded", error.Status.Detail);
+        Assert.Contains("a spectrogram model cannot score a stream", error.Status.Detail);
+        // The spectrogram model still answers Score.
+        Assert.Equal("v1", (await client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(0, 0, 0) })).ModelVersion);
     }
 
     [Fact]
@@ -185,18 +238,39 @@ public sealed class InferenceServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task ListModelsShowsTheActiveVersionWithItsCard()
+    public async Task ListModelsShowsTheActiveVersionOfEachKindWithItsCard()
     {
         var response = await _client.ListModelsAsync(new ListModelsRequest());
 
         Assert.Equal("v1", response.ActiveVersion);
-        var model = Assert.Single(response.Models);
-        Assert.True(model.Active);
-        Assert.True(model.Valid);
+        Assert.Equal("e1", response.ActiveEegVersion);
+        Assert.Equal(["v1", "e1"], response.Models.Select(m => m.Version));
+        var model = response.Models[0];
+        Assert.Equal(Contracts.V1.ModelInputKind.Spectrogram, model.InputKind);
+        Assert.Equal(Contracts.V1.ModelInputKind.Eeg, response.Models[1].InputKind);
+        Assert.All(response.Models, m => Assert.True(m.Active && m.Valid));
         Assert.Equal(ModelArchitecture.MobilenetV3Large, model.Architecture);
         Assert.Equal(0.5, model.ValidationLoss);
         Assert.Equal([-1L, 3, 400, 300], model.InputShape);
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 22, 0, 0, TimeSpan.Zero), model.CreatedAt.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task EachKindServesItsNewestVersionAndActivatingOneLeavesTheOtherKindAlone()
+    {
+        TinyOnnxModel.EegFavouring(1).Publish(_factory.Repository, "e2");
+        await WaitForAsync(r => r.ActiveEegVersion == "e2", "e2");
+        Assert.Equal("v1", (await _client.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
+
+        var activated = await _client.ActivateModelAsync(new ActivateModelRequest { Version = "e1" });
+
+        Assert.True(activated.Active);
+        Assert.Equal(Contracts.V1.ModelInputKind.Eeg, activated.InputKind);
+        var models = await _client.ListModelsAsync(new ListModelsRequest());
+        Assert.Equal(("v1", "e1"), (models.ActiveVersion, models.ActiveEegVersion));
+        Assert.Equal(["v1", "e1"], models.Models.Where(m => m.Active).Select(m => m.Version));
+        // Score still goes to the spectrogram model.
+        Assert.Equal("v1", (await _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(0, 0, 0) })).ModelVersion);
     }
 
     [Fact]
@@ -224,10 +298,12 @@ public sealed class InferenceServiceTests : IDisposable
         Assert.Equal("v1", (await _client.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
     }
 
-    private async Task WaitForActiveAsync(string version)
+    private Task WaitForActiveAsync(string version) => WaitForAsync(r => r.ActiveVersion == version, version);
+
+    private async Task WaitForAsync(Func<ListModelsResponse, bool> condition, string version)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((await _client.ListModelsAsync(new ListModelsRequest())).ActiveVersion != version)
+        while (!condition(await _client.ListModelsAsync(new ListModelsRequest())))
         {
             Assert.True(DateTime.UtcNow < deadline, $"{version} was not activated within 20 s");
             await Task.Delay(50);

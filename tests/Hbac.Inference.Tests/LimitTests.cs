@@ -12,7 +12,11 @@ public sealed class LimitTests : IDisposable
 
     public LimitTests()
     {
-        _factory = new InferenceFactory(repository => TinyOnnxModel.Favouring(2).Publish(repository, "v1"), new Dictionary<string, string>
+        _factory = new InferenceFactory(repository =>
+        {
+            TinyOnnxModel.Favouring(2).Publish(repository, "v1");
+            TinyOnnxModel.EegFavouring(2).Publish(repository, "e1");
+        }, new Dictionary<string, string>
         {
             ["Hbac:StreamMaxSamplesPerSecond"] = "1000",
         });

@@ -3,6 +3,7 @@ using Hbac.Contracts;
 using Hbac.Inference.Models;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Tests.Support;
+using Hbac.Learning.Training;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hbac.Inference.Tests;
@@ -14,17 +15,20 @@ public sealed class MicroBatcherTests
     {
         public List<int> BatchSizes { get; } = [];
 
-        public IReadOnlyList<ScoredWindow> ScoreBatch(ReadOnlySpan<float> windows, int n)
+        public List<ModelInputKind> BatchKinds { get; } = [];
+
+        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n)
         {
             lock (BatchSizes)
             {
                 BatchSizes.Add(n);
+                BatchKinds.Add(kind);
             }
             var results = new ScoredWindow[n];
             for (var i = 0; i < n; i++)
             {
                 var id = windows[i * 360_000];
-                results[i] = new ScoredWindow([id, 0, 0, 0, 0, 0], $"batch-of-{n}");
+                results[i] = new ScoredWindow([id, 0, 0, 0, 0, 0], $"{kind.Name()}-batch-of-{n}");
             }
             return results;
         }
@@ -32,7 +36,7 @@ public sealed class MicroBatcherTests
 
     private sealed class FailingScorer : IBatchScorer
     {
-        public IReadOnlyList<ScoredWindow> ScoreBatch(ReadOnlySpan<float> windows, int n) => throw new NoModelLoadedException();
+        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n) => throw new NoModelLoadedException(kind);
     }
 
     [Fact]
@@ -49,8 +53,30 @@ public sealed class MicroBatcherTests
         for (var i = 0; i < 8; i++)
         {
             Assert.Equal(i, results[i].Probabilities[0]);
-            Assert.Equal("batch-of-8", results[i].ModelVersion);
+            Assert.Equal("spectrogram-batch-of-8", results[i].ModelVersion);
         }
+    }
+
+    [Fact]
+    public async Task WindowsOfTheTwoInputKindsNeverShareABatch()
+    {
+        var scorer = new EchoScorer();
+        await using var batcher = new MicroBatcher(scorer, maxBatch: 8, maxDelay: TimeSpan.FromMilliseconds(200));
+
+        // Queued in one burst, alternating kinds: each kind's windows go to its own model, in batches of their own.
+        var tasks = Enumerable.Range(0, 8)
+            .Select(i => batcher.ScoreAsync(i % 2 == 0 ? ModelInputKind.Spectrogram : ModelInputKind.Eeg, Inputs.Constant(i, 0, 0)))
+            .ToArray();
+        var results = await Task.WhenAll(tasks);
+
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(i, results[i].Probabilities[0]);
+            Assert.StartsWith(i % 2 == 0 ? "spectrogram-batch-of-" : "eeg-batch-of-", results[i].ModelVersion);
+        }
+        Assert.Equal(8, scorer.BatchSizes.Sum());
+        Assert.Contains(ModelInputKind.Eeg, scorer.BatchKinds);
+        Assert.Contains(ModelInputKind.Spectrogram, scorer.BatchKinds);
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using Hbac.Contracts.V1;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
 using Hbac.Inference.Tests.Support;
+using Hbac.Learning.Training;
+using ModelInputKind = Hbac.Learning.Training.ModelInputKind;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -13,32 +15,33 @@ public sealed class ModelSwapTests
 {
     private static readonly TinyOnnxModel Seizure = TinyOnnxModel.Favouring(0);
     private static readonly TinyOnnxModel Other = TinyOnnxModel.Favouring(5);
+    private static readonly TinyOnnxModel EegSeizure = TinyOnnxModel.EegFavouring(0);
+    private static readonly TinyOnnxModel EegOther = TinyOnnxModel.EegFavouring(5);
 
     [Fact]
     public async Task ANewVersionPublishedMidStreamServesTheNextRepliesWithoutClosingTheStream()
     {
-        using var factory = new InferenceFactory(repository => Seizure.Publish(repository, "v1"));
+        using var factory = new InferenceFactory(repository => EegSeizure.Publish(repository, "e1"));
         var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
         using var call = client.StreamEeg();
-        var chunks = Inputs.Chunks(Inputs.Eeg(16), 200).ToList();
+        var chunks = Inputs.Chunks(Inputs.Eeg(56), 200).ToList();
 
-        var before = await SendAndReadAsync(call, chunks[..10]);
-        Other.Publish(factory.Repository, "v2");
-        await factory.Announcements.PublishAsync("v2");
-        var after = await SendAndReadAsync(call, chunks[10..12]);
-        var later = await SendAndReadAsync(call, chunks[12..14]);
+        var before = await SendAndReadAsync(call, chunks[..50]);
+        EegOther.Publish(factory.Repository, "e2");
+        await factory.Announcements.PublishAsync("e2");
+        var after = await SendAndReadAsync(call, chunks[50..52]);
+        var later = await SendAndReadAsync(call, chunks[52..54]);
         await call.RequestStream.CompleteAsync();
         Assert.False(await call.ResponseStream.MoveNext());
 
-        Assert.Equal(("v1", 10.0, EegClass.Seizure), (before.ModelVersion, before.WindowEndSeconds, before.TopClass));
-        Assert.Equal(("v2", 12.0, EegClass.Other), (after.ModelVersion, after.WindowEndSeconds, after.TopClass));
-        Assert.Equal(("v2", 14.0), (later.ModelVersion, later.WindowEndSeconds));
+        Assert.Equal(("e1", 50.0, EegClass.Seizure), (before.ModelVersion, before.WindowEndSeconds, before.TopClass));
+        Assert.Equal(("e2", 52.0, EegClass.Other), (after.ModelVersion, after.WindowEndSeconds, after.TopClass));
+        Assert.Equal(("e2", 54.0), (later.ModelVersion, later.WindowEndSeconds));
     }
 
     [Theory]
     [InlineData("corrupt", "not a loadable ONNX model")]
     [InlineData("incompatible", "expected [N,3,400,300]")]
-    [InlineData("eeg-window", "reads eeg windows (hbac.input)")]
     public async Task ABadVersionIsRefusedAndThePreviousOneKeepsServing(string defect, string reason)
     {
         using var factory = new InferenceFactory(repository => Seizure.Publish(repository, "v1"));
@@ -48,12 +51,6 @@ public sealed class ModelSwapTests
         {
             Directory.CreateDirectory(Path.Combine(factory.Repository, "v2"));
             File.WriteAllBytes(Path.Combine(factory.Repository, "v2", "model.onnx"), [0x08, 0x08, 0xFF, 0xFF, 0x13, 0x37]);
-        }
-        else if (defect == "eeg-window")
-        {
-            // The right shape, but an EEG-window model: scoring spectrogram windows with it would be silently wrong.
-            var other = TinyOnnxModel.Favouring(5);
-            new TinyOnnxModel(other.Weights, other.Bias) { InputKind = "eeg" }.Publish(factory.Repository, "v2");
         }
         else
         {
@@ -67,6 +64,24 @@ public sealed class ModelSwapTests
         Assert.False(models.Models[0].Valid);
         Assert.Contains(reason, models.Models[0].InvalidReason);
         Assert.True(models.Models[1].Valid && models.Models[1].Active);
+        var score = await client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(0, 0, 0) });
+        Assert.Equal("v1", score.ModelVersion);
+        Inputs.AssertProbabilities(Seizure.Expected([0, 0, 0]), score.Probabilities);
+    }
+
+    [Fact]
+    public async Task AnEegModelIsServedBesideTheSpectrogramModelNeverInItsPlace()
+    {
+        using var factory = new InferenceFactory(repository => Seizure.Publish(repository, "v1"));
+        var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
+
+        // Newer, same [N,3,400,300] shape, other meaning: it must not answer Score.
+        EegOther.Publish(factory.Repository, "v2");
+        await factory.Announcements.PublishAsync("v2");
+
+        var models = await client.ListModelsAsync(new ListModelsRequest());
+        Assert.Equal(("v1", "v2"), (models.ActiveVersion, models.ActiveEegVersion));
+        Assert.All(models.Models, m => Assert.True(m.Valid && m.Active));
         var score = await client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(0, 0, 0) });
         Assert.Equal("v1", score.ModelVersion);
         Inputs.AssertProbabilities(Seizure.Expected([0, 0, 0]), score.Probabilities);
@@ -108,11 +123,14 @@ public sealed class ModelSwapTests
         Assert.Equal(StatusCode.FailedPrecondition, batch.StatusCode);
         using (var call = client.StreamEeg())
         {
-            foreach (var request in Inputs.Chunks(Inputs.Eeg(10), 400))
+            var stream = await Assert.ThrowsAsync<RpcException>(async () =>
             {
-                await call.RequestStream.WriteAsync(request);
-            }
-            var stream = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+                foreach (var request in Inputs.Chunks(Inputs.Eeg(10), 400))
+                {
+                    await call.RequestStream.WriteAsync(request);
+                }
+                await call.ResponseStream.MoveNext();
+            });
             Assert.Equal(StatusCode.FailedPrecondition, stream.StatusCode);
         }
 
@@ -150,12 +168,12 @@ public sealed class ModelSwapTests
             Seizure.Publish(folder, "v1");
             using var repository = new ModelRepository(Options.Create(new InferenceOptions { ModelRepository = folder }), NullLogger<ModelRepository>.Instance);
             await repository.RefreshAsync();
-            var inFlight = repository.AcquireActive()!;
+            var inFlight = repository.AcquireActive(ModelInputKind.Spectrogram)!;
 
             Other.Publish(folder, "v2");
             await repository.RefreshAsync();
 
-            Assert.Equal("v2", repository.ActiveVersion);
+            Assert.Equal("v2", repository.ActiveVersion(ModelInputKind.Spectrogram));
             Assert.False(inFlight.IsDisposed);
             var probabilities = inFlight.Predict(Inputs.Constant(0, 0, 0), 1)[0];
             Assert.Equal(Seizure.Expected([0, 0, 0]), probabilities, new ToleranceComparer(1e-5f));

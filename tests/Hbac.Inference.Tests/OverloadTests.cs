@@ -21,7 +21,11 @@ public sealed class OverloadTests : IDisposable
 
     public OverloadTests()
     {
-        _factory = new InferenceFactory(repository => Model.Publish(repository, "v1"), new Dictionary<string, string>
+        _factory = new InferenceFactory(repository =>
+        {
+            Model.Publish(repository, "v1");
+            TinyOnnxModel.EegFavouring(1).Publish(repository, "e1");
+        }, new Dictionary<string, string>
         {
             ["Hbac:MaxQueuedWindows"] = "1",
             ["Hbac:MaxBatchItems"] = "1",
@@ -51,14 +55,14 @@ public sealed class OverloadTests : IDisposable
         var score = await Assert.ThrowsAsync<RpcException>(() => _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(2, 2, 2) }).ResponseAsync);
         var batch = await Assert.ThrowsAsync<RpcException>(() =>
             _client.ScoreBatchAsync(new ScoreBatchRequest { Items = { new ScoreRequest { Tensor = Inputs.Tensor(3, 3, 3) } } }).ResponseAsync);
-        var stream = await StreamUntilEndAsync(seconds: 10);
+        var stream = await StreamUntilEndAsync(seconds: 50);
 
         foreach (var error in new[] { score, batch, stream })
         {
             Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
             Assert.Contains("at most 1 waiting windows (Hbac:MaxQueuedWindows)", error.Status.Detail);
         }
-        Assert.StartsWith("window ending at 10 s: server overloaded", stream.Status.Detail);
+        Assert.StartsWith("window ending at 50 s: server overloaded", stream.Status.Detail);
         Assert.EndsWith("the stream ends here, reconnect to resume", stream.Status.Detail);
 
         // What was accepted is answered; then the service takes new work again.

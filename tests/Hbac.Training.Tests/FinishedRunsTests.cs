@@ -143,6 +143,9 @@ public sealed class FinishedRunsTests(FinishedRunsFixture runs) : IClassFixture<
         var run = runs.Succeeded;
         Assert.Equal(ModelArchitecture.MobilenetV3Large, run.Model);
         Assert.Equal("quick", run.Profile);
+        // Requested UNSPECIFIED: the seed's spectrogram input.
+        Assert.Equal(Contracts.V1.ModelInputKind.Spectrogram, started.InputKind);
+        Assert.Equal(Contracts.V1.ModelInputKind.Spectrogram, run.InputKind);
         Assert.Equal("tiny", run.Description);
         Assert.Equal(".", run.DataFolder);
         var quick = TrainingProfiles.Create("quick", "mobilenetv3");
@@ -183,6 +186,7 @@ public sealed class FinishedRunsTests(FinishedRunsFixture runs) : IClassFixture<
         using var card = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "card.json")));
         Assert.Equal(runs.Succeeded.RunId, card.RootElement.GetProperty("training_run_id").GetString());
         Assert.Equal("mobilenetv3", card.RootElement.GetProperty("model").GetString());
+        Assert.Equal("spectrogram", card.RootElement.GetProperty("input").GetString());
         Assert.Equal(runs.Succeeded.BestValidationLoss, card.RootElement.GetProperty("best_validation_loss").GetDouble(), 9);
 
         Assert.Equal([version], runs.Host.Announcements.Published);

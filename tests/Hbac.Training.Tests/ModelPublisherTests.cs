@@ -1,3 +1,4 @@
+using Hbac.Learning.Training;
 using Hbac.Training.Extensions;
 using Hbac.Training.Publishing;
 using Hbac.Training.Tests.Support;
@@ -22,7 +23,22 @@ public sealed class ModelPublisherTests : IDisposable
     {
         Directory.CreateDirectory(_repository.File("20260101-000000-mobilenetv3"));
 
-        Assert.Equal("20261124-013005-mobilenetv3", Publisher().NextVersion("mobilenetv3", Now.ToOffset(TimeSpan.FromHours(2))));
+        Assert.Equal("20261124-013005-mobilenetv3", Publisher().NextVersion("mobilenetv3", ModelInputKind.Spectrogram, Now.ToOffset(TimeSpan.FromHours(2))));
+    }
+
+    [Theory]
+    [InlineData("20261124-013004-mobilenetv3", ModelInputKind.Eeg, "20261124-013005-mobilenetv3-eeg")]
+    // Ordinal order: "...-mobilenetv3-eeg" already sorts after "...-mobilenetv3" of the same second.
+    [InlineData("20261124-013005-mobilenetv3", ModelInputKind.Eeg, "20261124-013005-mobilenetv3-eeg")]
+    [InlineData("20261124-013005-mobilenetv3-eeg", ModelInputKind.Spectrogram, "20261124-013006-mobilenetv3")]
+    public void AnEegModelsVersionEndsInEegAndSharesTheOrderWithSpectrogramModels(string existing, ModelInputKind kind, string expected)
+    {
+        Directory.CreateDirectory(_repository.File(existing));
+
+        var version = Publisher().NextVersion("mobilenetv3", kind, Now);
+
+        Assert.Equal(expected, version);
+        Assert.True(string.CompareOrdinal(version, existing) > 0);
     }
 
     [Theory]
@@ -33,7 +49,7 @@ public sealed class ModelPublisherTests : IDisposable
     {
         Directory.CreateDirectory(_repository.File(existing));
 
-        var version = Publisher().NextVersion("efficientnetv2b2", Now);
+        var version = Publisher().NextVersion("efficientnetv2b2", ModelInputKind.Spectrogram, Now);
 
         Assert.Equal(expected, version);
         Assert.True(string.CompareOrdinal(version, existing) > 0);
@@ -47,7 +63,7 @@ public sealed class ModelPublisherTests : IDisposable
     {
         Directory.CreateDirectory(_repository.File(ignored));
 
-        Assert.Equal("20261124-013005-mobilenetv3", Publisher().NextVersion("mobilenetv3", Now));
+        Assert.Equal("20261124-013005-mobilenetv3", Publisher().NextVersion("mobilenetv3", ModelInputKind.Spectrogram, Now));
     }
 
     [Fact]

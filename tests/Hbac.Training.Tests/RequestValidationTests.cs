@@ -38,6 +38,9 @@ public sealed class RequestValidationTests : IAsyncLifetime
         { "data_folder without train.csv", StatusCode.FailedPrecondition, "data_folder" },
         { "data_folder without train_spectrograms", StatusCode.FailedPrecondition, "data_folder" },
         { "data_folder with spectrograms linked out", StatusCode.InvalidArgument, "data_folder" },
+        { "input_kind out of range", StatusCode.InvalidArgument, "input_kind" },
+        { "input_kind negative", StatusCode.InvalidArgument, "input_kind" },
+        { "eeg data_folder without train_eegs", StatusCode.FailedPrecondition, "data_folder" },
     };
 
     private static StartRunRequest BadStart(string name)
@@ -68,6 +71,12 @@ public sealed class RequestValidationTests : IAsyncLifetime
             case "data_folder without train.csv": request.DataFolder = SyntheticData.Empty; break;
             case "data_folder without train_spectrograms": request.DataFolder = SyntheticData.NoSpectrograms; break;
             case "data_folder with spectrograms linked out": request.DataFolder = SyntheticData.LinkedOut; break;
+            case "input_kind out of range": request.InputKind = (ModelInputKind)7; break;
+            case "input_kind negative": request.InputKind = (ModelInputKind)(-1); break;
+            case "eeg data_folder without train_eegs":
+                request.InputKind = ModelInputKind.Eeg;
+                request.DataFolder = SyntheticData.NoSpectrograms;
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(name), name, "no such case");
         }
         return request;
@@ -84,6 +93,28 @@ public sealed class RequestValidationTests : IAsyncLifetime
         Assert.DoesNotContain('\n', error.Status.Detail);
         // Still up, and nothing was queued.
         Assert.Empty((await _host.Client.ListRunsAsync(new ListRunsRequest())).Runs);
+    }
+
+    [Fact]
+    public async Task ABadInputKindIsRefusedNamingTheValueAndTheKnownKinds()
+    {
+        var request = TestRuns.Tiny();
+        request.InputKind = (ModelInputKind)7;
+
+        var error = await TestRuns.RejectedAsync(() => _host.Client.StartRunAsync(request).ResponseAsync);
+
+        Assert.Equal("input_kind: unknown value 7 (MODEL_INPUT_KIND_SPECTROGRAM or MODEL_INPUT_KIND_EEG; unspecified = spectrogram)", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task AnEegRunOnAFolderWithoutTrainEegsSaysWhatItNeeds()
+    {
+        var request = TestRuns.Tiny(dataFolder: SyntheticData.NoSpectrograms, inputKind: ModelInputKind.Eeg);
+
+        var error = await TestRuns.RejectedAsync(() => _host.Client.StartRunAsync(request).ResponseAsync);
+
+        Assert.Equal($"data_folder: '{SyntheticData.NoSpectrograms}' has no train_eegs (a Kaggle-format folder needs train.csv, and train_eegs/ for an EEG run)",
+            error.Status.Detail);
     }
 
     [Fact]

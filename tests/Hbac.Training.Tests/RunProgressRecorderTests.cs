@@ -17,7 +17,7 @@ public sealed class RunProgressRecorderTests : IDisposable
     public async Task StepsAreSummarisedEveryIntervalAndAtTheEndOfEachEpoch()
     {
         var options = TrainingProfiles.Create("quick", "mobilenetv3") with { Epochs = 2, BatchSize = 4 };
-        var run = new TrainingRun("run-1", new RunPlan("mobilenetv3", "quick", options, "/d", ".", ""), TimeProvider.System);
+        var run = new TrainingRun("run-1", new RunPlan("mobilenetv3", "quick", options, "/d", ".", "", ModelInputKind.Spectrogram), TimeProvider.System);
         run.TryStart();
         var recorder = new RunProgressRecorder(run, stepInterval: 2, new TrainingMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             NullLogger.Instance);

@@ -19,7 +19,7 @@ public sealed class RunRegistryTests
         return new RunRegistry(new RunPlanner(new DataRoot(SyntheticData.Root), options), options, TimeProvider.System);
     }
 
-    private static RunRequest Request(string description = "") => new("mobilenetv3", "", new TrainingOverrides(), "", description);
+    private static RunRequest Request(string description = "") => new("mobilenetv3", "", new TrainingOverrides(), "", description, ModelInputKind.Spectrogram);
 
     [Fact]
     public void OnlyQueuedRunsCountAgainstTheQueueLimit()
@@ -56,12 +56,24 @@ public sealed class RunRegistryTests
     {
         var registry = Registry(maxQueued: 10, history: 10);
 
-        var run = registry.Start(new RunRequest("mobilenetv3", " Seed ", new TrainingOverrides { Epochs = 2, PeakLearningRate = 1e-3 }, "", "d"));
+        var run = registry.Start(new RunRequest("mobilenetv3", " Seed ", new TrainingOverrides { Epochs = 2, PeakLearningRate = 1e-3 }, "", "d", ModelInputKind.Spectrogram));
 
         var seed = TrainingProfiles.Create("seed", "mobilenetv3");
         Assert.Equal(seed with { Epochs = 2, LearningRateMaxPerSample = 1e-3 / seed.BatchSize, Threads = 1 }, run.Plan.Options);
         Assert.Equal("seed", run.Plan.Profile);
         Assert.Equal(Path.GetFullPath(SyntheticData.Root), run.Plan.DataFolder);
         Assert.Same(run, await registry.DequeueAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public void AnEegRequestIsPlannedWithTheEegProfileOverTheFolder()
+    {
+        var registry = Registry(maxQueued: 10, history: 10);
+
+        var run = registry.Start(new RunRequest("mobilenetv3", "quick", new TrainingOverrides(), "", "", ModelInputKind.Eeg));
+
+        Assert.Equal(ModelInputKind.Eeg, run.Plan.Kind);
+        Assert.Equal(TrainingProfiles.Create("quick", "mobilenetv3", ModelInputKind.Eeg) with { Threads = 1 }, run.Plan.Options);
+        Assert.Equal(KaggleTrainingData.EegFolder, RunPlanner.InputFolder(run.Plan.Kind));
     }
 }

@@ -7,7 +7,7 @@ namespace Hbac.Training.Tests;
 public sealed class TrainingRunTests
 {
     private static TrainingRun NewRun() => new("run-1",
-        new RunPlan("mobilenetv3", "quick", TrainingProfiles.Create("quick", "mobilenetv3"), "/data", ".", ""), TimeProvider.System);
+        new RunPlan("mobilenetv3", "quick", TrainingProfiles.Create("quick", "mobilenetv3"), "/data", ".", "", ModelInputKind.Spectrogram), TimeProvider.System);
 
     private static RunUpdate.EpochEnded Epoch(int epoch, double validationLoss) =>
         new(epoch, 3, 1.0, validationLoss, 1e-3, 10, TimeSpan.FromSeconds(epoch), TimeSpan.Zero);

@@ -173,10 +173,14 @@ public sealed class AppModelTests
     {
         await using var builder = await CreateAsync(TempDirectory());
 
-        Assert.Contains(Commands(Single<ProjectResource>(builder, "training")), c => c.Name == "train");
+        // One train command per model kind on training; the job's "Run again" trains both.
+        var training = Commands(Single<ProjectResource>(builder, "training")).ToList();
+        Assert.Contains(training, c => c.Name == "train-spectrogram" && c.DisplayName == "Train the spectrogram model");
+        Assert.Contains(training, c => c.Name == "train-eeg" && c.DisplayName == "Train the EEG model");
         Assert.Contains(Commands(Single<ProjectResource>(builder, "inference")), c => c.Name == "activate-newest");
-        Assert.Contains(Commands(Single<DefaultJobResource>(builder, "default-job")), c => c.Name == "run-again");
-        Assert.DoesNotContain(Commands(Single<ProjectResource>(builder, "preprocessing")), c => c.Name is "train" or "activate-newest" or "run-again");
+        Assert.Contains(Commands(Single<DefaultJobResource>(builder, "default-job")), c => c.Name == "run-again" && c.DisplayName == "Run again (train both models)");
+        Assert.DoesNotContain(Commands(Single<ProjectResource>(builder, "preprocessing")),
+            c => c.Name is "train-spectrogram" or "train-eeg" or "activate-newest" or "run-again");
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
         new() { Home = home, Data = data, Job = job, SyntheticPatients = 3 };
 
     [Fact]
-    public async Task WithoutDataItGeneratesPreparesTrainsAndWaitsUntilTheModelIsServed()
+    public async Task WithoutDataItGeneratesPreparesTrainsBothKindsAndWaitsUntilBothAreServed()
     {
         var home = TempDirectory();
         var environment = new TestJobEnvironment(_host.Address);
@@ -53,23 +53,62 @@ public sealed class DefaultJobTests : IAsyncLifetime
         var synthetic = Path.Combine(home, "data", DefaultJob.SyntheticFolder);
         Assert.True(File.Exists(Path.Combine(synthetic, "train.csv")), string.Join('\n', lines));
         Assert.Equal([DefaultJob.SyntheticFolder], _stack.PreparedFolders);
-        var run = Assert.Single(_stack.StartedRuns);
-        Assert.Equal(ModelArchitecture.MobilenetV3Large, run.Model);
-        Assert.Equal("quick", run.Profile);
-        Assert.Equal(DefaultJob.SyntheticFolder, run.DataFolder);
+        // The spectrogram model first, then the EEG model, both quick MobileNetV3 runs on the same folder.
+        Assert.Equal([ModelInputKind.Spectrogram, ModelInputKind.Eeg], _stack.StartedRuns.Select(r => r.InputKind));
+        Assert.All(_stack.StartedRuns, run =>
+        {
+            Assert.Equal(ModelArchitecture.MobilenetV3Large, run.Model);
+            Assert.Equal("quick", run.Profile);
+            Assert.Equal(DefaultJob.SyntheticFolder, run.DataFolder);
+        });
+        Assert.Equal(["AppHost default job: spectrogram model", "AppHost default job: EEG model"], _stack.StartedRuns.Select(r => r.Description));
         Assert.Contains(lines, l => l.StartsWith("generating the synthetic dataset (3 patients) in " + synthetic, StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("prepared: 7 converted, 3 already cached, 0 failed", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("epoch 2/2: train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
-        Assert.StartsWith("run run-1 published model v-run-1 (best validation KL 0.8000)", lines[^1]);
-        Assert.Equal("inference serves model v-run-1", result);
+        Assert.Contains("training run run-1: spectrogram model, quick profile, 2 epochs", lines);
+        Assert.Contains("training run run-2: EEG model, quick profile, 2 epochs", lines);
+        Assert.Contains(lines, l => l.StartsWith("spectrogram training on cpu: 40 train / 10 validation windows", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("spectrogram epoch 2/2: train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("EEG epoch 2/2: train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("run run-1 published spectrogram model v-run-1 (best validation KL 0.8000)", StringComparison.Ordinal));
+        Assert.StartsWith("run run-2 published EEG model v-run-2-eeg (best validation KL 0.8000)", lines[^1]);
+        Assert.Equal("inference serves spectrogram model v-run-1 and EEG model v-run-2-eeg", result);
+        // The dashboard state names the kind being trained.
+        Assert.Equal(["Training spectrogram", "Training EEG"], environment.States);
         // Each service is waited for before the job first calls it.
         Assert.Equal(["inference", "preprocessing", "training"], environment.WaitedFor);
 
-        // A second start (the repository now holds a model) serves it without training again.
+        // A second start (inference now serves both kinds) serves them without training again.
         var again = new TestJobEnvironment(_host.Address);
-        Assert.Equal("not needed: inference serves model v-run-1", await RunJobAsync(Options(home), again));
-        Assert.Equal(["the repository already holds model v-run-1; not training (--job train trains a new one)"], again.Lines);
-        Assert.Single(_stack.StartedRuns);
+        Assert.Equal("not needed: inference serves spectrogram model v-run-1 and EEG model v-run-2-eeg", await RunJobAsync(Options(home), again));
+        Assert.Equal(["the repository already holds spectrogram model v-run-1 and EEG model v-run-2-eeg; not training (--job train trains new ones)"], again.Lines);
+        Assert.Equal(2, _stack.StartedRuns.Count);
+    }
+
+    [Fact]
+    public async Task AutoWithOnlyTheSpectrogramModelServedTrainsOnlyTheEegModelWithoutPreparing()
+    {
+        _stack.Active = "v-old";
+        var environment = new TestJobEnvironment(_host.Address);
+        var result = await RunJobAsync(Options(TempDirectory(), TempDirectory()), environment);
+
+        Assert.Equal(ModelInputKind.Eeg, Assert.Single(_stack.StartedRuns).InputKind);
+        // The EEG run reads train_eegs/ itself: the spectrogram cache is not prepared.
+        Assert.Empty(_stack.PreparedFolders);
+        Assert.Equal(["inference", "training"], environment.WaitedFor);
+        Assert.Equal("inference serves spectrogram model v-old and no EEG model; training only the EEG model", environment.Lines[0]);
+        Assert.Equal("inference serves spectrogram model v-old and EEG model v-run-1-eeg", result);
+    }
+
+    [Fact]
+    public async Task AutoWithOnlyTheEegModelServedTrainsOnlyTheSpectrogramModel()
+    {
+        _stack.ActiveEeg = "v-old-eeg";
+        var environment = new TestJobEnvironment(_host.Address);
+        var result = await RunJobAsync(Options(TempDirectory(), TempDirectory()), environment);
+
+        Assert.Equal(ModelInputKind.Spectrogram, Assert.Single(_stack.StartedRuns).InputKind);
+        Assert.Equal(["."], _stack.PreparedFolders);
+        Assert.Equal("inference serves spectrogram model v-run-1 and EEG model v-old-eeg", result);
     }
 
     [Fact]
@@ -79,16 +118,17 @@ public sealed class DefaultJobTests : IAsyncLifetime
         await RunJobAsync(Options(home, job: DefaultJobMode.Train), new TestJobEnvironment(_host.Address));
 
         var again = new TestJobEnvironment(_host.Address);
-        Assert.Equal("inference serves model v-run-2", await RunJobAsync(Options(home, job: DefaultJobMode.Train), again));
+        Assert.Equal("inference serves spectrogram model v-run-3 and EEG model v-run-4-eeg", await RunJobAsync(Options(home, job: DefaultJobMode.Train), again));
         Assert.Equal("reusing the synthetic dataset in " + Path.Combine(home, "data", DefaultJob.SyntheticFolder), again.Lines[0]);
         Assert.DoesNotContain(again.Lines, l => l.StartsWith("generating", StringComparison.Ordinal));
         Assert.Equal([DefaultJob.SyntheticFolder, DefaultJob.SyntheticFolder], _stack.PreparedFolders);
     }
 
     [Fact]
-    public async Task AKaggleFolderIsPreparedAndTrainedInPlaceAndJobTrainRetrainsOverAServedModel()
+    public async Task AKaggleFolderIsPreparedAndTrainedInPlaceAndJobTrainRetrainsOverServedModels()
     {
         _stack.Active = "v-old";
+        _stack.ActiveEeg = "v-old-eeg";
         var home = TempDirectory();
         var data = TempDirectory();
         var environment = new TestJobEnvironment(_host.Address);
@@ -96,10 +136,28 @@ public sealed class DefaultJobTests : IAsyncLifetime
 
         Assert.False(Directory.Exists(Path.Combine(home, "data", DefaultJob.SyntheticFolder)));
         Assert.Equal(["."], _stack.PreparedFolders);
-        Assert.Equal(".", Assert.Single(_stack.StartedRuns).DataFolder);
-        Assert.StartsWith("run run-1 published model v-run-1", environment.Lines[^1]);
-        Assert.Equal("inference serves model v-run-1", result);
+        Assert.Equal([".", "."], _stack.StartedRuns.Select(r => r.DataFolder));
+        Assert.StartsWith("run run-2 published EEG model v-run-2-eeg", environment.Lines[^1]);
+        Assert.Equal("inference serves spectrogram model v-run-1 and EEG model v-run-2-eeg", result);
         Assert.Equal("v-run-1", _stack.Active);
+        Assert.Equal("v-run-2-eeg", _stack.ActiveEeg);
+    }
+
+    [Fact]
+    public async Task ATrainCommandForOneKindTrainsOnlyThatKindAndKeepsTheOtherServed()
+    {
+        _stack.Active = "v-old";
+        _stack.ActiveEeg = "v-old-eeg";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var job = new DefaultJob(Options(TempDirectory(), TempDirectory()));
+        var environment = new TestJobEnvironment(_host.Address);
+
+        var result = await job.RunAsync(environment, DefaultJobMode.Train, timeout.Token, [ModelInputKind.Eeg]);
+
+        Assert.Equal(ModelInputKind.Eeg, Assert.Single(_stack.StartedRuns).InputKind);
+        Assert.Empty(_stack.PreparedFolders);
+        Assert.Equal(["Training EEG"], environment.States);
+        Assert.Equal("inference serves spectrogram model v-old and EEG model v-run-1-eeg", result);
     }
 
     [Fact]
@@ -122,10 +180,11 @@ public sealed class DefaultJobTests : IAsyncLifetime
         var environment = new TestJobEnvironment(_host.Address);
         var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
             RunJobAsync(Options(TempDirectory(), TempDirectory()), environment));
-        Assert.Equal("run run-1 failed: train.csv: row 3: expert_consensus 'Bogus' is not a class", failure.Message);
+        Assert.Equal("spectrogram run run-1 failed: train.csv: row 3: expert_consensus 'Bogus' is not a class", failure.Message);
         Assert.Equal("", _stack.Active);
-        // Only the start's "is a model served?" question: the job does not wait for a model to be served.
+        // Only the start's "what is served?" question: the job does not wait for a model, nor start the EEG run.
         Assert.Equal(1, _stack.ListModelsCalls);
+        Assert.Single(_stack.StartedRuns);
     }
 
     [Fact]
@@ -134,10 +193,10 @@ public sealed class DefaultJobTests : IAsyncLifetime
         _stack.LoseFirstRun = true;
         var environment = new TestJobEnvironment(_host.Address);
         var result = await RunJobAsync(Options(TempDirectory(), TempDirectory()), environment);
-        Assert.Equal(2, _stack.StartedRuns.Count);
+        Assert.Equal([ModelInputKind.Spectrogram, ModelInputKind.Spectrogram, ModelInputKind.Eeg], _stack.StartedRuns.Select(r => r.InputKind));
         Assert.Contains("the training service lost run run-1 (NotFound); starting it again", environment.Lines);
-        Assert.StartsWith("run run-2 published model v-run-2", environment.Lines[^1]);
-        Assert.Equal("inference serves model v-run-2", result);
+        Assert.Contains(environment.Lines, l => l.StartsWith("run run-2 published spectrogram model v-run-2", StringComparison.Ordinal));
+        Assert.Equal("inference serves spectrogram model v-run-2 and EEG model v-run-3-eeg", result);
         // The job waits for the training service to be healthy again before it starts the run anew.
         Assert.Equal(["inference", "preprocessing", "training", "training"], environment.WaitedFor);
     }
@@ -153,12 +212,23 @@ public sealed class DefaultJobTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ARefusedModelIsReportedWithTheInferenceServicesReason()
+    public async Task ARefusedSpectrogramModelIsReportedWithTheInferenceServicesReasonBeforeTheEegRun()
     {
-        _stack.RefusePublished = true;
+        _stack.RefusePublished = ModelInputKind.Spectrogram;
         var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
             RunJobAsync(Options(TempDirectory(), TempDirectory()), new TestJobEnvironment(_host.Address)));
-        Assert.Equal("inference refused model v-run-1: model.onnx: input is [1, 3, 64, 64], expected [N, 3, 400, 300]", failure.Message);
+        Assert.Equal("inference refused spectrogram model v-run-1: model.onnx: input is [1, 3, 64, 64], expected [N, 3, 400, 300]", failure.Message);
+        Assert.Single(_stack.StartedRuns);
+    }
+
+    [Fact]
+    public async Task ARefusedEegModelIsReportedWithTheInferenceServicesReason()
+    {
+        _stack.RefusePublished = ModelInputKind.Eeg;
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
+            RunJobAsync(Options(TempDirectory(), TempDirectory()), new TestJobEnvironment(_host.Address)));
+        Assert.Equal("inference refused EEG model v-run-2-eeg: model.onnx: input is [1, 3, 64, 64], expected [N, 3, 400, 300]", failure.Message);
+        Assert.Equal("v-run-1", _stack.Active);
     }
 
     [Fact]
@@ -191,6 +261,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
         private readonly Lock _gate = new();
         private readonly List<string> _lines = [];
         private readonly List<string> _waitedFor = [];
+        private readonly List<string> _states = [];
 
         public IReadOnlyList<string> Lines
         {
@@ -212,6 +283,26 @@ public sealed class DefaultJobTests : IAsyncLifetime
                     return [.. _waitedFor];
                 }
             }
+        }
+
+        public IReadOnlyList<string> States
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _states];
+                }
+            }
+        }
+
+        public Task SetStateAsync(string state)
+        {
+            lock (_gate)
+            {
+                _states.Add(state);
+            }
+            return Task.CompletedTask;
         }
 
         public Uri Endpoint(string resource) => resource is "preprocessing" or "training" or "inference"
@@ -241,12 +332,15 @@ public sealed class DefaultJobTests : IAsyncLifetime
     {
         public readonly ConcurrentQueue<string> Prepared = new();
         public readonly ConcurrentQueue<StartRunRequest> Started = new();
+        public readonly ConcurrentDictionary<string, ModelInputKind> RunKinds = new();
         public volatile string Active = "";
+        public volatile string ActiveEeg = "";
         public volatile bool FailRuns;
         public volatile bool LoseFirstRun;
         public volatile bool LoseEveryRun;
         private int _listModelsCalls;
-        public volatile bool RefusePublished;
+        /// <summary>Inference refuses the published model of this kind (Unspecified: none).</summary>
+        public ModelInputKind RefusePublished = ModelInputKind.Unspecified;
         public volatile string? Refused;
         public Status? PrepareError;
 
@@ -284,7 +378,10 @@ public sealed class DefaultJobTests : IAsyncLifetime
         public override Task<RunInfo> StartRun(StartRunRequest request, ServerCallContext context)
         {
             stack.Started.Enqueue(request);
-            return Task.FromResult(new RunInfo { RunId = $"run-{stack.Started.Count}", State = RunState.Queued, Epochs = 2 });
+            var id = $"run-{stack.Started.Count}";
+            var kind = request.InputKind == ModelInputKind.Unspecified ? ModelInputKind.Spectrogram : request.InputKind;
+            stack.RunKinds[id] = kind;
+            return Task.FromResult(new RunInfo { RunId = id, State = RunState.Queued, Epochs = 2, InputKind = kind });
         }
 
         public override async Task WatchRun(WatchRunRequest request, IServerStreamWriter<RunEvent> responseStream, ServerCallContext context)
@@ -293,6 +390,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
             {
                 throw new RpcException(new Status(StatusCode.NotFound, $"run_id: no run '{request.RunId}'"));
             }
+            var kind = stack.RunKinds[request.RunId];
             var sequence = 0L;
             RunEvent Event(Action<RunEvent> fill)
             {
@@ -309,7 +407,8 @@ public sealed class DefaultJobTests : IAsyncLifetime
                     Epoch = current, Epochs = 2, TrainLoss = 1.1 - 0.1 * current, ValidationLoss = 1.0 - 0.1 * current, SamplesPerSecond = 12,
                 }));
             }
-            var version = "v-" + request.RunId;
+            // The real service names EEG versions "...-eeg" too.
+            var version = "v-" + request.RunId + (kind == ModelInputKind.Eeg ? "-eeg" : "");
             if (stack.FailRuns)
             {
                 await responseStream.WriteAsync(Event(e => e.Finished = new RunFinished
@@ -318,9 +417,13 @@ public sealed class DefaultJobTests : IAsyncLifetime
                 }));
                 return;
             }
-            if (stack.RefusePublished)
+            if (stack.RefusePublished == kind)
             {
                 stack.Refused = version;
+            }
+            else if (kind == ModelInputKind.Eeg)
+            {
+                stack.ActiveEeg = version;
             }
             else
             {
@@ -335,7 +438,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
         public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
         {
             stack.CountListModels();
-            var response = new ListModelsResponse { ActiveVersion = stack.Active };
+            var response = new ListModelsResponse { ActiveVersion = stack.Active, ActiveEegVersion = stack.ActiveEeg };
             if (stack.Refused is { } refused)
             {
                 response.Models.Add(new ModelInfo
@@ -345,7 +448,11 @@ public sealed class DefaultJobTests : IAsyncLifetime
             }
             if (stack.Active.Length > 0)
             {
-                response.Models.Add(new ModelInfo { Version = stack.Active, Active = true, Valid = true });
+                response.Models.Add(new ModelInfo { Version = stack.Active, Active = true, Valid = true, InputKind = ModelInputKind.Spectrogram });
+            }
+            if (stack.ActiveEeg.Length > 0)
+            {
+                response.Models.Add(new ModelInfo { Version = stack.ActiveEeg, Active = true, Valid = true, InputKind = ModelInputKind.Eeg });
             }
             return Task.FromResult(response);
         }

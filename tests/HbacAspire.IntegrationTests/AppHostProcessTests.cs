@@ -39,7 +39,7 @@ public sealed partial class AppHostProcessTests
         using (var channel = GrpcChannel.ForAddress(apphost.Endpoint("inference")))
         {
             var models = await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest());
-            Assert.Equal(ModelFolder.FirstVersion, models.ActiveVersion);
+            Assert.Equal((ModelFolder.FirstVersion, ModelFolder.FirstEegVersion), (models.ActiveVersion, models.ActiveEegVersion));
         }
 
         await AssertNothingOutlivesAsync(apphost, "TERM", expectCleanExit: true);
@@ -94,7 +94,7 @@ public sealed partial class AppHostProcessTests
     private static (string Home, string Data) PrepareHome()
     {
         var home = Directory.CreateTempSubdirectory("hbac-it-process-").FullName;
-        ModelFolder.PublishValid(Path.Combine(home, "models"), ModelFolder.FirstVersion);
+        ModelFolder.PublishFirst(Path.Combine(home, "models"));
         var data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
         return (home, data.Folder);
     }

@@ -70,15 +70,16 @@ public sealed class BadRequestTests(StackFixture stack)
     public async Task NaNSamplesMarkMissingSignalAndStillGetValidDistributions()
     {
         // The contract: NaN marks a missing sample; a stream with a gap is scored, not refused.
-        var channels = stack.Data.TestEeg().Select(c => c[..(12 * EegStream.SampleRateHz)].ToArray()).ToArray();
+        var channels = SyntheticData.Looped(stack.Data.TestEeg(), 52);
         foreach (var channel in channels)
         {
-            channel.AsSpan(3 * EegStream.SampleRateHz, 2 * EegStream.SampleRateHz).Fill(float.NaN);
+            // Inside both windows' scored segments (20-30 s and 22-32 s).
+            channel.AsSpan(25 * EegStream.SampleRateHz, 2 * EegStream.SampleRateHz).Fill(float.NaN);
         }
         await using var session = new EegStreamSession(stack.Inference, channels);
-        await session.SendAsync(12);
+        await session.SendAsync(52);
         await session.CompleteAsync();
-        Assert.Equal(new[] { 10.0, 12.0 }, session.Replies.Select(r => r.WindowEndSeconds));
+        Assert.Equal(new[] { 50.0, 52.0 }, session.Replies.Select(r => r.WindowEndSeconds));
         Assert.All(session.Replies, r => Distributions.AssertValid(r.Probabilities, r.TopClass, $"window ending at {r.WindowEndSeconds} s with a 2-s gap"));
     }
 

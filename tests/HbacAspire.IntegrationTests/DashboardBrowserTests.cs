@@ -26,7 +26,7 @@ public sealed class DashboardBrowserTests
     public async Task TheTokenLoginShowsEveryResourceRunningAndHealthy()
     {
         var home = Directory.CreateTempSubdirectory("hbac-it-dashboard-").FullName;
-        ModelFolder.PublishValid(Path.Combine(home, "models"), ModelFolder.FirstVersion);
+        ModelFolder.PublishFirst(Path.Combine(home, "models"));
         var data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
         await using var apphost = AppHostProcess.Start(home, data.Folder);
         await apphost.WaitForLineAsync("ready", 240);
@@ -78,7 +78,7 @@ public sealed class DashboardBrowserTests
         using (var channel = GrpcChannel.ForAddress(apphost.Endpoint("inference")))
         {
             await using var stream = new EegStreamSession(new Inference.InferenceClient(channel), data.TestEeg());
-            await stream.SendAsync(12);
+            await stream.SendAsync(Hbac.Contracts.EegStream.ScoredWindowSeconds);
             await stream.CompleteAsync();
             Assert.NotEmpty(stream.Replies);
         }

@@ -6,9 +6,10 @@ namespace HbacAspire.IntegrationTests;
 
 /// <summary>
 /// The README's main job through the app model: with no data, the default-job resource generates
-/// the synthetic dataset, prepares it with the preprocessing service, trains the quick profile with
-/// the training service, and finishes once inference serves that model; streamed EEG is then scored
-/// by it. (A smaller dataset than the default keeps the training to a couple of minutes.)
+/// the synthetic dataset, prepares it with the preprocessing service, trains the quick spectrogram
+/// model and then the quick EEG model with the training service, and finishes once inference serves
+/// both; streamed EEG is then scored by the EEG model. (A smaller dataset than the default keeps the
+/// training to a few minutes.)
 /// </summary>
 [Collection(Name)]
 public sealed class DefaultJobTests
@@ -16,12 +17,13 @@ public sealed class DefaultJobTests
     public const string Name = "default job (own app, trains a model)";
 
     [Fact]
-    public async Task TheJobResourceGeneratesPreparesTrainsAndFinishesWhenInferenceServesTheModel()
+    public async Task TheJobResourceGeneratesPreparesTrainsBothKindsAndFinishesWhenInferenceServesBoth()
     {
         var home = Directory.CreateTempSubdirectory("hbac-it-job-").FullName;
         await using var stack = await AspireStack.StartWithAsync(home, ["--job", "auto", "--synthetic-patients", "12"]);
 
-        await Wait.UntilAsync(() => stack.State("default-job") == KnownResourceStates.Running, "the job to run", 180, stack.Diagnostics);
+        await Wait.UntilAsync(() => stack.State("default-job") is { } state && (state == KnownResourceStates.Running || state.StartsWith("Training ", StringComparison.Ordinal)),
+            "the job to run", 180, stack.Diagnostics);
         // One run at a time: asking again while it runs is refused with a reason.
         var again = await stack.CommandAsync("default-job", "run-again");
         Assert.False(again.Success, "a second run was started while the first one runs");
@@ -30,29 +32,43 @@ public sealed class DefaultJobTests
         await Wait.UntilAsync(() => stack.State("default-job") is "Finished" or "Failed", "the job to finish", 900, stack.Diagnostics);
         Assert.True(stack.State("default-job") == "Finished", $"the job ended {stack.State("default-job")}: {stack.Property("default-job", "hbac.job.result")}\n{stack.Diagnostics()}");
         var log = stack.Log("default-job");
-        foreach (var step in new[] { "generated ", "prepared: ", "training on cpu", "epoch 1/", "published model " })
+        foreach (var step in new[]
+                 {
+                     "generated ", "prepared: ", "spectrogram training on cpu", "spectrogram epoch 1/", "published spectrogram model ",
+                     "EEG training on cpu", "EEG epoch 1/", "published EEG model ",
+                 })
         {
             Assert.Contains(log, line => line.Contains(step, StringComparison.Ordinal));
         }
 
         var inference = new Inference.InferenceClient(stack.Channel("inference"));
         var models = await inference.ListModelsAsync(new ListModelsRequest());
-        var served = Assert.Single(models.Models);
-        Assert.True(served.Valid && served.Active, served.ToString());
-        Assert.False(string.IsNullOrEmpty(served.TrainingRunId), "the served model does not name its training run");
-        Assert.Equal($"inference serves model {served.Version}", stack.Property("default-job", "hbac.job.result"));
-        Assert.True(File.Exists(Path.Combine(home, "models", served.Version, "model.onnx")));
+        Assert.Equal(2, models.Models.Count);
+        var spectrogram = Assert.Single(models.Models, m => m.InputKind == ModelInputKind.Spectrogram);
+        var eegModel = Assert.Single(models.Models, m => m.InputKind == ModelInputKind.Eeg);
+        foreach (var served in new[] { spectrogram, eegModel })
+        {
+            Assert.True(served.Valid && served.Active, served.ToString());
+            Assert.False(string.IsNullOrEmpty(served.TrainingRunId), "the served model does not name its training run");
+            Assert.True(File.Exists(Path.Combine(home, "models", served.Version, "model.onnx")));
+        }
+        Assert.Equal(spectrogram.Version, models.ActiveVersion);
+        Assert.Equal(eegModel.Version, models.ActiveEegVersion);
+        Assert.EndsWith("-eeg", eegModel.Version);
+        Assert.Equal($"inference serves spectrogram model {spectrogram.Version} and EEG model {eegModel.Version}",
+            stack.Property("default-job", "hbac.job.result"));
 
-        // A test EEG of the generated data: a reply per 2 s once 10 s are in, all from the trained model, not all alike.
+        // A train EEG of the generated data (longer than one 50-s window): a reply per 2 s once a window is in,
+        // all from the trained EEG model, not all alike.
         var data = Path.Combine(home, "data", "synthetic");
-        var eeg = Directory.GetFiles(Path.Combine(data, "test_eegs"), "*.parquet").Order(StringComparer.Ordinal).First();
+        var eeg = Directory.GetFiles(Path.Combine(data, "train_eegs"), "*.parquet").Order(StringComparer.Ordinal).First();
         await using var session = new EegStreamSession(inference, SyntheticData.StreamChannels(Hbac.Eeg.Formats.RecordingFiles.Load(eeg)));
-        await session.SendAsync(session.SecondsAvailable);
+        await session.SendAsync(Math.Min(session.SecondsAvailable, 80));
         await session.CompleteAsync();
-        Assert.NotEmpty(session.Replies);
+        Assert.True(session.Replies.Count > 1, $"{session.Replies.Count} replies to {session.SecondsSent} s of signal");
         Assert.All(session.Replies, reply =>
         {
-            Assert.Equal(served.Version, reply.ModelVersion);
+            Assert.Equal(eegModel.Version, reply.ModelVersion);
             Distributions.AssertValid(reply.Probabilities, reply.TopClass, $"reply at {reply.WindowEndSeconds} s");
         });
         Assert.True(session.Replies.Select(r => r.Probabilities.Other).Distinct().Count() > 1, "every window got the same probabilities");

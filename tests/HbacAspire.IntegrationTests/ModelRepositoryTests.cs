@@ -15,14 +15,14 @@ public sealed class ModelRepositoryTests(StackFixture stack)
     [Fact]
     public async Task ANewVersionPublishedMidStreamIsPickedUpWithoutBreakingTheStreamOrLosingAReply()
     {
-        var before = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion;
+        var before = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion;
         await using var session = new EegStreamSession(stack.Inference, SyntheticData.Repeat(stack.Data.TestEeg(), 3));
-        await session.SendAsync(30);
+        await session.SendAsync(60);
         Assert.All(session.Replies, r => Assert.Equal(before, r.ModelVersion));
 
-        // The new model favours "Other" (class 6): its answers differ from the previous ones, not only its name.
+        // The new EEG-window model favours "Other" (class 6): its answers differ from the previous ones, not only its name.
         var version = ModelFolder.NewVersion("swap");
-        ModelFolder.PublishValid(stack.AppHost.ModelRepository, version, favouredClass: 5);
+        ModelFolder.PublishValid(stack.AppHost.ModelRepository, version, favouredClass: 5, eeg: true);
         var subscribers = await ModelFolder.AnnounceAsync(new Uri(stack.AppHost.Endpoint("redis")).Port, version);
         Assert.True(subscribers >= 1, "no service subscribed to hbac:models:published");
 
@@ -31,7 +31,7 @@ public sealed class ModelRepositoryTests(StackFixture stack)
         while (activeAfter < 0 && session.SecondsAvailable - session.SecondsSent >= 2)
         {
             await session.SendAsync(2);
-            if ((await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion == version)
+            if ((await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion == version)
             {
                 activeAfter = session.SecondsSent;
             }
@@ -42,12 +42,12 @@ public sealed class ModelRepositoryTests(StackFixture stack)
         await session.CompleteAsync();
 
         var ends = session.Replies.Select(r => r.WindowEndSeconds).ToList();
-        Assert.Equal(Enumerable.Range(0, 71).Select(i => 10.0 + 2 * i).ToList(), ends); // 10, 12, ..., 150: none lost
+        Assert.Equal(Enumerable.Range(0, 51).Select(i => 50.0 + 2 * i).ToList(), ends); // 50, 52, ..., 150: none lost
         var versions = session.Replies.Select(r => r.ModelVersion).ToList();
         var firstNew = versions.IndexOf(version);
         Assert.True(firstNew > 0 && versions.Take(firstNew).All(v => v == before) && versions.Skip(firstNew).All(v => v == version),
             $"expected {before} then {version} from one reply on: {string.Join(", ", session.Replies.Select(r => $"{r.WindowEndSeconds}={r.ModelVersion}"))}");
-        Assert.True(session.Replies[firstNew].WindowEndSeconds > 30, "a reply before the publication carries the new version");
+        Assert.True(session.Replies[firstNew].WindowEndSeconds > 60, "a reply before the publication carries the new version");
         Assert.True(session.Replies[firstNew].WindowEndSeconds <= activeAfter + 2,
             $"ListModels served {version} after {activeAfter} s of signal, the stream only from {session.Replies[firstNew].WindowEndSeconds} s");
         Assert.All(session.Replies.Skip(firstNew), r => Assert.Equal(EegClass.Other, r.TopClass));
@@ -62,9 +62,10 @@ public sealed class ModelRepositoryTests(StackFixture stack)
     [Fact]
     public async Task ACorruptOrIncompatibleVersionIsRefusedAndTheActiveOneKeepsServingAnOpenStream()
     {
-        var active = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion;
-        await using var session = new EegStreamSession(stack.Inference, stack.Data.TestEeg());
-        await session.SendAsync(20);
+        var listed = await stack.Inference.ListModelsAsync(new ListModelsRequest());
+        var (active, activeEeg) = (listed.ActiveVersion, listed.ActiveEegVersion);
+        await using var session = new EegStreamSession(stack.Inference, SyntheticData.Looped(stack.Data.TestEeg(), 90));
+        await session.SendAsync(54);
 
         var garbage = ModelFolder.NewVersion("garbage");
         ModelFolder.PublishGarbage(stack.AppHost.ModelRepository, garbage);
@@ -98,9 +99,10 @@ public sealed class ModelRepositoryTests(StackFixture stack)
 
         await session.SendAsync(session.SecondsAvailable - session.SecondsSent);
         await session.CompleteAsync();
-        Assert.Equal(Enumerable.Range(0, 21).Select(i => 10.0 + 2 * i).ToList(), session.Replies.Select(r => r.WindowEndSeconds).ToList());
-        Assert.All(session.Replies, r => Assert.Equal(active, r.ModelVersion));
-        Assert.Equal(active, (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
+        Assert.Equal(Enumerable.Range(0, 21).Select(i => 50.0 + 2 * i).ToList(), session.Replies.Select(r => r.WindowEndSeconds).ToList());
+        Assert.All(session.Replies, r => Assert.Equal(activeEeg, r.ModelVersion));
+        var after = await stack.Inference.ListModelsAsync(new ListModelsRequest());
+        Assert.Equal((active, activeEeg), (after.ActiveVersion, after.ActiveEegVersion));
         Assert.Equal(EegStream.ScoredWindowSeconds, session.Replies[0].WindowSeconds);
     }
 

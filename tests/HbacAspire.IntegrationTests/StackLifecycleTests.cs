@@ -18,7 +18,7 @@ public sealed class StackLifecycleTests
 {
     public const string Name = "stack lifecycle (kills, own app)";
 
-    /// <summary>The version the stack should be serving at the current step.</summary>
+    /// <summary>The EEG-window version the stack should be streaming with at the current step.</summary>
     private string _served = "";
 
     [Fact]
@@ -46,9 +46,9 @@ public sealed class StackLifecycleTests
         }
         var inferencePid = apphost.ServicePid("inference")!.Value;
 
-        // 2. A model arrives (atomic rename, no announcement: the repository rescan finds it): "ready", scores.
-        ModelFolder.PublishValid(apphost.ModelRepository, ModelFolder.FirstVersion);
-        _served = ModelFolder.FirstVersion;
+        // 2. Models arrive (atomic rename, no announcement: the repository rescan finds them): "ready", scores.
+        ModelFolder.PublishFirst(apphost.ModelRepository);
+        _served = ModelFolder.FirstEegVersion;
         await apphost.WaitForReadyAsync(60);
         Assert.Equal(inferencePid, apphost.ServicePid("inference"));
         await StreamsAsync(data, inference, "step 2: after the first model");
@@ -62,7 +62,7 @@ public sealed class StackLifecycleTests
         var health = new Health.HealthClient(apphost.Channel("inference"));
         var redisPid = apphost.ServicePid("redis")!.Value;
         // A client streams across the outage (streams never touch the cache).
-        await using var acrossOutage = new EegStreamSession(inference, data.TestEeg());
+        await using var acrossOutage = new EegStreamSession(inference, SyntheticData.Looped(data.TestEeg(), 90));
         await acrossOutage.SendAsync(12);
         var stopped = await apphost.CommandAsync("redis", KnownResourceCommands.StopCommand);
         Assert.True(stopped.Success, $"step 3: stopping redis: {stopped.Message}");
@@ -103,7 +103,7 @@ public sealed class StackLifecycleTests
         Assert.True(started.Success, $"step 3: starting redis: {started.Message}");
         await acrossOutage.SendAsync(acrossOutage.SecondsAvailable - acrossOutage.SecondsSent);
         await acrossOutage.CompleteAsync();
-        Assert.Equal(21, acrossOutage.Replies.Count);
+        Assert.Equal(21, acrossOutage.Replies.Count); // windows ending at 50, 52, ..., 90 s
         await Wait.UntilAsync(() => apphost.Health("redis") == HealthStatus.Healthy && apphost.ServicePid("redis") is { } pid && pid != redisPid,
             "step 3: Redis to run again after its start command", 30, apphost.Diagnostics);
         redisPid = apphost.ServicePid("redis")!.Value;
@@ -130,12 +130,12 @@ public sealed class StackLifecycleTests
             "step 3: no cache hit after Redis came back");
         // Inference's subscription to model announcements came back with Redis: a new version is announced to it.
         var second = ModelFolder.NewVersion("after-redis");
-        ModelFolder.PublishValid(apphost.ModelRepository, second);
+        ModelFolder.PublishValid(apphost.ModelRepository, second, eeg: true);
         var redisPort = new Uri(apphost.Endpoint("redis")).Port;
         Assert.EndsWith($":{redisPort}", await apphost.ConnectionStringAsync("redis"));
         await Wait.UntilAsync(async () => await ModelFolder.AnnounceAsync(redisPort, second) >= 1,
             "step 3: a subscriber to hbac:models:published after the Redis restart", 30, apphost.Diagnostics);
-        await Wait.UntilAsync(async () => (await inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion == second,
+        await Wait.UntilAsync(async () => (await inference.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion == second,
             $"step 3: inference to serve {second}", 30, apphost.Diagnostics);
         _served = second;
 
@@ -154,7 +154,7 @@ public sealed class StackLifecycleTests
         using (var fresh = apphost.NewChannel("inference"))
         {
             var again = new Inference.InferenceClient(fresh);
-            await Wait.UntilAsync(async () => (await again.ListModelsAsync(new ListModelsRequest())).ActiveVersion == _served,
+            await Wait.UntilAsync(async () => (await again.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion == _served,
                 "step 4: the restarted inference to serve the model", 30, apphost.Diagnostics);
             await StreamsAsync(data, again, "step 4: after the inference restart (new connection)");
         }
@@ -185,10 +185,12 @@ public sealed class StackLifecycleTests
 
     private async Task StreamsAsync(SyntheticData data, Inference.InferenceClient client, string step)
     {
-        await using var session = new EegStreamSession(client, data.TestEeg().Select(c => c[..(14 * EegStream.SampleRateHz)]).ToArray());
-        await session.SendAsync(14);
+        await using var session = new EegStreamSession(client, SyntheticData.Looped(data.TestEeg(), 54));
+        await session.SendAsync(54);
         await session.CompleteAsync();
-        Assert.True(session.Replies.Select(r => r.WindowEndSeconds).SequenceEqual([10.0, 12.0, 14.0]), $"{step}: replies at {string.Join(", ", session.Replies.Select(r => r.WindowEndSeconds))}");
+        Assert.True(session.Replies.Select(r => r.WindowEndSeconds).SequenceEqual([50.0, 52.0, 54.0]), $"{step}: replies at {string.Join(", ", session.Replies.Select(r => r.WindowEndSeconds))}");
+        Assert.True(session.Replies.Select(r => (r.SegmentStartSeconds, r.SegmentEndSeconds)).SequenceEqual([(20.0, 30.0), (22.0, 32.0), (24.0, 34.0)]),
+            $"{step}: segments {string.Join(", ", session.Replies.Select(r => $"{r.SegmentStartSeconds}-{r.SegmentEndSeconds}"))}");
         Assert.All(session.Replies, r => Assert.True(r.ModelVersion == _served, $"{step}: model {r.ModelVersion}, expected {_served}"));
     }
 }

@@ -9,9 +9,9 @@ namespace HbacAspire.IntegrationTests;
 public sealed class StreamingTests(StackFixture stack)
 {
     [Fact]
-    public async Task SyntheticEegGetsAValidDistributionEveryTwoSecondsOnceTenSecondsArrived()
+    public async Task SyntheticEegGetsAValidDistributionEveryTwoSecondsOnceFiftySecondsArrived()
     {
-        await AssertStreamsAsync(stack.Data.TestEeg(), "synthetic EEG");
+        await AssertStreamsAsync(SyntheticData.Looped(stack.Data.TestEeg(), 61), "synthetic EEG");
     }
 
     [SharedDataFact]
@@ -59,11 +59,11 @@ public sealed class StreamingTests(StackFixture stack)
 
     private async Task AssertStreamsAsync(float[][] channels, string what)
     {
-        var active = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion;
-        Assert.False(string.IsNullOrEmpty(active), "no active model");
+        var active = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion;
+        Assert.False(string.IsNullOrEmpty(active), "no active EEG-window model");
         await using var session = new EegStreamSession(stack.Inference, channels);
         await session.SendAsync(EegStream.ScoredWindowSeconds - 1);
-        Assert.Empty(session.Replies); // nothing before 10 s of signal
+        Assert.Empty(session.Replies); // nothing before the first full 50-s window
         await session.SendAsync(session.SecondsAvailable - session.SecondsSent);
         await session.CompleteAsync();
 
@@ -75,6 +75,9 @@ public sealed class StreamingTests(StackFixture stack)
         {
             Distributions.AssertValid(reply.Probabilities, reply.TopClass, $"{what}, window ending at {reply.WindowEndSeconds} s");
             Assert.Equal(EegStream.ScoredWindowSeconds, reply.WindowSeconds);
+            Assert.Equal((reply.WindowEndSeconds - 30, reply.WindowEndSeconds - 20), (reply.SegmentStartSeconds, reply.SegmentEndSeconds));
+            // Sent in 1-s chunks, each window formed by the chunk that completes it.
+            Assert.Equal(20.0, reply.LagSeconds);
             Assert.Equal(active, reply.ModelVersion);
         }
     }

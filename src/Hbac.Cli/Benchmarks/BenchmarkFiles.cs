@@ -8,6 +8,17 @@ namespace Hbac.Cli.Benchmarks;
 /// <summary>Input files for benchmarks: Kaggle's real test spectrogram when it is around, else a generated one like it.</summary>
 internal static class BenchmarkFiles
 {
+    /// <summary>Prints a benchmark's Markdown table, and writes it to <paramref name="file"/> too when one is given (--out).</summary>
+    public static void PrintTable(string markdown, string? file)
+    {
+        Console.Write(markdown);
+        if (file is not null)
+        {
+            File.WriteAllText(file, markdown);
+            Console.Error.WriteLine($"table written to {file}");
+        }
+    }
+
     public const string KaggleTestSpectrogram = "hms/test_spectrograms/853520.parquet";
 
     /// <summary>

@@ -24,19 +24,23 @@ internal static class InferenceLoad
     });
 
     /// <summary>
-    /// <paramref name="streams"/> concurrent streams: each sends the first 9 s of signal at once, then
-    /// one 1-s chunk per second for <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
+    /// <paramref name="streams"/> concurrent streams: each sends the first <see cref="BurstSeconds"/> s of
+    /// signal at once (one second short of the first 50-s window), then one 1-s chunk per second for
+    /// <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
     /// one reply period (2 s), as independent clients would be, so windows arrive at a steady rate
     /// instead of all in the same second.
     /// </summary>
     /// <param name="servicePid">The service's process, whose peak memory during the level is reported (null: not known).</param>
+    /// <summary>Seconds of signal each stream sends at once before pacing: the first window's signal but its last second.</summary>
+    public const int BurstSeconds = EegStream.ScoredWindowSeconds - 1;
+
     public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, int? servicePid, CancellationToken ct)
     {
         var peakKnown = servicePid is { } pid && ResetPeakResident(pid);
         var client = new Inference.InferenceClient(channel);
         var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved)
             .Select(c => new StreamEegRequest { Chunk = c }).ToArray();
-        var total = Math.Min(chunks.Length, 9 + pacedSeconds);
+        var total = Math.Min(chunks.Length, BurstSeconds + pacedSeconds);
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
         var refused = 0;
@@ -66,9 +70,9 @@ internal static class InferenceLoad
                 long samples = 0;
                 for (var i = 0; i < total; i++)
                 {
-                    if (i >= 9)
+                    if (i >= BurstSeconds)
                     {
-                        var due = TimeSpan.FromSeconds(i - 9) - clock.Elapsed;
+                        var due = TimeSpan.FromSeconds(i - BurstSeconds) - clock.Elapsed;
                         if (due > TimeSpan.Zero)
                         {
                             await Task.Delay(due, ct);

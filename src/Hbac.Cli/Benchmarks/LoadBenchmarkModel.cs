@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hbac.Learning.Benchmarks;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
+using Hbac.Learning.Training;
 
 namespace Hbac.Cli.Benchmarks;
 
@@ -11,11 +12,17 @@ namespace Hbac.Cli.Benchmarks;
 /// description of the model for the table (architecture, the input resolution the network sees,
 /// parameters). By default an untrained full-resolution MobileNetV3-Large (what the <c>seed</c> profile
 /// trains; weights do not change the speed) exported to ONNX in a temporary repository.
+/// <para>
+/// A temporary repository serves the network twice: as the spectrogram model (Score, the throughput
+/// table) and, relabelled, as the EEG-window model (StreamEeg, the stream table). Both kinds take
+/// [N,3,400,300], so the cost per window is the same network's.
+/// </para>
 /// </summary>
 internal sealed class LoadBenchmarkModel : IDisposable
 {
     public const string DefaultArchitecture = MobileNetV3Large.CatalogId;
     private const string Version = "bench-full-resolution";
+    private const string EegVersion = "bench-full-resolution-eeg";
 
     private readonly DirectoryInfo? _temporary;
 
@@ -35,6 +42,7 @@ internal sealed class LoadBenchmarkModel : IDisposable
         Directory.CreateDirectory(folder);
         ModelBenchmark.ExportForOrt(DefaultArchitecture, Path.Combine(folder, "model.onnx"));
         WriteCard(folder, DefaultArchitecture);
+        AddEegCopy(temporary.FullName, DefaultArchitecture);
         return new LoadBenchmarkModel(temporary.FullName, temporary);
     }
 
@@ -45,8 +53,9 @@ internal sealed class LoadBenchmarkModel : IDisposable
         var temporary = Directory.CreateTempSubdirectory("hbac-bench-load-");
         var folder = Path.Combine(temporary.FullName, Version);
         Directory.CreateDirectory(folder);
-        File.Copy(onnx, Path.Combine(folder, "model.onnx"));
+        OnnxMetadataEditor.CopyWith(onnx, Path.Combine(folder, "model.onnx"), ModelInputKinds.MetadataKey, ModelInputKind.Spectrogram.Name());
         WriteCard(folder, summary.ModelName);
+        AddEegCopy(temporary.FullName, summary.ModelName);
         return new LoadBenchmarkModel(temporary.FullName, temporary);
     }
 
@@ -68,14 +77,23 @@ internal sealed class LoadBenchmarkModel : IDisposable
 
     public static string Describe(OnnxModelSummary summary, string origin)
     {
-        var resolution = summary.InputDownsample == 1
+        var resolution = summary.DownsampleText == "1"
             ? "full resolution"
-            : $"input [{string.Join(",", summary.InputShape)}] downsampled {summary.InputDownsample}x inside the network";
+            : $"input [{string.Join(",", summary.InputShape)}] downsampled {summary.DownsampleText}x inside the network";
         return string.Create(CultureInfo.InvariantCulture,
             $"{summary.ModelName} ({origin}), network input {summary.EffectiveInputShape} ({resolution}), {summary.Parameters:N0} parameters + {summary.NormStatistics:N0} BatchNorm statistics");
     }
 
     public void Dispose() => _temporary?.Delete(recursive: true);
+
+    private static void AddEegCopy(string repository, string model)
+    {
+        var folder = Path.Combine(repository, EegVersion);
+        Directory.CreateDirectory(folder);
+        OnnxMetadataEditor.CopyWith(Path.Combine(repository, Version, "model.onnx"), Path.Combine(folder, "model.onnx"),
+            ModelInputKinds.MetadataKey, ModelInputKind.Eeg.Name());
+        WriteCard(folder, model);
+    }
 
     private static void WriteCard(string folder, string model) =>
         File.WriteAllText(Path.Combine(folder, "card.json"), JsonSerializer.Serialize(new Dictionary<string, string>

@@ -21,5 +21,6 @@ internal static class BenchCommand
         BenchDataCommand.Create(),
         BenchModelsCommand.Create(),
         BenchLoadCommand.Create(),
+        BenchStreamCommand.Create(),
     ];
 }

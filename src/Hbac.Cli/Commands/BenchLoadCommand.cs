@@ -30,7 +30,7 @@ internal static class BenchLoadCommand
         var streams = new Option<string?>("--streams") { Description = "Comma-separated stream counts to run in increasing order, stopping at the first that misses the target (default: search)" };
         var start = new Option<int>("--start") { Description = "Search: the first stream count (then doubled until one fails, then bisected to 10%)", DefaultValueFactory = _ => 50 };
         var maxStreams = new Option<int>("--max-streams") { Description = "Search: the largest stream count tried", DefaultValueFactory = _ => 1600 };
-        var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level, after a 9-s burst (20 = 10 replies per stream)", DefaultValueFactory = _ => 20 };
+        var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level, after a 49-s burst (20 = 10 replies per stream)", DefaultValueFactory = _ => 20 };
         var clients = new Option<int>("--clients") { Description = "Concurrent Score callers in the throughput test", DefaultValueFactory = _ => 16 };
         var throughputSeconds = new Option<int>("--throughput-seconds") { Description = "Duration of each throughput measurement", DefaultValueFactory = _ => 10 };
         var warmupSeconds = new Option<int>("--warmup-seconds") { Description = "Load before each throughput measurement (every batch size runs once first)", DefaultValueFactory = _ => 5 };
@@ -70,10 +70,10 @@ internal static class BenchLoadCommand
             var levels = parseResult.GetValue(streams) is { } list ? ParseCounts(list) : null;
             var signal = parseResult.GetValue(recording) is { } path
                 ? StreamCommand.StreamChannels(RecordingFiles.Load(path), path)
-                : InferenceLoad.SyntheticSignal(9 + paced);
-            if (signal[0].Length < (9 + paced) * 200)
+                : InferenceLoad.SyntheticSignal(InferenceLoad.BurstSeconds + paced);
+            if (signal[0].Length < (InferenceLoad.BurstSeconds + paced) * 200)
             {
-                throw new CliUsageException($"bench load: the recording is shorter than {9 + paced} s");
+                throw new CliUsageException($"bench load: the recording is shorter than {InferenceLoad.BurstSeconds + paced} s");
             }
             var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), paced, callers,
                 TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
@@ -86,17 +86,11 @@ internal static class BenchLoadCommand
             }
             else
             {
-                var dll = parseResult.GetValue(service) ?? FindServiceDll();
+                var dll = parseResult.GetValue(service) ?? SpawnedInferenceService.FindDll("bench load");
                 using var served = PrepareModel(onnx, repository, out var origin);
                 report = await MeasureSpawnedAsync(dll, served, origin, batch, settings, loadAtStart, ct);
             }
-            var markdown = report.ToMarkdown();
-            Console.Write(markdown);
-            if (parseResult.GetValue(output) is { } file)
-            {
-                File.WriteAllText(file, markdown);
-                Console.Error.WriteLine($"table written to {file}");
-            }
+            BenchmarkFiles.PrintTable(report.ToMarkdown(), parseResult.GetValue(output));
             return 0;
         }));
         return command;
@@ -126,7 +120,7 @@ internal static class BenchLoadCommand
     {
         ThroughputResult unbatched;
         Console.Error.WriteLine("Score throughput, micro-batching off (MaxBatch=1) ...");
-        await using (var single = await SpawnedService.StartAsync(dll, served.Repository, 1, ct))
+        await using (var single = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, 1, SpawnedInferenceService.BothKinds, ct))
         {
             using var channel = InferenceLoad.Channel(single.Url);
             unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, 1, single.CpuTime, ct);
@@ -135,7 +129,7 @@ internal static class BenchLoadCommand
         ThroughputResult throughput;
         string version;
         long? throughputPeak;
-        await using (var batched = await SpawnedService.StartAsync(dll, served.Repository, batch, ct))
+        await using (var batched = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct))
         {
             using var channel = InferenceLoad.Channel(batched.Url);
             throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
@@ -146,7 +140,7 @@ internal static class BenchLoadCommand
         // behind, which would slow the next level and inflate its memory (the search assumes independent levels).
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
         {
-            await using var service = await SpawnedService.StartAsync(dll, served.Repository, batch, ct);
+            await using var service = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct);
             using var channel = InferenceLoad.Channel(service.Url);
             await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
             return await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, service.ProcessId, ct);
@@ -160,10 +154,11 @@ internal static class BenchLoadCommand
     {
         using var channel = InferenceLoad.Channel(url);
         var models = await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct);
-        var active = models.Models.FirstOrDefault(m => m.Active);
-        var description = active is null
+        var active = models.Models.Where(m => m.Active).ToList();
+        var description = active.Count == 0
             ? $"no active model at {url}"
-            : $"version {active.Version} ({active.Architecture}) served by {url}, input [{string.Join(",", active.InputShape)}]";
+            : string.Join("; ", active.Select(m =>
+                $"{(m.InputKind == Contracts.V1.ModelInputKind.Eeg ? "EEG-window" : "spectrogram")} version {m.Version} ({m.Architecture}) served by {url}, input [{string.Join(",", m.InputShape)}]"));
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings,
@@ -178,7 +173,7 @@ internal static class BenchLoadCommand
         var results = new List<StreamLevel>();
         async Task<bool> RunAsync(int n)
         {
-            Console.Error.WriteLine($"level {results.Count + 1}: {n} real-time streams for {9 + settings.PacedSeconds} s ...");
+            Console.Error.WriteLine($"level {results.Count + 1}: {n} real-time streams for {InferenceLoad.BurstSeconds + settings.PacedSeconds} s ...");
             var level = await runLevel(n);
             results.Add(level);
             Console.Error.WriteLine(LoadBenchmarkReport.ProgressLine(results.Count, level, LatencyTargetMs));
@@ -218,103 +213,9 @@ internal static class BenchLoadCommand
         return counts.Count > 0 ? counts : throw new CliUsageException("--streams: give at least one count");
     }
 
-    private static string FindServiceDll()
-    {
-        foreach (var origin in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
-            {
-                foreach (var configuration in new[] { "Release", "Debug" })
-                {
-                    var candidate = Path.Combine(dir.FullName, "src", "Hbac.Inference", "bin", configuration, "net10.0", "Hbac.Inference.dll");
-                    if (File.Exists(candidate))
-                    {
-                        return candidate;
-                    }
-                }
-            }
-        }
-        throw new CliUsageException("bench load: Hbac.Inference.dll not found; build src/Hbac.Inference (-c Release) or pass --service");
-    }
-
     private static string Machine(string loadAtStart) =>
         $"{Environment.ProcessorCount} cores shared with other work; 1/5/15-min load average {loadAtStart} at start, {LoadAverage()} at end";
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
-    /// <summary>The inference service as a child process on a free loopback port, killed on dispose.</summary>
-    private sealed class SpawnedService : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private SpawnedService(Process process, string url)
-        {
-            _process = process;
-            Url = url;
-        }
-
-        public string Url { get; }
-
-        public int ProcessId => _process.Id;
-
-        /// <summary>CPU time the service has used so far (all threads).</summary>
-        public TimeSpan CpuTime()
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-
-        public static async Task<SpawnedService> StartAsync(string dll, string repository, int maxBatch, CancellationToken ct)
-        {
-            var port = InferenceLoad.FreeLoopbackPort();
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(dll);
-            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-            // No Redis: streams and tensors never touch the cache; the service runs Degraded.
-            start.Environment["ConnectionStrings__redis"] = $"127.0.0.1:{InferenceLoad.FreeLoopbackPort()}";
-            start.Environment["Hbac__ModelRepository"] = Path.GetFullPath(repository);
-            start.Environment["Hbac__MaxBatch"] = maxBatch.ToString(CultureInfo.InvariantCulture);
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            var process = Process.Start(start) ?? throw new CliUsageException($"bench load: could not start dotnet {dll}");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var service = new SpawnedService(process, $"http://127.0.0.1:{port}");
-            using var channel = InferenceLoad.Channel(service.Url);
-            var client = new Inference.InferenceClient(channel);
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                try
-                {
-                    if ((await client.ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion.Length > 0)
-                    {
-                        return service;
-                    }
-                }
-                catch (Grpc.Core.RpcException)
-                {
-                    // Not listening yet.
-                }
-                if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
-                {
-                    await service.DisposeAsync();
-                    throw new CliUsageException($"bench load: the spawned service serves no model from {repository} after 60 s");
-                }
-                await Task.Delay(250, ct);
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process.Dispose();
-        }
-    }
 }

@@ -11,7 +11,7 @@ internal static class ModelsCommand
     public static Command Create()
     {
         var server = new Option<string>("--server") { Description = "Inference service URL, e.g. http://localhost:5103", Required = true };
-        var command = new Command("models", "List the inference service's model versions (newest first) and which one is active");
+        var command = new Command("models", "List the inference service's model versions (newest first), each with its input kind, and the active one of each kind");
         command.Options.Add(server);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
         {
@@ -24,9 +24,8 @@ internal static class ModelsCommand
                     Console.WriteLine(Describe(model));
                 }
                 var versions = response.Models.Count == 1 ? "1 version" : $"{response.Models.Count} versions";
-                Console.Error.WriteLine(response.ActiveVersion.Length == 0
-                    ? $"{versions}, no model active"
-                    : $"{versions}, active {response.ActiveVersion}");
+                Console.Error.WriteLine($"{versions}; spectrogram model (Score): {Active(response.ActiveVersion)}; " +
+                    $"EEG-window model (StreamEeg): {Active(response.ActiveEegVersion)}");
                 return 0;
             }, ct);
         }));
@@ -38,9 +37,12 @@ internal static class ModelsCommand
         var loss = double.IsNaN(model.ValidationLoss) ? "-" : model.ValidationLoss.ToString("0.0000", CultureInfo.InvariantCulture);
         var created = model.CreatedAt is null ? "-" : model.CreatedAt.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         var state = model.Active ? "active" : model.Valid ? "valid" : "invalid";
-        var line = $"{model.Version}  {state}  {Architecture(model.Architecture)}  val_loss={loss}  created={created}";
+        var kind = model.InputKind == ModelInputKind.Eeg ? "eeg" : "spectrogram";
+        var line = $"{model.Version}  {state}  {kind}  {Architecture(model.Architecture)}  val_loss={loss}  created={created}";
         return model.Valid ? line : $"{line}  reason: {model.InvalidReason}";
     }
+
+    private static string Active(string version) => version.Length == 0 ? "none" : version;
 
     private static string Architecture(ModelArchitecture architecture) => architecture switch
     {

@@ -15,7 +15,8 @@ namespace Hbac.Cli.Commands;
 /// <summary>
 /// <c>hbac stream --server &lt;url&gt; &lt;eeg.parquet | rec.edf&gt; [--realtime]</c>: sends the recording to
 /// Inference.StreamEeg in 1-s chunks (as fast as the server takes them, or paced at real time) and
-/// prints one line per reply as it arrives.
+/// prints one line per reply as it arrives: the 10 s the reply describes, how far they lie behind the
+/// newest sample sent, the distribution and the model version.
 /// </summary>
 internal static class StreamCommand
 {
@@ -24,7 +25,7 @@ internal static class StreamCommand
         var server = new Option<string>("--server") { Description = "Inference service URL, e.g. http://localhost:5103", Required = true };
         var realtime = new Option<bool>("--realtime") { Description = "Send one second of signal per second of wall time" };
         var input = new Argument<string>("recording") { Description = "Kaggle EEG parquet, EDF or BDF recording" };
-        var command = new Command("stream", "Stream an EEG recording to the inference service and print its scores every 2 s of signal");
+        var command = new Command("stream", "Stream an EEG recording to the inference service's EEG-window model and print the score of each 10-s segment, every 2 s of signal once 50 s are in");
         command.Options.Add(server);
         command.Options.Add(realtime);
         command.Arguments.Add(input);
@@ -92,10 +93,11 @@ internal static class StreamCommand
         }
         await call.RequestStream.CompleteAsync();
         var total = await replies;
-        Console.Error.WriteLine($"{sent / (double)EegStream.SampleRateHz:0.#} s sent, {total} replies in {clock.Elapsed.TotalSeconds:0.0} s");
+        Console.Error.WriteLine($"{sent / (double)EegStream.SampleRateHz:0.#} s sent, {total} {(total == 1 ? "reply" : "replies")} in {clock.Elapsed.TotalSeconds:0.0} s" +
+            (sent < EegStream.ScoredWindowSamples ? $" (a reply needs {EegStream.ScoredWindowSeconds} s of signal)" : ""));
         return 0;
     }
 
-    internal static string Describe(StreamEegResponse reply) =>
-        $"{reply.WindowEndSeconds.ToString("0.0", CultureInfo.InvariantCulture),8} s  {InferenceServer.Describe(reply.Probabilities)}  model={reply.ModelVersion}";
+    internal static string Describe(StreamEegResponse reply) => string.Create(CultureInfo.InvariantCulture,
+        $"segment {reply.SegmentStartSeconds,7:0.0}-{reply.SegmentEndSeconds:0.0} s  lag {reply.LagSeconds,5:0.0} s  {InferenceServer.Describe(reply.Probabilities)}  model={reply.ModelVersion}");
 }

@@ -21,7 +21,7 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "Seed for weights, shuffles and augmentation (default 42)" };
         var threads = new Option<int?>("--threads") { Description = "torch threads (default: all cores)" };
         var spectrograms = new Option<string?>("--spectrograms") { Description = "Folder of <id>.parquet or <id>.npy (default <data>/train_spectrograms); with --input eeg, of <eeg_id>.parquet (default <data>/train_eegs)" };
-        var downsample = new Option<int?>("--downsample") { Description = "Average-pool the input by this factor inside the model (1 = full 400x300; quick uses 8, or 4 with --input eeg)" };
+        var downsample = new Option<string?>("--downsample") { Description = "Average-pool the input by this factor inside the model: k, or ROWSxCOLUMNS (1 = full 400x300; quick uses 8, or 2x30 with --input eeg)" };
         var peakLr = new Option<double?>("--lr") { Description = "Peak learning rate after ramp-up (default: the profile's, 6e-6 x batch for seed)" };
         var augment = new Option<double?>("--augment") { Description = "Probability of each augmentation per batch (MixUp, time mask, frequency mask; default 0.5)" };
         var weights = new Option<string?>("--weights") { Description = "Initial weights: TorchSharp .dat or a model.onnx of this project" };
@@ -40,9 +40,11 @@ internal static class TrainCommand
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var kind = ParseInput(parseResult.GetValue(input)!);
+            var pool = parseResult.GetValue(downsample) is { } d ? ParseDownsample(d) : ((int, int?)?)null;
             var options = new TrainingOverrides
             {
-                InputDownsample = parseResult.GetValue(downsample),
+                InputDownsample = pool?.Item1,
+                InputDownsampleColumns = pool?.Item2,
                 AugmentationProbability = parseResult.GetValue(augment),
                 PeakLearningRate = parseResult.GetValue(peakLr),
                 Epochs = parseResult.GetValue(epochs),
@@ -67,6 +69,18 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>"4" (square) or "5x6" (rows x columns).</summary>
+    public static (int Rows, int? Columns) ParseDownsample(string value)
+    {
+        var parts = value.Split('x', 'X');
+        var factors = parts.Select(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k >= 1 ? k : 0).ToArray();
+        if (parts.Length is < 1 or > 2 || factors.Contains(0))
+        {
+            throw new CliUsageException($"--downsample: '{value}' is not a factor >= 1 or ROWSxCOLUMNS (e.g. 8 or 2x30)");
+        }
+        return (factors[0], factors.Length == 2 ? factors[1] : null);
     }
 
     public static ModelInputKind ParseInput(string value)

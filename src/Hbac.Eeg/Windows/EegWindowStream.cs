@@ -52,7 +52,37 @@ public sealed class EegWindowStream(int channels = 20)
             chunk[c].CopyTo(_buffer[c], _length);
         }
         _length += count;
+        return Emit();
+    }
 
+    /// <summary>
+    /// Adds samples interleaved sample after sample (s0c0, s0c1, ..., the row order of a Kaggle EEG parquet
+    /// and of StreamEeg's INTERLEAVED chunks): the same windows as <see cref="Append(IReadOnlyList{float[]})"/>
+    /// without a per-channel copy of the chunk first.
+    /// </summary>
+    public IReadOnlyList<EegStreamWindow> AppendInterleaved(ReadOnlySpan<float> samples)
+    {
+        var channels = _buffer.Length;
+        if (samples.Length % channels != 0)
+        {
+            throw new ArgumentException($"{samples.Length} values is not a multiple of {channels} channels", nameof(samples));
+        }
+        var count = samples.Length / channels;
+        EnsureCapacity(_length + count);
+        for (var c = 0; c < channels; c++)
+        {
+            var channel = _buffer[c].AsSpan(_length, count);
+            for (var s = 0; s < count; s++)
+            {
+                channel[s] = samples[s * channels + c];
+            }
+        }
+        _length += count;
+        return Emit();
+    }
+
+    private List<EegStreamWindow> Emit()
+    {
         var windows = new List<EegStreamWindow>();
         while (_nextWindowEnd <= Received)
         {

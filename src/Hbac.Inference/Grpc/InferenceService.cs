@@ -4,15 +4,20 @@ using Grpc.Core;
 using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
+using Hbac.Eeg.Windows;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Streaming;
 using Microsoft.Extensions.Options;
+using ModelInputKind = Hbac.Learning.Training.ModelInputKind;
 
 namespace Hbac.Inference.Grpc;
 
-/// <summary>hbac.v1.Inference: maps the wire messages onto the repository, the batcher and the stream windows.</summary>
+/// <summary>
+/// hbac.v1.Inference: maps the wire messages onto the repository, the batcher and the stream windows.
+/// Score and ScoreBatch go to the spectrogram model, StreamEeg to the EEG-window model.
+/// </summary>
 public sealed class InferenceService(
     IModelRepository models,
     MicroBatcher batcher,
@@ -54,9 +59,15 @@ public sealed class InferenceService(
     public override Task StreamEeg(IAsyncStreamReader<StreamEegRequest> requestStream, IServerStreamWriter<StreamEegResponse> responseStream, ServerCallContext context) =>
         Guard(async () =>
         {
+            // Refused before any signal is taken: a spectrogram model cannot score a stream (DESIGN.md section 9).
+            if (models.ActiveVersion(ModelInputKind.Eeg) is null)
+            {
+                throw new NoModelLoadedException(ModelInputKind.Eeg);
+            }
             var ct = context.CancellationToken;
-            var stream = new EegStreamWindows();
+            var stream = new EegWindowStream(EegStream.ChannelCount);
             var limiter = new StreamRateLimiter(options.Value.StreamMaxSamplesPerSecond, time);
+            var interleaved = Array.Empty<float>();
             while (await requestStream.MoveNext(ct))
             {
                 var chunk = requestStream.Current.Chunk ?? throw new InvalidRequestException("chunk: required");
@@ -66,14 +77,23 @@ public sealed class InferenceService(
                     throw new RpcException(new Status(StatusCode.ResourceExhausted,
                         $"chunk: stream rate over {limiter.SamplesPerSecond} samples per second ({limiter.SamplesPerSecond / (double)EegStream.SampleRateHz:0.#}x real time)"));
                 }
-                foreach (var window in stream.Append(chunk))
+                var length = samples * EegStream.ChannelCount;
+                if (interleaved.Length < length)
+                {
+                    interleaved = new float[length];
+                }
+                EegChunkSamples.CopyInterleaved(chunk, samples, interleaved);
+                foreach (var window in stream.AppendInterleaved(interleaved.AsSpan(0, length)))
                 {
                     var scored = await ScoreStreamWindowAsync(window, ct);
                     var probabilities = ClassProbabilities.FromSpan(scored.Probabilities);
                     await responseStream.WriteAsync(new StreamEegResponse
                     {
-                        WindowEndSeconds = window.EndSeconds,
+                        WindowEndSeconds = window.WindowEndSeconds,
                         WindowSeconds = EegStream.ScoredWindowSeconds,
+                        SegmentStartSeconds = window.SegmentStartSeconds,
+                        SegmentEndSeconds = window.SegmentEndSeconds,
+                        LagSeconds = window.LagSeconds,
                         Probabilities = probabilities,
                         TopClass = probabilities.TopClass(),
                         ModelVersion = scored.ModelVersion,
@@ -89,22 +109,26 @@ public sealed class InferenceService(
     /// ended stream is visible at once, and the client can alarm, back off and reconnect (or go to
     /// another replica) knowing exactly which window was not scored.
     /// </summary>
-    private async Task<ScoredWindow> ScoreStreamWindowAsync(StreamWindow window, CancellationToken ct)
+    private async Task<ScoredWindow> ScoreStreamWindowAsync(EegStreamWindow window, CancellationToken ct)
     {
         try
         {
-            return await batcher.ScoreAsync(window.Input, ct);
+            return await batcher.ScoreAsync(ModelInputKind.Eeg, window.Input, ct);
         }
         catch (ScoringOverloadedException e)
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                string.Create(CultureInfo.InvariantCulture, $"window ending at {window.EndSeconds:0.###} s: {e.Message}; the stream ends here, reconnect to resume")));
+                string.Create(CultureInfo.InvariantCulture, $"window ending at {window.WindowEndSeconds:0.###} s: {e.Message}; the stream ends here, reconnect to resume")));
         }
     }
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
-        var response = new ListModelsResponse { ActiveVersion = models.ActiveVersion ?? "" };
+        var response = new ListModelsResponse
+        {
+            ActiveVersion = models.ActiveVersion(ModelInputKind.Spectrogram) ?? "",
+            ActiveEegVersion = models.ActiveVersion(ModelInputKind.Eeg) ?? "",
+        };
         response.Models.AddRange(models.List().Select(ToModelInfo));
         return Task.FromResult(response);
     }
@@ -216,6 +240,7 @@ public sealed class InferenceService(
             ValidationLoss = model.Card.ValidationLoss,
             Valid = model.Valid,
             InvalidReason = model.InvalidReason ?? "",
+            InputKind = model.Kind == ModelInputKind.Eeg ? Contracts.V1.ModelInputKind.Eeg : Contracts.V1.ModelInputKind.Spectrogram,
         };
         if (model.Card.CreatedUtc is { } created)
         {

@@ -6,7 +6,8 @@ namespace Hbac.Inference.Models;
 /// The fields of a version's card.json that ListModels shows. Read leniently: a version without a
 /// card (imported by hand) or with fields missing is still servable; only model.onnx decides validity.
 /// </summary>
-public sealed record ModelCardSummary(string? Model, DateTimeOffset? CreatedUtc, string? TrainingRunId, double ValidationLoss)
+/// <param name="Input">The card's input kind ("spectrogram" | "eeg"); for a version whose model.onnx cannot be read, the only hint of its kind.</param>
+public sealed record ModelCardSummary(string? Model, DateTimeOffset? CreatedUtc, string? TrainingRunId, double ValidationLoss, string? Input = null)
 {
     public static readonly ModelCardSummary Unknown = new(null, null, null, double.NaN);
 
@@ -24,7 +25,8 @@ public sealed record ModelCardSummary(string? Model, DateTimeOffset? CreatedUtc,
                 String(root, "model"),
                 String(root, "created_utc") is { } created && DateTimeOffset.TryParse(created, out var at) ? at : null,
                 String(root, "training_run_id") ?? String(root, "run_id"),
-                root.TryGetProperty("best_validation_loss", out var loss) && loss.ValueKind == JsonValueKind.Number ? loss.GetDouble() : double.NaN);
+                root.TryGetProperty("best_validation_loss", out var loss) && loss.ValueKind == JsonValueKind.Number ? loss.GetDouble() : double.NaN,
+                String(root, "input"));
         }
         catch (Exception e) when (e is JsonException or IOException)
         {

@@ -6,33 +6,38 @@ using Microsoft.Extensions.Options;
 
 namespace Hbac.Inference.Models;
 
-/// <summary>The served model and the versions it was chosen from.</summary>
+/// <summary>The served models, one per input kind, and the versions they were chosen from.</summary>
 public interface IModelRepository
 {
-    /// <summary>The active version, or null when none is loaded.</summary>
-    string? ActiveVersion { get; }
+    /// <summary>The active version of <paramref name="kind"/>, or null when none is loaded.</summary>
+    string? ActiveVersion(ModelInputKind kind);
 
-    /// <summary>A reference to the active model (release it when done), or null when none is loaded.</summary>
-    ServedModel? AcquireActive();
+    /// <summary>A reference to the active model of <paramref name="kind"/> (release it when done), or null when none is loaded.</summary>
+    ServedModel? AcquireActive(ModelInputKind kind);
 
     /// <summary>Every version seen in the folder, newest first.</summary>
     IReadOnlyList<ModelVersionInfo> List();
 
     /// <summary>
-    /// Rescans the folder, validates versions that are new or changed, and serves the newest valid one
-    /// among them when it is newer than the active one (a version activated by hand stays pinned until
-    /// a newer one is published). Never throws for a bad model: it is listed as invalid.
+    /// Rescans the folder, validates versions that are new or changed, and for each input kind serves
+    /// the newest valid one among them when it is newer than that kind's active one (a version activated
+    /// by hand stays pinned until a newer one of its kind is published). Never throws for a bad model:
+    /// it is listed as invalid.
     /// </summary>
     Task RefreshAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Loads, validates and serves <paramref name="version"/>; throws <see cref="ModelVersionNotFoundException"/> or <see cref="ModelRejectedException"/>.</summary>
+    /// <summary>
+    /// Loads, validates and serves <paramref name="version"/> for its input kind (the other kind's model is
+    /// untouched); throws <see cref="ModelVersionNotFoundException"/> or <see cref="ModelRejectedException"/>.
+    /// </summary>
     Task<ModelVersionInfo> ActivateAsync(string version, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
-/// A folder of <c>&lt;version&gt;/model.onnx + card.json</c>; version names sort by age. Loading and
-/// validation happen here, on the caller's thread (the watcher's, never a request's, except for an
-/// explicit ActivateModel); the swap is one atomic exchange of the active reference.
+/// A folder of <c>&lt;version&gt;/model.onnx + card.json</c>; version names sort by age. A model's kind is
+/// its ONNX metadata's (<see cref="ModelInputKinds.MetadataKey"/>): both kinds take [N,3,400,300], so
+/// the kind, not the shape, decides which calls a model may answer. Loading and validation happen here, on the caller's thread (the watcher's, never a request's, except for an
+/// explicit ActivateModel); the swap is one atomic exchange of that kind's active reference.
 /// </summary>
 public sealed partial class ModelRepository : IModelRepository, IDisposable
 {
@@ -48,7 +53,8 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _entriesLock = new();
-    private ServedModel? _active;
+    // Indexed by ModelInputKind.
+    private readonly ServedModel?[] _active = new ServedModel?[Enum.GetValues<ModelInputKind>().Length];
 
     public ModelRepository(IOptions<InferenceOptions> options, ILogger<ModelRepository> logger)
     {
@@ -61,13 +67,13 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     public string Root => _root;
 
-    public string? ActiveVersion => Volatile.Read(ref _active)?.Version;
+    public string? ActiveVersion(ModelInputKind kind) => Volatile.Read(ref _active[(int)kind])?.Version;
 
-    public ServedModel? AcquireActive()
+    public ServedModel? AcquireActive(ModelInputKind kind)
     {
         while (true)
         {
-            var model = Volatile.Read(ref _active);
+            var model = Volatile.Read(ref _active[(int)kind]);
             if (model is null)
             {
                 return null;
@@ -82,13 +88,12 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     public IReadOnlyList<ModelVersionInfo> List()
     {
-        var active = ActiveVersion;
         lock (_entriesLock)
         {
             return _entries.Values
                 .OrderByDescending(e => e.Version, StringComparer.Ordinal)
-                .Select(e => new ModelVersionInfo(e.Version, e.InvalidReason is null, e.InvalidReason, e.Version == active, e.Card,
-                    e.InvalidReason is null ? ExpectedInputShape : []))
+                .Select(e => new ModelVersionInfo(e.Version, e.InvalidReason is null, e.InvalidReason, e.Version == ActiveVersion(e.Kind), e.Card,
+                    e.InvalidReason is null ? ExpectedInputShape : [], e.Kind))
                 .ToList();
         }
     }
@@ -111,7 +116,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
                 .Select(pair => pair.Key)
                 .OrderByDescending(v => v, StringComparer.Ordinal)
                 .ToList();
-            var swapped = false;
+            var swapped = new HashSet<ModelInputKind>();
             foreach (var version in changed)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -120,11 +125,11 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
                 {
                     continue;
                 }
-                var active = ActiveVersion;
-                if (!swapped && (active is null || string.CompareOrdinal(version, active) > 0 || version == active))
+                var active = ActiveVersion(candidate.Kind);
+                if (!swapped.Contains(candidate.Kind) && (active is null || string.CompareOrdinal(version, active) > 0 || version == active))
                 {
                     Swap(candidate);
-                    swapped = true;
+                    swapped.Add(candidate.Kind);
                 }
                 else
                 {
@@ -153,8 +158,13 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
             {
                 throw new ModelVersionNotFoundException(version);
             }
-            var model = Load(version, StampOf(folder)) ?? throw new ModelRejectedException(
-                $"version '{version}' is invalid ({(TryGetEntry(version, out var entry) ? entry.InvalidReason : "not loadable")}); '{ActiveVersion ?? "none"}' stays active");
+            var model = Load(version, StampOf(folder));
+            if (model is null)
+            {
+                var (kind, reason) = TryGetEntry(version, out var entry) ? (entry.Kind, entry.InvalidReason) : (ModelInputKind.Spectrogram, null);
+                throw new ModelRejectedException(
+                    $"version '{version}' is invalid ({reason ?? "not loadable"}); '{ActiveVersion(kind) ?? "none"}' stays the active {kind.Name()} model");
+            }
             Swap(model);
         }
         finally
@@ -166,7 +176,10 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     public void Dispose()
     {
-        Interlocked.Exchange(ref _active, null)?.Release();
+        for (var i = 0; i < _active.Length; i++)
+        {
+            Interlocked.Exchange(ref _active[i], null)?.Release();
+        }
         _gate.Dispose();
     }
 
@@ -175,33 +188,49 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     {
         var folder = Path.Combine(_root, version);
         var card = ModelCardSummary.Read(Path.Combine(folder, CardFileName));
+        // Until the model itself says otherwise, the card's word is all there is (a corrupt model.onnx is still listed under its kind).
+        var kind = CardKind(card);
         try
         {
             var classifier = OnnxClassifier.Open(Path.Combine(folder, ModelFileName), _threads, spinning: _spinning);
-            if (ModelInputKinds.FromMetadata(classifier.Metadata) is var kind && kind != ModelInputKind.Spectrogram)
+            try
             {
-                // Same [N,3,400,300] shape, other meaning: scoring spectrogram windows with it would be silently wrong.
-                classifier.Dispose();
-                throw new InvalidDataException(
-                    $"{ModelFileName}: reads {kind.Name()} windows ({ModelInputKinds.MetadataKey}), and this service scores spectrogram windows");
+                kind = ModelInputKinds.FromMetadata(classifier.Metadata);
             }
-            Record(new Entry(version, stamp, card, null));
-            LogLoaded(version, classifier.ExecutionProvider);
-            return new ServedModel(version, classifier);
+            catch (ArgumentException e)
+            {
+                classifier.Dispose();
+                throw new InvalidDataException($"{ModelFileName}: metadata {ModelInputKinds.MetadataKey}: {e.Message}");
+            }
+            Record(new Entry(version, stamp, card, null, kind));
+            LogLoaded(version, kind.Name(), classifier.ExecutionProvider);
+            return new ServedModel(version, kind, classifier);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             var reason = e.Message.Split('\n')[0].Trim();
-            Record(new Entry(version, stamp, card, reason));
-            LogRefused(version, reason, ActiveVersion ?? "none");
+            Record(new Entry(version, stamp, card, reason, kind));
+            LogRefused(version, reason, ActiveVersion(kind) ?? "none");
             return null;
+        }
+    }
+
+    private static ModelInputKind CardKind(ModelCardSummary card)
+    {
+        try
+        {
+            return card.Input is { } input ? ModelInputKinds.Parse(input) : ModelInputKind.Spectrogram;
+        }
+        catch (ArgumentException)
+        {
+            return ModelInputKind.Spectrogram;
         }
     }
 
     private void Swap(ServedModel model)
     {
-        var previous = Interlocked.Exchange(ref _active, model);
-        LogActivated(model.Version, previous?.Version ?? "none");
+        var previous = Interlocked.Exchange(ref _active[(int)model.Kind], model);
+        LogActivated(model.Kind.Name(), model.Version, previous?.Version ?? "none");
         // Batches still running on the previous model hold their own references.
         previous?.Release();
     }
@@ -244,14 +273,14 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     private readonly record struct FileStamp(long Length, DateTime LastWriteUtc);
 
-    private sealed record Entry(string Version, FileStamp Stamp, ModelCardSummary Card, string? InvalidReason);
+    private sealed record Entry(string Version, FileStamp Stamp, ModelCardSummary Card, string? InvalidReason, ModelInputKind Kind);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Version} validated on {ExecutionProvider}")]
-    private partial void LogLoaded(string version, string executionProvider);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Version} ({Kind}) validated on {ExecutionProvider}")]
+    private partial void LogLoaded(string version, string kind, string executionProvider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Version} refused: {Reason}; {Active} keeps serving")]
     private partial void LogRefused(string version, string reason, string active);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model {Version} (was {Previous})")]
-    private partial void LogActivated(string version, string previous);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Kind} model {Version} (was {Previous})")]
+    private partial void LogActivated(string kind, string version, string previous);
 }

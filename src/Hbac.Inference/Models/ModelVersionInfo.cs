@@ -1,8 +1,10 @@
+using Hbac.Learning.Training;
+
 namespace Hbac.Inference.Models;
 
-/// <summary>One version folder of the repository as ListModels shows it.</summary>
+/// <summary>One version folder of the repository as ListModels shows it; <paramref name="Active"/> means active for its <paramref name="Kind"/>.</summary>
 public sealed record ModelVersionInfo(
-    string Version, bool Valid, string? InvalidReason, bool Active, ModelCardSummary Card, IReadOnlyList<long> InputShape);
+    string Version, bool Valid, string? InvalidReason, bool Active, ModelCardSummary Card, IReadOnlyList<long> InputShape, ModelInputKind Kind);
 
 /// <summary>No folder of that name in the repository (NotFound).</summary>
 public sealed class ModelVersionNotFoundException(string version)
@@ -11,6 +13,10 @@ public sealed class ModelVersionNotFoundException(string version)
 /// <summary>The version exists but cannot be served (FailedPrecondition); the message says why.</summary>
 public sealed class ModelRejectedException(string message) : Exception(message);
 
-/// <summary>No model is being served yet (FailedPrecondition).</summary>
-public sealed class NoModelLoadedException()
-    : Exception("no model loaded: the repository has no valid version yet");
+/// <summary>No model of the kind a call needs is being served (FailedPrecondition); the message says which and how to get one.</summary>
+public sealed class NoModelLoadedException(ModelInputKind kind) : Exception(kind == ModelInputKind.Eeg
+    ? "no EEG-window model loaded: StreamEeg scores streams with a model trained on 50-s EEG windows (hbac train --input eeg, or StartRun with input_kind EEG), and the repository has no valid one; a spectrogram model cannot score a stream"
+    : "no spectrogram model loaded: the repository has no valid spectrogram model yet (hbac train, or StartRun with input_kind SPECTROGRAM)")
+{
+    public ModelInputKind Kind { get; } = kind;
+}

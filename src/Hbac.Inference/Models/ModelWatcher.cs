@@ -1,5 +1,6 @@
 using Hbac.Caching;
 using Hbac.Inference.Extensions;
+using Hbac.Learning.Training;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Inference.Models;
@@ -21,7 +22,7 @@ public sealed partial class ModelWatcher(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await RefreshAsync("start");
-        LogServing(repository.ActiveVersion ?? "no model");
+        LogServing(repository.ActiveVersion(ModelInputKind.Spectrogram) ?? "none", repository.ActiveVersion(ModelInputKind.Eeg) ?? "none");
         _subscription = await announcements.SubscribeAsync(version => RefreshAsync($"announcement of {version}"), cancellationToken);
         _polling = PollAsync(TimeSpan.FromSeconds(options.Value.PollIntervalSeconds), _stop.Token);
     }
@@ -87,8 +88,8 @@ public sealed partial class ModelWatcher(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model repository watched; serving {Version}")]
-    private partial void LogServing(string version);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model repository watched; serving spectrogram model {Spectrogram}, EEG-window model {Eeg}")]
+    private partial void LogServing(string spectrogram, string eeg);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model repository scan ({Trigger}) failed: {Reason}")]
     private partial void LogScanFailed(string trigger, string reason);

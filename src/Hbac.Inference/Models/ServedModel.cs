@@ -1,4 +1,5 @@
 using Hbac.Learning.Onnx;
+using Hbac.Learning.Training;
 
 namespace Hbac.Inference.Models;
 
@@ -12,13 +13,17 @@ public sealed class ServedModel
     private readonly OnnxClassifier _classifier;
     private int _references = 1;
 
-    public ServedModel(string version, OnnxClassifier classifier)
+    public ServedModel(string version, ModelInputKind kind, OnnxClassifier classifier)
     {
         Version = version;
+        Kind = kind;
         _classifier = classifier;
     }
 
     public string Version { get; }
+
+    /// <summary>The windows this model reads; only calls of that kind are routed to it.</summary>
+    public ModelInputKind Kind { get; }
 
     public string ExecutionProvider => _classifier.ExecutionProvider;
 

@@ -1,15 +1,17 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Hbac.Eeg.Windows;
+using Hbac.Learning.Training;
 
 namespace Hbac.Inference.Scoring;
 
 /// <summary>
 /// Collects concurrent scoring requests into batches for one ONNX Runtime call: the first window
 /// waits at most <c>maxDelay</c> for others, a batch holds at most <c>maxBatch</c> windows (a single
-/// request of more windows, a ScoreBatch, runs alone). One loop runs the batches in turn (ONNX
-/// Runtime already spreads one call over the cores); each caller gets its own rows back, or the
-/// batch's exception.
+/// request of more windows, a ScoreBatch, runs alone). A batch holds windows of one input kind (the
+/// spectrogram and the EEG-window model are different models); a window of the other kind starts the
+/// next batch. One loop runs the batches in turn (ONNX Runtime already spreads one call over the
+/// cores); each caller gets its own rows back, or the batch's exception.
 /// <para>
 /// Overload: at most <c>maxQueuedWindows</c> windows wait for a batch. A request that would go over
 /// is refused at once with <see cref="ScoringOverloadedException"/> (and counted), so an overloaded
@@ -64,13 +66,17 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// Scores one [3,400,300] window with the next batch. Throws <see cref="ScoringOverloadedException"/>
     /// (before queueing anything) when <see cref="MaxQueuedWindows"/> windows are already waiting.
     /// </summary>
-    public Task<ScoredWindow> ScoreAsync(float[] window, CancellationToken cancellationToken = default)
+    public Task<ScoredWindow> ScoreAsync(float[] window, CancellationToken cancellationToken = default) =>
+        ScoreAsync(ModelInputKind.Spectrogram, window, cancellationToken);
+
+    /// <summary>As <see cref="ScoreAsync(float[], CancellationToken)"/>, on the model of <paramref name="kind"/>.</summary>
+    public Task<ScoredWindow> ScoreAsync(ModelInputKind kind, float[] window, CancellationToken cancellationToken = default)
     {
         if (window.Length != SpectrogramWindow.Size)
         {
             throw new ArgumentException($"window holds {window.Length} values, expected {SpectrogramWindow.Size} ([3,400,300])", nameof(window));
         }
-        return First(Enqueue(window, 1, cancellationToken));
+        return First(Enqueue(kind, window, 1, cancellationToken));
 
         static async Task<ScoredWindow> First(Task<IReadOnlyList<ScoredWindow>> rows) => (await rows)[0];
     }
@@ -87,7 +93,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             throw new ArgumentException($"windows hold {windows.Length} values, expected {count} x {SpectrogramWindow.Size} ([{count},3,400,300])", nameof(windows));
         }
-        return Enqueue(windows, count, cancellationToken);
+        return Enqueue(ModelInputKind.Spectrogram, windows, count, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -96,7 +102,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         await _loop;
     }
 
-    private Task<IReadOnlyList<ScoredWindow>> Enqueue(float[] windows, int count, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ScoredWindow>> Enqueue(ModelInputKind kind, float[] windows, int count, CancellationToken cancellationToken)
     {
         // Reserve the places first: concurrent callers can never push the queue past its bound.
         if (Interlocked.Add(ref _queued, count) > MaxQueuedWindows)
@@ -105,7 +111,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             _metrics?.RecordRejected(count);
             throw new ScoringOverloadedException(count, MaxQueuedWindows);
         }
-        var pending = new Pending(windows, count, Stopwatch.GetTimestamp(), cancellationToken);
+        var pending = new Pending(kind, windows, count, Stopwatch.GetTimestamp(), cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Add(ref _queued, -count);
@@ -157,9 +163,9 @@ public sealed class MicroBatcher : IAsyncDisposable
                 {
                     continue;
                 }
-                if (windows > 0 && windows + next.Count > MaxBatch)
+                if (windows > 0 && (windows + next.Count > MaxBatch || next.Kind != batch[0].Kind))
                 {
-                    // Does not fit: it starts the next batch.
+                    // Does not fit, or is for the other model: it starts the next batch.
                     _carried = next;
                     return;
                 }
@@ -210,7 +216,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var results = _scorer.ScoreBatch(input, n);
+            var results = _scorer.ScoreBatch(batch[0].Kind, input, n);
             _metrics?.RecordBatch(n, Stopwatch.GetElapsedTime(started));
             var row = 0;
             foreach (var pending in batch)
@@ -237,13 +243,16 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         private readonly CancellationTokenRegistration _registration;
 
-        public Pending(float[] windows, int count, long enqueued, CancellationToken cancellationToken)
+        public Pending(ModelInputKind kind, float[] windows, int count, long enqueued, CancellationToken cancellationToken)
         {
+            Kind = kind;
             Windows = windows;
             Count = count;
             Enqueued = enqueued;
             _registration = cancellationToken.Register(() => Result.TrySetCanceled(cancellationToken));
         }
+
+        public ModelInputKind Kind { get; }
 
         public float[] Windows { get; }
 

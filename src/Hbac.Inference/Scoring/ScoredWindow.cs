@@ -1,10 +1,12 @@
+using Hbac.Learning.Training;
+
 namespace Hbac.Inference.Scoring;
 
 /// <summary>Six class probabilities (vote order) and the model version that produced them.</summary>
 public sealed record ScoredWindow(float[] Probabilities, string ModelVersion);
 
-/// <summary>Evaluates a batch of windows [n,3,400,300] on one model; throws NoModelLoadedException when there is none.</summary>
+/// <summary>Evaluates a batch of windows [n,3,400,300] of one input kind on one model; throws NoModelLoadedException when there is none.</summary>
 public interface IBatchScorer
 {
-    IReadOnlyList<ScoredWindow> ScoreBatch(ReadOnlySpan<float> windows, int n);
+    IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n);
 }

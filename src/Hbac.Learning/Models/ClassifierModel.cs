@@ -37,12 +37,12 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
 
     private protected abstract string ExportOnnx(OnnxGraphBuilder graph, string input, string prefix);
 
-    /// <summary>The optional AvgPool2d(k) at the input (see <see cref="ModelOptions.InputDownsample"/>).</summary>
-    private protected static nn.Module<Tensor, Tensor> InputPool(int downsample) =>
-        downsample > 1 ? nn.AvgPool2d(downsample, downsample) : nn.Identity();
+    /// <summary>The optional AvgPool2d((rows, columns)) at the input (see <see cref="ModelOptions.InputPool"/>).</summary>
+    private protected static nn.Module<Tensor, Tensor> InputPool((int Rows, int Columns) pool) =>
+        pool is (1, 1) ? nn.Identity() : nn.AvgPool2d([pool.Rows, pool.Columns], [pool.Rows, pool.Columns]);
 
-    private protected static string ExportInputPool(OnnxGraphBuilder graph, string input, int downsample) =>
-        downsample > 1 ? graph.AveragePool(input, downsample) : input;
+    private protected static string ExportInputPool(OnnxGraphBuilder graph, string input, (int Rows, int Columns) pool) =>
+        pool is (1, 1) ? input : graph.AveragePool(input, pool.Rows, pool.Columns);
 
     /// <summary>torchvision's initialisation: conv kaiming-normal (fan out), BN 1/0, linear N(0, 0.01).</summary>
     private protected void InitialiseWeights()

@@ -69,7 +69,7 @@ public sealed class EfficientNetV2B2 : ClassifierModel
         _blocks.AddRange(layers.Cast<IOnnxExportable>());
         _topChannels = RoundFilters(1280);
 
-        input_pool = InputPool(Options.InputDownsample);
+        input_pool = InputPool(Options.InputPool);
         stem = new ConvNormActivation(3, stemChannels, 3, 2, 1, Activation.SiLU, norm);
         blocks = nn.Sequential(layers);
         top = new ConvNormActivation(RoundFilters(Stages[^1].Output), _topChannels, 1, 1, 1, Activation.SiLU, norm);
@@ -90,7 +90,7 @@ public sealed class EfficientNetV2B2 : ClassifierModel
 
     private protected override string ExportOnnx(OnnxGraphBuilder graph, string input, string prefix)
     {
-        var x = ExportInputPool(graph, input, Options.InputDownsample);
+        var x = ExportInputPool(graph, input, Options.InputPool);
         x = stem.ExportOnnx(graph, x, $"{prefix}stem");
         for (var i = 0; i < _blocks.Count; i++)
         {

@@ -53,7 +53,7 @@ public sealed class MobileNetV3Large : ClassifierModel
         layers.Add(new ConvNormActivation(160, 960, 1, 1, 1, Activation.Hardswish, norm));
         _featureLayers.AddRange(layers.Cast<IOnnxExportable>());
 
-        input_pool = InputPool(Options.InputDownsample);
+        input_pool = InputPool(Options.InputPool);
         features = nn.Sequential(layers);
         classifier = nn.Linear(960, classes);
         RegisterComponents();
@@ -72,7 +72,7 @@ public sealed class MobileNetV3Large : ClassifierModel
 
     private protected override string ExportOnnx(OnnxGraphBuilder graph, string input, string prefix)
     {
-        var x = ExportInputPool(graph, input, Options.InputDownsample);
+        var x = ExportInputPool(graph, input, Options.InputPool);
         for (var i = 0; i < _featureLayers.Count; i++)
         {
             x = _featureLayers[i].ExportOnnx(graph, x, $"{prefix}features.{i}");

@@ -5,9 +5,19 @@ public sealed record ModelOptions
 {
     /// <summary>
     /// When &gt; 1 the model starts with AvgPool2d(k, stride k): a fast profile trains at 1/k resolution
-    /// while the exported model still takes the full [N,3,400,300] input.
+    /// while the exported model still takes the full [N,3,400,300] input. With
+    /// <see cref="InputDownsampleColumns"/> set, this is the factor over rows (frequency) only.
     /// </summary>
     public int InputDownsample { get; init; } = 1;
+
+    /// <summary>
+    /// The factor over columns (time) when it differs from the rows' (AvgPool2d((rows, columns))); null =
+    /// <see cref="InputDownsample"/>. EEG windows can keep their frequency detail and pool time more (the quick profile).
+    /// </summary>
+    public int? InputDownsampleColumns { get; init; }
+
+    /// <summary>The input pool's (rows, columns) kernel and stride.</summary>
+    public (int Rows, int Columns) InputPool => (InputDownsample, InputDownsampleColumns ?? InputDownsample);
 
     /// <summary>
     /// BatchNorm running-statistics momentum, PyTorch convention (weight of the new batch). 0.1 is
@@ -25,6 +35,10 @@ public sealed record ModelOptions
         if (InputDownsample < 1)
         {
             throw new ArgumentException($"InputDownsample must be >= 1, got {InputDownsample}", nameof(InputDownsample));
+        }
+        if (InputDownsampleColumns is < 1)
+        {
+            throw new ArgumentException($"InputDownsampleColumns must be >= 1, got {InputDownsampleColumns}", nameof(InputDownsampleColumns));
         }
         if (!(BatchNormMomentum > 0 && BatchNormMomentum <= 1))
         {

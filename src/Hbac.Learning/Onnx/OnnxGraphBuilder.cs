@@ -66,8 +66,10 @@ internal sealed class OnnxGraphBuilder
 
     public string GlobalAveragePool(string x) => Node("GlobalAveragePool", [x]);
 
-    public string AveragePool(string x, int kernel) =>
-        Node("AveragePool", [x], Ints("kernel_shape", kernel, kernel), Ints("strides", kernel, kernel));
+    public string AveragePool(string x, int kernel) => AveragePool(x, kernel, kernel);
+
+    public string AveragePool(string x, int kernelRows, int kernelColumns) =>
+        Node("AveragePool", [x], Ints("kernel_shape", kernelRows, kernelColumns), Ints("strides", kernelRows, kernelColumns));
 
     /// <summary>Global average pooling, flatten, then the Linear layer <paramref name="linear"/> as Gemm.</summary>
     public string GlobalPoolAndLinear(string x, string linear)

@@ -11,12 +11,15 @@ namespace Hbac.Learning.Training;
 /// labelled 50-s window turned into its [3, 400, 300] input by <see cref="EegWindow"/>. Every epoch
 /// revisits the same windows, so each input plane is computed once and kept (at most
 /// <paramref name="maxCachedValues"/> floats, default 2^28 = 1 GiB, about 2,200 windows; beyond that
-/// the oldest are computed again when asked). The few recordings that windows are being cut from stay
-/// loaded, as several labels share one EEG.
+/// the oldest are computed again when asked). Recordings stay loaded up to 256 MiB of samples, as several
+/// labels share one EEG and the first epoch visits them in shuffled order.
 /// </summary>
 public sealed class EegWindowSource(string eegFolder, long maxCachedValues = 1L << 28) : ITrainingWindowSource
 {
-    private const int RecordingsKept = 6;
+    // Recordings kept loaded, by their samples (2^26 floats = 256 MiB): the first epoch visits windows in
+    // shuffled order, and with only the last 6 recordings kept nearly every window re-read its parquet file
+    // (the default synthetic data: 377 training windows from ~70 EEGs).
+    private const long RecordingValuesKept = 1L << 26;
 
     private readonly ConcurrentDictionary<(long, int), Lazy<Task<float[]>>> _planes = new();
     private readonly ConcurrentQueue<(long, int)> _insertionOrder = new();
@@ -88,7 +91,7 @@ public sealed class EegWindowSource(string eegFolder, long maxCachedValues = 1L 
             }, ct);
             _recordings[eegId] = load;
             _recordingOrder.Enqueue(eegId);
-            while (_recordingOrder.Count > RecordingsKept && _recordingOrder.TryDequeue(out var oldest))
+            while (_recordingOrder.Count > 1 && KeptRecordingValues() > RecordingValuesKept && _recordingOrder.TryDequeue(out var oldest))
             {
                 if (oldest != eegId)
                 {
@@ -98,6 +101,10 @@ public sealed class EegWindowSource(string eegFolder, long maxCachedValues = 1L 
             return load;
         }
     }
+
+    private long KeptRecordingValues() => _recordings.Values
+        .Where(t => t.IsCompletedSuccessfully)
+        .Sum(t => (long)t.Result.Samples.Count * t.Result.Length);
 
     private void Account((long, int) key, int values)
     {

@@ -66,6 +66,7 @@ public static class Trainer
         using var model = ModelCatalog.Create(options.Model, EegClasses.Count, new ModelOptions
         {
             InputDownsample = options.InputDownsample,
+            InputDownsampleColumns = options.InputDownsampleColumns,
             BatchNormMomentum = options.BatchNormMomentum,
             WeightsPath = options.InitialWeights,
         });

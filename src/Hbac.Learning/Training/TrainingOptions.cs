@@ -20,6 +20,8 @@ public sealed record TrainingOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>Average-pool factor at the model's entry (1 = full 400x300); the model still takes [N,3,400,300].</summary>
     public int InputDownsample { get; init; } = 1;
+    /// <summary>The factor over columns (time) when it differs from <see cref="InputDownsample"/>'s, which then pools rows only; null = the same.</summary>
+    public int? InputDownsampleColumns { get; init; }
     /// <summary>Use at most this many training windows (a seeded random subset), or all when null.</summary>
     public int? MaxTrainWindows { get; init; }
     /// <summary>Use at most this many validation windows (a seeded random subset), or all when null.</summary>
@@ -70,6 +72,7 @@ public sealed record TrainingOptions
         Require(Fold >= 0 && Fold < FoldCount, $"--fold: must be in 0..{FoldCount - 1} (got {Fold})");
         Require(Threads >= 1, $"--threads: must be at least 1 (got {Threads})");
         Require(InputDownsample >= 1, $"input downsample: must be at least 1 (got {InputDownsample})");
+        Require(InputDownsampleColumns is null or >= 1, $"input downsample over columns: must be at least 1 (got {InputDownsampleColumns})");
         Require(MaxTrainWindows is null or >= 1, $"max train windows: must be at least 1 (got {MaxTrainWindows})");
         Require(MaxValidationWindows is null or >= 1, $"max validation windows: must be at least 1 (got {MaxValidationWindows})");
         Require(BatchNormRecalibrationBatches >= 0, $"BatchNorm recalibration batches: must be >= 0 (got {BatchNormRecalibrationBatches})");

@@ -17,6 +17,8 @@ public sealed record TrainingOverrides
     public int? Fold { get; init; }
     public int? Threads { get; init; }
     public int? InputDownsample { get; init; }
+    /// <summary>The columns' factor; with <see cref="InputDownsample"/> set and this null, the pool is square.</summary>
+    public int? InputDownsampleColumns { get; init; }
     public int? MaxTrainWindows { get; init; }
     public int? MaxValidationWindows { get; init; }
     public LabelTargets? Labels { get; init; }
@@ -37,6 +39,7 @@ public sealed record TrainingOverrides
             Fold = Fold ?? options.Fold,
             Threads = Threads ?? options.Threads,
             InputDownsample = InputDownsample ?? options.InputDownsample,
+            InputDownsampleColumns = InputDownsample is null && InputDownsampleColumns is null ? options.InputDownsampleColumns : InputDownsampleColumns,
             MaxTrainWindows = MaxTrainWindows ?? options.MaxTrainWindows,
             MaxValidationWindows = MaxValidationWindows ?? options.MaxValidationWindows,
             Labels = Labels ?? options.Labels,

@@ -23,6 +23,9 @@ public sealed partial class RunExecutor(
     /// <summary>The training service's own spans (exported because the service defaults trace the source named after the application).</summary>
     public static readonly ActivitySource Source = new("Hbac.Training");
 
+    /// <summary>The run span's tag naming what the model reads ("spectrogram" or "eeg").</summary>
+    public const string InputKindTag = "hbac.input_kind";
+
     public async Task ExecuteAsync(TrainingRun run, CancellationToken stopping)
     {
         if (!run.TryStart())
@@ -34,7 +37,8 @@ public sealed partial class RunExecutor(
         span?.SetTag("hbac.run_id", run.Id);
         span?.SetTag("hbac.model", run.Plan.Model.ToString());
         span?.SetTag("hbac.profile", run.Plan.Profile);
-        LogRunning(run.Id, run.Plan.Model, run.Plan.Profile, run.Plan.DataFolderName);
+        span?.SetTag(InputKindTag, run.Plan.Kind.Name());
+        LogRunning(run.Id, run.Plan.Kind.Name(), run.Plan.Model, run.Plan.Profile, run.Plan.DataFolderName);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(run.CancellationToken, stopping);
         var token = cancellation.Token;
         var workFolder = publisher.WorkFolder(run.Id);
@@ -47,7 +51,7 @@ public sealed partial class RunExecutor(
                 TrainingData data;
                 using (Source.StartActivity("load training data"))
                 {
-                    data = dataLoader.Open(run.Plan.DataFolder);
+                    data = dataLoader.Open(run.Plan.DataFolder, run.Plan.Kind);
                 }
                 using var training = Source.StartActivity("train");
                 training?.SetTag("hbac.epochs", run.Plan.Options.Epochs);
@@ -109,8 +113,8 @@ public sealed partial class RunExecutor(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} running: {Model}, profile {Profile}, data '{DataFolder}'")]
-    private partial void LogRunning(string runId, string model, string profile, string dataFolder);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} running: {InputKind} model {Model}, profile {Profile}, data '{DataFolder}'")]
+    private partial void LogRunning(string runId, string inputKind, string model, string profile, string dataFolder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} cancelled: {Reason}")]
     private partial void LogCancelled(string runId, string reason);

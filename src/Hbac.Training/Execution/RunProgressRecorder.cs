@@ -31,7 +31,7 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
                 _trainWindows = started.TrainWindows;
                 _windowStart = Stopwatch.GetTimestamp();
                 run.Record(new RunUpdate.Started(started.Epochs, started.StepsPerEpoch, started.TrainWindows, started.ValidationWindows, started.Device));
-                LogStarted(run.Id, started.Model, started.Device, started.TrainWindows, started.ValidationWindows, started.Epochs);
+                LogStarted(run.Id, run.Plan.Kind.Name(), started.Model, started.Device, started.TrainWindows, started.ValidationWindows, started.Epochs);
                 break;
             case TrainingStep { Validation: true } validation:
                 _eta = validation.Eta;
@@ -78,8 +78,8 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Run {RunId}: {Model} on {Device}, {TrainWindows} training / {ValidationWindows} validation windows, {Epochs} epochs")]
-    private partial void LogStarted(string runId, string model, string device, int trainWindows, int validationWindows, int epochs);
+        Message = "Run {RunId}: {InputKind} model {Model} on {Device}, {TrainWindows} training / {ValidationWindows} validation windows, {Epochs} epochs")]
+    private partial void LogStarted(string runId, string inputKind, string model, string device, int trainWindows, int validationWindows, int epochs);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Run {RunId}: epoch {Epoch}/{Epochs} train loss {TrainLoss:F4} validation loss {ValidationLoss:F4} (Kaggle KL {KaggleKl:F4}), {SamplesPerSecond:F1} samples/s{Best}")]

@@ -5,6 +5,8 @@ using Hbac.Learning.Models;
 using Hbac.Learning.Training;
 using Hbac.Training.Runs;
 using HbacAspire.ServiceDefaults.Requests;
+using InputKind = Hbac.Learning.Training.ModelInputKind;
+using ProtoInputKind = Hbac.Contracts.V1.ModelInputKind;
 
 namespace Hbac.Training.Grpc;
 
@@ -20,7 +22,7 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
     public override Task<RunInfo> StartRun(StartRunRequest request, ServerCallContext context) => Guard(() =>
     {
         var run = runs.Start(new RunRequest(ModelName(request.Model), request.Profile, ToOverrides(request.HyperParameters),
-            request.DataFolder, request.Description));
+            request.DataFolder, request.Description, ToKind(request.InputKind)));
         return Task.FromResult(ToProto(run.Snapshot()));
     });
 
@@ -90,6 +92,17 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
         _ => ModelArchitecture.Unspecified,
     };
 
+    // UNSPECIFIED is the seed's input (spectrograms), so clients written before input kinds keep their meaning.
+    private static InputKind ToKind(ProtoInputKind kind) => kind switch
+    {
+        ProtoInputKind.Unspecified or ProtoInputKind.Spectrogram => InputKind.Spectrogram,
+        ProtoInputKind.Eeg => InputKind.Eeg,
+        _ => throw new RequestRejectedException(Rejection.InvalidArgument,
+            $"input_kind: unknown value {(int)kind} (MODEL_INPUT_KIND_SPECTROGRAM or MODEL_INPUT_KIND_EEG; unspecified = spectrogram)"),
+    };
+
+    private static ProtoInputKind ToProto(InputKind kind) => kind == InputKind.Eeg ? ProtoInputKind.Eeg : ProtoInputKind.Spectrogram;
+
     private static TrainingOverrides ToOverrides(HyperParameters? p) => p is null
         ? new TrainingOverrides()
         : new TrainingOverrides
@@ -143,6 +156,7 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
             BestValidationLoss = run.BestValidationLoss,
             ModelVersion = run.ModelVersion ?? "",
             Error = run.Error ?? "",
+            InputKind = ToProto(run.Plan.Kind),
         };
         if (run.StartedAt is { } started)
         {

@@ -36,11 +36,11 @@ public sealed partial class ModelPublisher(IOptions<TrainingServiceOptions> opti
         File.Delete(result.CheckpointPath);
         for (var attempt = 0; ; attempt++)
         {
-            var version = NextVersion(card.Model, now);
+            var version = NextVersion(card.Model, card.Input, now);
             try
             {
                 Directory.Move(result.RunFolder, Path.Combine(Root, version));
-                LogPublished(version, runId, card.BestValidationLoss);
+                LogPublished(card.Input.Name(), version, runId, card.BestValidationLoss);
                 return version;
             }
             catch (IOException) when (attempt < 3 && Directory.Exists(Path.Combine(Root, version)))
@@ -68,10 +68,11 @@ public sealed partial class ModelPublisher(IOptions<TrainingServiceOptions> opti
     }
 
     /// <summary>
-    /// "&lt;UTC time&gt;-&lt;model&gt;", moved a second past the newest existing version when that one is not older
+    /// "&lt;UTC time&gt;-&lt;model&gt;" for a spectrogram model, "&lt;UTC time&gt;-&lt;model&gt;-eeg" for an EEG-window
+    /// one (the kind itself is in card.json and the ONNX metadata; the suffix is for people reading listings), moved a second past the newest existing version when that one is not older
     /// (two runs in one second, or a clock behind the repository's newest), so the new version is served.
     /// </summary>
-    public string NextVersion(string model, DateTimeOffset now)
+    public string NextVersion(string model, ModelInputKind kind, DateTimeOffset now)
     {
         var newest = Directory.EnumerateDirectories(Root)
             .Select(Path.GetFileName)
@@ -79,13 +80,13 @@ public sealed partial class ModelPublisher(IOptions<TrainingServiceOptions> opti
             .Where(ModelRepositoryLayout.IsVersionName)
             .Max(StringComparer.Ordinal);
         var time = now.UtcDateTime;
-        var candidate = Name(time, model);
+        var candidate = Name(time, model, kind);
         if (newest is not null && string.CompareOrdinal(newest, candidate) >= 0)
         {
             if (newest.Length >= TimestampFormat.Length
                 && DateTime.TryParseExact(newest[..TimestampFormat.Length], TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var latest))
             {
-                candidate = Name(latest.AddSeconds(1), model);
+                candidate = Name(latest.AddSeconds(1), model, kind);
             }
             else
             {
@@ -95,8 +96,8 @@ public sealed partial class ModelPublisher(IOptions<TrainingServiceOptions> opti
         return candidate;
     }
 
-    private static string Name(DateTime utc, string model) =>
-        utc.ToString(TimestampFormat, CultureInfo.InvariantCulture) + "-" + model;
+    private static string Name(DateTime utc, string model, ModelInputKind kind) =>
+        utc.ToString(TimestampFormat, CultureInfo.InvariantCulture) + "-" + model + (kind == ModelInputKind.Eeg ? "-eeg" : "");
 
     private static string CreateRoot(string repository)
     {
@@ -105,8 +106,8 @@ public sealed partial class ModelPublisher(IOptions<TrainingServiceOptions> opti
         return root;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Published model {Version} from run {RunId} (validation loss {ValidationLoss:F4})")]
-    private partial void LogPublished(string version, string runId, double validationLoss);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published {InputKind} model {Version} from run {RunId} (validation loss {ValidationLoss:F4})")]
+    private partial void LogPublished(string inputKind, string version, string runId, double validationLoss);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Version} not announced ({Reason}); the inference service finds it on its next repository scan")]
     private partial void LogNotAnnounced(string version, string reason);

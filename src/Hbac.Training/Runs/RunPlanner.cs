@@ -11,7 +11,7 @@ namespace Hbac.Training.Runs;
 /// <summary>
 /// Turns a <see cref="RunRequest"/> into a <see cref="RunPlan"/>: checks the model, profile and every
 /// override (messages name the request field, e.g. <c>hyper_parameters.epochs</c>), merges them with
-/// the profile, and resolves the data folder under the data root.
+/// the input kind's profile, and resolves the data folder under the data root.
 /// </summary>
 public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> options)
 {
@@ -35,7 +35,7 @@ public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> o
             throw Invalid($"profile: unknown profile '{request.Profile}' (known: {string.Join(", ", TrainingProfiles.Names)})");
         }
         CheckOverrides(request.Overrides);
-        var training = request.Overrides.ApplyTo(TrainingProfiles.Create(profile, model)) with { Threads = options.Value.EffectiveThreads };
+        var training = request.Overrides.ApplyTo(TrainingProfiles.Create(profile, model, request.Kind)) with { Threads = options.Value.EffectiveThreads };
         if (training.Fold >= training.FoldCount)
         {
             throw Invalid($"{HyperParameters}.validation_fold: {training.Fold} is out of range 0..{training.FoldCount - 1}");
@@ -52,22 +52,31 @@ public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> o
         var requested = string.IsNullOrWhiteSpace(request.DataFolder) ? options.Value.DefaultDataFolder : request.DataFolder;
         var folder = root.ResolveDirectory(string.IsNullOrWhiteSpace(requested) ? "." : requested, "data_folder");
         var name = root.Relative(folder);
-        RequireInside(folder, name, KaggleTrainingData.LabelsFile, File.Exists, relative => root.ResolveFile(relative, "data_folder"));
-        RequireInside(folder, name, KaggleTrainingData.SpectrogramFolder, Directory.Exists, relative => root.ResolveDirectory(relative, "data_folder"));
-        return new RunPlan(model, profile, training, folder, name, request.Description ?? "");
+        var inputs = InputFolder(request.Kind);
+        RequireInside(folder, name, KaggleTrainingData.LabelsFile, request.Kind, File.Exists, relative => root.ResolveFile(relative, "data_folder"));
+        RequireInside(folder, name, inputs, request.Kind, Directory.Exists, relative => root.ResolveDirectory(relative, "data_folder"));
+        return new RunPlan(model, profile, training, folder, name, request.Description ?? "", request.Kind);
     }
 
+    /// <summary>The folder of the kind's inputs: spectrogram runs read train_spectrograms/, EEG runs the raw EEG of train_eegs/.</summary>
+    public static string InputFolder(ModelInputKind kind) => kind switch
+    {
+        ModelInputKind.Spectrogram => KaggleTrainingData.SpectrogramFolder,
+        ModelInputKind.Eeg => KaggleTrainingData.EegFolder,
+        _ => throw Invalid($"input_kind: unknown kind {kind}"),
+    };
+
     /// <summary>
-    /// The folder's train.csv or train_spectrograms/ must exist (FailedPrecondition) and, like the folder
-    /// itself, stay inside the data root (a symlink out is InvalidArgument).
+    /// The folder's train.csv or input folder (train_spectrograms/ or train_eegs/) must exist
+    /// (FailedPrecondition) and, like the folder itself, stay inside the data root (a symlink out is InvalidArgument).
     /// </summary>
-    private void RequireInside(string folder, string name, string entry, Func<string, bool> exists, Action<string> resolve)
+    private void RequireInside(string folder, string name, string entry, ModelInputKind kind, Func<string, bool> exists, Action<string> resolve)
     {
         var path = Path.Combine(folder, entry);
         if (!exists(path))
         {
             throw new RequestRejectedException(Rejection.FailedPrecondition,
-                $"data_folder: '{name}' has no {entry} (a Kaggle-format folder needs {KaggleTrainingData.LabelsFile} and {KaggleTrainingData.SpectrogramFolder}/)");
+                $"data_folder: '{name}' has no {entry} (a Kaggle-format folder needs {KaggleTrainingData.LabelsFile}, and {InputFolder(kind)}/ for {(kind == ModelInputKind.Eeg ? "an EEG" : "a spectrogram")} run)");
         }
         resolve(root.Relative(path));
     }

@@ -13,13 +13,14 @@ public sealed class OnnxModelSummaryTests : IDisposable
     public void Dispose() => _folder.Delete(recursive: true);
 
     [Theory]
-    [InlineData(1, "[N,3,400,300]")]
-    [InlineData(8, "[N,3,50,37]")]
-    public void AnExportedMobileNetIsDescribedWithItsResolutionAndParameters(int downsample, string seen)
+    [InlineData(1, null, "[N,3,400,300]", "1")]
+    [InlineData(8, null, "[N,3,50,37]", "8")]
+    [InlineData(5, 6, "[N,3,80,50]", "5x6")]
+    public void AnExportedMobileNetIsDescribedWithItsResolutionAndParameters(int downsample, int? columns, string seen, string text)
     {
-        var path = Path.Combine(_folder.FullName, $"m{downsample}.onnx");
+        var path = Path.Combine(_folder.FullName, $"m{downsample}x{columns}.onnx");
         torch.manual_seed(0);
-        using (var model = ModelCatalog.Create(MobileNetV3Large.CatalogId, options: new ModelOptions { InputDownsample = downsample }))
+        using (var model = ModelCatalog.Create(MobileNetV3Large.CatalogId, options: new ModelOptions { InputDownsample = downsample, InputDownsampleColumns = columns }))
         {
             OnnxExporter.Export(model, path);
         }
@@ -29,6 +30,8 @@ public sealed class OnnxModelSummaryTests : IDisposable
         Assert.Equal("mobilenetv3", summary.ModelName);
         Assert.Equal(["N", "3", "400", "300"], summary.InputShape);
         Assert.Equal(downsample, summary.InputDownsample);
+        Assert.Equal(columns ?? downsample, summary.InputDownsampleColumns);
+        Assert.Equal(text, summary.DownsampleText);
         Assert.Equal(seen, summary.EffectiveInputShape);
         // The counts `hbac params` prints for MobileNetV3-Large with 6 classes.
         Assert.Equal(2_977_718, summary.Parameters);

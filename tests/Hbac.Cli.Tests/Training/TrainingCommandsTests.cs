@@ -32,7 +32,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
             Train = Hbac.Run("train", "--data", Data, "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
                 "--batch", "16", "--downsample", "8", "--out", RunFolder);
             TrainEeg = Hbac.Run("train", "--data", Data, "--input", "eeg", "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
-                "--batch", "16", "--downsample", "8", "--out", EegRunFolder);
+                "--batch", "16", "--downsample", "4x12", "--out", EegRunFolder);
         }
 
         public void Dispose() => Directory.Delete(Folder, recursive: true);
@@ -68,12 +68,26 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         Assert.Matches(@"best achievable KL  \d\.\d{4}", output);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("5x")]
+    [InlineData("2x3x4")]
+    public void ADownsampleThatIsNotAFactorOrRowsByColumnsIsRefusedBeforeAnyWork(string value)
+    {
+        var (exit, _, error) = Hbac.Run("train", "--data", _run.Data, "--model", "mobilenetv3", "--downsample", value, "--out", Path.Combine(_run.Folder, "refused"));
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--downsample", error);
+        Assert.False(Directory.Exists(Path.Combine(_run.Folder, "refused")));
+    }
+
     [Fact]
     public void AnEegRunRecordsItsInputAndEvaluateScoresTheEegWindows()
     {
         Assert.True(_run.TrainEeg.Exit == 0, _run.TrainEeg.Error);
         var card = ModelCard.Load(Path.Combine(_run.EegRunFolder, RunFolderLayout.Card));
         Assert.Equal(ModelInputKind.Eeg, card.Input);
+        Assert.Equal((4, 12), (card.HyperParameters.InputDownsample, card.HyperParameters.InputDownsampleColumns));
         Assert.Equal("0.5-20 (causal Butterworth, 2nd-order high-pass and low-pass sections, from rest)", card.Preprocessing["band_pass_hz"]);
 
         // evaluate reads the kind from the model: only the EEG windows reproduce the KL training measured.

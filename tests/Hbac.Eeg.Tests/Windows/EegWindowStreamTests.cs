@@ -63,6 +63,38 @@ public class EegWindowStreamTests
     }
 
     [Fact]
+    public void InterleavedChunksGiveTheSameWindowsAsPerChannelOnes()
+    {
+        var recording = Recording(58, 4);
+        var interleaved = new float[recording[0].Length * 20];
+        for (var s = 0; s < recording[0].Length; s++)
+        {
+            for (var c = 0; c < 20; c++)
+            {
+                interleaved[s * 20 + c] = recording[c][s];
+            }
+        }
+        var expected = new EegWindowStream().Append(recording);
+        var stream = new EegWindowStream();
+        var windows = new List<EegStreamWindow>();
+        var random = new Random(5);
+        for (var at = 0; at < recording[0].Length;)
+        {
+            var size = Math.Min(random.Next(1, 2500), recording[0].Length - at);
+            windows.AddRange(stream.AppendInterleaved(interleaved.AsSpan(at * 20, size * 20)));
+            at += size;
+        }
+        Assert.Equal(expected.Select(w => (w.WindowEndSeconds, w.SegmentStartSeconds, w.SegmentEndSeconds)),
+            windows.Select(w => (w.WindowEndSeconds, w.SegmentStartSeconds, w.SegmentEndSeconds)));
+        Assert.Equal(5, windows.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.True(expected[i].Input.AsSpan().SequenceEqual(windows[i].Input), $"window {i} differs");
+        }
+        Assert.Throws<ArgumentException>(() => stream.AppendInterleaved(new float[21]));
+    }
+
+    [Fact]
     public void AChunkWithTheWrongShapeIsRefused()
     {
         var stream = new EegWindowStream();

@@ -1,4 +1,5 @@
 using Hbac.Inference.Scoring;
+using Hbac.Learning.Training;
 
 namespace Hbac.Inference.Tests.Support;
 
@@ -16,13 +17,13 @@ internal sealed class GatedScorer(IBatchScorer inner) : IBatchScorer
 
     public void Open() => _gate.Set();
 
-    public IReadOnlyList<ScoredWindow> ScoreBatch(ReadOnlySpan<float> windows, int n)
+    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n)
     {
         _entered.TrySetResult();
         if (!_gate.Wait(TimeSpan.FromSeconds(60)))
         {
             throw new TimeoutException("the test never opened the gate");
         }
-        return inner.ScoreBatch(windows, n);
+        return inner.ScoreBatch(kind, windows, n);
     }
 }

@@ -22,6 +22,9 @@ internal static class Inputs
     public static float[] ChannelMeans(float[] input) =>
         Enumerable.Range(0, 3).Select(c => (float)input.AsSpan(c * 120_000, 120_000).ToArray().Average(v => (double)v)).ToArray();
 
+    public static float[] ChannelMaxima(float[] input) =>
+        Enumerable.Range(0, 3).Select(c => input.AsSpan(c * 120_000, 120_000).ToArray().Max()).ToArray();
+
     /// <summary>20 Kaggle channels of deterministic pseudo-EEG (sines plus noise), <paramref name="seconds"/> long at 200 Hz.</summary>
     public static float[][] Eeg(double seconds, int seed = 7)
     {

@@ -32,7 +32,14 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
         return new TinyOnnxModel(weights, bias, pooling: pooling);
     }
 
-    /// <summary>softmax(means . W + b) for per-channel input means.</summary>
+    /// <summary>The same model declaring itself an EEG-window model (<c>hbac.input = eeg</c>), served to StreamEeg.</summary>
+    public static TinyOnnxModel EegFavouring(int favoured, float weight = 0.5f, string pooling = "GlobalAveragePool")
+    {
+        var model = Favouring(favoured, weight, pooling);
+        return new TinyOnnxModel(model.Weights, model.Bias, pooling: pooling) { InputKind = "eeg" };
+    }
+
+    /// <summary>softmax(means . W + b) for per-channel input means (per-channel maxima for GlobalMaxPool).</summary>
     public float[] Expected(ReadOnlySpan<float> channelMeans)
     {
         var logits = new double[6];
@@ -59,7 +66,7 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
         Directory.CreateDirectory(temp);
         Save(Path.Combine(temp, "model.onnx"));
         File.WriteAllText(Path.Combine(temp, "card.json"),
-            $$"""{ "model": "mobilenetv3", "best_validation_loss": {{validationLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "created_utc": "2026-11-23T22:00:00+00:00" }""");
+            $$"""{ "model": "mobilenetv3", "input": "{{InputKind ?? "spectrogram"}}", "best_validation_loss": {{validationLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "created_utc": "2026-11-23T22:00:00+00:00" }""");
         var folder = Path.Combine(repository, version);
         Directory.Move(temp, folder);
         return folder;

@@ -84,10 +84,12 @@ public sealed class ModelCatalogTests
         Assert.Contains("efficientnetv2b2", e.Message);
     }
 
-    [Fact]
-    public void InputDownsampleKeepsTheFullInputContractAndTheParameters()
+    [Theory]
+    [InlineData(4, null)]
+    [InlineData(5, 6)]
+    public void InputDownsampleKeepsTheFullInputContractAndTheParameters(int downsample, int? columns)
     {
-        using var model = ModelCatalog.Create("mobilenetv3", options: new ModelOptions { InputDownsample = 4 });
+        using var model = ModelCatalog.Create("mobilenetv3", options: new ModelOptions { InputDownsample = downsample, InputDownsampleColumns = columns });
         Assert.Equal(2_977_718, ModelCatalog.CountParameters(model).Trainable);
         model.eval();
         using var input = randn(2, 3, 400, 300);

@@ -49,6 +49,17 @@ public sealed class TrainingOverridesTests
     }
 
     [Fact]
+    public void ASquareDownsampleReplacesARectangularOneAndAColumnsFactorAloneKeepsTheRows()
+    {
+        var rectangular = Seed with { InputDownsample = 5, InputDownsampleColumns = 6 };
+
+        static (int, int?) Pool(TrainingOptions o) => (o.InputDownsample, o.InputDownsampleColumns);
+        Assert.Equal((8, null), Pool(new TrainingOverrides { InputDownsample = 8 }.ApplyTo(rectangular)));
+        Assert.Equal((5, 12), Pool(new TrainingOverrides { InputDownsampleColumns = 12 }.ApplyTo(rectangular)));
+        Assert.Equal((5, 6), Pool(new TrainingOverrides().ApplyTo(rectangular)));
+    }
+
+    [Fact]
     public void APeakLearningRateIsStoredPerSampleOfTheEffectiveBatch()
     {
         var options = new TrainingOverrides { PeakLearningRate = 1e-3, BatchSize = 32 }.ApplyTo(Seed);

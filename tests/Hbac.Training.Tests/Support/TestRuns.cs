@@ -8,12 +8,14 @@ namespace Hbac.Training.Tests.Support;
 internal static class TestRuns
 {
     /// <summary>
-    /// MobileNetV3 on the quick profile (1/8 resolution inside the model), one epoch over 16 training and
-    /// 8 validation windows: a real run through the whole code path in seconds.
+    /// MobileNetV3 on the quick profile (1/8 resolution inside the model, 1/4 for EEG windows), one epoch
+    /// over 16 training and 8 validation windows: a real run through the whole code path in seconds.
     /// </summary>
-    public static StartRunRequest Tiny(string dataFolder = "", int epochs = 1, string description = "") => new()
+    public static StartRunRequest Tiny(string dataFolder = "", int epochs = 1, string description = "",
+        ModelInputKind inputKind = ModelInputKind.Unspecified) => new()
     {
         Model = ModelArchitecture.MobilenetV3Large,
+        InputKind = inputKind,
         Profile = "quick",
         DataFolder = dataFolder,
         Description = description,

@@ -11,8 +11,18 @@ namespace HbacAspire.IntegrationTests.Support;
 /// </summary>
 internal static class ModelFolder
 {
-    /// <summary>The version pre-populated before a stack starts; every later name sorts after it.</summary>
+    /// <summary>The spectrogram model pre-populated before a stack starts; every later name sorts after it.</summary>
     public const string FirstVersion = "20200101-000000-first";
+
+    /// <summary>The EEG-window model pre-populated beside it (StreamEeg needs one).</summary>
+    public const string FirstEegVersion = "20200101-000000-first-eeg";
+
+    /// <summary>Both first versions: what a stack needs to answer Score and StreamEeg.</summary>
+    public static void PublishFirst(string repository, bool peakPooled = false)
+    {
+        PublishValid(repository, FirstVersion, peakPooled: peakPooled);
+        PublishValid(repository, FirstEegVersion, peakPooled: peakPooled, eeg: true);
+    }
 
     /// <summary>A version name newer than every earlier one of this run (names sort by age).</summary>
     public static string NewVersion(string suffix)
@@ -25,8 +35,12 @@ internal static class ModelFolder
     /// A valid tiny model. Mean-pooled, it gives every (zero-mean) window the same answer, with
     /// <paramref name="favouredClass"/> on top; peak-pooled, its answer depends on the window.
     /// </summary>
-    public static void PublishValid(string repository, string version, int favouredClass = 0, bool peakPooled = false) =>
-        TinyOnnxModel.Favouring(favouredClass, pooling: peakPooled ? "GlobalMaxPool" : "GlobalAveragePool").Publish(repository, version);
+    /// <param name="eeg">An EEG-window model (served to StreamEeg) instead of a spectrogram model (Score).</param>
+    public static void PublishValid(string repository, string version, int favouredClass = 0, bool peakPooled = false, bool eeg = false)
+    {
+        var pooling = peakPooled ? "GlobalMaxPool" : "GlobalAveragePool";
+        (eeg ? TinyOnnxModel.EegFavouring(favouredClass, pooling: pooling) : TinyOnnxModel.Favouring(favouredClass, pooling: pooling)).Publish(repository, version);
+    }
 
     /// <summary>A version whose model.onnx is not an ONNX file at all.</summary>
     public static void PublishGarbage(string repository, string version) => PublishFiles(repository, version,

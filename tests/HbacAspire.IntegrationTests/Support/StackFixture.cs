@@ -5,7 +5,7 @@ namespace HbacAspire.IntegrationTests.Support;
 /// <summary>
 /// One app shared by the collection's tests (starting one takes most of a test's time): the
 /// AppHost's app model with <c>--job none</c>, a synthetic data folder, and a model repository
-/// holding <see cref="ModelFolder.FirstVersion"/> (peak-pooled: its answers depend on the window)
+/// holding <see cref="ModelFolder.FirstVersion"/> and <see cref="ModelFolder.FirstEegVersion"/> (peak-pooled: their answers depend on the window)
 /// before the start. Tests that publish versions name them newer than everything before, so they
 /// hold in any order.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed class StackFixture : IAsyncLifetime
         var home = Directory.CreateTempSubdirectory("hbac-it-home-").FullName;
         var models = Path.Combine(home, "models");
         Directory.CreateDirectory(models);
-        ModelFolder.PublishValid(models, ModelFolder.FirstVersion, peakPooled: true);
+        ModelFolder.PublishFirst(models, peakPooled: true);
         Data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
         _stack = await AspireStack.StartAsync(home, Data.Folder);
         await AppHost.WaitUntilHealthyAsync();

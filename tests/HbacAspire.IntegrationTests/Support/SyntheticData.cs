@@ -44,6 +44,13 @@ internal sealed class SyntheticData
     public static float[][] Repeat(float[][] channels, int times) =>
         channels.Select(c => Enumerable.Repeat(c, times).SelectMany(x => x).ToArray()).ToArray();
 
+    /// <summary>The first <paramref name="seconds"/> of <paramref name="channels"/> played in a loop (a test EEG is only 50 s long).</summary>
+    public static float[][] Looped(float[][] channels, int seconds)
+    {
+        var samples = seconds * Hbac.Contracts.EegStream.SampleRateHz;
+        return Repeat(channels, samples / channels[0].Length + 1).Select(c => c[..samples]).ToArray();
+    }
+
     private string FirstFile(string subfolder) =>
         Directory.EnumerateFiles(Path.Combine(Folder, subfolder), "*.parquet").Order(StringComparer.Ordinal).First();
 }

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hbac.Contracts.V1;
+using Hbac.Learning.Onnx;
+using Hbac.Learning.Training;
+using Hbac.Training.Execution;
+using Hbac.Training.Tests.Support;
+using ModelInputKind = Hbac.Learning.Training.ModelInputKind;
+using ProtoInputKind = Hbac.Contracts.V1.ModelInputKind;
+
+namespace Hbac.Training.Tests;
+
+/// <summary>
+/// One tiny run of each input kind on one service, back to back: an explicit SPECTROGRAM run and an
+/// EEG run over the same synthetic folder (its train_eegs/). What each reply, listing, published model
+/// and run span says about the kind.
+/// </summary>
+public sealed class InputKindRunsFixture : IAsyncLifetime
+{
+    private readonly ActivityListener _listener;
+    private readonly List<Activity> _spans = [];
+
+    public InputKindRunsFixture()
+    {
+        // The run spans of this host's runs (the collection runs one test class at a time).
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RunExecutor.Source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (_spans)
+                {
+                    _spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    internal TrainingHost Host { get; } = new(SyntheticData.Root);
+
+    public RunInfo SpectrogramStarted { get; private set; } = null!;
+
+    public RunInfo EegStarted { get; private set; } = null!;
+
+    public RunInfo Spectrogram { get; private set; } = null!;
+
+    public RunInfo Eeg { get; private set; } = null!;
+
+    public ListRunsResponse Listed { get; private set; } = null!;
+
+    public IReadOnlyList<Activity> RunSpans
+    {
+        get
+        {
+            lock (_spans)
+            {
+                return _spans.Where(s => s.OperationName == "training run").ToList();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var client = Host.Client;
+        SpectrogramStarted = await client.StartRunAsync(TestRuns.Tiny(description: "spectrogram", inputKind: ProtoInputKind.Spectrogram));
+        EegStarted = await client.StartRunAsync(TestRuns.Tiny(description: "eeg", inputKind: ProtoInputKind.Eeg));
+        await TestRuns.WatchToEndAsync(client, SpectrogramStarted.RunId);
+        await TestRuns.WatchToEndAsync(client, EegStarted.RunId);
+        Spectrogram = await client.GetRunAsync(new GetRunRequest { RunId = SpectrogramStarted.RunId });
+        Eeg = await client.GetRunAsync(new GetRunRequest { RunId = EegStarted.RunId });
+        Listed = await client.ListRunsAsync(new ListRunsRequest());
+    }
+
+    public async Task DisposeAsync()
+    {
+        _listener.Dispose();
+        await Host.DisposeAsync();
+    }
+}
+
+[Collection("Training service")]
+public sealed class InputKindRunsTests(InputKindRunsFixture runs) : IClassFixture<InputKindRunsFixture>
+{
+    public static TheoryData<string> Kinds => new() { "spectrogram", "eeg" };
+
+    private RunInfo Run(string kind) => kind == "eeg" ? runs.Eeg : runs.Spectrogram;
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void ARunOfEachKindPublishesEveryRunFileAndAModelWhoseCardAndOnnxMetadataSayItsKind(string kind)
+    {
+        var run = Run(kind);
+        Assert.True(run.State == RunState.Succeeded, $"{kind} run ended {run.State}: {run.Error}");
+        var folder = Path.Combine(runs.Host.Repository, run.ModelVersion);
+        Assert.Equal(["card.json", "confusion.png", "curves.png", "model.onnx"],
+            Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.All(Directory.GetFiles(folder), f => Assert.True(new FileInfo(f).Length > 0, $"{f} is empty"));
+
+        var card = ModelCard.Load(Path.Combine(folder, "card.json"));
+        Assert.Equal(kind, card.Input.Name());
+        Assert.Equal(run.RunId, card.TrainingRunId);
+        Assert.Equal(ModelInputKinds.Parse(kind).Parameters(), card.Preprocessing);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "card.json"))))
+        {
+            Assert.Equal(kind, json.RootElement.GetProperty("input").GetString());
+        }
+
+        using var model = OnnxClassifier.Open(Path.Combine(folder, "model.onnx"), threads: 1);
+        Assert.Equal(kind, model.Metadata[ModelInputKinds.MetadataKey]);
+        Assert.Equal(ModelInputKinds.Parse(kind), ModelInputKinds.FromMetadata(model.Metadata));
+        var probabilities = model.Predict(new float[OnnxClassifier.Channels * OnnxClassifier.Height * OnnxClassifier.Width], 1)[0];
+        Assert.Equal(1.0, probabilities.Sum(), 4);
+    }
+
+    [Fact]
+    public void AnEegRunReadsTrainEegsWithTheEegProfileAndItsVersionSaysEeg()
+    {
+        Assert.Matches(@"^\d{8}-\d{6}-mobilenetv3-eeg$", runs.Eeg.ModelVersion);
+        Assert.Matches(@"^\d{8}-\d{6}-mobilenetv3$", runs.Spectrogram.ModelVersion);
+        var card = ModelCard.Load(Path.Combine(runs.Host.Repository, runs.Eeg.ModelVersion, "card.json"));
+        // The EEG quick profile's own resolution inside the network, not the spectrogram one's.
+        Assert.Equal(TrainingProfiles.Create("quick", "mobilenetv3", ModelInputKind.Eeg).InputDownsample, card.HyperParameters.InputDownsample);
+        Assert.NotEqual(TrainingProfiles.Create("quick", "mobilenetv3").InputDownsample, card.HyperParameters.InputDownsample);
+        // The fingerprint covers the input files the run read: train_eegs/, not train_spectrograms/.
+        var labels = Path.Combine(SyntheticData.Root, KaggleTrainingData.LabelsFile);
+        Assert.Equal(KaggleTrainingData.Fingerprint(labels, Path.Combine(SyntheticData.Root, KaggleTrainingData.EegFolder)), card.Data.Fingerprint);
+    }
+
+    [Fact]
+    public void RunInfoNamesTheKindInTheStartReplyGetRunAndListRuns()
+    {
+        Assert.Equal(ProtoInputKind.Spectrogram, runs.SpectrogramStarted.InputKind);
+        Assert.Equal(ProtoInputKind.Eeg, runs.EegStarted.InputKind);
+        Assert.Equal(ProtoInputKind.Spectrogram, runs.Spectrogram.InputKind);
+        Assert.Equal(ProtoInputKind.Eeg, runs.Eeg.InputKind);
+        Assert.Equal([runs.Eeg, runs.Spectrogram], runs.Listed.Runs);
+    }
+
+    [Fact]
+    public void EachRunSpanIsTaggedWithItsKind()
+    {
+        var spans = runs.RunSpans.ToDictionary(s => (string)s.GetTagItem("hbac.run_id")!, s => s.GetTagItem(RunExecutor.InputKindTag));
+        Assert.Equal("spectrogram", spans[runs.Spectrogram.RunId]);
+        Assert.Equal("eeg", spans[runs.Eeg.RunId]);
+    }
+}
