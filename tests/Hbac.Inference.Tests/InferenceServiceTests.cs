@@ -203,14 +203,7 @@ public sealed class InferenceServiceTests : IDisposable
         var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
         using var call = client.StreamEeg();
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            foreach (var request in Inputs.Chunks(Inputs.Eeg(2), 200))
-            {
-                await call.RequestStream.WriteAsync(request);
-            }
-            await call.ResponseStream.MoveNext();
-        });
+        var error = await Streams.RefusedAsync(call, Inputs.Chunks(Inputs.Eeg(2), 200));
 
         Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         Assert.StartsWith("no EEG-window model loaded", error.Status.Detail);

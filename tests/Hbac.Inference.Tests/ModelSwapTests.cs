@@ -123,14 +123,7 @@ public sealed class ModelSwapTests
         Assert.Equal(StatusCode.FailedPrecondition, batch.StatusCode);
         using (var call = client.StreamEeg())
         {
-            var stream = await Assert.ThrowsAsync<RpcException>(async () =>
-            {
-                foreach (var request in Inputs.Chunks(Inputs.Eeg(10), 400))
-                {
-                    await call.RequestStream.WriteAsync(request);
-                }
-                await call.ResponseStream.MoveNext();
-            });
+            var stream = await Streams.RefusedAsync(call, Inputs.Chunks(Inputs.Eeg(10), 400));
             Assert.Equal(StatusCode.FailedPrecondition, stream.StatusCode);
         }
 
