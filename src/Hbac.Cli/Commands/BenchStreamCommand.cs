@@ -192,20 +192,8 @@ internal static class BenchStreamCommand
             return (null, $"{onnx} not found: is --models the repository the service serves?");
         }
         using var classifier = OnnxClassifier.Open(onnx);
-        var predictions = new List<double[]>(rows.Count);
-        const int batch = 16;
-        var inputs = new float[batch * Trainer.InputSize];
-        for (var start = 0; start < rows.Count; start += batch)
-        {
-            var count = Math.Min(batch, rows.Count - start);
-            for (var i = 0; i < count; i++)
-            {
-                var row = rows[start + i];
-                await data.Source.ReadWindowAsync(row.InputId, row.InputOffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), ct);
-            }
-            predictions.AddRange(classifier.Predict(inputs.AsSpan(0, count * Trainer.InputSize), count).Select(p => p.Select(v => (double)v).ToArray()));
-        }
-        return (KaggleKl.Score(votes, predictions), null);
+        var probabilities = await FoldEvaluator.PredictAsync(classifier, data.Source, rows, ct: ct);
+        return (KaggleKl.Score(votes.SelectMany(v => v).ToArray(), probabilities, EegClasses.Count), null);
     }
 
     private static async Task<(double? Kl, string? Note)> SpectrogramOfflineAsync(string folder, string onnx, IReadOnlyList<TrainingWindow> rows,

@@ -36,26 +36,7 @@ public static class FoldEvaluator
     {
         var split = FoldSplit.Create(data.Windows, fold, foldCount, foldSeed, data.LabelsPath);
         var validation = split.Validation;
-        var probabilities = new double[validation.Count * EegClasses.Count];
-        var inputs = new float[batch * Trainer.InputSize];
-        for (var start = 0; start < validation.Count; start += batch)
-        {
-            var count = Math.Min(batch, validation.Count - start);
-            await Parallel.ForAsync(0, count, ct, async (i, token) =>
-            {
-                var window = validation[start + i];
-                await data.Source.ReadWindowAsync(window.InputId, window.InputOffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-            var output = classifier.Predict(inputs.AsSpan(0, count * Trainer.InputSize), count);
-            for (var i = 0; i < count; i++)
-            {
-                for (var c = 0; c < EegClasses.Count; c++)
-                {
-                    probabilities[(start + i) * EegClasses.Count + c] = output[i][c];
-                }
-            }
-            progress?.Report((start + count, validation.Count));
-        }
+        var probabilities = await PredictAsync(classifier, data.Source, validation, batch, progress, ct).ConfigureAwait(false);
 
         var votes = validation.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
         var prior = split.TrainingPrior();
@@ -80,6 +61,41 @@ public static class FoldEvaluator
             KaggleKl.Score(votes, priorPredictions, EegClasses.Count),
             best,
             ConfusionMatrix.From(EegClasses.Names, validation.Select(w => w.Consensus).ToArray(), predicted));
+    }
+
+    /// <summary>
+    /// The classifier's probabilities for <paramref name="windows"/>, read from <paramref name="source"/> at
+    /// each window's input id and offset, in batches: [windows.Count x 6], row-major.
+    /// </summary>
+    public static async Task<double[]> PredictAsync(
+        OnnxClassifier classifier,
+        ITrainingWindowSource source,
+        IReadOnlyList<TrainingWindow> windows,
+        int batch = 16,
+        IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken ct = default)
+    {
+        var probabilities = new double[windows.Count * EegClasses.Count];
+        var inputs = new float[batch * Trainer.InputSize];
+        for (var start = 0; start < windows.Count; start += batch)
+        {
+            var count = Math.Min(batch, windows.Count - start);
+            await Parallel.ForAsync(0, count, ct, async (i, token) =>
+            {
+                var window = windows[start + i];
+                await source.ReadWindowAsync(window.InputId, window.InputOffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            var output = classifier.Predict(inputs.AsSpan(0, count * Trainer.InputSize), count);
+            for (var i = 0; i < count; i++)
+            {
+                for (var c = 0; c < EegClasses.Count; c++)
+                {
+                    probabilities[(start + i) * EegClasses.Count + c] = output[i][c];
+                }
+            }
+            progress?.Report((start + count, windows.Count));
+        }
+        return probabilities;
     }
 
     /// <summary>truth.csv of a synthetic folder: label_id -> the true class distribution its votes were drawn from.</summary>
