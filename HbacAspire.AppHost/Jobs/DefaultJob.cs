@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Hbac.Contracts.V1;
@@ -64,22 +66,47 @@ public sealed class DefaultJob(
             context.Report($"{inference} serves {served.Describe()}; training only the {string.Join(" and ", toTrain.Select(ServedModels.Label))} model");
         }
         var folder = options.Data is null ? await GenerateAsync(context, stopping) : ".";
-        if (toTrain.Contains(ModelInputKind.Spectrogram))
+        await context.SetStateAsync($"Training {string.Join(" and ", toTrain.Select(ServedModels.Label))}");
+        // The runs go to the training service together: it trains them side by side when the cores allow
+        // (two quick runs on 2 cores) and queues them otherwise. The first failure ends the job.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var firstFailure = new StrongBox<Exception?>();
+        var runs = toTrain.Select(kind => TrainAndServeAsync(context, folder, kind, failed, firstFailure)).ToList();
+        try
         {
-            // Only the spectrogram run reads the Redis cache that prepare fills; an EEG run reads train_eegs/ itself.
-            await context.WaitUntilHealthyAsync(preprocessing, stopping);
-            await PrepareAsync(context, folder, stopping);
+            await Task.WhenAll(runs);
         }
-        await context.WaitUntilHealthyAsync(training, stopping);
-        var published = new Dictionary<ModelInputKind, string>();
-        foreach (var kind in toTrain)
+        catch when (firstFailure.Value is { } cause && !stopping.IsCancellationRequested)
         {
-            await context.SetStateAsync($"Training {ServedModels.Label(kind)}");
-            published[kind] = await TrainAsync(context, folder, kind, stopping);
-            // Served before the next run starts: a refused model ends the job now, not after another run.
-            served = await WaitUntilServedAsync(context, published, stopping);
+            // The other run's job ends with whatever its cancelled calls threw: the cause is the first failure.
+            ExceptionDispatchInfo.Throw(cause);
         }
+        served = await ServedAsync(context, stopping);
         return $"{inference} serves {served.Describe()}";
+    }
+
+    /// <summary>Prepares the data when the kind needs the cache, trains the kind and waits until inference serves the new model.</summary>
+    private async Task TrainAndServeAsync(IJobEnvironment context, string folder, ModelInputKind kind, CancellationTokenSource failed, StrongBox<Exception?> firstFailure)
+    {
+        try
+        {
+            if (kind == ModelInputKind.Spectrogram)
+            {
+                // Only the spectrogram run reads the Redis cache that prepare fills; an EEG run reads train_eegs/ itself.
+                await context.WaitUntilHealthyAsync(preprocessing, failed.Token);
+                await PrepareAsync(context, folder, failed.Token);
+            }
+            await context.WaitUntilHealthyAsync(training, failed.Token);
+            var version = await TrainAsync(context, folder, kind, failed.Token);
+            // Served as soon as it is published: a refused model ends the job now, not after the other run.
+            await WaitUntilServedAsync(context, new Dictionary<ModelInputKind, string> { [kind] = version }, failed.Token);
+        }
+        catch (Exception exception) when (!failed.IsCancellationRequested)
+        {
+            Interlocked.CompareExchange(ref firstFailure.Value, exception, null);
+            await failed.CancelAsync();
+            throw;
+        }
     }
 
     public void Dispose()

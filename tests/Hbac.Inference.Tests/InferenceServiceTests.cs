@@ -267,6 +267,25 @@ public sealed class InferenceServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEegModelOfAnOlderPreprocessingVersionIsListedInvalidWithTheReasonAndNeverServed()
+    {
+        new TinyOnnxModel(EegModel.Weights, EegModel.Bias) { InputKind = "eeg", EegPreprocessingVersion = null }.Publish(_factory.Repository, "e3");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        ModelInfo? listed;
+        while ((listed = (await _client.ListModelsAsync(new ListModelsRequest())).Models.FirstOrDefault(m => m.Version == "e3")) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "e3 never listed");
+            await Task.Delay(100);
+        }
+        Assert.False(listed.Valid);
+        Assert.Contains("preprocessing version 1", listed.InvalidReason);
+        Assert.Contains("retrain", listed.InvalidReason);
+        Assert.Equal("e1", (await _client.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _client.ActivateModelAsync(new ActivateModelRequest { Version = "e3" }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task ActivateModelSwitchesBackAndRefusesUnknownAndInvalidVersions()
     {
         var other = TinyOnnxModel.Favouring(5);

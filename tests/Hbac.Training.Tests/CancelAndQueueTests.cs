@@ -10,7 +10,7 @@ namespace Hbac.Training.Tests;
 [Collection("Training service")]
 public sealed class CancelAndQueueTests : IAsyncLifetime
 {
-    private readonly TrainingHost _host = new(SyntheticData.Root, new Dictionary<string, string> { ["Hbac:MaxQueuedRuns"] = "1" });
+    private readonly TrainingHost _host = new(SyntheticData.Root, new Dictionary<string, string> { ["Hbac:MaxQueuedRuns"] = "1", ["Hbac:Cores"] = "1" });
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -53,7 +53,7 @@ internal sealed class LoadBenchmarkModel : IDisposable
         var temporary = Directory.CreateTempSubdirectory("hbac-bench-load-");
         var folder = Path.Combine(temporary.FullName, Version);
         Directory.CreateDirectory(folder);
-        OnnxMetadataEditor.CopyWith(onnx, Path.Combine(folder, "model.onnx"), ModelInputKinds.MetadataKey, ModelInputKind.Spectrogram.Name());
+        OnnxMetadataEditor.CopyWith(onnx, Path.Combine(folder, "model.onnx"), KindEntries(ModelInputKind.Spectrogram));
         WriteCard(folder, summary.ModelName);
         AddEegCopy(temporary.FullName, summary.ModelName);
         return new LoadBenchmarkModel(temporary.FullName, temporary);
@@ -90,10 +90,15 @@ internal sealed class LoadBenchmarkModel : IDisposable
     {
         var folder = Path.Combine(repository, EegVersion);
         Directory.CreateDirectory(folder);
-        OnnxMetadataEditor.CopyWith(Path.Combine(repository, Version, "model.onnx"), Path.Combine(folder, "model.onnx"),
-            ModelInputKinds.MetadataKey, ModelInputKind.Eeg.Name());
+        OnnxMetadataEditor.CopyWith(Path.Combine(repository, Version, "model.onnx"), Path.Combine(folder, "model.onnx"), KindEntries(ModelInputKind.Eeg));
         WriteCard(folder, model);
     }
+
+    private static KeyValuePair<string, string>[] KindEntries(ModelInputKind kind) =>
+    [
+        new(ModelInputKinds.MetadataKey, kind.Name()),
+        new(ModelInputKinds.PreprocessingKey, JsonSerializer.Serialize(kind.Parameters())),
+    ];
 
     private static void WriteCard(string folder, string model) =>
         File.WriteAllText(Path.Combine(folder, "card.json"), JsonSerializer.Serialize(new Dictionary<string, string>

@@ -24,7 +24,7 @@ internal static class EvaluateCommand
         {
             using var classifier = OnnxClassifier.Open(parseResult.GetValue(model)!);
             // The model says what it reads (hbac.input in its metadata); the data is opened for that kind.
-            var kind = ModelInputKinds.FromMetadata(classifier.Metadata);
+            var kind = classifier.InputKind();
             var trainingData = KaggleTrainingData.Open(parseResult.GetValue(data)!, parseResult.GetValue(spectrograms), kind);
             var foldIndex = parseResult.GetValue(fold);
             if (foldIndex is < 0 or >= 5)

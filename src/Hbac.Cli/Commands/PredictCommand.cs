@@ -43,7 +43,7 @@ internal static class PredictCommand
             var modelPath = parseResult.GetValue(model)!;
             using var classifier = OnnxClassifier.Open(modelPath);
             // A model scores only the windows it was trained on: a mismatch is refused, never silently scored.
-            var kind = ModelInputKinds.FromMetadata(classifier.Metadata);
+            var kind = classifier.InputKind();
             var asked = file is not null ? ModelInputKind.Spectrogram
                 : recording is not null ? ModelInputKind.Eeg
                 : parseResult.GetValue(input) is { } name ? TrainCommand.ParseInput(name) : kind;

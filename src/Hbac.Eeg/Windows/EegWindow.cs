@@ -16,7 +16,12 @@ namespace Hbac.Eeg.Windows;
 /// <item>clipped to +-1024 uV and divided by 32;</item>
 /// <item>per chain, 300 Hann-windowed 256-sample FFT frames spread evenly over the 50 s, the power of
 /// bins 1-25 (0.78-19.5 Hz), natural log of (power + 1e-3): rows chain-major, low frequency first;</item>
-/// <item>minus the window's mean, divided by (std + 1e-6), on 3 identical channels.</item>
+/// <item>minus the window's mean, divided by (std + 1e-6): channel 0;</item>
+/// <item>channel 1, each row minus the same row of the homologous chain on the other side (LL with RL,
+/// LP with RP): the left-right difference that tells lateralised patterns (LPD, LRDA, focal seizures)
+/// from generalised ones; channel 2 repeats channel 0. Measured on the default synthetic data (fold 0,
+/// quick profile, temperature 1): validation KL 0.634, against 0.667 with 3 identical channels and 0.674
+/// with the homologous row itself as channel 2.</item>
 /// </list>
 /// It depends only on the window's own samples, so a stream computing it from its last 50 s gets
 /// exactly what training and offline scoring compute for the same samples, whatever the chunking.
@@ -38,6 +43,12 @@ public static class EegWindow
     public const int FirstBin = 1;
     public const int Bins = 25;
     public const double PowerFloor = 1e-3;
+
+    /// <summary>
+    /// Version of this computation, in the ONNX metadata's preprocessing entry: a model trained on another
+    /// version would be fed inputs it never saw, so it is refused. 1 had 3 identical channels.
+    /// </summary>
+    public const string PreprocessingVersion = "2";
 
     public const int Chains = 16;
     public const int Channels = 3;
@@ -94,6 +105,7 @@ public static class EegWindow
     public static IReadOnlyDictionary<string, string> Parameters { get; } = new Dictionary<string, string>
     {
         ["input"] = "eeg",
+        ["version"] = PreprocessingVersion,
         ["window_seconds"] = Seconds.ToString(),
         ["labelled_seconds"] = LabelledSeconds.ToString(),
         ["sample_rate_hz"] = SampleRateHz.ToString(),
@@ -102,7 +114,8 @@ public static class EegWindow
         ["clip_microvolts"] = ClipMicrovolts.ToString(),
         ["divisor"] = Divisor.ToString(),
         ["fft"] = $"{FftSize}-sample periodic Hann, {Columns} frames spread over the window, bins {FirstBin}-{FirstBin + Bins - 1} ({FirstBin * (double)SampleRateHz / FftSize:0.##}-{(FirstBin + Bins - 1) * (double)SampleRateHz / FftSize:0.##} Hz)",
-        ["scale"] = $"ln(power + {PowerFloor}), window mean 0 and std 1, 3 identical channels",
+        ["scale"] = $"ln(power + {PowerFloor}), window mean 0 and std 1",
+        ["channels"] = "0: the chains' log power; 1: channel 0 minus the homologous chain's row (LL-RL, LP-RP); 2: channel 0 again",
     };
 
     /// <summary>
@@ -166,8 +179,32 @@ public static class EegWindow
         {
             plane[i] = (plane[i] - meanF) / divisor;
         }
-        plane.CopyTo(destination.Slice(PlaneSize, PlaneSize));
-        plane.CopyTo(destination.Slice(2 * PlaneSize, PlaneSize));
+        FillHemisphereChannels(destination);
+    }
+
+    /// <summary>
+    /// Channels 1 and 2 from channel 0 (the normalised log power): the left-right difference and channel 0
+    /// again. Window sources keep channel 0 only and fill these on each read.
+    /// </summary>
+    public static void FillHemisphereChannels(Span<float> input)
+    {
+        if (input.Length != Size)
+        {
+            throw new ArgumentException($"input holds {input.Length} elements, expected {Size}", nameof(input));
+        }
+        var power = input[..PlaneSize];
+        var difference = input.Slice(PlaneSize, PlaneSize);
+        power.CopyTo(input.Slice(2 * PlaneSize, PlaneSize));
+        for (var row = 0; row < Rows; row++)
+        {
+            var own = power.Slice(row * Columns, Columns);
+            var other = power.Slice(HemisphereMirror[row] * Columns, Columns);
+            var target = difference.Slice(row * Columns, Columns);
+            for (var column = 0; column < Columns; column++)
+            {
+                target[column] = own[column] - other[column];
+            }
+        }
     }
 
     /// <summary>Power of bins FirstBin.. of every frame, [column, bin], one FFT at a time.</summary>

@@ -37,6 +37,32 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
 
     private protected abstract string ExportOnnx(OnnxGraphBuilder graph, string input, string prefix);
 
+    /// <summary>
+    /// Multiplies the logits by <paramref name="factor"/> from now on (softmax temperature 1 / factor), by
+    /// scaling the final Linear layer (<c>classifier</c> in both architectures): the exported graph is unchanged.
+    /// </summary>
+    public void ScaleLogits(double factor)
+    {
+        if (!double.IsFinite(factor) || factor <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(factor), factor, "a logit scale must be a positive number");
+        }
+        if (factor == 1)
+        {
+            return;
+        }
+        using var noGrad = torch.no_grad();
+        var parameters = named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var name in new[] { "classifier.weight", "classifier.bias" })
+        {
+            if (!parameters.TryGetValue(name, out var parameter))
+            {
+                throw new InvalidOperationException($"{CatalogName} has no '{name}' to scale");
+            }
+            parameter.mul_(factor);
+        }
+    }
+
     /// <summary>The optional AvgPool2d((rows, columns)) at the input (see <see cref="ModelOptions.InputPool"/>).</summary>
     private protected static nn.Module<Tensor, Tensor> InputPool((int Rows, int Columns) pool) =>
         pool is (1, 1) ? nn.Identity() : nn.AvgPool2d([pool.Rows, pool.Columns], [pool.Rows, pool.Columns]);

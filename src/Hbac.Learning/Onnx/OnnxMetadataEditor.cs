@@ -7,12 +7,12 @@ namespace Hbac.Learning.Onnx;
 public static class OnnxMetadataEditor
 {
     /// <summary>
-    /// Writes <paramref name="source"/> to <paramref name="destination"/> with metadata entry
-    /// <paramref name="key"/> set to <paramref name="value"/> (replacing an existing entry). Used by the
-    /// load benchmark to serve the same network as both input kinds: the kind changes which calls a
-    /// model answers, never its cost.
+    /// Writes <paramref name="source"/> to <paramref name="destination"/> with the metadata
+    /// <paramref name="entries"/> set (replacing existing entries of the same keys). Used by the load
+    /// benchmark to serve the same network as both input kinds: the kind changes which calls a model
+    /// answers, never its cost.
     /// </summary>
-    public static void CopyWith(string source, string destination, string key, string value)
+    public static void CopyWith(string source, string destination, params IEnumerable<KeyValuePair<string, string>> entries)
     {
         ModelProto model;
         try
@@ -23,14 +23,17 @@ public static class OnnxMetadataEditor
         {
             throw new InvalidDataException($"{source}: not an ONNX model ({e.Message})", e);
         }
-        var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
-        if (existing is null)
+        foreach (var (key, value) in entries)
         {
-            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-        }
-        else
-        {
-            existing.Value = value;
+            var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
+            if (existing is null)
+            {
+                model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+            }
+            else
+            {
+                existing.Value = value;
+            }
         }
         File.WriteAllBytes(destination, model.ToByteArray());
     }

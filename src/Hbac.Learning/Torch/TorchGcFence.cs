@@ -10,29 +10,67 @@ namespace Hbac.Learning.Torch;
 /// number" in BatchNorm; upstream TorchSharp PRs 1434/1496). Entering the fence starts a no-GC region (the
 /// runtime collects first if it needs room) and then drains pending finalizers, so nothing is finalized while
 /// the block's native code runs. A block that allocates past its budget lets the runtime collect again.
+/// <para>
+/// Several threads may be inside at once (two training runs on two cores): they share one region, started
+/// by the first to enter and ended by the last to leave. Once the shared region has used half its budget,
+/// newcomers wait until everyone inside has left, so a fresh region (and a collection) comes before the
+/// budget runs out while another thread's native code runs.
+/// </para>
 /// </summary>
 public static class TorchGcFence
 {
     /// <summary>Managed bytes a fenced block may allocate before the runtime must collect anyway.</summary>
     public const long DefaultBudgetBytes = 64L << 20;
 
-    private static readonly Lock Gate = new();
+    private static readonly object Sync = new();
+    private static int _holders;
+    private static bool _regionStarted;
+    private static long _regionStartBytes;
+    private static long _regionBudget;
+
+    [ThreadStatic]
+    private static int _depth;
+
+    /// <summary>Threads inside the fence now (for tests and diagnostics).</summary>
+    public static int Holders
+    {
+        get
+        {
+            lock (Sync)
+            {
+                return _holders;
+            }
+        }
+    }
 
     /// <summary>Enters the fence; dispose the result when the native work is done.</summary>
     public static Scope Enter(long budgetBytes = DefaultBudgetBytes)
     {
-        Gate.Enter();
-        try
+        lock (Sync)
         {
-            var started = TryStartNoGcRegion(budgetBytes);
-            // After the start: finalizers queued by the collection it may have run are drained too.
-            GC.WaitForPendingFinalizers();
-            return new Scope(started);
-        }
-        catch
-        {
-            Gate.Exit();
-            throw;
+            if (_depth > 0)
+            {
+                // Nested on this thread: already inside the region.
+                _depth++;
+                _holders++;
+                return new Scope(_regionStarted);
+            }
+            // Let the region's holders drain when it is half used, then start afresh.
+            while (_holders > 0 && (!_regionStarted || GC.GetTotalAllocatedBytes() - _regionStartBytes > _regionBudget / 2))
+            {
+                Monitor.Wait(Sync);
+            }
+            if (_holders == 0)
+            {
+                _regionStarted = TryStartNoGcRegion(budgetBytes);
+                _regionBudget = budgetBytes;
+                // After the start: finalizers queued by the collection it may have run are drained too.
+                GC.WaitForPendingFinalizers();
+                _regionStartBytes = GC.GetTotalAllocatedBytes();
+            }
+            _holders++;
+            _depth++;
+            return new Scope(_regionStarted);
         }
     }
 
@@ -48,25 +86,31 @@ public static class TorchGcFence
         }
     }
 
+    private static void Leave()
+    {
+        lock (Sync)
+        {
+            _depth--;
+            _holders--;
+            if (_holders > 0)
+            {
+                return;
+            }
+            // A region that outgrew its budget ended itself; there is nothing to end then.
+            if (_regionStarted && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
+            _regionStarted = false;
+            Monitor.PulseAll(Sync);
+        }
+    }
+
     public readonly struct Scope(bool noGcRegion) : IDisposable
     {
         /// <summary>Whether the block really ran without a collection window (false: the runtime refused).</summary>
         public bool NoGcRegion => noGcRegion;
 
-        public void Dispose()
-        {
-            try
-            {
-                // A block that allocated past its budget ended the region itself; there is nothing to end then.
-                if (noGcRegion && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion)
-                {
-                    GC.EndNoGCRegion();
-                }
-            }
-            finally
-            {
-                Gate.Exit();
-            }
-        }
+        public void Dispose() => Leave();
     }
 }

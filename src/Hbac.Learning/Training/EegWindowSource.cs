@@ -53,10 +53,8 @@ public sealed class EegWindowSource(string eegFolder, long maxCachedValues = 1L 
             throw;
         }
         var span = destination.Span;
-        for (var channel = 0; channel < EegWindow.Channels; channel++)
-        {
-            plane.CopyTo(span.Slice(channel * EegWindow.PlaneSize, EegWindow.PlaneSize));
-        }
+        plane.CopyTo(span[..EegWindow.PlaneSize]);
+        EegWindow.FillHemisphereChannels(span);
     }
 
     private async Task<float[]> ComputeAsync(long eegId, int start, CancellationToken ct)

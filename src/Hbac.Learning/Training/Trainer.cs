@@ -28,6 +28,8 @@ public static class Trainer
         "600-s window [400,300] of the spectrogram at offset/2 s, zero-padded; NaN->0, clip [exp(-4), exp(8)], ln, " +
         "(x - mean) / (std + 1e-6) per window, repeated to 3 channels";
 
+    private static readonly Lock TorchProcessState = new();
+
     // A validation batch costs roughly a third of a training step (forward only), for the ETA.
     private const double ValidationStepWeight = 1.0 / 3;
 
@@ -59,17 +61,23 @@ public static class Trainer
         var wallClock = Stopwatch.StartNew();
 
         NativeAllocator.Tune();
-        torch.set_num_threads(options.Threads);
-        torch.random.manual_seed(options.Seed);
         var device = TorchDevice.Pick();
-
-        using var model = ModelCatalog.Create(options.Model, EegClasses.Count, new ModelOptions
+        ClassifierModel created;
+        // torch's generator and thread count are process-wide: a run that starts next to another one
+        // seeds and draws its initial weights alone, so a seed gives the same model either way.
+        lock (TorchProcessState)
         {
-            InputDownsample = options.InputDownsample,
-            InputDownsampleColumns = options.InputDownsampleColumns,
-            BatchNormMomentum = options.BatchNormMomentum,
-            WeightsPath = options.InitialWeights,
-        });
+            torch.set_num_threads(options.Threads);
+            torch.random.manual_seed(options.Seed);
+            created = ModelCatalog.Create(options.Model, EegClasses.Count, new ModelOptions
+            {
+                InputDownsample = options.InputDownsample,
+                InputDownsampleColumns = options.InputDownsampleColumns,
+                BatchNormMomentum = options.BatchNormMomentum,
+                WeightsPath = options.InitialWeights,
+            });
+        }
+        using var model = created;
         model.to(device);
         var schedule = options.Schedule();
         using var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
@@ -134,7 +142,7 @@ public static class Trainer
             }
 
             // Validation, in eval mode: BatchNorm uses its running statistics, as the exported model will.
-            var probabilities = await PredictAsync(model, data.Source, validation, batch, device, epoch, clock, progress, buffers, ct).ConfigureAwait(false);
+            var probabilities = await PredictAsync(model, data.Source, validation, batch, device, epoch, clock, progress, buffers, options.OutputTemperature, ct).ConfigureAwait(false);
             var validationLoss = MeanKl(validation, options.Labels, probabilities);
             var validationKl = KaggleKl.Score(validationVotes, probabilities.Select(p => (double)p).ToArray(), EegClasses.Count);
 
@@ -152,9 +160,10 @@ public static class Trainer
             progress?.Report(new TrainingEpochCompleted(metrics, isBest));
         }
 
-        // The exported model is the best epoch's, not the last one's.
+        // The exported model is the best epoch's, not the last one's, with its temperature folded into the classifier layer.
         ModelWeights.Load(model, checkpointPath);
         model.eval();
+        model.ScaleLogits(1 / options.OutputTemperature);
 
         var prior = split.TrainingPrior(LabelTargets.Votes);
         var priorPredictions = Enumerable.Range(0, validation.Count).SelectMany(_ => prior).ToArray();
@@ -195,7 +204,7 @@ public static class Trainer
             {
                 ["card_summary"] = card.Summary(),
                 [ModelInputKinds.MetadataKey] = data.Kind.Name(),
-                ["hbac.preprocessing"] = System.Text.Json.JsonSerializer.Serialize(data.Kind.Parameters()),
+                [ModelInputKinds.PreprocessingKey] = System.Text.Json.JsonSerializer.Serialize(data.Kind.Parameters()),
             },
         });
         TrainingPlots.DrawCurves(Path.Combine(runFolder, RunFolderLayout.Curves), [(card.Model, epochs)]);
@@ -219,6 +228,7 @@ public static class Trainer
         ProgressClock? clock = null,
         IProgress<TrainingEvent>? progress = null,
         BatchBuffers? buffers = null,
+        double temperature = 1,
         CancellationToken ct = default)
     {
         buffers ??= new BatchBuffers();
@@ -241,7 +251,8 @@ public static class Trainer
             using (torch.no_grad())
             {
                 var input = torch.tensor(current.Inputs, [current.Count, Channels, Height, Width]).to(device);
-                var output = nn.functional.softmax(model.call(input), 1).cpu();
+                using var logits = model.call(input);
+                var output = nn.functional.softmax(temperature == 1 ? logits : logits / temperature, 1).cpu();
                 output.data<float>().CopyTo(probabilities.AsSpan(step * batch * EegClasses.Count, current.Count * EegClasses.Count));
             }
             if (clock is not null)

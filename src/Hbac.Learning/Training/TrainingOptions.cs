@@ -47,6 +47,13 @@ public sealed record TrainingOptions
     /// statistics otherwise describe inputs the model never sees at inference. 0 turns it off.
     /// </summary>
     public int BatchNormRecalibrationBatches { get; init; } = 16;
+    /// <summary>
+    /// Temperature T of the served probabilities, softmax(logits / T): validation, the best epoch and the
+    /// exported model (its classifier layer divided by T) use it, the training loss does not. MixUp on every
+    /// batch trains on blended targets and leaves the model underconfident on unblended windows; T &lt; 1
+    /// sharpens it back. A recipe constant chosen on other folds than the one reported, never fitted to it.
+    /// </summary>
+    public double OutputTemperature { get; init; } = 1.0;
     /// <summary>TorchSharp weights (.dat) or an ONNX file of this project to start from; random init when null.</summary>
     public string? InitialWeights { get; init; }
 
@@ -71,6 +78,7 @@ public sealed record TrainingOptions
         Require(FoldCount >= 2, $"fold count: must be at least 2 (got {FoldCount})");
         Require(Fold >= 0 && Fold < FoldCount, $"--fold: must be in 0..{FoldCount - 1} (got {Fold})");
         Require(Threads >= 1, $"--threads: must be at least 1 (got {Threads})");
+        Require(double.IsFinite(OutputTemperature) && OutputTemperature is >= 0.05 and <= 20, $"--temperature: must be in 0.05..20 (got {OutputTemperature})");
         Require(InputDownsample >= 1, $"input downsample: must be at least 1 (got {InputDownsample})");
         Require(InputDownsampleColumns is null or >= 1, $"input downsample over columns: must be at least 1 (got {InputDownsampleColumns})");
         Require(MaxTrainWindows is null or >= 1, $"max train windows: must be at least 1 (got {MaxTrainWindows})");

@@ -6,18 +6,22 @@ public static class TrainingProfiles
     public static readonly IReadOnlyList<string> Names = ["seed", "quick"];
 
     /// <summary>
-    /// <c>seed</c>: the seed's recipe (13 epochs, batch 64, full 400x300, fold 0 of 5, MixUp and masks).
-    /// <c>quick</c>: sized for the built-in synthetic data (~460 windows) on 2 CPU cores (under 5 minutes):
-    /// the model averages the input down 8x (50x37 inside the network) and trains 16 epochs of batch 16 with every augmentation on every batch.
+    /// <c>seed</c>: the seed's recipe (13 epochs, batch 64, full 400x300, fold 0 of 5, MixUp and masks, every core).
+    /// <c>quick</c>: sized for the built-in synthetic data (~460 windows) on 2 CPU cores: the model averages the
+    /// input down 8x (50x37 inside the network) and trains 16 epochs of batch 16 with every augmentation on
+    /// every batch, on one torch thread. Layers this small do not split over threads: an EEG run took 109 s on
+    /// 1 thread and 113 s on 2 (102 s of CPU for 109 s of wall time), and two 1-thread runs side by side took
+    /// 96-113 s each, so the training service trains the default job's two models at once.
     /// For <see cref="ModelInputKind.Eeg"/> the quick profile averages 2 frequency rows by 30 time frames
     /// (200x10 inside the network): the classes differ in each chain's spectrum and left/right asymmetry,
     /// not in fine timing. Measured on the default synthetic data, fold 0 (validation KL; a run repeats
-    /// to 4 decimals): 2x30 0.667, 0.689, 0.696 with seeds 42, 7, 1; the old 4x4 (100x75) 0.701 with
-    /// seed 42 (0.760 with seed 7). Pooling rows 4-5x loses (4x12 0.760, 5x12 0.756, 5x8 0.760, 5x6
-    /// 0.767, even though 5x keeps chains apart); 2x24 0.703 / 0.713 (seeds 42, 7), 2x50 0.705; at 2x24
-    /// neither lr 2e-3 (0.699) nor augmentation p = 0.5 (0.696) moved it. Back to back on the same
-    /// 2 shared cores: 113 s against the spectrogram quick run's 78 s (1.46x; 4x4 was 2-3x). The
-    /// validation KL target of 0.55 is not reached.
+    /// to 4 decimals): with 3 identical input channels 2x30 gave 0.667, 0.689, 0.696 with seeds 42, 7, 1,
+    /// 4x4 0.701, 4x12 0.760, 2x24 0.703, 2x50 0.705; lr 2e-3 and augmentation p = 0.5 did not help.
+    /// The left-right difference channel (<see cref="Hbac.Eeg.Windows.EegWindow"/>) gave 0.634; the
+    /// output temperature 0.8 (chosen on folds 1 and 2) 0.586. Tried and worse on fold 0: per-window
+    /// scaling replaced by a fixed one 0.846, a 512-sample low-frequency channel 0.697, targets smoothed
+    /// towards the prior 0.781, MixUp on a quarter or half of the batches 0.643 / 0.652, MixUp alpha 0.4
+    /// 0.678, MixUp off for the last 4 epochs 0.612, 24 epochs 0.676.
     /// </summary>
     public static TrainingOptions Create(string profile, string model, ModelInputKind kind = ModelInputKind.Spectrogram) => profile.Trim().ToLowerInvariant() switch
     {
@@ -40,6 +44,11 @@ public static class TrainingProfiles
             LearningRateMaxPerSample = 1e-3 / 16,
             LearningRateMin = 1e-4,
             LearningRateRampEpochs = 1,
+            // MixUp on every batch leaves the EEG model underconfident; softmax(logits / 0.8) was the best
+            // temperature on folds 1 and 2 (validation KL 0.619 and 0.662 against 0.642 and 0.668 at 1).
+            OutputTemperature = kind == ModelInputKind.Eeg ? 0.8 : 1.0,
+            // Layers this small do not split well over threads: one thread is faster (see the summary).
+            Threads = 1,
         },
         _ => throw new Hbac.Eeg.EegDataException($"--profile: unknown profile '{profile}' (known: {string.Join(", ", Names)})"),
     };

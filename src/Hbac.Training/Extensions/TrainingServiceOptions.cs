@@ -29,14 +29,18 @@ public sealed class TrainingServiceOptions
     [Range(1, 100_000)]
     public int MaxRunHistory { get; set; } = 200;
 
-    /// <summary>torch threads per run; 0 = every core (a run owns the machine: runs execute one at a time).</summary>
+    /// <summary>torch threads per run; 0 = the profile's, at most every core (seed: every core; quick: 1, as its small layers run faster on one thread). Runs share the cores (<see cref="Cores"/>).</summary>
     [Range(0, 1024)]
     public int Threads { get; set; }
+
+    /// <summary>Cores the runs share (0 = every core): a queued run starts when the threads it uses are free.</summary>
+    [Range(0, 1024)]
+    public int Cores { get; set; }
+
+    /// <summary>The cores runs share.</summary>
+    public int EffectiveCores => Cores > 0 ? Cores : Environment.ProcessorCount;
 
     /// <summary>Optimiser steps summarised by one StepCompleted event (the last step of an epoch always sends one).</summary>
     [Range(1, 100_000)]
     public int StepEventInterval { get; set; } = 5;
-
-    /// <summary>Threads to use for a run.</summary>
-    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }

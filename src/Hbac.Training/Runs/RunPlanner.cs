@@ -35,7 +35,9 @@ public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> o
             throw Invalid($"profile: unknown profile '{request.Profile}' (known: {string.Join(", ", TrainingProfiles.Names)})");
         }
         CheckOverrides(request.Overrides);
-        var training = request.Overrides.ApplyTo(TrainingProfiles.Create(profile, model, request.Kind)) with { Threads = options.Value.EffectiveThreads };
+        var planned = request.Overrides.ApplyTo(TrainingProfiles.Create(profile, model, request.Kind));
+        // The service's setting wins; left at 0, the profile's (quick runs use 1 thread), at most every core.
+        var training = planned with { Threads = options.Value.Threads > 0 ? options.Value.Threads : Math.Min(planned.Threads, options.Value.EffectiveCores) };
         if (training.Fold >= training.FoldCount)
         {
             throw Invalid($"{HyperParameters}.validation_fold: {training.Fold} is out of range 0..{training.FoldCount - 1}");

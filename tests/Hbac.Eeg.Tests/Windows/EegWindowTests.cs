@@ -57,7 +57,7 @@ public class EegWindowTests
     }
 
     [Fact]
-    public void TheOutputIsStandardisedOnThreeIdenticalChannels()
+    public void ChannelZeroIsStandardisedChannelOneIsTheLeftRightDifferenceAndChannelTwoRepeatsChannelZero()
     {
         var eeg = Silence(EegWindow.Samples + 400);
         var random = new Random(7);
@@ -72,8 +72,46 @@ public class EegWindowTests
         var plane = input[..EegWindow.PlaneSize];
         Assert.Equal(0, plane.Average(v => (double)v), 3);
         Assert.Equal(1, Math.Sqrt(plane.Average(v => (double)v * v)), 3);
-        Assert.Equal(plane, input[EegWindow.PlaneSize..(2 * EegWindow.PlaneSize)]);
+        var difference = input[EegWindow.PlaneSize..(2 * EegWindow.PlaneSize)];
+        for (var row = 0; row < EegWindow.Rows; row++)
+        {
+            var other = EegWindow.HemisphereMirror[row];
+            for (var column = 0; column < EegWindow.Columns; column += 37)
+            {
+                Assert.Equal(plane[row * EegWindow.Columns + column] - plane[other * EegWindow.Columns + column], difference[row * EegWindow.Columns + column]);
+            }
+        }
         Assert.Equal(plane, input[(2 * EegWindow.PlaneSize)..]);
+    }
+
+    [Fact]
+    public void ALeftSidedRhythmIsPositiveOnTheLeftChainsOfTheDifferenceAndNegativeOnTheRight()
+    {
+        var eeg = Silence(EegWindow.Samples);
+        AddSine(eeg[KaggleMontage.ColumnIndex("T3")], 6.25, 60); // in LL F7-T3 and T3-T5 only: bin 8
+        var input = EegWindow.Compute(eeg, 0);
+        const int bin = 8 - EegWindow.FirstBin;
+        var difference = input.AsSpan(EegWindow.PlaneSize, EegWindow.PlaneSize).ToArray();
+        foreach (var (left, right) in new[] { (1, 5), (2, 6) }) // LL F7-T3 / RL F8-T4, LL T3-T5 / RL T4-T6
+        {
+            Assert.True(At(difference, left, bin, 150) > 2, $"chain {left}: {At(difference, left, bin, 150)}");
+            Assert.Equal(-At(difference, left, bin, 150), At(difference, right, bin, 150));
+        }
+        // A chain and its homologue both silent: no difference.
+        Assert.Equal(0f, At(difference, 12, bin, 150));
+    }
+
+    [Fact]
+    public void FillingTheHemisphereChannelsFromChannelZeroGivesTheComputedInput()
+    {
+        var eeg = Silence(EegWindow.Samples);
+        AddSine(eeg[KaggleMontage.ColumnIndex("C4")], 2.5, 80);
+        var computed = EegWindow.Compute(eeg, 0);
+        var filled = new float[EegWindow.Size];
+        computed.AsSpan(0, EegWindow.PlaneSize).CopyTo(filled);
+        EegWindow.FillHemisphereChannels(filled);
+        Assert.Equal(computed, filled);
+        Assert.Throws<ArgumentException>(() => EegWindow.FillHemisphereChannels(new float[EegWindow.PlaneSize]));
     }
 
     [Fact]

@@ -19,6 +19,12 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     /// <summary>The input kind the model declares in its metadata (<c>hbac.input</c>); null writes no such key.</summary>
     public string? InputKind { get; init; }
 
+    /// <summary>
+    /// The EEG preprocessing version an "eeg" model records (<c>hbac.preprocessing</c>): this build's by
+    /// default, as training writes it; null writes no such key (a model from before versions were recorded).
+    /// </summary>
+    public string? EegPreprocessingVersion { get; init; } = Hbac.Eeg.Windows.EegWindow.PreprocessingVersion;
+
     /// <summary>A model whose answer on a zero-mean input is softmax(bias) with class <paramref name="favoured"/> on top.</summary>
     public static TinyOnnxModel Favouring(int favoured, float weight = 0.5f, string pooling = "GlobalAveragePool")
     {
@@ -94,6 +100,11 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
             if (InputKind is { } kind)
             {
                 Field(m, 14, Message(e => { Text(e, 1, "hbac.input"); Text(e, 2, kind); }));
+                if (kind == "eeg" && EegPreprocessingVersion is { } version)
+                {
+                    var parameters = new Dictionary<string, string>(Hbac.Eeg.Windows.EegWindow.Parameters) { ["version"] = version };
+                    Field(m, 14, Message(e => { Text(e, 1, "hbac.preprocessing"); Text(e, 2, System.Text.Json.JsonSerializer.Serialize(parameters)); }));
+                }
             }
         });
     }

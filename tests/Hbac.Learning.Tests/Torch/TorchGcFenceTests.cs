@@ -52,4 +52,74 @@ public class TorchGcFenceTests
         using var again = TorchGcFence.Enter();
         Assert.True(again.NoGcRegion);
     }
+
+    [Fact]
+    public void TwoThreadsShareOneRegionThatEndsWhenTheLastLeaves()
+    {
+        using var bothInside = new Barrier(2);
+        using var leaving = new Barrier(2);
+        var collections = GC.CollectionCount(0);
+        var inside = new int[2];
+        var fenced = new bool[2];
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+        {
+            using (var fence = TorchGcFence.Enter(16L << 20))
+            {
+                fenced[i] = fence.NoGcRegion;
+                bothInside.SignalAndWait();
+                inside[i] = TorchGcFence.Holders;
+                leaving.SignalAndWait();
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.Equal([2, 2], inside);
+        Assert.Equal([true, true], fenced);
+        Assert.Equal(collections, GC.CollectionCount(0));
+        Assert.Equal(0, TorchGcFence.Holders);
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+    }
+
+    [Fact]
+    public void ANewcomerWaitsForAHalfUsedRegionToDrainAndThenStartsAFreshOne()
+    {
+        using var firstInside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var first = new Thread(() =>
+        {
+            using (TorchGcFence.Enter(8L << 20))
+            {
+                // Half the budget and more: the next thread must not join this region.
+                for (var i = 0; i < 20; i++)
+                {
+                    _ = new byte[256 * 1024];
+                }
+                firstInside.Set();
+                release.Wait();
+            }
+        });
+        first.Start();
+        firstInside.Wait();
+        var second = Task.Run(() =>
+        {
+            using var fence = TorchGcFence.Enter(8L << 20);
+            return (fence.NoGcRegion, TorchGcFence.Holders);
+        });
+        Assert.False(second.Wait(200));
+        release.Set();
+        first.Join();
+        var (fenced, holders) = second.Result;
+        Assert.True(fenced);
+        Assert.Equal(1, holders);
+    }
+
+    [Fact]
+    public void ANestedEnterOnTheSameThreadDoesNotWaitForItself()
+    {
+        using var outer = TorchGcFence.Enter(16L << 20);
+        using var inner = TorchGcFence.Enter(16L << 20);
+        Assert.Equal(outer.NoGcRegion, inner.NoGcRegion);
+        Assert.Equal(2, TorchGcFence.Holders);
+    }
 }

@@ -55,10 +55,12 @@ public sealed class EegWindowRunTests : IDisposable
         var labels = Hbac.Eeg.Labels.TrainLabels.Read(Path.Combine(data, "train.csv"));
         Assert.Equal(labels.Select(l => l.EegLabelOffsetSeconds), training.Windows.Select(w => w.InputOffsetSeconds));
 
-        var options = TrainingProfiles.Create("quick", "mobilenetv3") with
+        var options = TrainingProfiles.Create("quick", "mobilenetv3", ModelInputKind.Eeg) with
         {
-            Epochs = 1, BatchSize = 8, InputDownsample = 8, Threads = 2, MaxTrainWindows = 16, MaxValidationWindows = 8,
+            Epochs = 1, BatchSize = 8, InputDownsample = 8, InputDownsampleColumns = null, MaxTrainWindows = 16, MaxValidationWindows = 8,
         };
+        Assert.Equal(0.8, options.OutputTemperature);
+        Assert.Equal(1, options.Threads);
         var runFolder = Path.Combine(_folder, "run");
         var result = await Trainer.RunAsync(training, options, runFolder);
 
@@ -71,8 +73,41 @@ public sealed class EegWindowRunTests : IDisposable
         Assert.Equal(EegWindow.Parameters["band_pass_hz"], card.Preprocessing["band_pass_hz"]);
         Assert.StartsWith("50-s EEG window", card.Normalisation);
         using var classifier = OnnxClassifier.Open(Path.Combine(runFolder, RunFolderLayout.Onnx));
-        Assert.Equal(ModelInputKind.Eeg, ModelInputKinds.FromMetadata(classifier.Metadata));
+        Assert.Equal(ModelInputKind.Eeg, classifier.InputKind());
         Assert.Contains("input=eeg", classifier.Metadata["card_summary"]);
+        Assert.Equal(0.8, card.HyperParameters.OutputTemperature);
+        Assert.Contains($"\"version\":\"{EegWindow.PreprocessingVersion}\"", classifier.Metadata[ModelInputKinds.PreprocessingKey]);
+
+        // The same network recorded as preprocessing version 1 (3 identical channels) is refused by name.
+        var older = Path.Combine(_folder, "v1.onnx");
+        var v1 = new Dictionary<string, string>(EegWindow.Parameters) { ["version"] = "1" };
+        OnnxMetadataEditor.CopyWith(Path.Combine(runFolder, RunFolderLayout.Onnx), older,
+            new KeyValuePair<string, string>(ModelInputKinds.PreprocessingKey, System.Text.Json.JsonSerializer.Serialize(v1)));
+        using var old = OnnxClassifier.Open(older);
+        var refused = Assert.Throws<ModelFileException>(() => old.InputKind());
+        Assert.Contains("v1.onnx", refused.Message);
+        Assert.Contains("preprocessing version 1", refused.Message);
+        Assert.Contains("retrain", refused.Message);
+    }
+
+    [Fact]
+    public void AnEegModelWithoutARecordedPreprocessingVersionIsRefusedAndTheCurrentOneIsAccepted()
+    {
+        var unversioned = Assert.Throws<ArgumentException>(() => ModelInputKinds.FromMetadata(new Dictionary<string, string> { [ModelInputKinds.MetadataKey] = "eeg" }));
+        Assert.Contains("version 1", unversioned.Message);
+        Assert.Contains($"this build computes version {EegWindow.PreprocessingVersion}", unversioned.Message);
+        var current = new Dictionary<string, string>
+        {
+            [ModelInputKinds.MetadataKey] = "eeg",
+            [ModelInputKinds.PreprocessingKey] = System.Text.Json.JsonSerializer.Serialize(EegWindow.Parameters),
+        };
+        Assert.Equal(ModelInputKind.Eeg, ModelInputKinds.FromMetadata(current));
+        var broken = Assert.Throws<ArgumentException>(() => ModelInputKinds.FromMetadata(new Dictionary<string, string>
+        {
+            [ModelInputKinds.MetadataKey] = "eeg",
+            [ModelInputKinds.PreprocessingKey] = "{not json",
+        }));
+        Assert.Contains(ModelInputKinds.PreprocessingKey, broken.Message);
     }
 
     [Fact]
