@@ -20,8 +20,9 @@ public sealed class ScaleLogitsTests : IDisposable
         using var model = ModelCatalog.Create("mobilenetv3", options: new ModelOptions { InputDownsample = 8 });
         using (no_grad())
         {
-            // Spread the logits so a temperature visibly changes the probabilities.
+            // Spread the logits so a temperature visibly changes the probabilities (an untrained network's features are near zero).
             model.state_dict()["classifier.weight"].mul_(300);
+            model.state_dict()["classifier.bias"].copy_(tensor(new float[] { 0.4f, -0.3f, 1.2f, 0f, -1f, 0.7f }));
         }
         model.eval();
         using var input = randn(2, 3, 400, 300);

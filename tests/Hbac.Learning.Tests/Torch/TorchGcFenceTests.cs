@@ -58,9 +58,9 @@ public class TorchGcFenceTests
     {
         using var bothInside = new Barrier(2);
         using var leaving = new Barrier(2);
-        var collections = GC.CollectionCount(0);
         var inside = new int[2];
         var fenced = new bool[2];
+        var collectionsInside = new int[2];
         var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
         {
             using (var fence = TorchGcFence.Enter(16L << 20))
@@ -68,7 +68,14 @@ public class TorchGcFenceTests
                 fenced[i] = fence.NoGcRegion;
                 bothInside.SignalAndWait();
                 inside[i] = TorchGcFence.Holders;
+                var before = GC.CollectionCount(0);
+                for (var k = 0; k < 1000; k++)
+                {
+                    _ = new byte[1024];
+                }
                 leaving.SignalAndWait();
+                // Both threads allocated while both were inside: no collection in between.
+                collectionsInside[i] = GC.CollectionCount(0) - before;
             }
         })).ToList();
         threads.ForEach(t => t.Start());
@@ -76,13 +83,13 @@ public class TorchGcFenceTests
 
         Assert.Equal([2, 2], inside);
         Assert.Equal([true, true], fenced);
-        Assert.Equal(collections, GC.CollectionCount(0));
+        Assert.Equal([0, 0], collectionsInside);
         Assert.Equal(0, TorchGcFence.Holders);
         Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
     }
 
     [Fact]
-    public void ANewcomerWaitsForAHalfUsedRegionToDrainAndThenStartsAFreshOne()
+    public async Task ANewcomerWaitsForAHalfUsedRegionToDrainAndThenStartsAFreshOne()
     {
         using var firstInside = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
@@ -106,10 +113,11 @@ public class TorchGcFenceTests
             using var fence = TorchGcFence.Enter(8L << 20);
             return (fence.NoGcRegion, TorchGcFence.Holders);
         });
-        Assert.False(second.Wait(200));
+        var waited = await Task.WhenAny(second, Task.Delay(200));
+        Assert.NotSame(second, waited);
         release.Set();
         first.Join();
-        var (fenced, holders) = second.Result;
+        var (fenced, holders) = await second.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(fenced);
         Assert.Equal(1, holders);
     }
