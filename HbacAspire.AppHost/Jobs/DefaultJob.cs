@@ -66,46 +66,89 @@ public sealed class DefaultJob(
             context.Report($"{inference} serves {served.Describe()}; training only the {string.Join(" and ", toTrain.Select(ServedModels.Label))} model");
         }
         var folder = options.Data is null ? await GenerateAsync(context, stopping) : ".";
+        if (toTrain.Contains(ModelInputKind.Spectrogram))
+        {
+            // Only the spectrogram run reads the Redis cache that prepare fills; an EEG run reads train_eegs/ itself.
+            await context.WaitUntilHealthyAsync(preprocessing, stopping);
+            await PrepareAsync(context, folder, stopping);
+        }
+        await context.WaitUntilHealthyAsync(training, stopping);
         await context.SetStateAsync($"Training {string.Join(" and ", toTrain.Select(ServedModels.Label))}");
-        // The runs go to the training service together: it trains them side by side when the cores allow
-        // (two quick runs on 2 cores) and queues them otherwise. The first failure ends the job.
+        // Started in order, then followed side by side: the training service trains them at once when the
+        // cores allow (two one-thread quick runs on 2 cores) and queues them otherwise. Each model is
+        // waited for until inference serves it; the first failure ends the job and cancels the other run.
+        var runs = new List<StartedRun>();
+        foreach (var kind in toTrain)
+        {
+            runs.Add(new StartedRun(kind, await StartRunAsync(context, folder, kind, stopping)));
+        }
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var firstFailure = new StrongBox<Exception?>();
-        var runs = toTrain.Select(kind => TrainAndServeAsync(context, folder, kind, failed, firstFailure)).ToList();
+        var following = runs.Select(run => FollowAndServeAsync(context, folder, run, failed, firstFailure)).ToList();
         try
         {
-            await Task.WhenAll(runs);
+            await Task.WhenAll(following);
         }
         catch when (firstFailure.Value is { } cause && !stopping.IsCancellationRequested)
         {
-            // The other run's job ends with whatever its cancelled calls threw: the cause is the first failure.
+            await CancelUnfinishedAsync(context, runs);
+            // The other run ends with whatever its cancelled calls threw: the cause is the first failure.
             ExceptionDispatchInfo.Throw(cause);
         }
         served = await ServedAsync(context, stopping);
         return $"{inference} serves {served.Describe()}";
     }
 
-    /// <summary>Prepares the data when the kind needs the cache, trains the kind and waits until inference serves the new model.</summary>
-    private async Task TrainAndServeAsync(IJobEnvironment context, string folder, ModelInputKind kind, CancellationTokenSource failed, StrongBox<Exception?> firstFailure)
+    /// <summary>A run the job started: its kind, its current id (a lost run is started again under a new one), and whether it has ended (published, failed or lost).</summary>
+    private sealed class StartedRun(ModelInputKind kind, string runId)
+    {
+        public ModelInputKind Kind { get; } = kind;
+        public string RunId { get; set; } = runId;
+        public bool Ended { get; set; }
+    }
+
+    /// <summary>Follows one run to its model (starting it again when the service lost it) and waits until inference serves that model.</summary>
+    private async Task FollowAndServeAsync(IJobEnvironment context, string folder, StartedRun run, CancellationTokenSource failed, StrongBox<Exception?> firstFailure)
     {
         try
         {
-            if (kind == ModelInputKind.Spectrogram)
+            string version;
+            try
             {
-                // Only the spectrogram run reads the Redis cache that prepare fills; an EEG run reads train_eegs/ itself.
-                await context.WaitUntilHealthyAsync(preprocessing, failed.Token);
-                await PrepareAsync(context, folder, failed.Token);
+                version = await FollowToModelAsync(context, folder, run, failed.Token);
             }
-            await context.WaitUntilHealthyAsync(training, failed.Token);
-            var version = await TrainAsync(context, folder, kind, failed.Token);
+            catch (JobFailedException)
+            {
+                run.Ended = true; // it failed, was cancelled or was lost: nothing left to cancel
+                throw;
+            }
+            run.Ended = true;
             // Served as soon as it is published: a refused model ends the job now, not after the other run.
-            await WaitUntilServedAsync(context, new Dictionary<ModelInputKind, string> { [kind] = version }, failed.Token);
+            await WaitUntilServedAsync(context, new Dictionary<ModelInputKind, string> { [run.Kind] = version }, failed.Token);
         }
         catch (Exception exception) when (!failed.IsCancellationRequested)
         {
             Interlocked.CompareExchange(ref firstFailure.Value, exception, null);
             await failed.CancelAsync();
             throw;
+        }
+    }
+
+    /// <summary>Cancels the job's runs that have not ended (best effort, bounded): nobody waits for their models any more.</summary>
+    private async Task CancelUnfinishedAsync(IJobEnvironment context, IEnumerable<StartedRun> runs)
+    {
+        foreach (var run in runs.Where(r => !r.Ended))
+        {
+            try
+            {
+                await new Training.TrainingClient(Channel(context, training)).CancelRunAsync(
+                    new CancelRunRequest { RunId = run.RunId }, deadline: DateTime.UtcNow.AddSeconds(10));
+                context.Report($"cancelled run {run.RunId} ({ServedModels.Label(run.Kind)} model): the job has failed");
+            }
+            catch (RpcException exception)
+            {
+                context.Report($"could not cancel run {run.RunId}: {exception.StatusCode}");
+            }
         }
     }
 
@@ -182,23 +225,30 @@ public sealed class DefaultJob(
         }
     }
 
-    /// <summary>Starts the quick run of <paramref name="kind"/> and follows it; the published version.</summary>
-    private async Task<string> TrainAsync(IJobEnvironment context, string folder, ModelInputKind kind, CancellationToken stopping)
+    /// <summary>Starts the quick run of <paramref name="kind"/>; its id.</summary>
+    private async Task<string> StartRunAsync(IJobEnvironment context, string folder, ModelInputKind kind, CancellationToken stopping)
     {
         var label = ServedModels.Label(kind);
+        var run = await CallAsync(context, training, $"start the {label} training run",
+            ct => new Training.TrainingClient(Channel(context, training)).StartRunAsync(new StartRunRequest
+            {
+                Model = Architecture,
+                Profile = Profile,
+                DataFolder = folder,
+                InputKind = kind,
+                Description = $"AppHost default job: {label} model",
+            }, cancellationToken: ct).ResponseAsync,
+            stopping);
+        context.Report($"training run {run.RunId}: {label} model, {Profile} profile, {run.Epochs} epochs");
+        return run.RunId;
+    }
+
+    /// <summary>Follows <paramref name="run"/> until it publishes, starting it again when the training service lost it; the published version.</summary>
+    private async Task<string> FollowToModelAsync(IJobEnvironment context, string folder, StartedRun run, CancellationToken stopping)
+    {
+        var label = ServedModels.Label(run.Kind);
         for (var attempt = 1; ; attempt++)
         {
-            var run = await CallAsync(context, training, $"start the {label} training run",
-                ct => new Training.TrainingClient(Channel(context, training)).StartRunAsync(new StartRunRequest
-                {
-                    Model = Architecture,
-                    Profile = Profile,
-                    DataFolder = folder,
-                    InputKind = kind,
-                    Description = $"AppHost default job: {label} model",
-                }, cancellationToken: ct).ResponseAsync,
-                stopping);
-            context.Report($"training run {run.RunId}: {label} model, {Profile} profile, {run.Epochs} epochs");
             try
             {
                 return await FollowAsync(context, run.RunId, label, stopping);
@@ -213,6 +263,7 @@ public sealed class DefaultJob(
                 context.Report($"the {training} service lost run {run.RunId} ({exception.StatusCode}); starting it again");
                 await Task.Delay(TimeSpan.FromSeconds(1), stopping);
                 await context.WaitUntilHealthyAsync(training, stopping);
+                run.RunId = await StartRunAsync(context, folder, run.Kind, stopping);
             }
             catch (RpcException exception) when (!stopping.IsCancellationRequested)
             {

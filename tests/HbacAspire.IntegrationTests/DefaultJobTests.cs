@@ -7,7 +7,7 @@ namespace HbacAspire.IntegrationTests;
 /// <summary>
 /// The README's main job through the app model: with no data, the default-job resource generates
 /// the synthetic dataset, prepares it with the preprocessing service, trains the quick spectrogram
-/// model and then the quick EEG model with the training service, and finishes once inference serves
+/// model and the quick EEG model side by side with the training service, and finishes once inference serves
 /// both; streamed EEG is then scored by the EEG model. (A smaller dataset than the default keeps the
 /// training to a few minutes.)
 /// </summary>
