@@ -3,6 +3,7 @@ using Hbac.Contracts.V1;
 using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Inference.Tests.Support;
+using Hbac.Onnx;
 using EegWindow = Hbac.Eeg.Windows.EegWindow;
 using EegWindowStream = Hbac.Eeg.Windows.EegWindowStream;
 using EegWindows = Hbac.Eeg.Windows.SpectrogramWindow;

@@ -4,6 +4,7 @@ using Hbac.Inference.Models;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Tests.Support;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hbac.Inference.Tests;

@@ -4,7 +4,8 @@ using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
 using Hbac.Inference.Tests.Support;
 using Hbac.Learning.Training;
-using ModelInputKind = Hbac.Learning.Training.ModelInputKind;
+using ModelInputKind = Hbac.Onnx.ModelInputKind;
+using Hbac.Onnx;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

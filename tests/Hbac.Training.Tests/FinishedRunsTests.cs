@@ -6,6 +6,7 @@ using Hbac.Caching;
 using Hbac.Contracts.V1;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,9 +3,10 @@ using System.Text.Json;
 using Hbac.Contracts.V1;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Execution;
 using Hbac.Training.Tests.Support;
-using ModelInputKind = Hbac.Learning.Training.ModelInputKind;
+using ModelInputKind = Hbac.Onnx.ModelInputKind;
 using ProtoInputKind = Hbac.Contracts.V1.ModelInputKind;
 
 namespace Hbac.Training.Tests;

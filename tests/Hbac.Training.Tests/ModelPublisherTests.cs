@@ -1,4 +1,5 @@
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Extensions;
 using Hbac.Training.Publishing;
 using Hbac.Training.Tests.Support;
@@ -88,6 +89,6 @@ public sealed class ModelPublisherTests : IDisposable
         var folder = Publisher().WorkFolder("run-1");
 
         Assert.Equal(Path.GetFullPath(_repository.Path), Path.GetDirectoryName(folder));
-        Assert.False(Hbac.Learning.Repository.ModelRepositoryLayout.IsVersionName(Path.GetFileName(folder)));
+        Assert.False(Hbac.Onnx.ModelRepositoryLayout.IsVersionName(Path.GetFileName(folder)));
     }
 }

@@ -1,4 +1,5 @@
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Execution;
 using Hbac.Training.Runs;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Extensions;
 using Hbac.Training.Runs;
 using Hbac.Training.Tests.Support;

@@ -1,4 +1,5 @@
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Runs;
 
 namespace Hbac.Training.Tests;

@@ -4,6 +4,7 @@ using Hbac.Learning.Benchmarks;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Cli.Benchmarks;
 

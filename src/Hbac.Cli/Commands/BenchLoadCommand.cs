@@ -4,6 +4,7 @@ using System.Globalization;
 using Hbac.Cli.Benchmarks;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Formats;
+using Hbac.Onnx;
 
 namespace Hbac.Cli.Commands;
 

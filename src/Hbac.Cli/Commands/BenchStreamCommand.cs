@@ -13,8 +13,9 @@ using Hbac.Eeg.Labels;
 using Hbac.Eeg.Metrics;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Spectre.Console;
-using ModelInputKind = Hbac.Learning.Training.ModelInputKind;
+using ModelInputKind = Hbac.Onnx.ModelInputKind;
 
 namespace Hbac.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Hbac.Eeg.Labels;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Cli.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Hbac.Learning.Models;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Spectre.Console;
 
 namespace Hbac.Cli.Commands;

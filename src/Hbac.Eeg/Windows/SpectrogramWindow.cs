@@ -10,6 +10,11 @@ namespace Hbac.Eeg.Windows;
 /// </summary>
 public static class SpectrogramWindow
 {
+    /// <summary>How the window is computed, in words, for model cards.</summary>
+    public const string Normalisation =
+        "600-s window [400,300] of the spectrogram at offset/2 s, zero-padded; NaN->0, clip [exp(-4), exp(8)], ln, " +
+        "(x - mean) / (std + 1e-6) per window, repeated to 3 channels";
+
     public const int Channels = 3;
     public const int Rows = SpectrogramLayout.Rows;
     public const int Columns = SpectrogramLayout.WindowColumns;

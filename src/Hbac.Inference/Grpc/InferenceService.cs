@@ -9,8 +9,9 @@ using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Streaming;
+using Hbac.Onnx;
 using Microsoft.Extensions.Options;
-using ModelInputKind = Hbac.Learning.Training.ModelInputKind;
+using ModelInputKind = Hbac.Onnx.ModelInputKind;
 
 namespace Hbac.Inference.Grpc;
 

@@ -1,7 +1,5 @@
 using Hbac.Inference.Extensions;
-using Hbac.Learning.Onnx;
-using Hbac.Learning.Repository;
-using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Inference.Models;

@@ -1,4 +1,4 @@
-using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Inference.Models;
 

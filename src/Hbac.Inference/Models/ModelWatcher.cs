@@ -1,6 +1,6 @@
 using Hbac.Caching;
 using Hbac.Inference.Extensions;
-using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Inference.Models;

@@ -1,5 +1,4 @@
-using Hbac.Learning.Onnx;
-using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Inference.Models;
 

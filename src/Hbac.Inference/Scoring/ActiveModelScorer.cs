@@ -1,5 +1,5 @@
 using Hbac.Inference.Models;
-using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Inference.Scoring;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Hbac.Eeg.Windows;
-using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Inference.Scoring;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
+using Hbac.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

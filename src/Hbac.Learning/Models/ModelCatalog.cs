@@ -1,3 +1,4 @@
+using Hbac.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using Google.Protobuf;
-using Hbac.Learning.Onnx.Proto;
+using Hbac.Onnx.Proto;
+using Hbac.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
 using Hbac.Learning.Models;
-using Hbac.Learning.Onnx.Proto;
+using Hbac.Onnx;
+using Hbac.Onnx.Proto;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,12 +17,12 @@ namespace Hbac.Learning.Onnx;
 /// </summary>
 public static class OnnxExporter
 {
-    public const string InputName = "input";
-    public const string LogitsName = "logits";
-    public const string ProbabilitiesName = "probabilities";
-    public const string BatchDimension = "N";
-    public const string ClassNamesKey = "class_names";
-    public const string ModelNameKey = "model_name";
+    public const string InputName = OnnxNames.Input;
+    public const string LogitsName = OnnxNames.Logits;
+    public const string ProbabilitiesName = OnnxNames.Probabilities;
+    public const string BatchDimension = OnnxNames.BatchDimension;
+    public const string ClassNamesKey = OnnxNames.ClassNamesKey;
+    public const string ModelNameKey = OnnxNames.ModelNameKey;
     public const long IrVersion = 8;
     public const long OpsetVersion = 17;
 

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Hbac.Learning.Models;
-using Hbac.Learning.Onnx.Proto;
+using Hbac.Onnx.Proto;
 using static TorchSharp.torch;
 
 namespace Hbac.Learning.Onnx;

@@ -3,6 +3,7 @@ using Hbac.Eeg.Formats.Csv;
 using Hbac.Eeg.Labels;
 using Hbac.Eeg.Metrics;
 using Hbac.Learning.Onnx;
+using Hbac.Onnx;
 
 namespace Hbac.Learning.Training;
 

@@ -5,6 +5,7 @@ using Hbac.Eeg.Labels;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Eeg.Windows;
 using Hbac.Learning.Onnx;
+using Hbac.Onnx;
 
 namespace Hbac.Learning.Training;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Hbac.Eeg;
 using Hbac.Eeg.Labels;
+using Hbac.Onnx;
 
 namespace Hbac.Learning.Training;
 

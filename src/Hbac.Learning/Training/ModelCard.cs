@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hbac.Eeg;
+using Hbac.Onnx;
 
 namespace Hbac.Learning.Training;
 

@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using Hbac.Eeg;
 using Hbac.Eeg.Labels;
+using Hbac.Eeg.Windows;
 using Hbac.Eeg.Metrics;
 using Hbac.Eeg.Randomness;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Torch;
+using Hbac.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,9 +26,7 @@ public static class Trainer
     public const int Height = SpectrogramLayout.Rows;
     public const int Width = SpectrogramLayout.WindowColumns;
     public const int InputSize = Channels * Height * Width;
-    public const string Normalisation =
-        "600-s window [400,300] of the spectrogram at offset/2 s, zero-padded; NaN->0, clip [exp(-4), exp(8)], ln, " +
-        "(x - mean) / (std + 1e-6) per window, repeated to 3 channels";
+    public const string Normalisation = SpectrogramWindow.Normalisation;
 
     private static readonly Lock TorchProcessState = new();
 

@@ -1,3 +1,4 @@
+using Hbac.Onnx;
 namespace Hbac.Learning.Training;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Hbac.Onnx;
 namespace Hbac.Learning.Training;
 
 /// <summary>Named starting points for <see cref="TrainingOptions"/>.</summary>

@@ -1,3 +1,4 @@
+using Hbac.Onnx;
 namespace Hbac.Learning.Training;
 
 /// <summary>What a finished run produced: the run folder's files and the card written into it.</summary>
@@ -13,8 +14,8 @@ public sealed record TrainingResult(string RunFolder, ModelCard Card)
 /// <summary>File names inside a run folder.</summary>
 public static class RunFolderLayout
 {
-    public const string Onnx = "model.onnx";
-    public const string Card = "card.json";
+    public const string Onnx = ModelRepositoryLayout.ModelFile;
+    public const string Card = ModelRepositoryLayout.CardFile;
     public const string Checkpoint = "best.dat";
     public const string Curves = "curves.png";
     public const string Confusion = "confusion.png";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Extensions;
 using Hbac.Training.Publishing;
 using Hbac.Training.Runs;

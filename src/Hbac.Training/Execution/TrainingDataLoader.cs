@@ -1,5 +1,6 @@
 using Hbac.Caching;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Spectrograms;
 
 namespace Hbac.Training.Execution;

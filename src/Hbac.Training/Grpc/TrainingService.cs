@@ -3,9 +3,10 @@ using Grpc.Core;
 using Hbac.Contracts.V1;
 using Hbac.Learning.Models;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Runs;
 using HbacAspire.ServiceDefaults.Requests;
-using InputKind = Hbac.Learning.Training.ModelInputKind;
+using InputKind = Hbac.Onnx.ModelInputKind;
 using ProtoInputKind = Hbac.Contracts.V1.ModelInputKind;
 
 namespace Hbac.Training.Grpc;

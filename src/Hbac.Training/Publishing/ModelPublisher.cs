@@ -1,7 +1,7 @@
 using System.Globalization;
 using Hbac.Caching;
-using Hbac.Learning.Repository;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Extensions;
 using Microsoft.Extensions.Options;
 

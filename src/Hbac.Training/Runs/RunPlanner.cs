@@ -2,6 +2,7 @@ using System.Globalization;
 using Hbac.Eeg;
 using Hbac.Learning.Models;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using Hbac.Training.Extensions;
 using HbacAspire.ServiceDefaults.Requests;
 using Microsoft.Extensions.Options;

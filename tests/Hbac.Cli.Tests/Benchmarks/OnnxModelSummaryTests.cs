@@ -1,6 +1,7 @@
 using Hbac.Learning;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
+using Hbac.Onnx;
 using TorchSharp;
 
 namespace Hbac.Cli.Tests.Benchmarks;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Hbac.Eeg.Labels;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Cli.Tests.Training;
 

@@ -1,5 +1,6 @@
 using Hbac.Inference.Scoring;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Inference.Tests.Support;
 

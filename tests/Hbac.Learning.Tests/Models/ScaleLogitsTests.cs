@@ -1,5 +1,6 @@
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
+using Hbac.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -5,6 +5,7 @@ using Hbac.Eeg.Synthetic;
 using Hbac.Eeg.Windows;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Learning.Tests.Training;
 

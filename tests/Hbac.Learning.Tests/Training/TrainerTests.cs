@@ -2,6 +2,7 @@ using Hbac.Eeg;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 using TorchSharp;
 
 namespace Hbac.Learning.Tests.Training;

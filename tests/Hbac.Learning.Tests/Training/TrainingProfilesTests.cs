@@ -1,4 +1,5 @@
 using Hbac.Learning.Training;
+using Hbac.Onnx;
 
 namespace Hbac.Learning.Tests.Training;
 

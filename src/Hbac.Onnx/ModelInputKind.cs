@@ -1,6 +1,6 @@
 using Hbac.Eeg.Windows;
 
-namespace Hbac.Learning.Training;
+namespace Hbac.Onnx;
 
 /// <summary>
 /// What a model reads. Both kinds are [3, 400, 300] images, so they share backbones, trainer and
@@ -73,7 +73,7 @@ public static class ModelInputKinds
     }
 
     /// <summary><see cref="FromMetadata"/> for a model file: a refusal is a <see cref="ModelFileException"/> naming the file.</summary>
-    public static ModelInputKind InputKind(this Onnx.OnnxClassifier classifier)
+    public static ModelInputKind InputKind(this OnnxClassifier classifier)
     {
         try
         {
@@ -90,7 +90,7 @@ public static class ModelInputKinds
         ? "50-s EEG window at eeg_label_offset_seconds: 16 double-banana chains, causal 0.5-20 Hz Butterworth band-pass from rest, " +
           "clip +-1024 uV, /32; 300 Hann 256-sample FFT frames, ln(power + 1e-3) of bins 1-25 per chain (rows chain-major); " +
           "(x - mean) / (std + 1e-6) per window; channels: that, that minus the homologous chain's row (left-right difference), that again"
-        : Trainer.Normalisation;
+        : SpectrogramWindow.Normalisation;
 
     /// <summary>The preprocessing parameters the card records (the EEG kind's are <see cref="EegWindow.Parameters"/>).</summary>
     public static IReadOnlyDictionary<string, string> Parameters(this ModelInputKind kind) => kind == ModelInputKind.Eeg

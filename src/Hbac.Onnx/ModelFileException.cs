@@ -1,4 +1,4 @@
-namespace Hbac.Learning;
+namespace Hbac.Onnx;
 
 /// <summary>
 /// A model or weights file that cannot be used (missing, corrupt, wrong architecture or input shape).

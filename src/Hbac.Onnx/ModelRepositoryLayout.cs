@@ -1,16 +1,14 @@
-using Hbac.Learning.Training;
-
-namespace Hbac.Learning.Repository;
+namespace Hbac.Onnx;
 
 /// <summary>
 /// The model repository both services share: a folder of <c>&lt;version&gt;/model.onnx + card.json</c>
-/// (a run folder's files). The trainer writes a version under a hidden or <c>.tmp</c> name and renames it
+/// (the model and card files of a training run's folder). The trainer writes a version under a hidden or <c>.tmp</c> name and renames it
 /// when complete, so such names are never versions; version names sort by age.
 /// </summary>
 public static class ModelRepositoryLayout
 {
-    public const string ModelFile = RunFolderLayout.Onnx;
-    public const string CardFile = RunFolderLayout.Card;
+    public const string ModelFile = "model.onnx";
+    public const string CardFile = "card.json";
 
     /// <summary>False for hidden ('.', '_'), temporary (".tmp") and path-like names, which are never served.</summary>
     public static bool IsVersionName(string name) =>

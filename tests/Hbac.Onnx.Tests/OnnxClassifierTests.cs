@@ -1,8 +1,7 @@
 using Google.Protobuf;
-using Hbac.Learning.Onnx;
-using Hbac.Learning.Onnx.Proto;
+using Hbac.Onnx.Proto;
 
-namespace Hbac.Learning.Tests.Onnx;
+namespace Hbac.Onnx.Tests;
 
 /// <summary>The inference side accepts any ONNX classifier with our input contract, whoever wrote it.</summary>
 public sealed class OnnxClassifierTests : IDisposable

@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using Hbac.Learning.Onnx.Proto;
+using Hbac.Onnx.Proto;
 
-namespace Hbac.Learning.Onnx;
+namespace Hbac.Onnx;
 
 /// <summary>Copies an ONNX model with its metadata changed and its graph and weights untouched.</summary>
 public static class OnnxMetadataEditor

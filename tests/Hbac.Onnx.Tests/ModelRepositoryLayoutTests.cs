@@ -1,6 +1,4 @@
-using Hbac.Learning.Repository;
-
-namespace Hbac.Learning.Tests.Repository;
+namespace Hbac.Onnx.Tests;
 
 public class ModelRepositoryLayoutTests
 {

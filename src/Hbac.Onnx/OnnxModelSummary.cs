@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using Hbac.Learning.Onnx.Proto;
+using Hbac.Onnx.Proto;
 
-namespace Hbac.Learning.Onnx;
+namespace Hbac.Onnx;
 
 /// <summary>
 /// What an ONNX classifier file is, read from its graph without running it: the model name, the
@@ -50,7 +50,7 @@ public sealed record OnnxModelSummary(string ModelName, IReadOnlyList<string> In
                 parameters += elements;
             }
         }
-        var name = model.MetadataProps.FirstOrDefault(p => p.Key == OnnxExporter.ModelNameKey)?.Value;
+        var name = model.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.ModelNameKey)?.Value;
         var (rows, columns) = Downsample(graph, input.Name);
         return new OnnxModelSummary(string.IsNullOrEmpty(name) ? graph.Name : name, shape, rows, columns, parameters, statistics);
     }

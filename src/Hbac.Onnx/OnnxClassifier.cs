@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Hbac.Learning.Onnx;
+namespace Hbac.Onnx;
 
 /// <summary>
 /// Runs any ONNX classifier with one float input [N (or 1), 3, 400, 300] and an output [N, 6]: ours
@@ -46,7 +46,7 @@ public sealed class OnnxClassifier : IDisposable
     public string OutputName => _outputNames[0];
 
     /// <summary>True when the model's output already is a probability distribution (<c>probabilities</c>).</summary>
-    public bool OutputIsProbabilities => OutputName == OnnxExporter.ProbabilitiesName;
+    public bool OutputIsProbabilities => OutputName == OnnxNames.Probabilities;
 
     /// <summary>The model's metadata_props (class names, model name, card summary for our exports).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -201,9 +201,9 @@ public sealed class OnnxClassifier : IDisposable
             m.IsTensor && m.ElementDataType == TensorElementType.Float && m.Dimensions.Length == 2 && m.Dimensions[1] == ClassCount;
 
         var outputs = session.OutputMetadata;
-        if (outputs.TryGetValue(OnnxExporter.ProbabilitiesName, out var probabilities) && IsClassScores(probabilities))
+        if (outputs.TryGetValue(OnnxNames.Probabilities, out var probabilities) && IsClassScores(probabilities))
         {
-            return OnnxExporter.ProbabilitiesName;
+            return OnnxNames.Probabilities;
         }
         foreach (var (name, meta) in outputs)
         {
@@ -254,7 +254,7 @@ public sealed class OnnxClassifier : IDisposable
 
     private static IReadOnlyList<string>? ReadClassNames(IReadOnlyDictionary<string, string> metadata)
     {
-        if (!metadata.TryGetValue(OnnxExporter.ClassNamesKey, out var json))
+        if (!metadata.TryGetValue(OnnxNames.ClassNamesKey, out var json))
         {
             return null;
         }
