@@ -21,6 +21,9 @@ public static class HbacInstruments
     /// </summary>
     public const string InferenceRequestDuration = "hbac.inference.request.duration";
 
+    /// <summary>Tag on the inference latency and model-time histograms: the execution provider that scored ("CUDA" or "CPU").</summary>
+    public const string ExecutionProviderTag = "hbac.execution_provider";
+
     /// <summary>Histogram of windows evaluated per ONNX Runtime call (micro-batch size).</summary>
     public const string InferenceBatchSize = "hbac.inference.batch_size";
 

@@ -243,6 +243,7 @@ public sealed class InferenceServiceTests : IDisposable
         Assert.Equal(Contracts.V1.ModelInputKind.Spectrogram, model.InputKind);
         Assert.Equal(Contracts.V1.ModelInputKind.Eeg, response.Models[1].InputKind);
         Assert.All(response.Models, m => Assert.True(m.Active && m.Valid));
+        Assert.All(response.Models, m => Assert.Equal("CPU", m.ExecutionProvider));
         Assert.Equal(ModelArchitecture.MobilenetV3Large, model.Architecture);
         Assert.Equal(0.5, model.ValidationLoss);
         Assert.Equal([-1L, 3, 400, 300], model.InputShape);
@@ -279,6 +280,7 @@ public sealed class InferenceServiceTests : IDisposable
             await Task.Delay(100);
         }
         Assert.False(listed.Valid);
+        Assert.Empty(listed.ExecutionProvider);
         Assert.Contains("preprocessing version 1", listed.InvalidReason);
         Assert.Contains("retrain", listed.InvalidReason);
         Assert.Equal("e1", (await _client.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion);

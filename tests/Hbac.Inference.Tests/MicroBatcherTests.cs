@@ -29,7 +29,7 @@ public sealed class MicroBatcherTests
             for (var i = 0; i < n; i++)
             {
                 var id = windows[i * 360_000];
-                results[i] = new ScoredWindow([id, 0, 0, 0, 0, 0], $"{kind.Name()}-batch-of-{n}");
+                results[i] = new ScoredWindow([id, 0, 0, 0, 0, 0], $"{kind.Name()}-batch-of-{n}", "CPU");
             }
             return results;
         }
@@ -161,11 +161,22 @@ public sealed class MicroBatcherTests
                 }
             }
         });
-        listener.SetMeasurementEventCallback<double>((instrument, _, _, _) =>
+        var providers = new List<object?>();
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
         {
             if (instrument.Name == HbacInstruments.InferenceRequestDuration)
             {
                 Interlocked.Increment(ref requests);
+            }
+            lock (providers)
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == HbacInstruments.ExecutionProviderTag)
+                    {
+                        providers.Add(tag.Value);
+                    }
+                }
             }
         });
         listener.Start();
@@ -176,6 +187,8 @@ public sealed class MicroBatcherTests
 
         Assert.Equal([3L], batchSizes);
         Assert.Equal(3, requests);
+        // Three request latencies and one model time, each tagged with the provider that scored.
+        Assert.Equal(["CPU", "CPU", "CPU", "CPU"], providers);
     }
 
     [Fact]

@@ -38,7 +38,9 @@ internal static class ModelsCommand
         var created = model.CreatedAt is null ? "-" : model.CreatedAt.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
         var state = model.Active ? "active" : model.Valid ? "valid" : "invalid";
         var kind = model.InputKind == ModelInputKind.Eeg ? "eeg" : "spectrogram";
-        var line = $"{model.Version}  {state}  {kind}  {Architecture(model.Architecture)}  val_loss={loss}  created={created}";
+        // Where a valid version runs (CUDA or CPU); a refused one runs nowhere.
+        var provider = model.ExecutionProvider.Length > 0 ? $"  {model.ExecutionProvider}" : "";
+        var line = $"{model.Version}  {state}  {kind}  {Architecture(model.Architecture)}{provider}  val_loss={loss}  created={created}";
         return model.Valid ? line : $"{line}  reason: {model.InvalidReason}";
     }
 

@@ -242,6 +242,7 @@ public sealed class InferenceService(
             Valid = model.Valid,
             InvalidReason = model.InvalidReason ?? "",
             InputKind = model.Kind == ModelInputKind.Eeg ? Contracts.V1.ModelInputKind.Eeg : Contracts.V1.ModelInputKind.Spectrogram,
+            ExecutionProvider = model.ExecutionProvider ?? "",
         };
         if (model.Card.CreatedUtc is { } created)
         {

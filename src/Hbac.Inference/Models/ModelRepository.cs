@@ -91,7 +91,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
             return _entries.Values
                 .OrderByDescending(e => e.Version, StringComparer.Ordinal)
                 .Select(e => new ModelVersionInfo(e.Version, e.InvalidReason is null, e.InvalidReason, e.Version == ActiveVersion(e.Kind), e.Card,
-                    e.InvalidReason is null ? ExpectedInputShape : [], e.Kind))
+                    e.InvalidReason is null ? ExpectedInputShape : [], e.Kind, e.InvalidReason is null ? e.ExecutionProvider : null))
                 .ToList();
         }
     }
@@ -200,7 +200,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
                 classifier.Dispose();
                 throw new InvalidDataException($"{ModelFileName}: metadata {ModelInputKinds.MetadataKey}: {e.Message}");
             }
-            Record(new Entry(version, stamp, card, null, kind));
+            Record(new Entry(version, stamp, card, null, kind, classifier.ExecutionProvider));
             LogLoaded(version, kind.Name(), classifier.ExecutionProvider);
             return new ServedModel(version, kind, classifier);
         }
@@ -271,7 +271,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     private readonly record struct FileStamp(long Length, DateTime LastWriteUtc);
 
-    private sealed record Entry(string Version, FileStamp Stamp, ModelCardSummary Card, string? InvalidReason, ModelInputKind Kind);
+    private sealed record Entry(string Version, FileStamp Stamp, ModelCardSummary Card, string? InvalidReason, ModelInputKind Kind, string? ExecutionProvider = null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Version} ({Kind}) validated on {ExecutionProvider}")]
     private partial void LogLoaded(string version, string kind, string executionProvider);

@@ -2,9 +2,13 @@ using Hbac.Onnx;
 
 namespace Hbac.Inference.Models;
 
-/// <summary>One version folder of the repository as ListModels shows it; <paramref name="Active"/> means active for its <paramref name="Kind"/>.</summary>
+/// <summary>
+/// One version folder of the repository as ListModels shows it; <paramref name="Active"/> means active for
+/// its <paramref name="Kind"/>; <paramref name="ExecutionProvider"/> is where it was validated to run (null when refused).
+/// </summary>
 public sealed record ModelVersionInfo(
-    string Version, bool Valid, string? InvalidReason, bool Active, ModelCardSummary Card, IReadOnlyList<long> InputShape, ModelInputKind Kind);
+    string Version, bool Valid, string? InvalidReason, bool Active, ModelCardSummary Card, IReadOnlyList<long> InputShape, ModelInputKind Kind,
+    string? ExecutionProvider = null);
 
 /// <summary>No folder of that name in the repository (NotFound).</summary>
 public sealed class ModelVersionNotFoundException(string version)

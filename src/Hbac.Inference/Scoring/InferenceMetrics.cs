@@ -20,14 +20,15 @@ public sealed class InferenceMetrics
         _rejected = meter.CreateCounter<long>(HbacInstruments.InferenceRejected, "{window}", "Windows refused because the scoring queue was full");
     }
 
-    public void RecordRequest(TimeSpan elapsed) => _requestDuration.Record(elapsed.TotalMilliseconds);
+    public void RecordRequest(TimeSpan elapsed, string executionProvider) =>
+        _requestDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>(HbacInstruments.ExecutionProviderTag, executionProvider));
 
     /// <summary>Windows refused by the overload limit; <paramref name="windows"/> &gt; 1 for a ScoreBatch request.</summary>
     public void RecordRejected(int windows) => _rejected.Add(windows);
 
-    public void RecordBatch(int size, TimeSpan elapsed)
+    public void RecordBatch(int size, TimeSpan elapsed, string executionProvider)
     {
         _batchSize.Record(size);
-        _modelDuration.Record(elapsed.TotalMilliseconds);
+        _modelDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>(HbacInstruments.ExecutionProviderTag, executionProvider));
     }
 }

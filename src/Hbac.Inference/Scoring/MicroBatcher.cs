@@ -217,14 +217,15 @@ public sealed class MicroBatcher : IAsyncDisposable
         try
         {
             var results = _scorer.ScoreBatch(batch[0].Kind, input, n);
-            _metrics?.RecordBatch(n, Stopwatch.GetElapsedTime(started));
+            var executionProvider = results.Count > 0 ? results[0].ExecutionProvider : "";
+            _metrics?.RecordBatch(n, Stopwatch.GetElapsedTime(started), executionProvider);
             var row = 0;
             foreach (var pending in batch)
             {
                 var elapsed = Stopwatch.GetElapsedTime(pending.Enqueued);
                 for (var i = 0; i < pending.Count; i++)
                 {
-                    _metrics?.RecordRequest(elapsed);
+                    _metrics?.RecordRequest(elapsed, executionProvider);
                 }
                 pending.Complete(results.Skip(row).Take(pending.Count).ToArray());
                 row += pending.Count;

@@ -2,8 +2,8 @@ using Hbac.Onnx;
 
 namespace Hbac.Inference.Scoring;
 
-/// <summary>Six class probabilities (vote order) and the model version that produced them.</summary>
-public sealed record ScoredWindow(float[] Probabilities, string ModelVersion);
+/// <summary>Six class probabilities (vote order), the model version that produced them and the execution provider it ran on.</summary>
+public sealed record ScoredWindow(float[] Probabilities, string ModelVersion, string ExecutionProvider = "");
 
 /// <summary>Evaluates a batch of windows [n,3,400,300] of one input kind on one model; throws NoModelLoadedException when there is none.</summary>
 public interface IBatchScorer
