@@ -9,14 +9,27 @@ public static class ProcessMemory
     /// <summary>Current resident set size in bytes (VmRSS).</summary>
     public static long? ResidentBytes() => Read("VmRSS:");
 
-    private static long? Read(string field)
+    /// <summary>
+    /// VmRSS and VmHWM from one read of the file: the kernel computes both at that moment, so the peak is
+    /// never below the resident size (two separate reads can see memory freed in between).
+    /// </summary>
+    public static (long Resident, long Peak)? ResidentAndPeakBytes()
+    {
+        var lines = ReadStatus();
+        return lines is not null && Field(lines, "VmRSS:") is { } resident && Field(lines, "VmHWM:") is { } peak ? (resident, peak) : null;
+    }
+
+    private static long? Read(string field) => ReadStatus() is { } lines ? Field(lines, field) : null;
+
+    private static string[]? ReadStatus()
     {
         const string path = "/proc/self/status";
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-        foreach (var line in File.ReadLines(path))
+        return File.Exists(path) ? File.ReadAllLines(path) : null;
+    }
+
+    private static long? Field(string[] lines, string field)
+    {
+        foreach (var line in lines)
         {
             if (line.StartsWith(field, StringComparison.Ordinal))
             {
