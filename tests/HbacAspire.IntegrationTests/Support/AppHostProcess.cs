@@ -122,10 +122,18 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Record the stack once more first: a service's `dotnet run` wrapper may have started its process
+        // after the last wait, and killing the wrapper alone would leave that process running (PPID 1).
+        Observe();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
+        }
+        // Children of what was seen (started since), then what was seen.
+        foreach (var pid in _seen.Keys.Where(Processes.IsAlive).SelectMany(Processes.Descendants).ToList())
+        {
+            _seen.TryAdd(pid, Processes.CommandLine(pid));
         }
         foreach (var pid in _seen.Keys.Where(Processes.IsAlive))
         {
