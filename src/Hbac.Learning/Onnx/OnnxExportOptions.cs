@@ -1,14 +1,15 @@
 using Hbac.Eeg.Labels;
+using Hbac.Onnx;
 
 namespace Hbac.Learning.Onnx;
 
 /// <summary>What goes into an exported model besides the weights: names, input size and metadata.</summary>
 public sealed record OnnxExportOptions
 {
-    /// <summary>Class names in output order; stored as a JSON array under <see cref="OnnxExporter.ClassNamesKey"/>.</summary>
+    /// <summary>Class names in output order; stored as a JSON array under <see cref="OnnxNames.ClassNamesKey"/>.</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = EegClasses.Names;
 
-    /// <summary>Stored under <see cref="OnnxExporter.ModelNameKey"/>; defaults to the catalog name of the model.</summary>
+    /// <summary>Stored under <see cref="OnnxNames.ModelNameKey"/>; defaults to the catalog name of the model.</summary>
     public string? ModelName { get; init; }
 
     /// <summary>Extra metadata_props (for example the model card summary).</summary>

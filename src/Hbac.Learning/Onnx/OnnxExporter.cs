@@ -17,12 +17,6 @@ namespace Hbac.Learning.Onnx;
 /// </summary>
 public static class OnnxExporter
 {
-    public const string InputName = OnnxNames.Input;
-    public const string LogitsName = OnnxNames.Logits;
-    public const string ProbabilitiesName = OnnxNames.Probabilities;
-    public const string BatchDimension = OnnxNames.BatchDimension;
-    public const string ClassNamesKey = OnnxNames.ClassNamesKey;
-    public const string ModelNameKey = OnnxNames.ModelNameKey;
     public const long IrVersion = 8;
     public const long OpsetVersion = 17;
 
@@ -52,9 +46,9 @@ public static class OnnxExporter
         var state = model.state_dict();
         var graph = new GraphProto { Name = (model as ClassifierModel)?.CatalogName ?? model.GetName() };
         var builder = new OnnxGraphBuilder(graph, state);
-        var logits = exportable.ExportOnnx(builder, InputName, "");
-        builder.Identity(logits, LogitsName);
-        builder.Softmax(LogitsName, ProbabilitiesName);
+        var logits = exportable.ExportOnnx(builder, OnnxNames.Input, "");
+        builder.Identity(logits, OnnxNames.Logits);
+        builder.Softmax(OnnxNames.Logits, OnnxNames.Probabilities);
 
         var unused = state.Keys.Where(k => !k.EndsWith(".num_batches_tracked", StringComparison.Ordinal) && !builder.Initialized.Contains(k)).ToList();
         if (unused.Count > 0)
@@ -62,9 +56,9 @@ public static class OnnxExporter
             throw new InvalidOperationException($"ONNX export of {model.GetType().Name} left out {unused.Count} tensors, e.g. '{unused[0]}'");
         }
 
-        graph.Input.Add(TensorValue(InputName, BatchDimension, options.InputChannels, options.InputHeight, options.InputWidth));
-        graph.Output.Add(TensorValue(LogitsName, BatchDimension, classes));
-        graph.Output.Add(TensorValue(ProbabilitiesName, BatchDimension, classes));
+        graph.Input.Add(TensorValue(OnnxNames.Input, OnnxNames.BatchDimension, options.InputChannels, options.InputHeight, options.InputWidth));
+        graph.Output.Add(TensorValue(OnnxNames.Logits, OnnxNames.BatchDimension, classes));
+        graph.Output.Add(TensorValue(OnnxNames.Probabilities, OnnxNames.BatchDimension, classes));
 
         var proto = new ModelProto
         {
@@ -74,15 +68,15 @@ public static class OnnxExporter
             Graph = graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
-        proto.MetadataProps.Add(new StringStringEntryProto { Key = ClassNamesKey, Value = JsonSerializer.Serialize(options.ClassNames) });
+        proto.MetadataProps.Add(new StringStringEntryProto { Key = OnnxNames.ClassNamesKey, Value = JsonSerializer.Serialize(options.ClassNames) });
         proto.MetadataProps.Add(new StringStringEntryProto
         {
-            Key = ModelNameKey,
+            Key = OnnxNames.ModelNameKey,
             Value = options.ModelName ?? (model as ClassifierModel)?.CatalogName ?? model.GetName(),
         });
         foreach (var (key, value) in options.Metadata)
         {
-            if (key is ClassNamesKey or ModelNameKey)
+            if (key is OnnxNames.ClassNamesKey or OnnxNames.ModelNameKey)
             {
                 throw new ArgumentException($"metadata key '{key}' is reserved", nameof(options));
             }
