@@ -18,15 +18,15 @@ public sealed class OnnxExportParityTests : IDisposable
     [InlineData("mobilenetv3", 4, null, 2)]
     [InlineData("efficientnetv2b2", 1, null, 1)]
     [InlineData("efficientnetv2b2", 4, null, 2)]
-    // Last on purpose: right after this case, the EfficientNetV2-B2 4x case trained to NaN weights in 3 of
-    // 13 runs of the Torch collection (0 of 8 in this order). A state leak after a non-square AvgPool in
-    // TorchSharp, not understood yet; see the issue 9 note.
     [InlineData("mobilenetv3", 5, 6, 2)]
-    public void OnnxRuntimeMatchesTorchSharpEvalModeAfterTraining(string name, int downsample, int? columns, int batch)
+    public void OnnxRuntimeMatchesTorchSharpEvalModeWithMovedWeights(string name, int downsample, int? columns, int batch)
     {
         torch.manual_seed(7);
         using var model = ModelCatalog.Create(name, options: new ModelOptions { InputDownsample = downsample, InputDownsampleColumns = columns });
-        TrainSteps(model, steps: 2);
+        // Weights and statistics moved directly rather than by training steps: after two Adam steps an
+        // EfficientNetV2-B2 case's probabilities came out NaN in about 1 of 6 CI runs (never in
+        // runs of this test project alone), failing this export test for a reason that is not the export's.
+        MoveWeights(model);
         // A larger classifier makes the probabilities far from uniform, so the comparison means something.
         using (no_grad())
         {
@@ -44,6 +44,7 @@ public sealed class OnnxExportParityTests : IDisposable
         var actual = classifierOnnx.Predict(input.data<float>().ToArray(), batch);
 
         var expectedRows = expected.data<float>().ToArray();
+        Assert.True(expectedRows.All(float.IsFinite), $"TorchSharp's own probabilities are not finite: {string.Join(", ", expectedRows)}");
         var maxDiff = 0f;
         for (var i = 0; i < batch; i++)
         {
@@ -165,6 +166,30 @@ public sealed class OnnxExportParityTests : IDisposable
         using var noGrad = no_grad();
         using var logits = model.call(input);
         return nn.functional.softmax(logits, 1);
+    }
+
+    /// <summary>
+    /// Moves every BatchNorm's statistics and affine parameters and every weight away from its initial
+    /// value, deterministically and without a backward pass, so the export must carry all of them.
+    /// </summary>
+    private static void MoveWeights(nn.Module<Tensor, Tensor> model)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            parameter.add_(randn_like(parameter).mul_(name.EndsWith(".bias", StringComparison.Ordinal) ? 0.1 : 0.02));
+        }
+        foreach (var (name, buffer) in model.named_buffers())
+        {
+            if (name.EndsWith(".running_mean", StringComparison.Ordinal))
+            {
+                buffer.copy_(randn_like(buffer).mul_(0.1));
+            }
+            else if (name.EndsWith(".running_var", StringComparison.Ordinal))
+            {
+                buffer.copy_(rand_like(buffer).add_(0.5));
+            }
+        }
     }
 
     /// <summary>A few Adam steps in train mode so weights and BatchNorm statistics are no longer at init.</summary>
