@@ -24,11 +24,12 @@ public sealed class OnnxClassifier : IDisposable
     private readonly string[] _outputNames;
     private readonly bool _fixedBatchOfOne;
 
-    private OnnxClassifier(string path, InferenceSession session, string executionProvider, string input, string output, bool fixedBatchOfOne)
+    private OnnxClassifier(string path, InferenceSession session, string executionProvider, string? cudaUnavailableReason, string input, string output, bool fixedBatchOfOne)
     {
         Path = path;
         _session = session;
         ExecutionProvider = executionProvider;
+        CudaUnavailableReason = cudaUnavailableReason;
         _inputNames = [input];
         _outputNames = [output];
         _fixedBatchOfOne = fixedBatchOfOne;
@@ -40,6 +41,9 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>"CUDA" or "CPU": where the session runs.</summary>
     public string ExecutionProvider { get; }
+
+    /// <summary>Why the session is not on CUDA (the first line of ONNX Runtime's refusal), or null when it is.</summary>
+    public string? CudaUnavailableReason { get; }
 
     public string InputName => _inputNames[0];
 
@@ -66,13 +70,14 @@ public sealed class OnnxClassifier : IDisposable
         {
             throw ModelFileException.InFile(path, "model file not found");
         }
-        var (session, provider) = CreateSession(path, threads, spinning);
+        var (session, provider, cudaUnavailable) = CreateSession(path, threads, spinning);
         try
         {
             var (input, fixedBatch) = ValidateInput(path, session);
             var output = ChooseOutput(path, session);
-            log?.Invoke($"{path}: ONNX Runtime on {provider}, input '{input}', output '{output}'");
-            return new OnnxClassifier(path, session, provider, input, output, fixedBatch);
+            var why = cudaUnavailable is null ? "" : $" (CUDA unavailable: {cudaUnavailable})";
+            log?.Invoke($"{path}: ONNX Runtime {OnnxRuntimeBuild.Version} ({OnnxRuntimeBuild.Package}) on {provider}{why}, input '{input}', output '{output}'");
+            return new OnnxClassifier(path, session, provider, cudaUnavailable, input, output, fixedBatch);
         }
         catch
         {
@@ -129,30 +134,40 @@ public sealed class OnnxClassifier : IDisposable
         return rows;
     }
 
-    private static (InferenceSession Session, string Provider) CreateSession(string path, int threads, bool spinning)
+    private static (InferenceSession Session, string Provider, string? CudaUnavailable) CreateSession(string path, int threads, bool spinning)
     {
-        // CUDA first: with the CPU package the CUDA entry point is missing; with the GPU package and no
-        // CUDA libraries the session fails to start. Either way fall back to CPU.
-        try
+        // CUDA first where the build has it (Microsoft.ML.OnnxRuntime.Gpu.Linux); without the CUDA
+        // libraries or a GPU, appending the provider throws and the CPU provider serves.
+        string cudaUnavailable;
+        if (!OnnxRuntimeBuild.HasCudaProvider)
         {
-            using var cuda = Options(threads, spinning);
-            cuda.AppendExecutionProvider_CUDA(0);
-            return (new InferenceSession(path, cuda), "CUDA");
+            cudaUnavailable = $"this build's ONNX Runtime package ({OnnxRuntimeBuild.Package}) has no CUDA provider";
         }
-        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or OnnxRuntimeException)
+        else
         {
-            // fall through to CPU
+            try
+            {
+                using var cuda = Options(threads, spinning);
+                cuda.AppendExecutionProvider_CUDA(0);
+                return (new InferenceSession(path, cuda), "CUDA", null);
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or OnnxRuntimeException)
+            {
+                cudaUnavailable = FirstLine(e.Message);
+            }
         }
         using var cpu = Options(threads, spinning);
         try
         {
-            return (new InferenceSession(path, cpu), "CPU");
+            return (new InferenceSession(path, cpu), "CPU", cudaUnavailable);
         }
         catch (OnnxRuntimeException e)
         {
-            throw ModelFileException.InFile(path, $"not a loadable ONNX model ({e.Message.Split('\n')[0].Trim()})", e);
+            throw ModelFileException.InFile(path, $"not a loadable ONNX model ({FirstLine(e.Message)})", e);
         }
     }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     private static SessionOptions Options(int threads, bool spinning)
     {

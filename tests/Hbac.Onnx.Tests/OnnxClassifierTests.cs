@@ -100,7 +100,7 @@ public sealed class OnnxClassifierTests : IDisposable
         return exp.Select(v => (float)(v / exp.Sum())).ToArray();
     }
 
-    private static ModelProto TinyLinearModel(string input, string output, long[] inputShape, string? dimParam)
+    internal static ModelProto TinyLinearModel(string input, string output, long[] inputShape, string? dimParam)
     {
         var graph = new GraphProto { Name = "tiny" };
         graph.Initializer.Add(FloatTensor("W", [6, 3], W));
@@ -151,7 +151,7 @@ public sealed class OnnxClassifierTests : IDisposable
         };
     }
 
-    private sealed class FloatComparer(float tolerance) : IEqualityComparer<float>
+    internal sealed class FloatComparer(float tolerance) : IEqualityComparer<float>
     {
         public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
 

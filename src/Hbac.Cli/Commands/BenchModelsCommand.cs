@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using Hbac.Cli.Benchmarks;
 using Hbac.Learning.Benchmarks;
 using Hbac.Learning.Models;
 using Hbac.Learning.Torch;
@@ -18,8 +18,6 @@ namespace Hbac.Cli.Commands;
 /// </summary>
 internal static class BenchModelsCommand
 {
-    private const string ResultPrefix = "HBAC-BENCH ";
-
     public static Command Create()
     {
         var models = new Option<string>("--models") { Description = "Comma-separated architectures", DefaultValueFactory = _ => string.Join(",", ModelCatalog.Names) };
@@ -54,12 +52,12 @@ internal static class BenchModelsCommand
             {
                 return RunChild(mode, parseResult.GetValue(model)!, parseResult.GetValue(onnx), settings, parseResult.GetValue(tune));
             }
-            var commandPath = CommandPath(parseResult);
-            var loadBefore = LoadAverage();
+            var commandPath = BenchmarkChild.CommandPath(parseResult);
+            var loadBefore = BenchmarkChild.LoadAverage();
             var report = await RunAllAsync(settings, commandPath, ct);
             Print(report, settings);
             // Timings are only comparable on an otherwise idle machine; say how busy it was.
-            Console.WriteLine($"cores: {Environment.ProcessorCount}, 1-minute load average at start/end: {loadBefore}/{LoadAverage()}");
+            Console.WriteLine($"cores: {Environment.ProcessorCount}, 1-minute load average at start/end: {loadBefore}/{BenchmarkChild.LoadAverage()}");
             return 0;
         }));
         return command;
@@ -70,8 +68,6 @@ internal static class BenchModelsCommand
     /// <summary>One child's timings; for TorchSharp rows PeakBytes is the training child's peak, ForwardPeakBytes the forward child's.</summary>
     private sealed record ChildResult(double Forward, double Train, double[] Ort, long PeakBytes, long ForwardPeakBytes = 0,
         double ForwardCpu = double.NaN, double TrainCpu = double.NaN, double[]? OrtCpu = null);
-
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private sealed record Report(Dictionary<(string Model, int Batch, bool Tuned), ChildResult> Torch, Dictionary<(string Model, bool Tuned), ChildResult> Ort);
 
@@ -100,7 +96,7 @@ internal static class BenchModelsCommand
         {
             throw new CliUsageException($"unknown measurement '{mode}'");
         }
-        Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(result, Json));
+        BenchmarkChild.WriteResult(result);
         return 0;
     }
 
@@ -154,46 +150,15 @@ internal static class BenchModelsCommand
         return new Report(torch, ort);
     }
 
-    private static async Task<ChildResult> RunChildProcessAsync(string[] commandPath, Settings settings, string[] args, bool tuned, CancellationToken ct)
+    private static Task<ChildResult> RunChildProcessAsync(string[] commandPath, Settings settings, string[] args, bool tuned, CancellationToken ct)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var self = Environment.GetCommandLineArgs()[0];
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet" && self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(self); // `dotnet hbac.dll ...`
-        }
-        foreach (var a in commandPath.Concat(args))
-        {
-            start.ArgumentList.Add(a);
-        }
-        foreach (var (name, value) in new[]
-        {
-            ("--ort-batches", string.Join(",", settings.OrtBatches)),
-            ("--repeats", settings.Repeats.ToString(CultureInfo.InvariantCulture)),
-            ("--threads", settings.Threads.ToString(CultureInfo.InvariantCulture)),
-        })
-        {
-            start.ArgumentList.Add(name);
-            start.ArgumentList.Add(value);
-        }
-        if (tuned)
-        {
-            start.ArgumentList.Add("--tune-allocator");
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start the benchmark child process");
-        using var kill = ct.Register(() => process.Kill(entireProcessTree: true));
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        var output = await stdout;
-        var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(ResultPrefix, StringComparison.Ordinal));
-        if (process.ExitCode != 0 || line is null)
-        {
-            var error = (await stderr).Trim().Split('\n').LastOrDefault() ?? "";
-            throw new InvalidOperationException($"benchmark child '{string.Join(" ", args)}' failed (exit {process.ExitCode}): {error}");
-        }
-        return JsonSerializer.Deserialize<ChildResult>(line[ResultPrefix.Length..], Json)!;
+        var all = commandPath.Concat(args).Concat(
+        [
+            "--ort-batches", string.Join(",", settings.OrtBatches),
+            "--repeats", settings.Repeats.ToString(CultureInfo.InvariantCulture),
+            "--threads", settings.Threads.ToString(CultureInfo.InvariantCulture),
+        ]);
+        return BenchmarkChild.RunAsync<ChildResult>(tuned ? all.Append("--tune-allocator") : all, ct);
     }
 
     private static void Print(Report report, Settings settings)
@@ -264,9 +229,6 @@ internal static class BenchModelsCommand
         }
     }
 
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
-
     private static string Target(string what, double value, double limit, string unit) =>
         $"{what}: {value.ToString("0.##", CultureInfo.InvariantCulture)} {unit} (target <= {limit} {unit}: {(value <= limit ? "met" : "NOT met")})";
 
@@ -276,21 +238,7 @@ internal static class BenchModelsCommand
 
     private static string Ratio(double off, double on) => double.IsNaN(off) || double.IsNaN(on) || on <= 0 ? "-" : (off / on).ToString("0.00", CultureInfo.InvariantCulture);
 
-    /// <summary>The subcommand names from the root to this command ("bench models"), wherever it is attached.</summary>
-    private static string[] CommandPath(ParseResult parseResult)
-    {
-        var names = new List<string>();
-        for (var result = parseResult.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
-        {
-            if (result.Command is not RootCommand)
-            {
-                names.Insert(0, result.Command.Name);
-            }
-        }
-        return names.ToArray();
-    }
-
-    private static string[] ParseNames(string value)
+    internal static string[] ParseNames(string value)
     {
         var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToArray();
         var unknown = names.FirstOrDefault(n => !ModelCatalog.Names.Contains(n));
@@ -301,7 +249,7 @@ internal static class BenchModelsCommand
         return names;
     }
 
-    private static int[] ParseInts(string value, string option)
+    internal static int[] ParseInts(string value, string option)
     {
         var parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var result = new int[parts.Length];
@@ -315,7 +263,7 @@ internal static class BenchModelsCommand
         return result;
     }
 
-    private static int Positive(int value, string option) =>
+    internal static int Positive(int value, string option) =>
         value >= 1 ? value : throw new CliUsageException($"{option} must be >= 1, got {value}");
 
     private static bool[] ParseAllocator(string value) => value.Trim().ToLowerInvariant() switch

@@ -201,7 +201,8 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
                 throw new InvalidDataException($"{ModelFileName}: metadata {ModelInputKinds.MetadataKey}: {e.Message}");
             }
             Record(new Entry(version, stamp, card, null, kind, classifier.ExecutionProvider));
-            LogLoaded(version, kind.Name(), classifier.ExecutionProvider);
+            LogLoaded(version, kind.Name(), classifier.ExecutionProvider, OnnxRuntimeBuild.Version, OnnxRuntimeBuild.Package,
+                classifier.CudaUnavailableReason is { } why ? $" (CUDA unavailable: {why})" : "");
             return new ServedModel(version, kind, classifier);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -273,8 +274,8 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     private sealed record Entry(string Version, FileStamp Stamp, ModelCardSummary Card, string? InvalidReason, ModelInputKind Kind, string? ExecutionProvider = null);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Version} ({Kind}) validated on {ExecutionProvider}")]
-    private partial void LogLoaded(string version, string kind, string executionProvider);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Version} ({Kind}) validated on {ExecutionProvider}{CudaNote}, ONNX Runtime {OrtVersion} from {OrtPackage}")]
+    private partial void LogLoaded(string version, string kind, string executionProvider, string ortVersion, string ortPackage, string cudaNote);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Version} refused: {Reason}; {Active} keeps serving")]
     private partial void LogRefused(string version, string reason, string active);
