@@ -49,8 +49,8 @@ public sealed class CliCommandTests : IDisposable
         var (exit, output, _) = await RunAsync("models", "--server", _url);
 
         Assert.Equal(0, exit);
-        Assert.Equal(["v1  active  spectrogram  mobilenetv3  CPU  val_loss=0.5000  created=2026-11-23 22:00",
-            "e1  active  eeg  mobilenetv3  CPU  val_loss=0.2500  created=2026-11-23 22:00"], Lines(output));
+        Assert.Equal(["v1  active  spectrogram  mobilenetv3  fp32  CPU  val_loss=0.5000  created=2026-11-23 22:00",
+            "e1  active  eeg  mobilenetv3  fp32  CPU  val_loss=0.2500  created=2026-11-23 22:00"], Lines(output));
     }
 
     [Fact]

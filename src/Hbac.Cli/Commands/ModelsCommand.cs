@@ -40,7 +40,8 @@ internal static class ModelsCommand
         var kind = model.InputKind == ModelInputKind.Eeg ? "eeg" : "spectrogram";
         // Where a valid version runs (CUDA or CPU); a refused one runs nowhere.
         var provider = model.ExecutionProvider.Length > 0 ? $"  {model.ExecutionProvider}" : "";
-        var line = $"{model.Version}  {state}  {kind}  {Architecture(model.Architecture)}{provider}  val_loss={loss}  created={created}";
+        var precision = model.Precision.Length > 0 ? $"  {model.Precision}" : "";
+        var line = $"{model.Version}  {state}  {kind}  {Architecture(model.Architecture)}{precision}{provider}  val_loss={loss}  created={created}";
         return model.Valid ? line : $"{line}  reason: {model.InvalidReason}";
     }
 

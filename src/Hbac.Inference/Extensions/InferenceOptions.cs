@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Hbac.Inference.Scoring;
+using Hbac.Onnx;
 
 namespace Hbac.Inference.Extensions;
 
@@ -53,6 +54,15 @@ public sealed class InferenceOptions : IValidatableObject
     [Range(0.1, 3600)]
     public double PollIntervalSeconds { get; set; } = 3;
 
+    /// <summary>
+    /// int8 (default): a version with a valid <c>model.int8.onnx</c> is served with it, else with
+    /// <c>model.onnx</c>; fp32: always <c>model.onnx</c>.
+    /// </summary>
+    public string Precision { get; set; } = "int8";
+
+    /// <summary>The parsed <see cref="Precision"/>.</summary>
+    public ModelPrecision PreferredPrecision => ModelPrecisions.Parse(Precision);
+
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose.</summary>
     [Range(0, 256)]
     public int ModelThreads { get; set; }
@@ -65,6 +75,10 @@ public sealed class InferenceOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Precision is null || (!Precision.Trim().Equals("int8", StringComparison.OrdinalIgnoreCase) && !Precision.Trim().Equals("fp32", StringComparison.OrdinalIgnoreCase)))
+        {
+            yield return new ValidationResult($"Precision is '{Precision}'; valid: int8 (serve a version's int8 model when it has one), fp32", [nameof(Precision)]);
+        }
         if (QueuedWindowsLimit < MaxBatchItems)
         {
             yield return new ValidationResult(

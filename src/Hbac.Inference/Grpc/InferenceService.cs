@@ -243,6 +243,7 @@ public sealed class InferenceService(
             InvalidReason = model.InvalidReason ?? "",
             InputKind = model.Kind == ModelInputKind.Eeg ? Contracts.V1.ModelInputKind.Eeg : Contracts.V1.ModelInputKind.Spectrogram,
             ExecutionProvider = model.ExecutionProvider ?? "",
+            Precision = model.Precision.Name(),
         };
         if (model.Card.CreatedUtc is { } created)
         {

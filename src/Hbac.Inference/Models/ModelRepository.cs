@@ -47,6 +47,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     private readonly string _root;
     private readonly int _threads;
     private readonly bool _spinning;
+    private readonly ModelPrecision _precision;
     private readonly ILogger<ModelRepository> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
@@ -59,6 +60,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         _root = Path.GetFullPath(options.Value.ModelRepository);
         _threads = options.Value.ModelThreads;
         _spinning = options.Value.ModelThreadSpinning;
+        _precision = options.Value.PreferredPrecision;
         _logger = logger;
         Directory.CreateDirectory(_root);
     }
@@ -88,11 +90,22 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     {
         lock (_entriesLock)
         {
-            return _entries.Values
-                .OrderByDescending(e => e.Version, StringComparer.Ordinal)
-                .Select(e => new ModelVersionInfo(e.Version, e.InvalidReason is null, e.InvalidReason, e.Version == ActiveVersion(e.Kind), e.Card,
-                    e.InvalidReason is null ? ExpectedInputShape : [], e.Kind, e.InvalidReason is null ? e.ExecutionProvider : null))
-                .ToList();
+            var rows = new List<ModelVersionInfo>(_entries.Count);
+            foreach (var e in _entries.Values.OrderByDescending(e => e.Version, StringComparer.Ordinal))
+            {
+                var active = Volatile.Read(ref _active[(int)e.Kind]);
+                bool IsActive(ModelPrecision precision) => active is not null && active.Version == e.Version && active.Precision == precision;
+                var valid = e.InvalidReason is null;
+                rows.Add(new ModelVersionInfo(e.Version, valid, e.InvalidReason, IsActive(ModelPrecision.Fp32), e.Card,
+                    valid ? ExpectedInputShape : [], e.Kind, valid ? e.ExecutionProvider : null, ModelPrecision.Fp32));
+                if (e.Int8 is { } int8)
+                {
+                    var int8Valid = valid && int8.InvalidReason is null;
+                    rows.Add(new ModelVersionInfo(e.Version, int8Valid, valid ? int8.InvalidReason : e.InvalidReason, IsActive(ModelPrecision.Int8), e.Card,
+                        int8Valid ? ExpectedInputShape : [], e.Kind, int8Valid ? int8.ExecutionProvider : null, ModelPrecision.Int8));
+                }
+            }
+            return rows;
         }
     }
 
@@ -169,7 +182,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         {
             _gate.Release();
         }
-        return List().First(m => m.Version == version);
+        return List().Where(m => m.Version == version).OrderByDescending(m => m.Active).First();
     }
 
     public void Dispose()
@@ -181,29 +194,20 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         _gate.Dispose();
     }
 
-    /// <summary>Opens and validates one version; records the outcome; null when it is refused.</summary>
+    /// <summary>
+    /// Opens and validates one version (and its int8 model, when there is one); records the outcome;
+    /// returns the model of the preferred precision, or null when the version is refused.
+    /// </summary>
     private ServedModel? Load(string version, FileStamp stamp)
     {
         var folder = Path.Combine(_root, version);
         var card = ModelCardSummary.Read(Path.Combine(folder, CardFileName));
         // Until the model itself says otherwise, the card's word is all there is (a corrupt model.onnx is still listed under its kind).
         var kind = CardKind(card);
+        OnnxClassifier fp32;
         try
         {
-            var classifier = OnnxClassifier.Open(Path.Combine(folder, ModelFileName), _threads, spinning: _spinning);
-            try
-            {
-                kind = ModelInputKinds.FromMetadata(classifier.Metadata);
-            }
-            catch (ArgumentException e)
-            {
-                classifier.Dispose();
-                throw new InvalidDataException($"{ModelFileName}: metadata {ModelInputKinds.MetadataKey}: {e.Message}");
-            }
-            Record(new Entry(version, stamp, card, null, kind, classifier.ExecutionProvider));
-            LogLoaded(version, kind.Name(), classifier.ExecutionProvider, OnnxRuntimeBuild.Version, OnnxRuntimeBuild.Package,
-                classifier.CudaUnavailableReason is { } why ? $" (CUDA unavailable: {why})" : "");
-            return new ServedModel(version, kind, classifier);
+            (fp32, kind) = OpenValidated(folder, ModelPrecision.Fp32, expectedKind: null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -211,6 +215,67 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
             Record(new Entry(version, stamp, card, reason, kind));
             LogRefused(version, reason, ActiveVersion(kind) ?? "none");
             return null;
+        }
+
+        Int8Model? int8 = null;
+        OnnxClassifier? int8Classifier = null;
+        if (File.Exists(Path.Combine(folder, ModelPrecision.Int8.FileName())))
+        {
+            try
+            {
+                (int8Classifier, _) = OpenValidated(folder, ModelPrecision.Int8, kind);
+                int8 = new Int8Model(null, int8Classifier.ExecutionProvider);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var reason = e.Message.Split('\n')[0].Trim();
+                int8 = new Int8Model(reason, null);
+                LogInt8Refused(version, reason);
+            }
+        }
+        var served = _precision == ModelPrecision.Int8 && int8Classifier is not null
+            ? new ServedModel(version, kind, int8Classifier, ModelPrecision.Int8)
+            : new ServedModel(version, kind, fp32, ModelPrecision.Fp32);
+        // Only the served session is kept; the other was opened to validate it.
+        (served.Precision == ModelPrecision.Int8 ? fp32 : int8Classifier)?.Dispose();
+        Record(new Entry(version, stamp, card, null, kind, fp32.ExecutionProvider, int8));
+        var classifierNote = served.CudaUnavailableReason is { } why ? $" (CUDA unavailable: {why})" : "";
+        LogLoaded(version, kind.Name(), served.Precision.Name(), served.ExecutionProvider, OnnxRuntimeBuild.Version, OnnxRuntimeBuild.Package, classifierNote);
+        return served;
+    }
+
+    /// <summary>Opens a version's model file of <paramref name="precision"/> and checks what its metadata says it is.</summary>
+    private (OnnxClassifier Classifier, ModelInputKind Kind) OpenValidated(string folder, ModelPrecision precision, ModelInputKind? expectedKind)
+    {
+        var file = precision.FileName();
+        var classifier = OnnxClassifier.Open(Path.Combine(folder, file), _threads, spinning: _spinning);
+        try
+        {
+            ModelInputKind kind;
+            ModelPrecision declared;
+            try
+            {
+                kind = ModelInputKinds.FromMetadata(classifier.Metadata);
+                declared = ModelPrecisions.FromMetadata(classifier.Metadata);
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{file}: metadata: {e.Message}");
+            }
+            if (declared != precision)
+            {
+                throw new InvalidDataException($"{file}: metadata {ModelPrecisions.MetadataKey} says {declared.Name()}, expected {precision.Name()}");
+            }
+            if (expectedKind is { } expected && kind != expected)
+            {
+                throw new InvalidDataException($"{file}: an {kind.Name()} model beside an {expected.Name()} {ModelFileName}");
+            }
+            return (classifier, kind);
+        }
+        catch
+        {
+            classifier.Dispose();
+            throw;
         }
     }
 
@@ -229,7 +294,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     private void Swap(ServedModel model)
     {
         var previous = Interlocked.Exchange(ref _active[(int)model.Kind], model);
-        LogActivated(model.Kind.Name(), model.Version, previous?.Version ?? "none");
+        LogActivated(model.Kind.Name(), model.Version, model.Precision.Name(), previous?.Version ?? "none");
         // Batches still running on the previous model hold their own references.
         previous?.Release();
     }
@@ -251,7 +316,10 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     private static FileStamp StampOf(string folder)
     {
         var file = new FileInfo(Path.Combine(folder, ModelFileName));
-        return file.Exists ? new FileStamp(file.Length, file.LastWriteTimeUtc) : new FileStamp(-1, DateTime.MinValue);
+        var int8 = new FileInfo(Path.Combine(folder, ModelPrecision.Int8.FileName()));
+        return new FileStamp(
+            file.Exists ? file.Length : -1, file.Exists ? file.LastWriteTimeUtc : DateTime.MinValue,
+            int8.Exists ? int8.Length : -1, int8.Exists ? int8.LastWriteTimeUtc : DateTime.MinValue);
     }
 
     private bool TryGetEntry(string version, out Entry entry)
@@ -270,16 +338,23 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         }
     }
 
-    private readonly record struct FileStamp(long Length, DateTime LastWriteUtc);
+    /// <summary>model.onnx's and model.int8.onnx's length and time (-1 when absent): a change to either reloads the version.</summary>
+    private readonly record struct FileStamp(long Length, DateTime LastWriteUtc, long Int8Length, DateTime Int8LastWriteUtc);
 
-    private sealed record Entry(string Version, FileStamp Stamp, ModelCardSummary Card, string? InvalidReason, ModelInputKind Kind, string? ExecutionProvider = null);
+    /// <summary>A version's model.int8.onnx: refused (with the reason) or valid on a provider.</summary>
+    private sealed record Int8Model(string? InvalidReason, string? ExecutionProvider);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Version} ({Kind}) validated on {ExecutionProvider}{CudaNote}, ONNX Runtime {OrtVersion} from {OrtPackage}")]
-    private partial void LogLoaded(string version, string kind, string executionProvider, string ortVersion, string ortPackage, string cudaNote);
+    private sealed record Entry(string Version, FileStamp Stamp, ModelCardSummary Card, string? InvalidReason, ModelInputKind Kind, string? ExecutionProvider = null, Int8Model? Int8 = null);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Version} ({Kind}, {Precision}) validated on {ExecutionProvider}{CudaNote}, ONNX Runtime {OrtVersion} from {OrtPackage}")]
+    private partial void LogLoaded(string version, string kind, string precision, string executionProvider, string ortVersion, string ortPackage, string cudaNote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Version}: its int8 model is refused ({Reason}); model.onnx serves for it")]
+    private partial void LogInt8Refused(string version, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Version} refused: {Reason}; {Active} keeps serving")]
     private partial void LogRefused(string version, string reason, string active);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Kind} model {Version} (was {Previous})")]
-    private partial void LogActivated(string kind, string version, string previous);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Kind} model {Version} ({Precision}) (was {Previous})")]
+    private partial void LogActivated(string kind, string version, string precision, string previous);
 }

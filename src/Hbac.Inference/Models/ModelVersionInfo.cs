@@ -3,12 +3,13 @@ using Hbac.Onnx;
 namespace Hbac.Inference.Models;
 
 /// <summary>
-/// One version folder of the repository as ListModels shows it; <paramref name="Active"/> means active for
-/// its <paramref name="Kind"/>; <paramref name="ExecutionProvider"/> is where it was validated to run (null when refused).
+/// One model file of a version folder as ListModels shows it (a version with an int8 model has two rows);
+/// <paramref name="Active"/> means it is the one served for its <paramref name="Kind"/>;
+/// <paramref name="ExecutionProvider"/> is where it was validated to run (null when refused).
 /// </summary>
 public sealed record ModelVersionInfo(
     string Version, bool Valid, string? InvalidReason, bool Active, ModelCardSummary Card, IReadOnlyList<long> InputShape, ModelInputKind Kind,
-    string? ExecutionProvider = null);
+    string? ExecutionProvider = null, ModelPrecision Precision = ModelPrecision.Fp32);
 
 /// <summary>No folder of that name in the repository (NotFound).</summary>
 public sealed class ModelVersionNotFoundException(string version)

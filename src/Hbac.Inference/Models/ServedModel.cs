@@ -12,10 +12,11 @@ public sealed class ServedModel
     private readonly OnnxClassifier _classifier;
     private int _references = 1;
 
-    public ServedModel(string version, ModelInputKind kind, OnnxClassifier classifier)
+    public ServedModel(string version, ModelInputKind kind, OnnxClassifier classifier, ModelPrecision precision = ModelPrecision.Fp32)
     {
         Version = version;
         Kind = kind;
+        Precision = precision;
         _classifier = classifier;
     }
 
@@ -24,7 +25,13 @@ public sealed class ServedModel
     /// <summary>The windows this model reads; only calls of that kind are routed to it.</summary>
     public ModelInputKind Kind { get; }
 
+    /// <summary>Which of the version's files serves: model.onnx (fp32) or model.int8.onnx.</summary>
+    public ModelPrecision Precision { get; }
+
     public string ExecutionProvider => _classifier.ExecutionProvider;
+
+    /// <summary>Why the session is not on CUDA, or null when it is.</summary>
+    public string? CudaUnavailableReason => _classifier.CudaUnavailableReason;
 
     /// <summary>False once the session is disposed; for tests and logs.</summary>
     public bool IsDisposed => Volatile.Read(ref _references) == 0;

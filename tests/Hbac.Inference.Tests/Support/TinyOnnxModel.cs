@@ -25,6 +25,12 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     /// </summary>
     public string? EegPreprocessingVersion { get; init; } = Hbac.Eeg.Windows.EegWindow.PreprocessingVersion;
 
+    /// <summary>What the model declares in <c>hbac.precision</c>; null writes no such key (an fp32 export).</summary>
+    public string? Precision { get; init; }
+
+    /// <summary>This model declaring itself the int8 quantization of a version (<c>hbac.precision = int8</c>).</summary>
+    public TinyOnnxModel AsInt8() => new(Weights, Bias, pooling: "GlobalAveragePool") { InputKind = InputKind, EegPreprocessingVersion = EegPreprocessingVersion, Precision = "int8" };
+
     /// <summary>A model whose answer on a zero-mean input is softmax(bias) with class <paramref name="favoured"/> on top.</summary>
     public static TinyOnnxModel Favouring(int favoured, float weight = 0.5f, string pooling = "GlobalAveragePool")
     {
@@ -66,11 +72,12 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     public void Save(string path) => File.WriteAllBytes(path, ToBytes());
 
     /// <summary>Writes <c>&lt;repository&gt;/&lt;version&gt;/model.onnx + card.json</c> the way the trainer does (temp folder, then rename).</summary>
-    public string Publish(string repository, string version, double validationLoss = 0.5)
+    public string Publish(string repository, string version, double validationLoss = 0.5, TinyOnnxModel? int8 = null)
     {
         var temp = Path.Combine(repository, "." + version + ".tmp");
         Directory.CreateDirectory(temp);
         Save(Path.Combine(temp, "model.onnx"));
+        int8?.Save(Path.Combine(temp, "model.int8.onnx"));
         File.WriteAllText(Path.Combine(temp, "card.json"),
             $$"""{ "model": "mobilenetv3", "input": "{{InputKind ?? "spectrogram"}}", "best_validation_loss": {{validationLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "created_utc": "2026-11-23T22:00:00+00:00" }""");
         var folder = Path.Combine(repository, version);
@@ -97,6 +104,10 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
             Text(m, 2, "hbac-tests");
             Field(m, 7, graph);
             Field(m, 8, Message(o => { Text(o, 1, ""); Int(o, 2, 17); }));
+            if (Precision is { } precision)
+            {
+                Field(m, 14, Message(e => { Text(e, 1, "hbac.precision"); Text(e, 2, precision); }));
+            }
             if (InputKind is { } kind)
             {
                 Field(m, 14, Message(e => { Text(e, 1, "hbac.input"); Text(e, 2, kind); }));
