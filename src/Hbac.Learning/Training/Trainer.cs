@@ -26,7 +26,6 @@ public static class Trainer
     public const int Height = SpectrogramLayout.Rows;
     public const int Width = SpectrogramLayout.WindowColumns;
     public const int InputSize = Channels * Height * Width;
-    public const string Normalisation = SpectrogramWindow.Normalisation;
 
     private static readonly Lock TorchProcessState = new();
 
