@@ -26,14 +26,27 @@ public static partial class ModelQuantization
 
     public static async Task<QuantizationReport> RunAsync(QuantizationOptions options, IProgress<QuantizationProgress>? progress = null, CancellationToken ct = default)
     {
+        using var fp32 = OnnxClassifier.Open(options.ModelPath, options.Threads);
+        // The model says what it reads (hbac.input in its metadata); the data is opened for that kind.
+        var data = KaggleTrainingData.Open(options.DataFolder, options.SpectrogramsFolder, fp32.InputKind());
+        return await RunAsync(options, fp32, data, progress, ct).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="RunAsync(QuantizationOptions, IProgress{QuantizationProgress}?, CancellationToken)"/> on data already open (<see cref="QuantizationOptions.DataFolder"/> unused).</summary>
+    internal static async Task<QuantizationReport> RunAsync(QuantizationOptions options, TrainingData data, IProgress<QuantizationProgress>? progress = null, CancellationToken ct = default)
+    {
+        using var fp32 = OnnxClassifier.Open(options.ModelPath, options.Threads);
+        return await RunAsync(options, fp32, data, progress, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<QuantizationReport> RunAsync(QuantizationOptions options, OnnxClassifier fp32, TrainingData data, IProgress<QuantizationProgress>? progress, CancellationToken ct)
+    {
         if (options.CalibrationWindows < 1)
         {
             throw new ArgumentException($"--calibration-windows: must be at least 1 (got {options.CalibrationWindows})");
         }
-        using var fp32 = OnnxClassifier.Open(options.ModelPath, options.Threads);
         var kind = fp32.InputKind();
         var (fold, foldSource) = ResolveFold(options, fp32.Metadata);
-        var data = KaggleTrainingData.Open(options.DataFolder, options.SpectrogramsFolder, kind);
         var split = FoldSplit.Create(data.Windows, fold, FoldCount, FoldSeed, data.LabelsPath);
 
         QdqQuantizer quantizer;
@@ -105,7 +118,7 @@ public static partial class ModelQuantization
             foreach (var batch in options.TimingBatchSizes)
             {
                 progress?.Report(new QuantizationProgress($"timing batch {batch}", 0, 1));
-                timings.Add(InferenceTiming.Compare(fp32, int8, window, batch, TimeSpan.FromSeconds(2), ct));
+                timings.Add(InferenceTiming.Compare(fp32, int8, window, batch, options.TimingBudget, ct));
                 progress?.Report(new QuantizationProgress($"timing batch {batch}", 1, 1));
             }
 

@@ -22,5 +22,8 @@ public sealed record QuantizationOptions
     /// <summary>Batch sizes the ms-per-window comparison runs at.</summary>
     public IReadOnlyList<int> TimingBatchSizes { get; init; } = [1, 16];
 
+    /// <summary>How long each batch size's alternating timing runs (at least 5 rounds).</summary>
+    public TimeSpan TimingBudget { get; init; } = TimeSpan.FromSeconds(2);
+
     public DriftGate Gate { get; init; } = new();
 }
