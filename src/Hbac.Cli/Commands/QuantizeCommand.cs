@@ -96,7 +96,7 @@ internal static class QuantizeCommand
         Console.WriteLine(string.Create(c, $"{"mean KL(fp32 || int8)",-26}{"",10}{r.Drift.MeanDrift,10:F5}  (limit {options.Gate.MaxDrift})"));
         foreach (var t in r.Timings)
         {
-            Console.WriteLine(string.Create(c, $"{$"ms/window, batch {t.BatchSize}",-26}{t.Fp32MsPerWindow,10:F2}{t.Int8MsPerWindow,10:F2}  ({t.Ratio:F2}x)"));
+            Console.WriteLine(string.Create(c, $"{$"ms/window, batch {t.BatchSize}",-26}{t.Fp32MsPerWindow,10:F2}{t.Int8MsPerWindow,10:F2}  ({t.Ratio:F2}x, median of {t.Rounds} alternating rounds)"));
         }
         Console.WriteLine();
         Console.WriteLine(r.Written ? $"written: {r.WrittenTo}" : $"not written: {string.Join("; ", r.Refusals)}");

@@ -5,7 +5,8 @@ namespace Hbac.Learning.Quantization;
 
 /// <summary>
 /// ms per window of two classifiers on the same batch, measured alternately (A, B, A, B, ...) after a
-/// warm-up so that both see the same machine state: the ratio is what means something on a shared box.
+/// warm-up so that both see the same machine state, reported as the median round (a burst of load from
+/// another process moves the mean of a few rounds by tens of percent on 2 cores, the median much less).
 /// </summary>
 public static class InferenceTiming
 {
@@ -22,8 +23,8 @@ public static class InferenceTiming
             fp32.Predict(batch, batchSize);
             int8.Predict(batch, batchSize);
         }
-        var fp32Time = TimeSpan.Zero;
-        var int8Time = TimeSpan.Zero;
+        var fp32Times = new List<double>();
+        var int8Times = new List<double>();
         var rounds = 0;
         var clock = Stopwatch.StartNew();
         while (rounds < 5 || clock.Elapsed < budget)
@@ -34,11 +35,17 @@ public static class InferenceTiming
             var middle = Stopwatch.GetTimestamp();
             int8.Predict(batch, batchSize);
             var end = Stopwatch.GetTimestamp();
-            fp32Time += Stopwatch.GetElapsedTime(start, middle);
-            int8Time += Stopwatch.GetElapsedTime(middle, end);
+            fp32Times.Add(Stopwatch.GetElapsedTime(start, middle).TotalMilliseconds);
+            int8Times.Add(Stopwatch.GetElapsedTime(middle, end).TotalMilliseconds);
             rounds++;
         }
-        var windows = (double)rounds * batchSize;
-        return new TimingComparison(batchSize, fp32Time.TotalMilliseconds / windows, int8Time.TotalMilliseconds / windows);
+        return new TimingComparison(batchSize, Median(fp32Times) / batchSize, Median(int8Times) / batchSize, rounds);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 }

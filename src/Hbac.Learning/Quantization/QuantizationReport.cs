@@ -3,8 +3,8 @@ using Hbac.Onnx.Quantization;
 
 namespace Hbac.Learning.Quantization;
 
-/// <summary>One batch size's timing of both models, measured alternately in the same run.</summary>
-public sealed record TimingComparison(int BatchSize, double Fp32MsPerWindow, double Int8MsPerWindow)
+/// <summary>One batch size's timing of both models, measured alternately in the same run: the median of <paramref name="Rounds"/> rounds, per window.</summary>
+public sealed record TimingComparison(int BatchSize, double Fp32MsPerWindow, double Int8MsPerWindow, int Rounds)
 {
     public double Ratio => Int8MsPerWindow / Fp32MsPerWindow;
 }
