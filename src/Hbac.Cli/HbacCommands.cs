@@ -23,5 +23,6 @@ internal static class HbacCommands
         StreamCommand.Create(),
         ScoreCommand.Create(),
         ModelsCommand.Create(),
+        QuantizeCommand.Create(),
     ];
 }

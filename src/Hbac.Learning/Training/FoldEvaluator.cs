@@ -36,9 +36,22 @@ public static class FoldEvaluator
         CancellationToken ct = default)
     {
         var split = FoldSplit.Create(data.Windows, fold, foldCount, foldSeed, data.LabelsPath);
-        var validation = split.Validation;
-        var probabilities = await PredictAsync(classifier, data.Source, validation, batch, progress, ct).ConfigureAwait(false);
+        var probabilities = await PredictAsync(classifier, data.Source, split.Validation, batch, progress, ct).ConfigureAwait(false);
+        return Score(data, split, fold, probabilities);
+    }
 
+    /// <summary>
+    /// Scores <paramref name="probabilities"/> ([validation windows x 6], row-major, in the order of
+    /// <paramref name="split"/>'s validation windows) as <see cref="EvaluateAsync"/> does; for callers that
+    /// need the probabilities themselves too (comparing two models window by window).
+    /// </summary>
+    public static FoldEvaluation Score(TrainingData data, FoldSplit split, int fold, double[] probabilities)
+    {
+        var validation = split.Validation;
+        if (probabilities.Length != validation.Count * EegClasses.Count)
+        {
+            throw new ArgumentException($"{probabilities.Length} probabilities for {validation.Count} validation windows", nameof(probabilities));
+        }
         var votes = validation.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
         var prior = split.TrainingPrior();
         var priorPredictions = Enumerable.Range(0, validation.Count).SelectMany(_ => prior).ToArray();

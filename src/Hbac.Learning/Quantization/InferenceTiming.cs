@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Hbac.Onnx;
+
+namespace Hbac.Learning.Quantization;
+
+/// <summary>
+/// ms per window of two classifiers on the same batch, measured alternately (A, B, A, B, ...) after a
+/// warm-up so that both see the same machine state, reported as the median round (a burst of load from
+/// another process moves the mean of a few rounds by tens of percent on 2 cores, the median much less).
+/// </summary>
+public static class InferenceTiming
+{
+    public static TimingComparison Compare(OnnxClassifier fp32, OnnxClassifier int8, ReadOnlySpan<float> window, int batchSize,
+        TimeSpan budget, CancellationToken ct = default)
+    {
+        var batch = new float[batchSize * window.Length];
+        for (var i = 0; i < batchSize; i++)
+        {
+            window.CopyTo(batch.AsSpan(i * window.Length));
+        }
+        for (var i = 0; i < 3; i++)
+        {
+            fp32.Predict(batch, batchSize);
+            int8.Predict(batch, batchSize);
+        }
+        var fp32Times = new List<double>();
+        var int8Times = new List<double>();
+        var rounds = 0;
+        var clock = Stopwatch.StartNew();
+        while (rounds < 5 || clock.Elapsed < budget)
+        {
+            ct.ThrowIfCancellationRequested();
+            var start = Stopwatch.GetTimestamp();
+            fp32.Predict(batch, batchSize);
+            var middle = Stopwatch.GetTimestamp();
+            int8.Predict(batch, batchSize);
+            var end = Stopwatch.GetTimestamp();
+            fp32Times.Add(Stopwatch.GetElapsedTime(start, middle).TotalMilliseconds);
+            int8Times.Add(Stopwatch.GetElapsedTime(middle, end).TotalMilliseconds);
+            rounds++;
+        }
+        return new TimingComparison(batchSize, Median(fp32Times) / batchSize, Median(int8Times) / batchSize, rounds);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+}
