@@ -238,7 +238,8 @@ public sealed class InferenceService(
                 _ => ModelArchitecture.Unspecified,
             },
             TrainingRunId = model.Card.TrainingRunId ?? "",
-            ValidationLoss = model.Card.ValidationLoss,
+            // Each file's own: the int8 row shows the int8 model's validation KL measured by its drift gate.
+            ValidationLoss = model.Precision == Hbac.Onnx.ModelPrecision.Int8 ? model.Card.Int8ValidationLoss : model.Card.ValidationLoss,
             Valid = model.Valid,
             InvalidReason = model.InvalidReason ?? "",
             InputKind = model.Kind == ModelInputKind.Eeg ? Contracts.V1.ModelInputKind.Eeg : Contracts.V1.ModelInputKind.Spectrogram,

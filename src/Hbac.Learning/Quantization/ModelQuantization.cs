@@ -33,7 +33,7 @@ public static partial class ModelQuantization
     }
 
     /// <summary><see cref="RunAsync(QuantizationOptions, IProgress{QuantizationProgress}?, CancellationToken)"/> on data already open (<see cref="QuantizationOptions.DataFolder"/> unused).</summary>
-    internal static async Task<QuantizationReport> RunAsync(QuantizationOptions options, TrainingData data, IProgress<QuantizationProgress>? progress = null, CancellationToken ct = default)
+    public static async Task<QuantizationReport> RunAsync(QuantizationOptions options, TrainingData data, IProgress<QuantizationProgress>? progress = null, CancellationToken ct = default)
     {
         using var fp32 = OnnxClassifier.Open(options.ModelPath, options.Threads);
         return await RunAsync(options, fp32, data, progress, ct).ConfigureAwait(false);

@@ -38,6 +38,8 @@ public sealed record ModelCard
     public required DateTimeOffset CreatedUtc { get; init; }
     /// <summary>The training service's run id when a service run produced the model (the inference service lists it); null for <c>hbac train</c>.</summary>
     public string? TrainingRunId { get; init; }
+    /// <summary>The int8 quantization the training service tried after the run (null when none was tried).</summary>
+    public Hbac.Learning.Quantization.Int8Summary? Int8 { get; init; }
 
     /// <summary>One line for the ONNX metadata and logs.</summary>
     public string Summary() =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hbac.Learning.Quantization;
 using Hbac.Learning.Training;
 using Hbac.Onnx;
 using Hbac.Training.Extensions;
@@ -22,7 +23,9 @@ public sealed partial class RunExecutor(
     ILogger<RunExecutor> logger)
 {
     /// <summary>The training service's own spans (exported because the service defaults trace the source named after the application).</summary>
-    public static readonly ActivitySource Source = new("Hbac.Training");
+    public const string SourceName = "Hbac.Training";
+
+    public static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>The run span's tag naming what the model reads ("spectrogram" or "eeg").</summary>
     public const string InputKindTag = "hbac.input_kind";
@@ -47,7 +50,7 @@ public sealed partial class RunExecutor(
         {
             var progress = new RunProgressRecorder(run, options.Value.StepEventInterval, metrics, logger);
             // The trainer's loop is CPU-bound between its awaits: keep it off the worker's caller.
-            var result = await Task.Run(async () =>
+            var (result, data) = await Task.Run(async () =>
             {
                 TrainingData data;
                 using (Source.StartActivity("load training data"))
@@ -56,9 +59,13 @@ public sealed partial class RunExecutor(
                 }
                 using var training = Source.StartActivity("train");
                 training?.SetTag("hbac.epochs", run.Plan.Options.Epochs);
-                return await Trainer.RunAsync(data, run.Plan.Options, workFolder, progress, token);
+                return (await Trainer.RunAsync(data, run.Plan.Options, workFolder, progress, token), data);
             }, token);
             token.ThrowIfCancellationRequested();
+            if (options.Value.PublishInt8)
+            {
+                result = await QuantizeAsync(run, result, data, token);
+            }
             string version;
             using (var publishing = Source.StartActivity("publish model"))
             {
@@ -85,6 +92,47 @@ public sealed partial class RunExecutor(
             span?.SetStatus(ActivityStatusCode.Error, error);
             run.Finish(RunStatus.Failed, null, error);
             LogFailed(run.Id, error, e);
+        }
+    }
+
+    /// <summary>
+    /// Quantizes the run's model to int8 into its run folder when the drift gate passes, and records the
+    /// outcome in card.json. A refusal or a failure here leaves the fp32 model to be published alone.
+    /// </summary>
+    private async Task<TrainingResult> QuantizeAsync(TrainingRun run, TrainingResult result, TrainingData data, CancellationToken token)
+    {
+        using var span = Source.StartActivity("quantize int8");
+        try
+        {
+            var report = await Task.Run(() => ModelQuantization.RunAsync(new QuantizationOptions
+            {
+                ModelPath = result.OnnxPath,
+                DataFolder = data.Folder,
+                OutPath = Path.Combine(result.RunFolder, ModelRepositoryLayout.Int8ModelFile),
+                Fold = run.Plan.Options.Fold,
+                CalibrationWindows = options.Value.Int8CalibrationWindows,
+                Threads = run.Plan.Options.Threads,
+                TimingBatchSizes = [1],
+                TimingBudget = TimeSpan.FromSeconds(1),
+            }, data, ct: token), token);
+            var summary = Int8Summary.From(report);
+            span?.SetTag("hbac.int8_published", summary.Published);
+            if (summary.Published)
+            {
+                LogInt8Published(run.Id, summary.ValidationKaggleKl, summary.Fp32ValidationKaggleKl, summary.MeanDrift, summary.Int8MsPerWindow, summary.Fp32MsPerWindow);
+            }
+            else
+            {
+                LogInt8Refused(run.Id, string.Join("; ", summary.Refusals));
+            }
+            var card = result.Card with { Int8 = summary };
+            card.Save(result.CardPath);
+            return result with { Card = card };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogInt8Failed(run.Id, OneLine(e), e);
+            return result;
         }
     }
 
@@ -116,6 +164,15 @@ public sealed partial class RunExecutor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} running: {InputKind} model {Model}, profile {Profile}, data '{DataFolder}'")]
     private partial void LogRunning(string runId, string inputKind, string model, string profile, string dataFolder);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: int8 model published beside model.onnx (fold KL {Int8Kl:F4} vs {Fp32Kl:F4}, mean KL(fp32||int8) {Drift:F4}, {Int8Ms:F2} vs {Fp32Ms:F2} ms per window)")]
+    private partial void LogInt8Published(string runId, double int8Kl, double fp32Kl, double drift, double int8Ms, double fp32Ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: int8 model not published, the drift gate refused it: {Reasons}")]
+    private partial void LogInt8Refused(string runId, string reasons);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: int8 quantization failed ({Error}); model.onnx is published alone")]
+    private partial void LogInt8Failed(string runId, string error, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} cancelled: {Reason}")]
     private partial void LogCancelled(string runId, string reason);

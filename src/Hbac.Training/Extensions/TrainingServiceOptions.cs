@@ -40,6 +40,16 @@ public sealed class TrainingServiceOptions
     /// <summary>The cores runs share.</summary>
     public int EffectiveCores => Cores > 0 ? Cores : Environment.ProcessorCount;
 
+    /// <summary>
+    /// After a run, quantize its model to int8 (calibrated on the run's training windows) and publish
+    /// <c>model.int8.onnx</c> beside <c>model.onnx</c> when the drift gate passes; card.json records the outcome either way.
+    /// </summary>
+    public bool PublishInt8 { get; set; } = true;
+
+    /// <summary>Training windows that calibrate the int8 activation ranges.</summary>
+    [Range(1, 100_000)]
+    public int Int8CalibrationWindows { get; set; } = 128;
+
     /// <summary>Optimiser steps summarised by one StepCompleted event (the last step of an epoch always sends one).</summary>
     [Range(1, 100_000)]
     public int StepEventInterval { get; set; } = 5;
