@@ -24,6 +24,9 @@ public static class HbacInstruments
     /// <summary>Tag on the inference latency and model-time histograms: the execution provider that scored ("CUDA" or "CPU").</summary>
     public const string ExecutionProviderTag = "hbac.execution_provider";
 
+    /// <summary>Tag on the latency histograms: the precision of the model file that served ("fp32" or "int8").</summary>
+    public const string PrecisionTag = "hbac.precision";
+
     /// <summary>Histogram of windows evaluated per ONNX Runtime call (micro-batch size).</summary>
     public const string InferenceBatchSize = "hbac.inference.batch_size";
 

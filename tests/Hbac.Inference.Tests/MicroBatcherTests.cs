@@ -29,7 +29,7 @@ public sealed class MicroBatcherTests
             for (var i = 0; i < n; i++)
             {
                 var id = windows[i * 360_000];
-                results[i] = new ScoredWindow([id, 0, 0, 0, 0, 0], $"{kind.Name()}-batch-of-{n}", "CPU");
+                results[i] = new ScoredWindow([id, 0, 0, 0, 0, 0], $"{kind.Name()}-batch-of-{n}", "CPU", "int8");
             }
             return results;
         }
@@ -162,6 +162,7 @@ public sealed class MicroBatcherTests
             }
         });
         var providers = new List<object?>();
+        var precisions = new List<object?>();
         listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
         {
             if (instrument.Name == HbacInstruments.InferenceRequestDuration)
@@ -176,6 +177,10 @@ public sealed class MicroBatcherTests
                     {
                         providers.Add(tag.Value);
                     }
+                    if (tag.Key == HbacInstruments.PrecisionTag)
+                    {
+                        precisions.Add(tag.Value);
+                    }
                 }
             }
         });
@@ -187,8 +192,9 @@ public sealed class MicroBatcherTests
 
         Assert.Equal([3L], batchSizes);
         Assert.Equal(3, requests);
-        // Three request latencies and one model time, each tagged with the provider that scored.
+        // Three request latencies and one model time, each tagged with the provider and precision that scored.
         Assert.Equal(["CPU", "CPU", "CPU", "CPU"], providers);
+        Assert.Equal(["int8", "int8", "int8", "int8"], precisions);
     }
 
     [Fact]

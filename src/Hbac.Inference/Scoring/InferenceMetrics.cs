@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Hbac.Contracts;
 
@@ -20,15 +21,21 @@ public sealed class InferenceMetrics
         _rejected = meter.CreateCounter<long>(HbacInstruments.InferenceRejected, "{window}", "Windows refused because the scoring queue was full");
     }
 
-    public void RecordRequest(TimeSpan elapsed, string executionProvider) =>
-        _requestDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>(HbacInstruments.ExecutionProviderTag, executionProvider));
+    public void RecordRequest(TimeSpan elapsed, string executionProvider, string precision) =>
+        _requestDuration.Record(elapsed.TotalMilliseconds, Tags(executionProvider, precision));
 
     /// <summary>Windows refused by the overload limit; <paramref name="windows"/> &gt; 1 for a ScoreBatch request.</summary>
     public void RecordRejected(int windows) => _rejected.Add(windows);
 
-    public void RecordBatch(int size, TimeSpan elapsed, string executionProvider)
+    public void RecordBatch(int size, TimeSpan elapsed, string executionProvider, string precision)
     {
         _batchSize.Record(size);
-        _modelDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>(HbacInstruments.ExecutionProviderTag, executionProvider));
+        _modelDuration.Record(elapsed.TotalMilliseconds, Tags(executionProvider, precision));
     }
+
+    private static TagList Tags(string executionProvider, string precision) => new()
+    {
+        { HbacInstruments.ExecutionProviderTag, executionProvider },
+        { HbacInstruments.PrecisionTag, precision },
+    };
 }

@@ -218,14 +218,15 @@ public sealed class MicroBatcher : IAsyncDisposable
         {
             var results = _scorer.ScoreBatch(batch[0].Kind, input, n);
             var executionProvider = results.Count > 0 ? results[0].ExecutionProvider : "";
-            _metrics?.RecordBatch(n, Stopwatch.GetElapsedTime(started), executionProvider);
+            var precision = results.Count > 0 ? results[0].Precision : "";
+            _metrics?.RecordBatch(n, Stopwatch.GetElapsedTime(started), executionProvider, precision);
             var row = 0;
             foreach (var pending in batch)
             {
                 var elapsed = Stopwatch.GetElapsedTime(pending.Enqueued);
                 for (var i = 0; i < pending.Count; i++)
                 {
-                    _metrics?.RecordRequest(elapsed, executionProvider);
+                    _metrics?.RecordRequest(elapsed, executionProvider, precision);
                 }
                 pending.Complete(results.Skip(row).Take(pending.Count).ToArray());
                 row += pending.Count;

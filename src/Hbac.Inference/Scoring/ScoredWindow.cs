@@ -2,8 +2,8 @@ using Hbac.Onnx;
 
 namespace Hbac.Inference.Scoring;
 
-/// <summary>Six class probabilities (vote order), the model version that produced them and the execution provider it ran on.</summary>
-public sealed record ScoredWindow(float[] Probabilities, string ModelVersion, string ExecutionProvider = "");
+/// <summary>Six class probabilities (vote order), the model version that produced them, the execution provider it ran on and the precision of its file.</summary>
+public sealed record ScoredWindow(float[] Probabilities, string ModelVersion, string ExecutionProvider = "", string Precision = "");
 
 /// <summary>Evaluates a batch of windows [n,3,400,300] of one input kind on one model; throws NoModelLoadedException when there is none.</summary>
 public interface IBatchScorer
