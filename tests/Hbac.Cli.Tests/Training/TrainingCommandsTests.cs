@@ -99,6 +99,24 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
     }
 
     [Fact]
+    public void QuantizeRefusesAModelBeyondTheDriftLimitWithItsNumbersAndWritesNothing()
+    {
+        Assert.True(_run.TrainEeg.Exit == 0, _run.TrainEeg.Error);
+        var output = Path.Combine(_run.Folder, "quantized", "model.int8.onnx");
+
+        var (exit, stdout, error) = Hbac.Run("quantize", "--model", Path.Combine(_run.EegRunFolder, "model.onnx"), "--data", _run.Data,
+            "--out", output, "--calibration-windows", "16", "--max-drift", "1e-12");
+
+        Assert.Equal(2, exit);
+        Assert.Matches(@"^hbac: refused to write .*model\.int8\.onnx: mean KL\(fp32 \|\| int8\) \d\.\d{5} > 1E-12 \(--max-drift\)$", error.TrimEnd().Split('\n')[^1]);
+        Assert.Contains("(eeg input), fold 0 (card.json)", stdout);
+        Assert.Matches(@"optimized graph \(ONNX Runtime CPU\): QLinearConv \d+", stdout);
+        Assert.Contains("not written: mean KL(fp32 || int8)", stdout);
+        Assert.False(File.Exists(output));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!));
+    }
+
+    [Fact]
     public void PredictScoresTestEegsWithAnEegModelAndRefusesEveryMismatchByName()
     {
         Assert.True(_run.TrainEeg.Exit == 0, _run.TrainEeg.Error);
