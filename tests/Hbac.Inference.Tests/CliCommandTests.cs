@@ -119,7 +119,8 @@ public sealed class CliCommandTests : IDisposable
         using var factory = new InferenceFactory(repository =>
             {
                 TinyOnnxModel.Favouring(0, pooling: "GlobalMaxPool").Publish(repository, "v1");
-                TinyOnnxModel.EegFavouring(4, pooling: "GlobalMaxPool").Publish(repository, "e1");
+                // e1 is served with its int8 file (the default precision), which answers differently from its model.onnx.
+                TinyOnnxModel.EegFavouring(4, pooling: "GlobalMaxPool").Publish(repository, "e1", int8: TinyOnnxModel.EegFavouring(1, pooling: "GlobalMaxPool").AsInt8());
             },
             new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None" });
         factory.UseKestrel(0);
@@ -133,10 +134,10 @@ public sealed class CliCommandTests : IDisposable
 
         Assert.True(exit == 0, error);
         var streamed = Kl(output, "| EEG-window model, streamed: the reply whose segment is the labelled 10 s | e1 | ");
-        var offline = Kl(output, "| EEG-window model, offline: the same rows' 50-s windows | e1 | ");
+        var offline = Kl(output, "| EEG-window model, offline: the same rows' 50-s windows | e1 (int8) | ");
         Assert.Equal(offline, streamed, 4);
         Assert.Contains("| streamed / offline KL of the EEG-window model: 1.0000 (within 5 %) |", output);
-        Assert.True(Kl(output, "| spectrogram model, offline: the same rows' 600-s spectrogram windows | v1 | ") > 0);
+        Assert.True(Kl(output, "| spectrogram model, offline: the same rows' 600-s spectrogram windows | v1 (fp32) | ") > 0);
         Assert.True(Kl(output, "| class prior: the training folds' mean votes for every row | - | ") > 0);
         Assert.True(Kl(output, "| best achievable: the true distributions the votes were drawn from (truth.csv) | - | ") >= 0);
         Assert.Matches(@"EEG files streamed to http://127\.0\.0\.1:\d+ in [0-9.]+ s, \d+ replies; (\d+) of \1 validation rows have a reply whose segment is their labelled 10 s\.", output);

@@ -155,17 +155,19 @@ internal static class BenchStreamCommand
         var streamedVersions = scored.Select(i => matched[i]!.ModelVersion).Distinct().ToList();
         var streamedKl = KaggleKl.Score(votes, scored.Select(i => matched[i]!.Probabilities.Select(p => (double)p).ToArray()).ToList());
 
-        var eegVersion = listed.ActiveEegVersion;
-        var eegOffline = await OfflineKlAsync(Path.Combine(repository, eegVersion, "model.onnx"), eegData, scoredRows, votes, ct);
+        // Offline scores read the file the service serves for each version (model.int8.onnx by default when there is one).
+        var eegVersion = Served(listed, listed.ActiveEegVersion);
+        var eegOffline = await OfflineKlAsync(Path.Combine(repository, listed.ActiveEegVersion, eegVersion.File), eegData, scoredRows, votes, ct);
         var table = new List<StreamFidelityRow>
         {
             new("EEG-window model, streamed: the reply whose segment is the labelled 10 s", string.Join(", ", streamedVersions), scored.Count, streamedKl),
-            new("EEG-window model, offline: the same rows' 50-s windows", eegVersion, scored.Count, eegOffline.Kl, eegOffline.Note),
+            new("EEG-window model, offline: the same rows' 50-s windows", eegVersion.Label, scored.Count, eegOffline.Kl, eegOffline.Note),
         };
         if (listed.ActiveVersion.Length > 0)
         {
-            var spectrogramKl = await SpectrogramOfflineAsync(folder, Path.Combine(repository, listed.ActiveVersion, "model.onnx"), scoredRows, votes, ct);
-            table.Add(new("spectrogram model, offline: the same rows' 600-s spectrogram windows", listed.ActiveVersion, scored.Count, spectrogramKl.Kl, spectrogramKl.Note));
+            var spectrogramVersion = Served(listed, listed.ActiveVersion);
+            var spectrogramKl = await SpectrogramOfflineAsync(folder, Path.Combine(repository, listed.ActiveVersion, spectrogramVersion.File), scoredRows, votes, ct);
+            table.Add(new("spectrogram model, offline: the same rows' 600-s spectrogram windows", spectrogramVersion.Label, scored.Count, spectrogramKl.Kl, spectrogramKl.Note));
             table.Add(new("spectrogram model, streamed", listed.ActiveVersion, 0, null, "not streamed: StreamEeg scores with the EEG-window model"));
         }
         var prior = split.TrainingPrior();
@@ -183,6 +185,15 @@ internal static class BenchStreamCommand
             $"{replies.Count} EEG files streamed to {url} in {streamSeconds:0.0} s, {replies.Values.Sum(r => r.Count)} replies; {scored.Count} of {rows.Count} validation rows have a reply whose segment is their labelled 10 s{why}.");
         return new StreamFidelityReport($"fold {fold} of {folder}", table,
             eegOffline.Kl is { } offline && offline > 0 ? streamedKl / offline : null, details);
+    }
+
+    /// <summary>The file the service serves for <paramref name="version"/> (its active row's precision) and how the table names it.</summary>
+    private static (string File, string Label) Served(ListModelsResponse listed, string version)
+    {
+        var precision = listed.Models.FirstOrDefault(m => m.Version == version && m.Active)?.Precision is { Length: > 0 } name
+            ? ModelPrecisions.Parse(name)
+            : ModelPrecision.Fp32;
+        return (precision.FileName(), $"{version} ({precision.Name()})");
     }
 
     private static async Task<(double? Kl, string? Note)> OfflineKlAsync(string onnx, TrainingData data, IReadOnlyList<TrainingWindow> rows,

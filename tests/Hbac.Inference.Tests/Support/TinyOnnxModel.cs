@@ -16,6 +16,8 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
 
     public float[] Bias { get; } = bias;
 
+    public string Pooling { get; } = pooling;
+
     /// <summary>The input kind the model declares in its metadata (<c>hbac.input</c>); null writes no such key.</summary>
     public string? InputKind { get; init; }
 
@@ -29,7 +31,7 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     public string? Precision { get; init; }
 
     /// <summary>This model declaring itself the int8 quantization of a version (<c>hbac.precision = int8</c>).</summary>
-    public TinyOnnxModel AsInt8() => new(Weights, Bias, pooling: "GlobalAveragePool") { InputKind = InputKind, EegPreprocessingVersion = EegPreprocessingVersion, Precision = "int8" };
+    public TinyOnnxModel AsInt8() => new(Weights, Bias, pooling: Pooling) { InputKind = InputKind, EegPreprocessingVersion = EegPreprocessingVersion, Precision = "int8" };
 
     /// <summary>A model whose answer on a zero-mean input is softmax(bias) with class <paramref name="favoured"/> on top.</summary>
     public static TinyOnnxModel Favouring(int favoured, float weight = 0.5f, string pooling = "GlobalAveragePool")
@@ -89,7 +91,7 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     {
         var graph = Message(g =>
         {
-            Field(g, 1, Node(pooling, ["input"], "pooled"));
+            Field(g, 1, Node(Pooling, ["input"], "pooled"));
             Field(g, 1, Node("Flatten", ["pooled"], "flat", ("axis", 1)));
             Field(g, 1, Node("Gemm", ["flat", "W", "B"], "logits"));
             Text(g, 2, "tiny");
