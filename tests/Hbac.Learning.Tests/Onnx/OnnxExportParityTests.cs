@@ -1,5 +1,6 @@
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
+using Hbac.Learning.Tests.Support;
 using Hbac.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ public sealed class OnnxExportParityTests : IDisposable
         // Weights and statistics moved directly rather than by training steps: after two Adam steps an
         // EfficientNetV2-B2 case's probabilities came out NaN in about 1 of 6 CI runs (never in
         // runs of this test project alone), failing this export test for a reason that is not the export's.
-        MoveWeights(model);
+        MovedWeights.Apply(model);
         // A larger classifier makes the probabilities far from uniform, so the comparison means something.
         using (no_grad())
         {
@@ -166,30 +167,6 @@ public sealed class OnnxExportParityTests : IDisposable
         using var noGrad = no_grad();
         using var logits = model.call(input);
         return nn.functional.softmax(logits, 1);
-    }
-
-    /// <summary>
-    /// Moves every BatchNorm's statistics and affine parameters and every weight away from its initial
-    /// value, deterministically and without a backward pass, so the export must carry all of them.
-    /// </summary>
-    private static void MoveWeights(nn.Module<Tensor, Tensor> model)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            parameter.add_(randn_like(parameter).mul_(name.EndsWith(".bias", StringComparison.Ordinal) ? 0.1 : 0.02));
-        }
-        foreach (var (name, buffer) in model.named_buffers())
-        {
-            if (name.EndsWith(".running_mean", StringComparison.Ordinal))
-            {
-                buffer.copy_(randn_like(buffer).mul_(0.1));
-            }
-            else if (name.EndsWith(".running_var", StringComparison.Ordinal))
-            {
-                buffer.copy_(rand_like(buffer).add_(0.5));
-            }
-        }
     }
 
     /// <summary>A few Adam steps in train mode so weights and BatchNorm statistics are no longer at init.</summary>

@@ -1,6 +1,7 @@
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Quantization;
+using Hbac.Learning.Tests.Support;
 using Hbac.Learning.Tests.Training;
 using Hbac.Learning.Training;
 using Hbac.Onnx;
@@ -89,23 +90,9 @@ public sealed class ModelQuantizationTests : IClassFixture<ModelQuantizationTest
         {
             torch.manual_seed(11);
             using var model = ModelCatalog.Create("mobilenetv3", options: new ModelOptions { InputDownsample = 8 });
+            MovedWeights.Apply(model);
             using (no_grad())
             {
-                foreach (var (name, parameter) in model.named_parameters())
-                {
-                    parameter.add_(randn_like(parameter).mul_(name.EndsWith(".bias", StringComparison.Ordinal) ? 0.1 : 0.02));
-                }
-                foreach (var (name, buffer) in model.named_buffers())
-                {
-                    if (name.EndsWith(".running_mean", StringComparison.Ordinal))
-                    {
-                        buffer.copy_(randn_like(buffer).mul_(0.1));
-                    }
-                    else if (name.EndsWith(".running_var", StringComparison.Ordinal))
-                    {
-                        buffer.copy_(rand_like(buffer).add_(0.5));
-                    }
-                }
                 // A larger classifier makes the probabilities far from uniform (0.01-0.44), so closeness means
                 // something; much larger saturates them to 0 and 1, where any two models agree.
                 model.state_dict()["classifier.weight"].mul_(20);
