@@ -43,19 +43,24 @@ public sealed class DefaultJobTests
 
         var inference = new Inference.InferenceClient(stack.Channel("inference"));
         var models = await inference.ListModelsAsync(new ListModelsRequest());
-        Assert.Equal(2, models.Models.Count);
-        var spectrogram = Assert.Single(models.Models, m => m.InputKind == ModelInputKind.Spectrogram);
-        var eegModel = Assert.Single(models.Models, m => m.InputKind == ModelInputKind.Eeg);
+        // A model.onnx of each kind, and a model.int8.onnx beside it where its drift gate passed, which then serves.
+        Assert.Equal(2, models.Models.Count(m => m.Precision == "fp32"));
+        var spectrogram = Assert.Single(models.Models, m => m.InputKind == ModelInputKind.Spectrogram && m.Active);
+        var eegModel = Assert.Single(models.Models, m => m.InputKind == ModelInputKind.Eeg && m.Active);
         foreach (var served in new[] { spectrogram, eegModel })
         {
-            Assert.True(served.Valid && served.Active, served.ToString());
+            Assert.True(served.Valid, served.ToString());
             Assert.False(string.IsNullOrEmpty(served.TrainingRunId), "the served model does not name its training run");
-            Assert.True(File.Exists(Path.Combine(home, "models", served.Version, "model.onnx")));
+            var hasInt8 = models.Models.Any(m => m.Version == served.Version && m.Precision == "int8");
+            Assert.Equal(hasInt8 ? "int8" : "fp32", served.Precision);
+            Assert.True(File.Exists(Path.Combine(home, "models", served.Version, hasInt8 ? "model.int8.onnx" : "model.onnx")));
         }
+        Assert.All(models.Models.Where(m => m.Precision == "int8"), m => Assert.True(m.Valid, m.ToString()));
+        static string Int8(ModelInfo m) => m.Precision == "int8" ? " (int8)" : "";
         Assert.Equal(spectrogram.Version, models.ActiveVersion);
         Assert.Equal(eegModel.Version, models.ActiveEegVersion);
         Assert.EndsWith("-eeg", eegModel.Version);
-        Assert.Equal($"inference serves spectrogram model {spectrogram.Version} and EEG model {eegModel.Version}",
+        Assert.Equal($"inference serves spectrogram model {spectrogram.Version}{Int8(spectrogram)} and EEG model {eegModel.Version}{Int8(eegModel)}",
             stack.Property("default-job", "hbac.job.result"));
 
         // A train EEG of the generated data (longer than one 50-s window): a reply per 2 s once a window is in,

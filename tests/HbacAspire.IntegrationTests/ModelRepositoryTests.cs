@@ -90,7 +90,7 @@ public sealed class ModelRepositoryTests(StackFixture stack)
             Assert.Empty(info.InputShape);
         }
         Assert.Equal(active, models.ActiveVersion);
-        Assert.True(models.Models.Single(m => m.Version == active).Active);
+        Assert.Contains(models.Models, m => m.Version == active && m.Active);
 
         // Asking for it by hand is refused too, and changes nothing.
         var activate = await Assert.ThrowsAsync<RpcException>(() => stack.Inference.ActivateModelAsync(new ActivateModelRequest { Version = wrongShape }).ResponseAsync);
