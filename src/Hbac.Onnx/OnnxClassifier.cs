@@ -143,6 +143,10 @@ public sealed class OnnxClassifier : IDisposable
         {
             cudaUnavailable = $"this build's ONNX Runtime package ({OnnxRuntimeBuild.Package}) has no CUDA provider";
         }
+        else if (OnnxRuntimeBuild.MissingCudaLibraries is { Count: > 0 } missing)
+        {
+            cudaUnavailable = $"CUDA libraries not found: {string.Join(", ", missing)}";
+        }
         else
         {
             try

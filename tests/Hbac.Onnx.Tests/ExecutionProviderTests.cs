@@ -24,9 +24,14 @@ public sealed class ExecutionProviderTests : IDisposable
         Assert.Equal("CPU", classifier.ExecutionProvider);
         Assert.False(string.IsNullOrWhiteSpace(classifier.CudaUnavailableReason));
         Assert.DoesNotContain('\n', classifier.CudaUnavailableReason!);
-        if (OnnxRuntimeBuild.HasCudaProvider)
+        if (OnnxRuntimeBuild.HasCudaProvider && OnnxRuntimeBuild.MissingCudaLibraries.Count > 0)
         {
-            // The GPU package tried CUDA and ONNX Runtime refused it (missing CUDA libraries or device).
+            // The GPU package without the CUDA libraries: not even tried, so ONNX Runtime logs no failed load.
+            Assert.Equal($"CUDA libraries not found: {string.Join(", ", OnnxRuntimeBuild.MissingCudaLibraries)}", classifier.CudaUnavailableReason);
+        }
+        else if (OnnxRuntimeBuild.HasCudaProvider)
+        {
+            // The libraries are there but ONNX Runtime refused CUDA (no device).
             Assert.DoesNotContain("has no CUDA provider", classifier.CudaUnavailableReason);
         }
         var line = Assert.Single(_logged);
