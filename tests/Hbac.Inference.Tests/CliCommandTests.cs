@@ -46,9 +46,10 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public async Task ModelsPrintsEachVersionWithItsState()
     {
-        var (exit, output, _) = await RunAsync("models", "--server", _url);
+        var (exit, output, error) = await RunAsync("models", "--server", _url);
 
         Assert.Equal(0, exit);
+        Assert.Contains("2 versions; spectrogram model (Score): v1; EEG-window model (StreamEeg): e1", error);
         Assert.Equal(["v1  active  spectrogram  mobilenetv3  fp32  CPU  val_loss=0.5000  created=2026-11-23 22:00",
             "e1  active  eeg  mobilenetv3  fp32  CPU  val_loss=0.2500  created=2026-11-23 22:00"], Lines(output));
     }
@@ -192,7 +193,7 @@ public sealed class CliCommandTests : IDisposable
         Assert.Equal(["hbac: --server: 'localhost:5103' is not an http:// or https:// URL"], Lines(error));
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    internal static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var root = new RootCommand("hbac");
         foreach (var command in HbacCommands.All())

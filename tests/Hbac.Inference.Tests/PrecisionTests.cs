@@ -2,6 +2,7 @@ extern alias cli;
 
 using Hbac.Contracts.V1;
 using Hbac.Inference.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hbac.Inference.Tests;
 
@@ -27,6 +28,22 @@ public sealed class PrecisionTests
         Assert.All(models.Models, m => Assert.True(m.Valid));
         Assert.All(models.Models, m => Assert.Equal("CPU", m.ExecutionProvider));
         Assert.Contains("v1  active  spectrogram  mobilenetv3  int8  CPU", models.Models.Select(cli::Hbac.Cli.Commands.ModelsCommand.Describe).Last());
+    }
+
+    [Fact]
+    public async Task HbacModelsCountsVersionsNotFiles()
+    {
+        using var factory = new InferenceFactory(repository => Fp32.Publish(repository, "v1", int8: Int8));
+        factory.UseKestrel(0);
+        factory.StartServer();
+        var url = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1");
+
+        var (exit, output, error) = await CliCommandTests.RunAsync("models", "--server", url);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(2, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("1 version (2 model files); spectrogram model (Score): v1;", error);
     }
 
     [Fact]

@@ -23,7 +23,13 @@ internal static class ModelsCommand
                 {
                     Console.WriteLine(Describe(model));
                 }
-                var versions = response.Models.Count == 1 ? "1 version" : $"{response.Models.Count} versions";
+                // A version with an int8 model is listed twice (one row per file).
+                var count = response.Models.Select(m => m.Version).Distinct().Count();
+                var versions = count == 1 ? "1 version" : $"{count} versions";
+                if (response.Models.Count > count)
+                {
+                    versions += $" ({response.Models.Count} model files)";
+                }
                 Console.Error.WriteLine($"{versions}; spectrogram model (Score): {Active(response.ActiveVersion)}; " +
                     $"EEG-window model (StreamEeg): {Active(response.ActiveEegVersion)}");
                 return 0;
