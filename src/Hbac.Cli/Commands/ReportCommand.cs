@@ -1,11 +1,18 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Grpc.Core;
 using Hbac.Cli.Reports;
+using Hbac.Cli.Services;
+using Hbac.Contracts.V1;
 using Hbac.Eeg.Formats;
+using Hbac.Eeg.Formats.Edf;
 using Hbac.Eeg.Labels;
 using Hbac.Eeg.Reports;
 using Hbac.Onnx;
+using ModelInputKind = Hbac.Onnx.ModelInputKind;
 
 namespace Hbac.Cli.Commands;
 
@@ -14,13 +21,17 @@ namespace Hbac.Cli.Commands;
 /// [--step 10] [--truth &lt;file&gt;]</c>: scores every segment of a whole recording with the EEG-window model
 /// and writes timeline.csv, report.json and report.png. A folder reports each recording in it (into
 /// out/&lt;name&gt;/, with a <c>&lt;name&gt;.truth.csv</c> beside it used as its truth) and pools the SzCORE scores.
+/// With <c>--server &lt;url&gt;</c> the inference service's ScoreRecording scores it instead (the file uploaded,
+/// or with <c>--remote</c> named by its path under the server's data root) and the same files are written.
 /// </summary>
 internal static class ReportCommand
 {
     public static Command Create()
     {
         var input = new Argument<string>("recording") { Description = "EDF, BDF or Kaggle EEG parquet recording, or a folder of them" };
-        var model = new Option<string>("--model") { Description = "EEG-window ONNX model (hbac.input = eeg)", Required = true };
+        var model = new Option<string?>("--model") { Description = "EEG-window ONNX model (hbac.input = eeg); or --server" };
+        var server = new Option<string?>("--server") { Description = "Inference service URL: its ScoreRecording scores the recording with the served EEG-window model" };
+        var remote = new Option<bool>("--remote") { Description = "With --server: the recording is a path under the server's data root (else the file is uploaded)" };
         var output = new Option<string>("--out") { Description = "Folder to write timeline.csv, report.json and report.png into", Required = true };
         var step = new Option<int>("--step") { Description = "Seconds between scored segments (each is the centre 10 s of a 50-s window)", DefaultValueFactory = _ => 10 };
         var truth = new Option<string?>("--truth") { Description = "True events (onset_seconds,offset_seconds,class CSV, as hbac synth --recordings writes): prints SzCORE event scores" };
@@ -31,7 +42,7 @@ internal static class ReportCommand
         var command = new Command("report",
             "Score a whole recording segment by segment with the EEG-window model: timeline.csv, report.json (burden, status-epilepticus flags, events) and report.png");
         command.Arguments.Add(input);
-        foreach (var option in new Option[] { model, output, step, truth, on, off, minDuration, mergeGap })
+        foreach (var option in new Option[] { model, server, remote, output, step, truth, on, off, minDuration, mergeGap })
         {
             command.Options.Add(option);
         }
@@ -59,28 +70,47 @@ internal static class ReportCommand
             {
                 throw new FileNotFoundException(null, truthPath);
             }
-            var modelPath = parseResult.GetValue(model)!;
+            var modelPath = parseResult.GetValue(model);
+            var url = parseResult.GetValue(server);
+            if ((modelPath is null) == (url is null))
+            {
+                throw new CliUsageException("report: give one of --model <eeg model.onnx> or --server <url>");
+            }
+            var outFolder = parseResult.GetValue(output)!;
+            if (url is not null)
+            {
+                if (options != EventDetectionOptions.Default)
+                {
+                    throw new CliUsageException("--server: the service finds events with the default parameters; --on, --off, --min-duration and --merge-gap are for --model");
+                }
+                var isRemote = parseResult.GetValue(remote);
+                if (!isRemote && !File.Exists(path))
+                {
+                    throw new FileNotFoundException(null, path);
+                }
+                return await InferenceServer.RunAsync(url, (client, token) => ReportOnServerAsync(client, path, isRemote, outFolder, stepSeconds, truthPath, token), ct);
+            }
             if (!File.Exists(path) && !Directory.Exists(path))
             {
                 throw new FileNotFoundException(null, path);
             }
-            using var classifier = OnnxClassifier.Open(modelPath);
+            var localModel = modelPath!;
+            using var classifier = OnnxClassifier.Open(localModel);
             var kind = classifier.InputKind();
             if (kind != ModelInputKind.Eeg)
             {
                 throw new CliUsageException($"--model: {modelPath} reads {kind.Name()} windows ({ModelInputKinds.MetadataKey}); a report needs an EEG-window model (train one with --input eeg)");
             }
-            var outFolder = parseResult.GetValue(output)!;
             if (!Directory.Exists(path))
             {
-                await ReportOneAsync(path, classifier, modelPath, outFolder, stepSeconds, options, truthPath, ct);
+                await ReportOneAsync(path, classifier, localModel, outFolder, stepSeconds, options, truthPath, ct);
                 return 0;
             }
             if (truthPath is not null)
             {
                 throw new CliUsageException("--truth: give a truth file with one recording; a folder takes <name>.truth.csv beside each recording");
             }
-            return await ReportFolderAsync(path, classifier, modelPath, outFolder, stepSeconds, options, ct);
+            return await ReportFolderAsync(path, classifier, localModel, outFolder, stepSeconds, options, ct);
         }));
         return command;
     }
@@ -149,7 +179,8 @@ internal static class ReportCommand
         await StderrProgress.Create().StartAsync(async context =>
         {
             var task = context.AddTask($"scoring {Path.GetFileName(path)}", maxValue: Math.Max(1, recording.DurationSeconds));
-            segments = await RecordingScorer.ScoreAsync(recording, classifier, stepSeconds, read => task.Value = read, ct);
+            segments = await RecordingScorer.ScoreAsync(recording, (inputs, count, _) => Task.FromResult<IReadOnlyList<float[]>>(classifier.Predict(inputs, count)),
+                stepSeconds, read => task.Value = read, ct);
             task.Value = task.MaxValue;
         });
         var elapsed = stopwatch.Elapsed;
@@ -160,20 +191,96 @@ internal static class ReportCommand
         ReportFiles.WriteTimeline(Path.Combine(outFolder, "timeline.csv"), segments);
         ReportFiles.WriteJson(Path.Combine(outFolder, "report.json"), ReportFiles.Build(recording, modelPath, stepSeconds, analysis, score, truthPath));
         ReportPlot.Draw(Path.Combine(outFolder, "report.png"), Path.GetFileName(path), recording.DurationSeconds, analysis, recording.Annotations, truth);
-        PrintSummary(path, recording, stepSeconds, analysis, elapsed, score, truthPath, outFolder);
+        var electrodes = recording.Mapped.Count(m => m.Canonical != "EKG");
+        var ekg = recording.Mapped.Any(m => m.Canonical == "EKG");
+        PrintSummary(FirstLine(path, recording.DurationSeconds, recording.Format, recording.SourceSampleRateHz, electrodes, ekg,
+            recording.Streamed ? "streamed from disk" : "loaded whole", stepSeconds, analysis, elapsed), analysis, score, truthPath, outFolder);
         return score;
     }
 
-    private static void PrintSummary(string path, ChunkedRecording recording, int stepSeconds, RecordingAnalysis analysis, TimeSpan elapsed,
-        SzCoreScore? score, string? truthPath, string outFolder)
+    /// <summary>ScoreRecording on the service: the same three files, the JSON as the service sent it (plus SzCORE with --truth).</summary>
+    private static async Task<int> ReportOnServerAsync(
+        Inference.InferenceClient client, string path, bool remote, string outFolder, int stepSeconds, string? truthPath, CancellationToken ct)
+    {
+        var truth = truthPath is null ? null : TruthFile.Read(truthPath);
+        var request = remote
+            ? new ScoreRecordingRequest { Path = path, StepSeconds = stepSeconds }
+            : new ScoreRecordingRequest
+            {
+                Upload = new UploadedRecording { FileName = Path.GetFileName(path), Content = ByteString.CopyFrom(await File.ReadAllBytesAsync(path, ct)) },
+                StepSeconds = stepSeconds,
+            };
+        var stopwatch = Stopwatch.StartNew();
+        var segments = new List<SegmentScore>();
+        RecordingSummary? summary = null;
+        await StderrProgress.Create().StartAsync(async context =>
+        {
+            var task = context.AddTask($"scoring {Path.GetFileName(path)} on the server");
+            using var call = client.ScoreRecording(request, cancellationToken: ct);
+            await foreach (var reply in call.ResponseStream.ReadAllAsync(ct))
+            {
+                switch (reply.ReplyCase)
+                {
+                    case ScoreRecordingResponse.ReplyOneofCase.Progress:
+                        task.MaxValue = Math.Max(1, reply.Progress.DurationSeconds);
+                        task.Value = reply.Progress.SecondsRead;
+                        break;
+                    case ScoreRecordingResponse.ReplyOneofCase.Segment:
+                        segments.Add(ToSegment(reply.Segment));
+                        break;
+                    case ScoreRecordingResponse.ReplyOneofCase.Summary:
+                        summary = reply.Summary;
+                        break;
+                }
+            }
+        });
+        if (summary is null)
+        {
+            throw new CliUsageException($"--server: the service ended ScoreRecording without a summary");
+        }
+        var report = JsonNode.Parse(summary.ReportJson)!.AsObject();
+        var facts = report["recording"]!.AsObject();
+        var duration = facts["duration_seconds"]!.GetValue<double>();
+        var analysis = RecordingAnalysis.Of(segments);
+        var score = truth is null ? null : analysis.ScoreSeizures(truth, duration);
+        if (score is not null)
+        {
+            report["szcore"] = ReportFiles.SzCore(score, truthPath);
+        }
+        Directory.CreateDirectory(outFolder);
+        ReportFiles.WriteTimeline(Path.Combine(outFolder, "timeline.csv"), segments);
+        ReportFiles.WriteJson(Path.Combine(outFolder, "report.json"), report);
+        var annotations = facts["annotations"]!.AsArray().Select(a => new EdfAnnotation(
+            a!["onset_seconds"]!.GetValue<double>(), a["duration_seconds"]?.GetValue<double>(), a["text"]!.GetValue<string>())).ToList();
+        ReportPlot.Draw(Path.Combine(outFolder, "report.png"), Path.GetFileName(path), duration, analysis, annotations, truth);
+        var mapped = facts["electrodes_mapped"]!.AsObject().Select(p => p.Key).ToList();
+        PrintSummary(FirstLine(path, duration, facts["format"]!.GetValue<string>(), facts["sample_rate_hz"]!.GetValue<double>(),
+            mapped.Count(m => m != "EKG"), mapped.Contains("EKG"), $"scored by model {summary.ModelVersion} on the server",
+            stepSeconds, analysis, stopwatch.Elapsed), analysis, score, truthPath, outFolder);
+        return 0;
+    }
+
+    private static SegmentScore ToSegment(RecordingSegment segment)
+    {
+        var flags = segment.BadElectrodes.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(f => f.Split(':'))
+            .Select(f => new ElectrodeFlag(f[0], Enum.Parse<ElectrodeProblem>(f[1], ignoreCase: true)))
+            .ToList();
+        var quality = flags.Count == 0 && segment.Quality == "ok" ? SegmentQuality.Good : new SegmentQuality(flags, segment.Quality != "not_scored");
+        return new SegmentScore(segment.StartSeconds, segment.EndSeconds, segment.Probabilities.ToArray(), quality);
+    }
+
+    private static string FirstLine(string path, double duration, string format, double rate, int electrodes, bool ekg, string how,
+        int stepSeconds, RecordingAnalysis analysis, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{path}: {Clock(duration)} {format} at {rate:0.##} Hz, {electrodes} of 19 electrodes mapped{(ekg ? " + EKG" : "")}, " +
+            $"{how}; {analysis.Segments.Count} segments ({stepSeconds}-s step), " +
+            $"{analysis.Segments.Count(s => !s.Scored)} not scored, in {elapsed.TotalSeconds:0.0} s");
+
+    private static void PrintSummary(string firstLine, RecordingAnalysis analysis, SzCoreScore? score, string? truthPath, string outFolder)
     {
         var inv = CultureInfo.InvariantCulture;
-        var electrodes = recording.Mapped.Count(m => m.Canonical != "EKG");
-        var ekg = recording.Mapped.Any(m => m.Canonical == "EKG") ? " + EKG" : "";
-        Console.WriteLine(string.Create(inv,
-            $"{path}: {Clock(recording.DurationSeconds)} {recording.Format} at {recording.SourceSampleRateHz:0.##} Hz, {electrodes} of 19 electrodes mapped{ekg}, " +
-            $"{(recording.Streamed ? "streamed from disk" : "loaded whole")}; {analysis.Segments.Count} segments ({stepSeconds}-s step), " +
-            $"{analysis.Segments.Count(s => !s.Scored)} not scored, in {elapsed.TotalSeconds:0.0} s"));
+        Console.WriteLine(firstLine);
         Console.WriteLine("minutes: " + string.Join(", ", Enumerable.Range(0, EegClasses.Count)
             .Select(c => string.Create(inv, $"{EegClasses.Names[c]} {analysis.ClassMinutes[c]:0.0}"))) + string.Create(inv, $", not scored {analysis.NotScoredMinutes:0.0}"));
         string Max(IReadOnlyList<BurdenPoint> points)

@@ -4,12 +4,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hbac.Eeg.Formats;
 using Hbac.Eeg.Labels;
-using Hbac.Eeg.Reports;
 
-namespace Hbac.Cli.Reports;
+namespace Hbac.Eeg.Reports;
 
-/// <summary>Writes a report's <c>timeline.csv</c> and <c>report.json</c>.</summary>
-internal static class ReportFiles
+/// <summary>
+/// A report's <c>timeline.csv</c> and <c>report.json</c>: the command writes them, the inference service's
+/// ScoreRecording sends the same JSON as its summary.
+/// </summary>
+public static class ReportFiles
 {
     public static void WriteTimeline(string path, IReadOnlyList<SegmentScore> segments)
     {
@@ -24,7 +26,7 @@ internal static class ReportFiles
     }
 
     public static JsonObject Build(
-        ChunkedRecording recording, string modelPath, int stepSeconds, RecordingAnalysis analysis, SzCoreScore? score, string? truthPath)
+        ChunkedRecording recording, string model, int stepSeconds, RecordingAnalysis analysis, SzCoreScore? score, string? truthPath)
     {
         static JsonNode? Round(double? value, int digits = 4) => value is { } v ? JsonValue.Create(Math.Round(v, digits)) : null;
         var minutes = new JsonObject();
@@ -59,7 +61,7 @@ internal static class ReportFiles
                     ["text"] = a.Text,
                 })]),
             },
-            ["model"] = modelPath,
+            ["model"] = model,
             ["segments"] = new JsonObject
             {
                 ["step_seconds"] = stepSeconds,
@@ -104,24 +106,32 @@ internal static class ReportFiles
         };
         if (score is not null)
         {
-            report["szcore"] = new JsonObject
-            {
-                ["truth"] = truthPath,
-                ["convention"] = $"seizure events only; events < {SzCoreScoring.MergeGap} s apart merged; any-overlap with {SzCoreScoring.PreTolerance} s tolerance before a true onset and {SzCoreScoring.PostTolerance} s after its offset",
-                ["reference_events"] = score.ReferenceEvents,
-                ["detected_events"] = score.DetectedEvents,
-                ["true_positives"] = score.TruePositives,
-                ["false_positives"] = score.FalsePositives,
-                ["sensitivity"] = Round(score.Sensitivity),
-                ["precision"] = Round(score.Precision),
-                ["f1"] = Round(score.F1),
-                ["false_alarms_per_24h"] = Round(score.FalseAlarmsPer24Hours, 3),
-                ["hours"] = Round(score.RecordingHours, 4),
-            };
+            report["szcore"] = SzCore(score, truthPath);
         }
         return report;
     }
 
-    public static void WriteJson(string path, JsonObject report) =>
-        File.WriteAllText(path, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    /// <summary>The <c>szcore</c> block of report.json.</summary>
+    public static JsonObject SzCore(SzCoreScore score, string? truthPath)
+    {
+        static JsonNode? Round(double? value, int digits = 4) => value is { } v ? JsonValue.Create(Math.Round(v, digits)) : null;
+        return new JsonObject
+        {
+            ["truth"] = truthPath,
+            ["convention"] = $"seizure events only; events < {SzCoreScoring.MergeGap} s apart merged; any-overlap with {SzCoreScoring.PreTolerance} s tolerance before a true onset and {SzCoreScoring.PostTolerance} s after its offset",
+            ["reference_events"] = score.ReferenceEvents,
+            ["detected_events"] = score.DetectedEvents,
+            ["true_positives"] = score.TruePositives,
+            ["false_positives"] = score.FalsePositives,
+            ["sensitivity"] = Round(score.Sensitivity),
+            ["precision"] = Round(score.Precision),
+            ["f1"] = Round(score.F1),
+            ["false_alarms_per_24h"] = Round(score.FalseAlarmsPer24Hours, 3),
+            ["hours"] = Round(score.RecordingHours, 4),
+        };
+    }
+
+    public static string ToText(JsonObject report) => report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    public static void WriteJson(string path, JsonObject report) => File.WriteAllText(path, ToText(report));
 }
