@@ -61,9 +61,11 @@ public static class RecordingScorer
 
         var segments = new List<SegmentScore>();
         var batch = new List<PendingWindow>(BatchSize);
+        // One batch array reused (the scorer is awaited before the next batch is filled); only a last, partial batch gets its own.
+        var full = new float[BatchSize * EegWindow.Size];
         async Task Flush()
         {
-            var inputs = new float[batch.Count * EegWindow.Size];
+            var inputs = batch.Count == BatchSize ? full : new float[batch.Count * EegWindow.Size];
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Window.Input.CopyTo(inputs, i * EegWindow.Size);
