@@ -18,6 +18,7 @@ internal static class HbacCommands
         TrainCommand.Create(),
         EvaluateCommand.Create(),
         PredictCommand.Create(),
+        ReportCommand.Create(),
         CompareCommand.Create(),
         BenchCommand.Create(),
         StreamCommand.Create(),

@@ -38,7 +38,7 @@ public class ContractShapeTests
     [Theory]
     [InlineData("Preprocessing", "ConvertSpectrogram,GetWindow,PrepareDataset,StreamSpectrogram")]
     [InlineData("Training", "StartRun,WatchRun,ListRuns,GetRun,CancelRun")]
-    [InlineData("Inference", "Score,ScoreBatch,StreamEeg,ListModels,ActivateModel")]
+    [InlineData("Inference", "Score,ScoreBatch,StreamEeg,ScoreRecording,ListModels,ActivateModel")]
     public void ServicesExposeExactlyTheIssuesRpcs(string service, string methods)
     {
         var descriptor = Files.SelectMany(file => file.Services).Single(s => s.Name == service);
@@ -51,6 +51,7 @@ public class ContractShapeTests
     [InlineData("Preprocessing", "StreamSpectrogram", true, true)]
     [InlineData("Training", "WatchRun", false, true)]
     [InlineData("Inference", "StreamEeg", true, true)]
+    [InlineData("Inference", "ScoreRecording", false, true)]
     [InlineData("Inference", "Score", false, false)]
     public void StreamingShapesAreAsDesigned(string service, string method, bool clientStreaming, bool serverStreaming)
     {
@@ -68,6 +69,9 @@ public class ContractShapeTests
 
         var events = RunEvent.Descriptor.Oneofs.Single();
         Assert.Equal(["started", "step", "epoch", "finished"], events.Fields.Select(f => f.Name));
+
+        var report = ScoreRecordingResponse.Descriptor.Oneofs.Single();
+        Assert.Equal(["progress", "segment", "summary"], report.Fields.Select(f => f.Name));
     }
 
     [Fact]

@@ -193,6 +193,36 @@ public sealed class CliCommandTests : IDisposable
         Assert.Equal(["hbac: --server: 'localhost:5103' is not an http:// or https:// URL"], Lines(error));
     }
 
+    [Fact]
+    public async Task ReportOnTheServerWritesWhatTheLocalReportWrites()
+    {
+        var data = Path.Combine(_factory.Home, "long");
+        var recording = LongRecordings.Generate(new LongRecordingOptions { OutputFolder = data, Recordings = 1, Hours = 0.05, Seed = 2 })[0];
+        var model = Path.Combine(_factory.Repository, "e1", "model.onnx");
+
+        var local = await RunAsync("report", recording.EdfPath, "--model", model, "--out", Path.Combine(_factory.Home, "local"));
+        var served = await RunAsync("report", recording.EdfPath, "--server", _url, "--out", Path.Combine(_factory.Home, "served"));
+
+        Assert.Equal(0, local.Exit);
+        Assert.Equal(0, served.Exit);
+        // 180 s: windows end at 50, 60, ..., 180 s, so 14 segments.
+        Assert.Contains("streamed from disk; 14 segments (10-s step), 0 not scored", local.Output);
+        Assert.Contains("scored by model e1 on the server; 14 segments (10-s step), 0 not scored", served.Output);
+        Assert.Equal(File.ReadAllText(Path.Combine(_factory.Home, "local", "timeline.csv")), File.ReadAllText(Path.Combine(_factory.Home, "served", "timeline.csv")));
+        // The same report.json but for the file's name (the upload's name on the server) and the model (path / version).
+        var localJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_factory.Home, "local", "report.json")))!;
+        var servedJson = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_factory.Home, "served", "report.json")))!;
+        Assert.Equal("long_001.edf", servedJson["recording"]!["file"]!.GetValue<string>());
+        Assert.Equal("e1", servedJson["model"]!.GetValue<string>());
+        foreach (var json in new[] { localJson, servedJson })
+        {
+            json["recording"]!["file"] = "";
+            json["model"] = "";
+        }
+        Assert.Equal(localJson.ToJsonString(), servedJson.ToJsonString());
+        Assert.True(File.Exists(Path.Combine(_factory.Home, "served", "report.png")));
+    }
+
     internal static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var root = new RootCommand("hbac");

@@ -6,7 +6,11 @@ using Spectre.Console;
 
 namespace Hbac.Cli.Commands;
 
-/// <summary><c>hbac synth --out &lt;folder&gt; [--patients N] [--seed S]</c>: writes the synthetic Kaggle-format dataset.</summary>
+/// <summary>
+/// <c>hbac synth --out &lt;folder&gt; [--patients N] [--seed S]</c>: writes the synthetic Kaggle-format dataset;
+/// with <c>--recordings N [--hours H]</c>, long continuous EDF+ recordings with events at known times and
+/// their truth files instead (for <c>hbac report --truth</c>).
+/// </summary>
 internal static class SynthCommand
 {
     public static Command Create()
@@ -26,14 +30,44 @@ internal static class SynthCommand
             Description = "Random seed: the same seed gives the same files",
             DefaultValueFactory = _ => SyntheticOptions.DefaultSeed,
         };
+        var recordings = new Option<int?>("--recordings")
+        {
+            Description = "Write this many long continuous EDF+ recordings (with <name>.truth.csv) instead of the Kaggle-format dataset",
+        };
+        var hours = new Option<double>("--hours")
+        {
+            Description = "Length of each --recordings recording in hours",
+            DefaultValueFactory = _ => 2,
+        };
         var command = new Command("synth",
             "Generate a synthetic Kaggle-format dataset (train.csv, train_eegs/, train_spectrograms/, test.csv, test_eegs/, " +
             "test_spectrograms/, truth.csv with the true class distributions the votes were drawn from).");
         command.Options.Add(output);
         command.Options.Add(patients);
         command.Options.Add(seed);
+        command.Options.Add(recordings);
+        command.Options.Add(hours);
         command.SetAction((parseResult, cancellationToken) => CliGuard.RunAsync(async () =>
         {
+            if (parseResult.GetValue(recordings) is { } count)
+            {
+                var longOptions = new LongRecordingOptions
+                {
+                    OutputFolder = parseResult.GetValue(output)!,
+                    Recordings = count,
+                    Hours = parseResult.GetValue(hours),
+                    Seed = parseResult.GetResult(seed) is null ? new LongRecordingOptions { OutputFolder = "" }.Seed : parseResult.GetValue(seed),
+                };
+                if (count is < 1 or > 1000)
+                {
+                    throw new CliUsageException($"--recordings: {count} is out of range (1 to 1000)");
+                }
+                if (longOptions.Hours is not (>= 0.05 and <= 72))
+                {
+                    throw new CliUsageException($"--hours: {longOptions.Hours} is out of range (0.05 to 72)");
+                }
+                return await Task.Run(() => GenerateLong(longOptions, cancellationToken), cancellationToken);
+            }
             var options = new SyntheticOptions
             {
                 OutputFolder = parseResult.GetValue(output)!,
@@ -55,6 +89,25 @@ internal static class SynthCommand
             return 0;
         }));
         return command;
+    }
+
+    private static int GenerateLong(LongRecordingOptions options, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        IReadOnlyList<LongRecordingSummary> written = [];
+        StderrProgress.Create().Start(context =>
+        {
+            var task = context.AddTask("synthesising long recordings");
+            written = LongRecordings.Generate(options, new SynchronousProgress(task), cancellationToken);
+        });
+        foreach (var r in written)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.EdfPath}: {r.Hours:0.##} h EDF+C, {r.Seizures} seizures and {r.OtherEvents} other events in {r.TruthPath}"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {written.Count} recordings ({written.Sum(r => r.Seizures)} seizures, {written.Sum(r => r.OtherEvents)} other events) in {stopwatch.Elapsed.TotalSeconds:0.0} s"));
+        return 0;
     }
 
     /// <summary>Runs the generator under a progress bar on stderr (stdout carries the summary).</summary>

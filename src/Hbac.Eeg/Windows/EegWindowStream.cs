@@ -15,13 +15,21 @@ public sealed record EegStreamWindow(
 /// comes out, computed by <see cref="EegWindow"/> from exactly those 50 s. So a stream gets the inputs
 /// that training and offline scoring compute for the same samples, bit for bit, however it is chunked,
 /// and never an input padded beyond what training saw. Keeps only the last 50 s (plus a chunk).
+/// A whole-recording report steps further (<paramref name="stepSeconds"/>, e.g. 10 s: one window per
+/// 10-s segment) over the same windows; the stream's default is 2 s. <paramref name="newInput"/> supplies
+/// the arrays the inputs are written into (default: a new one per window), so a caller scoring a whole day
+/// can recycle them instead of churning 1.4 MB of large-object heap per window.
 /// </summary>
-public sealed class EegWindowStream(int channels = 20)
+public sealed class EegWindowStream(int channels = 20, int stepSeconds = EegWindowStream.StepSeconds, Func<float[]>? newInput = null)
 {
     public const int StepSeconds = 2;
     public const int StepSamples = StepSeconds * EegWindow.SampleRateHz;
 
-    private float[][] _buffer = Enumerable.Range(0, channels).Select(_ => new float[EegWindow.Samples + StepSamples]).ToArray();
+    private readonly int _stepSamples = stepSeconds > 0
+        ? stepSeconds * EegWindow.SampleRateHz
+        : throw new ArgumentOutOfRangeException(nameof(stepSeconds), stepSeconds, "the step must be a positive number of seconds");
+
+    private float[][] _buffer = Enumerable.Range(0, channels).Select(_ => new float[EegWindow.Samples + Math.Max(StepSamples, stepSeconds * EegWindow.SampleRateHz)]).ToArray();
     private long _bufferStart;   // absolute index of _buffer[c][0]
     private int _length;         // samples held
     private long _nextWindowEnd = EegWindow.Samples;
@@ -88,13 +96,13 @@ public sealed class EegWindowStream(int channels = 20)
         {
             // The window lies inside what the buffer holds; the arrays' spare capacity after it is never read.
             var start = (int)(_nextWindowEnd - EegWindow.Samples - _bufferStart);
-            var input = new float[EegWindow.Size];
+            var input = newInput?.Invoke() ?? new float[EegWindow.Size];
             EegWindow.Compute(_buffer, start, input);
             var end = _nextWindowEnd / (double)EegWindow.SampleRateHz;
             var segmentEnd = end - (EegWindow.Seconds - EegWindow.LabelledSeconds) / 2.0;
             windows.Add(new EegStreamWindow(end - EegWindow.Seconds, end, segmentEnd - EegWindow.LabelledSeconds, segmentEnd,
                 ReceivedSeconds - segmentEnd, input));
-            _nextWindowEnd += StepSamples;
+            _nextWindowEnd += _stepSamples;
         }
         Trim();
         return windows;

@@ -27,6 +27,10 @@ public sealed class InferenceOptions : IValidatableObject
     [Range(0, 1000)]
     public int MaxDelayMs { get; set; } = 4;
 
+    /// <summary>Largest recording ScoreRecording accepts as uploaded bytes (bigger files go under the data root and are named by path).</summary>
+    [Range(1, 30_000_000)]
+    public int MaxRecordingUploadBytes { get; set; } = 16_000_000;
+
     /// <summary>Most items one ScoreBatch request may carry.</summary>
     [Range(1, 4096)]
     public int MaxBatchItems { get; set; } = 64;

@@ -1,3 +1,4 @@
+using Hbac.Inference.Reports;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
 using Hbac.Inference.Scoring;
@@ -24,6 +25,7 @@ public static class InferenceServiceExtensions
                 TimeSpan.FromMilliseconds(options.MaxDelayMs), provider.GetRequiredService<InferenceMetrics>(), options.QueuedWindowsLimit);
         });
         builder.Services.AddSingleton<ISpectrogramWindowSource, SpectrogramWindowSource>();
+        builder.Services.AddSingleton<RecordingReporter>();
         return builder;
     }
 }

@@ -7,6 +7,7 @@ using Hbac.Contracts.V1;
 using Hbac.Eeg.Windows;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
+using Hbac.Inference.Reports;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Streaming;
 using Hbac.Onnx;
@@ -24,8 +25,58 @@ public sealed class InferenceService(
     MicroBatcher batcher,
     ISpectrogramWindowSource windows,
     IOptions<InferenceOptions> options,
-    TimeProvider time) : Contracts.V1.Inference.InferenceBase
+    TimeProvider time,
+    RecordingReporter reporter) : Contracts.V1.Inference.InferenceBase
 {
+    public override Task ScoreRecording(ScoreRecordingRequest request, IServerStreamWriter<ScoreRecordingResponse> responseStream, ServerCallContext context) =>
+        Guard(async () =>
+        {
+            var sink = new RecordingReplies(responseStream, context.CancellationToken);
+            var ct = context.CancellationToken;
+            switch (request.SourceCase)
+            {
+                case ScoreRecordingRequest.SourceOneofCase.Path:
+                    await reporter.ReportPathAsync(request.Path, request.StepSeconds, sink, ct);
+                    break;
+                case ScoreRecordingRequest.SourceOneofCase.Upload:
+                    await reporter.ReportUploadAsync(request.Upload.FileName, request.Upload.Content.Memory, request.StepSeconds, sink, ct);
+                    break;
+                default:
+                    throw new InvalidRequestException("source: set path or upload");
+            }
+            return true;
+        });
+
+    /// <summary>Maps the reporter's results onto the reply stream (one writer at a time: the reporter calls it in order).</summary>
+    private sealed class RecordingReplies(IServerStreamWriter<ScoreRecordingResponse> stream, CancellationToken ct) : IRecordingReportSink
+    {
+        public Task ProgressAsync(double secondsRead, double durationSeconds) =>
+            stream.WriteAsync(new ScoreRecordingResponse { Progress = new RecordingProgress { SecondsRead = secondsRead, DurationSeconds = durationSeconds } }, ct);
+
+        public async Task SegmentsAsync(IReadOnlyList<Eeg.Reports.SegmentScore> segments)
+        {
+            foreach (var s in segments)
+            {
+                var probabilities = ClassProbabilities.FromSpan(s.Probabilities);
+                await stream.WriteAsync(new ScoreRecordingResponse
+                {
+                    Segment = new RecordingSegment
+                    {
+                        StartSeconds = s.StartSeconds,
+                        EndSeconds = s.EndSeconds,
+                        Probabilities = probabilities,
+                        TopClass = probabilities.TopClass(),
+                        Quality = s.Quality.Flag,
+                        BadElectrodes = s.Quality.Details,
+                    },
+                }, ct);
+            }
+        }
+
+        public Task SummaryAsync(string reportJson, string modelVersion) =>
+            stream.WriteAsync(new ScoreRecordingResponse { Summary = new RecordingSummary { ReportJson = reportJson, ModelVersion = modelVersion } }, ct);
+    }
+
     public override Task<ScoreResponse> Score(ScoreRequest request, ServerCallContext context) => Guard(async () =>
     {
         var input = await InputAsync(request, "", context.CancellationToken);
@@ -264,6 +315,10 @@ public sealed class InferenceService(
         catch (InvalidRequestException e)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        catch (HbacAspire.ServiceDefaults.Requests.RequestRejectedException e)
+        {
+            throw e.ToRpcException();
         }
         catch (SpectrogramNotFoundException e)
         {

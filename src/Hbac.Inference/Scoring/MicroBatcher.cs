@@ -86,14 +86,18 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// model version), queued with the single windows; refused like <see cref="ScoreAsync"/> when the
     /// windows would not fit in the queue.
     /// </summary>
-    public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(float[] windows, int count, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(float[] windows, int count, CancellationToken cancellationToken = default) =>
+        ScoreManyAsync(ModelInputKind.Spectrogram, windows, count, cancellationToken);
+
+    /// <summary>As <see cref="ScoreManyAsync(float[], int, CancellationToken)"/>, on the model of <paramref name="kind"/> (ScoreRecording's batches).</summary>
+    public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(ModelInputKind kind, float[] windows, int count, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (windows.Length != count * SpectrogramWindow.Size)
         {
             throw new ArgumentException($"windows hold {windows.Length} values, expected {count} x {SpectrogramWindow.Size} ([{count},3,400,300])", nameof(windows));
         }
-        return Enqueue(ModelInputKind.Spectrogram, windows, count, cancellationToken);
+        return Enqueue(kind, windows, count, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -102,4 +102,21 @@ public class EegWindowStreamTests
         Assert.Throws<ArgumentException>(() => stream.Append(Enumerable.Range(0, 20).Select(i => new float[i == 3 ? 9 : 10]).ToArray()));
         Assert.Equal(0, stream.Received);
     }
+
+    [Fact]
+    public void ALongerStepGivesEveryFifthWindowOfTheTwoSecondStream()
+    {
+        var recording = Recording(80, seed: 9);
+        var everyTwo = new EegWindowStream().Append(recording);
+        var recycled = new float[EegWindow.Size];
+        Array.Fill(recycled, 7f);   // a recycled array is overwritten entirely
+        var everyTen = new EegWindowStream(stepSeconds: 10, newInput: () => recycled.ToArray()).Append(Slice(recording, 0, 80 * 200));
+
+        Assert.Equal([20.0, 30.0, 40.0, 50.0], everyTen.Select(w => w.SegmentStartSeconds));
+        for (var i = 0; i < everyTen.Count; i++)
+        {
+            Assert.Equal(everyTwo[5 * i].SegmentStartSeconds, everyTen[i].SegmentStartSeconds);
+            Assert.Equal(everyTwo[5 * i].Input, everyTen[i].Input);
+        }
+    }
 }

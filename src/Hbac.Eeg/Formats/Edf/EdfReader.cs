@@ -25,11 +25,15 @@ public static class EdfReader
         return Parse(buffer.ToArray(), sourceName);
     }
 
-    private static EdfFile Parse(byte[] bytes, string source)
+    /// <summary>
+    /// The main and signal headers from the file's first bytes (at least the whole header), checked against
+    /// the file's length: what a reader that goes record by record needs (<see cref="EdfRecordStream"/>).
+    /// </summary>
+    internal static EdfHeader ParseHeader(byte[] bytes, long fileLength, string source)
     {
-        if (bytes.Length < FixedHeaderBytes)
+        if (fileLength < FixedHeaderBytes)
         {
-            throw Error(source, $"not an EDF/BDF file: {bytes.Length} bytes, shorter than the 256-byte header");
+            throw Error(source, $"not an EDF/BDF file: {fileLength} bytes, shorter than the 256-byte header");
         }
         var format = DetectFormat(bytes, source);
         var version = format == EdfFormat.Bdf ? "BIOSEMI" : "0";
@@ -44,9 +48,9 @@ public static class EdfReader
         {
             throw Error(source, $"header size field says {headerBytes} bytes but {signalCount} signals need 256*({signalCount}+1) = {expectedHeaderBytes}");
         }
-        if (bytes.Length < headerBytes)
+        if (fileLength < headerBytes || bytes.Length < headerBytes)
         {
-            throw Error(source, $"truncated: the header needs {headerBytes} bytes but the file has {bytes.Length}");
+            throw Error(source, $"truncated: the header needs {headerBytes} bytes but the file has {fileLength}");
         }
 
         var reserved = Text(bytes, 192, 44);
@@ -64,7 +68,7 @@ public static class EdfReader
 
         var bytesPerSample = format == EdfFormat.Bdf ? 3 : 2;
         long recordBytes = headers.Sum(h => (long)h.SamplesPerRecord) * bytesPerSample;
-        long dataBytes = bytes.Length - headerBytes;
+        long dataBytes = fileLength - headerBytes;
         int records;
         if (declaredRecords == -1)
         {
@@ -84,11 +88,21 @@ public static class EdfReader
             }
         }
 
+        return new EdfHeader(format, version, Text(bytes, 8, 80), Text(bytes, 88, 80), ParseStart(bytes), headerBytes, reserved,
+            declaredRecords, records, recordDuration, headers, recordBytes, bytesPerSample);
+    }
+
+    private static EdfFile Parse(byte[] bytes, string source)
+    {
+        var header = ParseHeader(bytes, bytes.Length, source);
+        var (format, headerBytes, reserved, declaredRecords, recordDuration, headers, recordBytes, bytesPerSample, records) =
+            (header.Format, header.HeaderBytes, header.Reserved, header.DeclaredRecordCount, header.RecordDurationSeconds,
+             header.Signals, header.RecordBytes, header.BytesPerSample, header.RecordCount);
         var data = bytes.AsSpan(headerBytes);
         var signals = DecodeSignals(data, headers, records, recordBytes, bytesPerSample, recordDuration);
         var (annotations, startOffset) = ParseAnnotations(data, headers, records, recordBytes, bytesPerSample, source);
         return new EdfFile(
-            source, format, version, Text(bytes, 8, 80), Text(bytes, 88, 80), ParseStart(bytes),
+            source, format, header.Version, header.Patient, header.Recording, header.StartDateTime,
             headerBytes, reserved, declaredRecords, records, recordDuration, headers, signals, annotations, startOffset);
     }
 
@@ -196,7 +210,7 @@ public static class EdfReader
         return signals;
     }
 
-    private static void DecodeInt16(ReadOnlySpan<byte> source, Span<float> target, double gain, double offset)
+    internal static void DecodeInt16(ReadOnlySpan<byte> source, Span<float> target, double gain, double offset)
     {
         if (BitConverter.IsLittleEndian)
         {
@@ -213,7 +227,7 @@ public static class EdfReader
         }
     }
 
-    private static void DecodeInt24(ReadOnlySpan<byte> source, Span<float> target, double gain, double offset)
+    internal static void DecodeInt24(ReadOnlySpan<byte> source, Span<float> target, double gain, double offset)
     {
         for (int i = 0, b = 0; i < target.Length; i++, b += 3)
         {
@@ -223,7 +237,7 @@ public static class EdfReader
         }
     }
 
-    private static (List<EdfAnnotation> Annotations, double StartOffset) ParseAnnotations(
+    internal static (List<EdfAnnotation> Annotations, double StartOffset) ParseAnnotations(
         ReadOnlySpan<byte> data, List<EdfSignalHeader> headers, int records, long recordBytes, int bytesPerSample, string source)
     {
         var annotations = new List<EdfAnnotation>();

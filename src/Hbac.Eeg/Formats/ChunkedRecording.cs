@@ -1,0 +1,64 @@
+using Hbac.Eeg.Formats.Edf;
+using Hbac.Eeg.Montage;
+
+namespace Hbac.Eeg.Formats;
+
+/// <summary>
+/// A recording read in chunks, for work over whole recordings (the report): 20-channel chunks in the
+/// Kaggle layout (<see cref="KaggleMontage.Columns"/>, microvolts, 200 Hz, a missing EKG reads as zeros).
+/// An EDF/BDF whose montage signals are at 200 Hz is streamed record by record and never held whole; other
+/// files are loaded whole first (<see cref="Streamed"/> says which), since the resampler works on whole signals.
+/// </summary>
+public abstract class ChunkedRecording : IDisposable
+{
+    public required string Source { get; init; }
+
+    /// <summary>"EDF+C", "BDF", "Kaggle EEG parquet", ...</summary>
+    public required string Format { get; init; }
+
+    /// <summary>Every signal label of the file, as written.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>The montage electrodes (and EKG) found: canonical name and the file's label.</summary>
+    public required IReadOnlyList<(string Canonical, string Label)> Mapped { get; init; }
+
+    /// <summary>The rate of the file's montage signals (before any resampling to 200 Hz).</summary>
+    public required double SourceSampleRateHz { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    /// <summary>True when the file is read record by record; false when it was loaded whole.</summary>
+    public required bool Streamed { get; init; }
+
+    /// <summary>The EDF+ annotations; complete once <see cref="Chunks"/> has been read to its end.</summary>
+    public abstract IReadOnlyList<EdfAnnotation> Annotations { get; }
+
+    /// <summary>The recording from its first sample on, in chunks of about <paramref name="seconds"/> s.</summary>
+    public abstract IEnumerable<float[][]> Chunks(int seconds);
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    /// <summary>Opens a .edf, .bdf or Kaggle EEG .parquet file; refuses one without the 19 montage electrodes.</summary>
+    public static ChunkedRecording Open(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw EegDataException.InFile(path, "file not found");
+        }
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension switch
+        {
+            ".edf" or ".bdf" => EdfChunkedRecording.OpenFile(path),
+            ".parquet" => InMemoryChunkedRecording.FromParquet(path),
+            _ => throw EegDataException.InFile(path, $"unsupported recording format '{extension}' (expected {string.Join(", ", RecordingFiles.Extensions)})"),
+        };
+    }
+
+    /// <summary>The one-line refusal of a file that lacks montage electrodes.</summary>
+    internal static EegDataException MissingElectrodes(string source, IReadOnlyCollection<string> found, IReadOnlyList<string> labels)
+    {
+        var missing = KaggleMontage.Electrodes.Where(e => !found.Contains(e)).ToList();
+        return EegDataException.InFile(source,
+            $"too few montage electrodes: {missing.Count} of 19 missing ({string.Join(", ", missing)}); labels found: {(labels.Count == 0 ? "none" : string.Join(", ", labels))}");
+    }
+}

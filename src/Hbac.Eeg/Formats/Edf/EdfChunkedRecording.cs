@@ -1,0 +1,153 @@
+using Hbac.Eeg.Montage;
+
+namespace Hbac.Eeg.Formats.Edf;
+
+/// <summary>
+/// An EDF/BDF read data record by data record (records are fixed-size blocks), so a 24-hour file costs a
+/// few records of memory instead of the whole file. Used when every montage signal is at 200 Hz; other
+/// rates go through <see cref="InMemoryChunkedRecording.FromEdf"/> (loaded whole and resampled).
+/// Annotations are collected from the TAL channel as the records go by.
+/// </summary>
+internal sealed class EdfChunkedRecording : ChunkedRecording
+{
+    private readonly EdfHeader _header;
+    private readonly int[] _signalOfColumn;   // per Kaggle column: the signal index, or -1
+    private readonly List<EdfAnnotation> _annotations = [];
+
+    private EdfChunkedRecording(EdfHeader header, int[] signalOfColumn)
+    {
+        _header = header;
+        _signalOfColumn = signalOfColumn;
+    }
+
+    public override IReadOnlyList<EdfAnnotation> Annotations => _annotations;
+
+    public static ChunkedRecording OpenFile(string path)
+    {
+        var header = ReadHeader(path);
+        var signalOfColumn = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
+        for (var i = 0; i < header.Signals.Count; i++)
+        {
+            if (!header.Signals[i].IsAnnotation && ElectrodeNames.Canonical(header.Signals[i].Label) is { } canonical)
+            {
+                var column = KaggleMontage.ColumnIndex(canonical);
+                if (column >= 0 && signalOfColumn[column] < 0)
+                {
+                    signalOfColumn[column] = i;
+                }
+            }
+        }
+        var labels = header.Signals.Where(s => !s.IsAnnotation).Select(s => s.Label).ToList();
+        var found = KaggleMontage.Columns.Where((_, c) => signalOfColumn[c] >= 0).ToHashSet(StringComparer.Ordinal);
+        if (!KaggleMontage.Electrodes.All(found.Contains))
+        {
+            throw MissingElectrodes(path, found, labels);
+        }
+        var rates = signalOfColumn.Where(s => s >= 0).Select(s => header.Signals[s].SamplesPerRecord / header.RecordDurationSeconds).ToList();
+        if (rates.Any(r => Math.Abs(r - KaggleMontage.SampleRateHz) > 1e-9))
+        {
+            // The resampler needs whole signals: load the file (its size is stated in the report).
+            return InMemoryChunkedRecording.FromEdf(EdfReader.Read(path));
+        }
+        var variant = (header.Format, header.Reserved.StartsWith("EDF+C", StringComparison.Ordinal) || header.Reserved.StartsWith("BDF+C", StringComparison.Ordinal)) switch
+        {
+            (EdfFormat.Edf, true) => "EDF+C",
+            (EdfFormat.Bdf, true) => "BDF+C",
+            (EdfFormat.Edf, false) => "EDF",
+            _ => "BDF",
+        };
+        return new EdfChunkedRecording(header, signalOfColumn)
+        {
+            Source = path,
+            Format = variant,
+            Labels = labels,
+            Mapped = [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => (x.c, header.Signals[signalOfColumn[x.i]].Label))],
+            SourceSampleRateHz = KaggleMontage.SampleRateHz,
+            DurationSeconds = header.RecordCount * header.RecordDurationSeconds,
+            Streamed = true,
+        };
+    }
+
+    private static EdfHeader ReadHeader(string path)
+    {
+        using var file = File.OpenRead(path);
+        var fixedPart = new byte[Math.Min(256, file.Length)];
+        file.ReadExactly(fixedPart);
+        var bytes = fixedPart;
+        if (fixedPart.Length == 256 && int.TryParse(System.Text.Encoding.ASCII.GetString(fixedPart, 252, 4).Trim(), out var count) && count is > 0 and < 100_000)
+        {
+            bytes = new byte[Math.Min(256L * (count + 1), file.Length)];
+            fixedPart.CopyTo(bytes, 0);
+            file.ReadExactly(bytes.AsSpan(256));
+        }
+        return EdfReader.ParseHeader(bytes, file.Length, path);
+    }
+
+    public override IEnumerable<float[][]> Chunks(int seconds)
+    {
+        _annotations.Clear();
+        var header = _header;
+        var recordsPerChunk = Math.Max(1, (int)Math.Round(seconds / header.RecordDurationSeconds));
+        var perRecord = (int)Math.Round(header.RecordDurationSeconds * KaggleMontage.SampleRateHz);
+        var signalOffsets = new long[header.Signals.Count];
+        for (var i = 1; i < signalOffsets.Length; i++)
+        {
+            signalOffsets[i] = signalOffsets[i - 1] + (long)header.Signals[i - 1].SamplesPerRecord * header.BytesPerSample;
+        }
+        var annotationSignals = Enumerable.Range(0, header.Signals.Count).Where(i => header.Signals[i].IsAnnotation).ToList();
+        var raw = new List<(double Onset, double? Duration, string Text)>();
+        double? startOffset = null;
+        using var file = new FileStream(Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        file.Seek(header.HeaderBytes, SeekOrigin.Begin);
+        var block = new byte[header.RecordBytes * recordsPerChunk];
+        for (var first = 0; first < header.RecordCount; first += recordsPerChunk)
+        {
+            var records = Math.Min(recordsPerChunk, header.RecordCount - first);
+            file.ReadExactly(block.AsSpan(0, (int)(records * header.RecordBytes)));
+            var chunk = new float[KaggleMontage.Columns.Count][];
+            for (var c = 0; c < chunk.Length; c++)
+            {
+                chunk[c] = new float[records * perRecord];
+                var signal = _signalOfColumn[c];
+                if (signal < 0)
+                {
+                    continue;
+                }
+                var h = header.Signals[signal];
+                var microvolts = h.MicrovoltsPerUnit ?? 1.0;
+                for (var r = 0; r < records; r++)
+                {
+                    var source = block.AsSpan((int)(r * header.RecordBytes + signalOffsets[signal]), perRecord * header.BytesPerSample);
+                    var target = chunk[c].AsSpan(r * perRecord, perRecord);
+                    if (header.BytesPerSample == 2)
+                    {
+                        EdfReader.DecodeInt16(source, target, h.Gain * microvolts, h.Offset * microvolts);
+                    }
+                    else
+                    {
+                        EdfReader.DecodeInt24(source, target, h.Gain * microvolts, h.Offset * microvolts);
+                    }
+                }
+            }
+            for (var r = 0; r < records; r++)
+            {
+                for (var a = 0; a < annotationSignals.Count; a++)
+                {
+                    var signal = annotationSignals[a];
+                    var tal = block.AsSpan((int)(r * header.RecordBytes + signalOffsets[signal]), header.Signals[signal].SamplesPerRecord * header.BytesPerSample);
+                    var onset = TalParser.ParseRecord(tal, a == 0, raw, Source, first + r);
+                    if (first + r == 0 && a == 0 && onset is { } o)
+                    {
+                        startOffset = o;
+                    }
+                }
+            }
+            foreach (var (onset, duration, text) in raw)
+            {
+                _annotations.Add(new EdfAnnotation(onset - (startOffset ?? 0), duration, text));
+            }
+            raw.Clear();
+            yield return chunk;
+        }
+    }
+}

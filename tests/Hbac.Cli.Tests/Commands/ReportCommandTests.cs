@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Hbac.Inference.Tests.Support;
+
+namespace Hbac.Cli.Tests.Commands;
+
+/// <summary>
+/// Runs the built <c>hbac synth --recordings</c> and <c>hbac report</c> as a user would, with a tiny
+/// hand-written EEG-window model (its answers are not meant to be right: the chain from file to report is
+/// what is checked; the quick model's event scores are measured by the command and stated in the README).
+/// </summary>
+public sealed class ReportCommandTests : IDisposable
+{
+    private readonly TempFolder _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    private string EegModel()
+    {
+        var path = _root.File("eeg.onnx");
+        TinyOnnxModel.EegFavouring(0, pooling: "GlobalMaxPool").Save(path);
+        return path;
+    }
+
+    [Fact]
+    public void ASyntheticRecordingGivesATimelineAJsonAPictureAndSzCoreScores()
+    {
+        var data = _root.File("long");
+        var synth = HbacProcess.Run("synth", "--recordings", "1", "--hours", "0.1", "--out", data, "--seed", "3");
+        Assert.Equal(0, synth.ExitCode);
+        var edf = Path.Combine(data, "long_001.edf");
+        var truth = Path.Combine(data, "long_001.truth.csv");
+        Assert.Contains($"{edf}: 0.1 h EDF+C", synth.Stdout);
+
+        var output = _root.File("report");
+        var run = HbacProcess.Run("report", edf, "--model", EegModel(), "--out", output, "--truth", truth);
+        Assert.Equal(0, run.ExitCode);
+        // 360 s: windows end at 50, 60, ..., 360 s, so 32 segments from 20-30 s to 330-340 s.
+        Assert.Contains($"{edf}: 0:06:00 EDF+C at 200 Hz, 19 of 19 electrodes mapped + EKG, streamed from disk; 32 segments (10-s step), 0 not scored", run.Stdout);
+        Assert.Contains("SzCORE vs long_001.truth.csv: sensitivity", run.Stdout);
+
+        var timeline = File.ReadAllLines(Path.Combine(output, "timeline.csv"));
+        Assert.Equal("start_seconds,end_seconds,seizure,lpd,gpd,lrda,grda,other,top_class,quality,bad_electrodes", timeline[0]);
+        Assert.Equal(33, timeline.Length);
+        Assert.StartsWith("20,30,", timeline[1]);
+        Assert.StartsWith("330,340,", timeline[^1]);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        var report = json.RootElement;
+        Assert.Equal(360, report.GetProperty("recording").GetProperty("duration_seconds").GetDouble());
+        Assert.Equal(20, report.GetProperty("recording").GetProperty("electrodes_mapped").EnumerateObject().Count());
+        Assert.Equal(32, report.GetProperty("seizure_burden").GetProperty("trailing_5min").GetProperty("series").GetArrayLength());
+        Assert.Equal(2, report.GetProperty("status_epilepticus").GetArrayLength());
+        Assert.Equal(0.5, report.GetProperty("event_detection").GetProperty("on_threshold").GetDouble());
+        var trueSeizures = File.ReadAllLines(truth).Count(l => l.EndsWith(",Seizure", StringComparison.Ordinal));
+        Assert.Equal(trueSeizures, report.GetProperty("szcore").GetProperty("reference_events").GetInt32());
+        // The truth is in the EDF+ file as annotations too.
+        Assert.Equal(File.ReadAllLines(truth).Length - 1, report.GetProperty("recording").GetProperty("annotations").GetArrayLength());
+        Assert.True(new FileInfo(Path.Combine(output, "report.png")).Length > 10_000);
+    }
+
+    [Fact]
+    public void ASpectrogramModelIsRefusedByName()
+    {
+        var model = _root.File("spectrogram.onnx");
+        TinyOnnxModel.Favouring(0).Save(model);
+        var recording = _root.File("missing.edf");
+        File.WriteAllText(recording, "");
+        var run = HbacProcess.Run("report", recording, "--model", model, "--out", _root.File("out"));
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.StderrLines, l => l.StartsWith("hbac: "));
+        Assert.Equal($"hbac: --model: {model} reads spectrogram windows (hbac.input); a report needs an EEG-window model (train one with --input eeg)", line);
+    }
+
+    [Fact]
+    public void ABadFileGetsOneLineNamingIt()
+    {
+        var recording = _root.File("broken.edf");
+        File.WriteAllText(recording, "not an EDF file at all");
+        var run = HbacProcess.Run("report", recording, "--model", EegModel(), "--out", _root.File("out"));
+        Assert.Equal(2, run.ExitCode);
+        var line = Assert.Single(run.StderrLines, l => l.StartsWith("hbac: "));
+        Assert.StartsWith($"hbac: {recording}: not an EDF/BDF file", line);
+    }
+
+    [SharedDataFact]
+    public void RealRecordingsGiveAReportOrAOneLineReason()
+    {
+        var model = EegModel();
+        var physionet = HbacProcess.Run("report", SharedData.File("edf/physionet-eegmmidb/S001R03.edf"), "--model", model, "--out", _root.File("physionet"));
+        Assert.Equal(0, physionet.ExitCode);
+        Assert.Contains("EDF+C at 160 Hz, 19 of 19 electrodes mapped, loaded whole; 8 segments", physionet.Stdout);
+        using (var json = JsonDocument.Parse(File.ReadAllText(_root.File("physionet/report.json"))))
+        {
+            Assert.Equal(30, json.RootElement.GetProperty("recording").GetProperty("annotations").GetArrayLength());
+        }
+
+        var kaggle = HbacProcess.Run("report", SharedData.File("hms/test_eegs/3911565283.parquet"), "--model", model, "--out", _root.File("kaggle"));
+        Assert.Equal(0, kaggle.ExitCode);
+        Assert.Contains("1 segments (10-s step)", kaggle.Stdout);
+
+        var generator = HbacProcess.Run("report", SharedData.File("edf/test_generator.edf"), "--model", model, "--out", _root.File("generator"));
+        Assert.Equal(2, generator.ExitCode);
+        Assert.Contains("too few montage electrodes: 19 of 19 missing", Assert.Single(generator.StderrLines, l => l.StartsWith("hbac: ")));
+    }
+}

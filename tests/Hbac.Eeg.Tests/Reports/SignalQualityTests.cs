@@ -1,0 +1,93 @@
+using Hbac.Eeg.Montage;
+using Hbac.Eeg.Reports;
+
+namespace Hbac.Eeg.Tests.Reports;
+
+public class SignalQualityTests
+{
+    /// <summary>20 s of 20-channel noise (about 20 uV), Kaggle order.</summary>
+    private static float[][] Noise(int seconds = 20)
+    {
+        var random = new Random(3);
+        return [.. Enumerable.Range(0, 20).Select(_ => Enumerable.Range(0, seconds * 200).Select(_ => (float)(random.NextDouble() * 70 - 35)).ToArray())];
+    }
+
+    private static SegmentQuality Assess(float[][] channels, int start = 0, int end = 10)
+    {
+        var tracker = new SignalQualityTracker();
+        // In uneven chunks, so seconds are assembled across chunk boundaries.
+        for (var at = 0; at < channels[0].Length; at += 333)
+        {
+            var count = Math.Min(333, channels[0].Length - at);
+            tracker.Append([.. channels.Select(c => c.AsSpan(at, count).ToArray())]);
+        }
+        return tracker.Segment(start, end);
+    }
+
+    private static int Column(string name) => KaggleMontage.ColumnIndex(name);
+
+    [Fact]
+    public void CleanNoiseIsOk()
+    {
+        var quality = Assess(Noise());
+        Assert.Equal("ok", quality.Flag);
+        Assert.True(quality.Scored);
+    }
+
+    [Fact]
+    public void FlatNaNSaturatedAndDisconnectedElectrodesAreFlagged()
+    {
+        var channels = Noise();
+        Array.Fill(channels[Column("Fp1")], 3.0f);                                    // flat at an offset
+        channels[Column("O2")].AsSpan(0, 1200).Fill(float.NaN);                       // 6 of 10 s missing
+        var clipped = channels[Column("C3")];
+        for (var i = 0; i < clipped.Length; i++)
+        {
+            clipped[i] = Math.Clamp(clipped[i] * 4, -60f, 60f);                        // pinned at +-60 a third of the time
+        }
+        var drifting = channels[Column("T4")];
+        for (var i = 0; i < drifting.Length; i++)
+        {
+            drifting[i] += (float)(2000 * Math.Sin(2 * Math.PI * 50 * i / 200.0 + 0.3)); // mains on an open electrode
+        }
+
+        var quality = Assess(channels);
+        Assert.Equal(
+            ["Fp1:flat", "C3:saturated", "T4:disconnected", "O2:nan"],
+            quality.BadElectrodes.OrderBy(f => Column(f.Electrode)).Select(f => f.ToString()));
+        Assert.False(quality.Scored);   // four bad electrodes break the montage
+        Assert.Equal("not_scored", quality.Flag);
+    }
+
+    [Fact]
+    public void TwoBadElectrodesStillScoreAsDegraded()
+    {
+        var channels = Noise();
+        Array.Clear(channels[Column("Fp1")]);
+        Array.Clear(channels[Column("Fp2")]);
+        var quality = Assess(channels);
+        Assert.Equal("degraded", quality.Flag);
+        Assert.Equal("Fp1:flat;Fp2:flat", quality.Details);
+    }
+
+    [Fact]
+    public void QualityIsPerSegment()
+    {
+        var channels = Noise();
+        channels[Column("Pz")].AsSpan(10 * 200).Fill(float.NaN);  // the second 10 s only
+        Assert.Equal("ok", Assess(channels, 0, 10).Flag);
+        Assert.Equal("Pz:nan", Assess(channels, 10, 20).Details);
+    }
+
+    [Fact]
+    public void CombiningSecondsEqualsTheStatisticsOfAllSamples()
+    {
+        var samples = Noise(2)[0];
+        samples[5] = samples[300] = 99f;
+        var whole = SecondStatistics.Of(samples);
+        var combined = SecondStatistics.Combine(SecondStatistics.Of(samples.AsSpan(0, 200)), SecondStatistics.Of(samples.AsSpan(200)));
+        Assert.Equal(whole.StandardDeviation, combined.StandardDeviation, 6);
+        Assert.Equal((whole.Max, whole.AtMax, whole.Min, whole.AtMin), (combined.Max, combined.AtMax, combined.Min, combined.AtMin));
+        Assert.Equal(2, combined.AtMax);
+    }
+}
