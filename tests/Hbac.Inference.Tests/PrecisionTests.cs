@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Hbac.Inference.Tests;
 
 /// <summary>A version's model.int8.onnx served by default, model.onnx on request, both listed with their precision.</summary>
+[Collection(nameof(ConsoleCapture))] // one test runs hbac in this process, which redirects the console
 public sealed class PrecisionTests
 {
     // Told apart by their answers: the "int8" file of a version favours another class than its model.onnx.
