@@ -13,7 +13,7 @@ public sealed record ServedModels(string Spectrogram, string Eeg, string Spectro
     public static readonly IReadOnlyList<ModelInputKind> Kinds = [ModelInputKind.Spectrogram, ModelInputKind.Eeg];
 
     public static ServedModels From(ListModelsResponse models) => new(models.ActiveVersion, models.ActiveEegVersion,
-        ActivePrecision(models, models.ActiveVersion), ActivePrecision(models, models.ActiveEegVersion));
+        models.ServedPrecision(models.ActiveVersion), models.ServedPrecision(models.ActiveEegVersion));
 
     /// <summary>The served version of <paramref name="kind"/>; empty when none.</summary>
     public string Of(ModelInputKind kind) => kind == ModelInputKind.Eeg ? Eeg : Spectrogram;
@@ -26,9 +26,6 @@ public sealed record ServedModels(string Spectrogram, string Eeg, string Spectro
     public string Describe() => string.Join(" and ", Kinds.Select(k => Of(k) is { Length: > 0 } version
         ? $"{Label(k)} model {version}{((k == ModelInputKind.Eeg ? EegPrecision : SpectrogramPrecision) == "int8" ? " (int8)" : "")}"
         : $"no {Label(k)} model"));
-
-    private static string ActivePrecision(ListModelsResponse models, string version) =>
-        models.Models.FirstOrDefault(m => m.Version == version && m.Active)?.Precision ?? "";
 
     /// <summary>How lines name a kind: "spectrogram" or "EEG".</summary>
     public static string Label(ModelInputKind kind) => kind switch

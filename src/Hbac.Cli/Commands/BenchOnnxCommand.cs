@@ -119,12 +119,10 @@ internal static class BenchOnnxCommand
         foreach (var target in targets.Split(','))
         {
             var (name, path) = (target[..target.IndexOf('=')], target[(target.IndexOf('=') + 1)..]);
-            using (var classifier = OnnxClassifier.Open(path, threads))
-            {
-                provider = classifier.ExecutionProvider;
-                cudaUnavailable = classifier.CudaUnavailableReason ?? "";
-            }
-            timings[name] = ModelBenchmark.MeasureOrt(name, path, batches, repeats, threads).ToDictionary(t => t.Batch, t => new[] { t.MsPerImage, t.CpuMsPerImage });
+            using var classifier = OnnxClassifier.Open(path, threads);
+            provider = classifier.ExecutionProvider;
+            cudaUnavailable = classifier.CudaUnavailableReason ?? "";
+            timings[name] = ModelBenchmark.MeasureOrt(name, classifier, batches, repeats).ToDictionary(t => t.Batch, t => new[] { t.MsPerImage, t.CpuMsPerImage });
         }
         return new BuildResult(OnnxRuntimeBuild.Version, OnnxRuntimeBuild.Package, provider, cudaUnavailable.Length == 0 ? null : cudaUnavailable, timings);
     }

@@ -190,7 +190,7 @@ internal static class BenchStreamCommand
     /// <summary>The file the service serves for <paramref name="version"/> (its active row's precision) and how the table names it.</summary>
     private static (string File, string Label) Served(ListModelsResponse listed, string version)
     {
-        var precision = listed.Models.FirstOrDefault(m => m.Version == version && m.Active)?.Precision is { Length: > 0 } name
+        var precision = listed.ServedPrecision(version) is { Length: > 0 } name
             ? ModelPrecisions.Parse(name)
             : ModelPrecision.Fp32;
         return (precision.FileName(), $"{version} ({precision.Name()})");

@@ -77,11 +77,24 @@ public sealed class InferenceOptions : IValidatableObject
     /// </summary>
     public bool ModelThreadSpinning { get; set; }
 
+    private string? PrecisionError()
+    {
+        try
+        {
+            ModelPrecisions.Parse(Precision ?? "");
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Precision is null || (!Precision.Trim().Equals("int8", StringComparison.OrdinalIgnoreCase) && !Precision.Trim().Equals("fp32", StringComparison.OrdinalIgnoreCase)))
+        if (PrecisionError() is { } error)
         {
-            yield return new ValidationResult($"Precision is '{Precision}'; valid: int8 (serve a version's int8 model when it has one), fp32", [nameof(Precision)]);
+            yield return new ValidationResult($"Precision is '{Precision}': {error}", [nameof(Precision)]);
         }
         if (QueuedWindowsLimit < MaxBatchItems)
         {

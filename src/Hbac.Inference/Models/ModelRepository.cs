@@ -211,7 +211,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var reason = e.Message.Split('\n')[0].Trim();
+            var reason = FirstLine(e);
             Record(new Entry(version, stamp, card, reason, kind));
             LogRefused(version, reason, ActiveVersion(kind) ?? "none");
             return null;
@@ -228,7 +228,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                var reason = e.Message.Split('\n')[0].Trim();
+                var reason = FirstLine(e);
                 int8 = new Int8Model(reason, null);
                 LogInt8Refused(version, reason);
             }
@@ -278,6 +278,9 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
             throw;
         }
     }
+
+    /// <summary>What a listing shows of a refusal: its message's first line.</summary>
+    private static string FirstLine(Exception e) => e.Message.Split('\n')[0].Trim();
 
     private static ModelInputKind CardKind(ModelCardSummary card)
     {

@@ -72,6 +72,12 @@ public static class ModelBenchmark
     public static IReadOnlyList<OrtTiming> MeasureOrt(string model, string onnxPath, IEnumerable<int> batches, int repeats, int threads)
     {
         using var classifier = OnnxClassifier.Open(onnxPath, threads);
+        return MeasureOrt(model, classifier, batches, repeats);
+    }
+
+    /// <summary>The timings on a session already open (its thread count is the session's).</summary>
+    public static IReadOnlyList<OrtTiming> MeasureOrt(string model, OnnxClassifier classifier, IEnumerable<int> batches, int repeats)
+    {
         var random = new Random(0);
         var results = new List<OrtTiming>();
         foreach (var batch in batches)

@@ -67,7 +67,7 @@ public static partial class ModelQuantization
             for (var start = 0; start < calibration.Count; start += CalibrationBatch)
             {
                 var count = Math.Min(CalibrationBatch, calibration.Count - start);
-                await ReadWindowsAsync(data.Source, calibration, start, count, inputs, ct).ConfigureAwait(false);
+                await data.Source.ReadWindowsAsync(calibration, start, count, inputs, ct).ConfigureAwait(false);
                 calibrator.Observe(inputs.AsSpan(0, count * Trainer.InputSize), count);
                 progress?.Report(new QuantizationProgress("calibration", start + count, calibration.Count));
             }
@@ -163,13 +163,6 @@ public static partial class ModelQuantization
         }
         return Enumerable.Range(0, count).Select(i => windows[(int)((long)i * windows.Count / count)]).ToList();
     }
-
-    private static async Task ReadWindowsAsync(ITrainingWindowSource source, IReadOnlyList<TrainingWindow> windows, int start, int count, float[] inputs, CancellationToken ct) =>
-        await Parallel.ForAsync(0, count, ct, async (i, token) =>
-        {
-            var window = windows[start + i];
-            await source.ReadWindowAsync(window.InputId, window.InputOffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
-        }).ConfigureAwait(false);
 
     /// <summary>--fold, else the fold in card.json beside the model, else the fold in the metadata's card_summary, else 0.</summary>
     private static (int Fold, string Source) ResolveFold(QuantizationOptions options, IReadOnlyDictionary<string, string> metadata)

@@ -94,11 +94,7 @@ public static class FoldEvaluator
         for (var start = 0; start < windows.Count; start += batch)
         {
             var count = Math.Min(batch, windows.Count - start);
-            await Parallel.ForAsync(0, count, ct, async (i, token) =>
-            {
-                var window = windows[start + i];
-                await source.ReadWindowAsync(window.InputId, window.InputOffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            await source.ReadWindowsAsync(windows, start, count, inputs, ct).ConfigureAwait(false);
             var output = classifier.Predict(inputs.AsSpan(0, count * Trainer.InputSize), count);
             for (var i = 0; i < count; i++)
             {

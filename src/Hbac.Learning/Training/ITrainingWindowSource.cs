@@ -21,4 +21,15 @@ public static class TrainingWindowSourceExtensions
         await source.ReadWindowAsync(spectrogramId, offsetSeconds, window, ct).ConfigureAwait(false);
         return window;
     }
+
+    /// <summary>
+    /// Reads <c>windows[start .. start + count)</c> concurrently into <paramref name="inputs"/>, window i of
+    /// the range at <c>i * InputSize</c>: a batch for a model, at each window's input id and offset.
+    /// </summary>
+    public static async Task ReadWindowsAsync(this ITrainingWindowSource source, IReadOnlyList<TrainingWindow> windows, int start, int count, float[] inputs, CancellationToken ct = default) =>
+        await Parallel.ForAsync(0, count, ct, async (i, token) =>
+        {
+            var window = windows[start + i];
+            await source.ReadWindowAsync(window.InputId, window.InputOffsetSeconds, inputs.AsMemory(i * Trainer.InputSize, Trainer.InputSize), token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
 }
