@@ -231,6 +231,8 @@ public sealed class DefaultJobTests : IAsyncLifetime
     public async Task ARefusedEegModelIsReportedWithTheInferenceServicesReason()
     {
         _stack.RefusePublished = ModelInputKind.Eeg;
+        // Without an order, the EEG refusal could end the job before the spectrogram run published (seen once in CI).
+        _stack.EegAfterSpectrogram = true;
         var failure = await Assert.ThrowsAsync<JobFailedException>(() =>
             RunJobAsync(Options(TempDirectory(), TempDirectory()), new TestJobEnvironment(_host.Address)));
         Assert.Equal("inference refused EEG model v-run-2-eeg: model.onnx: input is [1, 3, 64, 64], expected [N, 3, 400, 300]", failure.Message);
@@ -345,6 +347,9 @@ public sealed class DefaultJobTests : IAsyncLifetime
         public ModelInputKind FailKind = ModelInputKind.Unspecified;
         /// <summary>How long an EEG run's watch waits before its first event (a run still training).</summary>
         public TimeSpan EegDelay = TimeSpan.Zero;
+        /// <summary>An EEG run's watch starts only once the spectrogram model is served, so the two runs end in a known order.</summary>
+        public volatile bool EegAfterSpectrogram;
+        public readonly TaskCompletionSource SpectrogramServed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly ConcurrentQueue<string> Cancelled = new();
         public volatile bool LoseFirstRun;
         public volatile bool LoseEveryRun;
@@ -413,6 +418,10 @@ public sealed class DefaultJobTests : IAsyncLifetime
             {
                 await Task.Delay(stack.EegDelay, context.CancellationToken);
             }
+            if (kind == ModelInputKind.Eeg && stack.EegAfterSpectrogram)
+            {
+                await stack.SpectrogramServed.Task.WaitAsync(context.CancellationToken);
+            }
             var sequence = 0L;
             RunEvent Event(Action<RunEvent> fill)
             {
@@ -450,6 +459,7 @@ public sealed class DefaultJobTests : IAsyncLifetime
             else
             {
                 stack.Active = version;
+                stack.SpectrogramServed.TrySetResult();
             }
             await responseStream.WriteAsync(Event(e => e.Finished = new RunFinished { State = RunState.Succeeded, ModelVersion = version, BestValidationLoss = 0.8 }));
         }
