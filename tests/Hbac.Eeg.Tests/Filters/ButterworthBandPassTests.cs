@@ -51,4 +51,37 @@ public class ButterworthBandPassTests
         Assert.Equal(copy[..1500], signal[..1500]);
         Assert.True(Math.Abs(copy[1400]) < 1, $"the offset of 100 uV is still {copy[1400]} after 7 s");
     }
+
+    [Fact]
+    public void FourInterleavedSignalsGetExactlyWhatEachGetsAlone()
+    {
+        var filter = new ButterworthBandPass(0.5, 20, 200);
+        var random = new Random(17);
+        const int samples = 2_000;
+        // Ordinary EEG, a huge signal, one with NaN and infinities, and silence.
+        float[][] signals =
+        [
+            Enumerable.Range(0, samples).Select(_ => (float)(random.NextDouble() * 200 - 100)).ToArray(),
+            Enumerable.Range(0, samples).Select(n => n % 7 == 0 ? 3e38f : -1e30f).ToArray(),
+            Enumerable.Range(0, samples).Select(n => n == 900 ? float.NaN : n == 1200 ? float.PositiveInfinity : (float)Math.Sin(n / 9.0)).ToArray(),
+            new float[samples],
+        ];
+        var interleaved = new float[ButterworthBandPass.Lanes * samples];
+        for (var n = 0; n < samples; n++)
+        {
+            for (var k = 0; k < ButterworthBandPass.Lanes; k++)
+            {
+                interleaved[n * ButterworthBandPass.Lanes + k] = signals[k][n];
+            }
+        }
+        filter.ApplyInterleaved(interleaved);
+        for (var k = 0; k < ButterworthBandPass.Lanes; k++)
+        {
+            var alone = (float[])signals[k].Clone();
+            filter.Apply(alone);
+            var lane = Enumerable.Range(0, samples).Select(n => interleaved[n * ButterworthBandPass.Lanes + k]).ToArray();
+            Assert.True(alone.AsSpan().SequenceEqual(lane), $"signal {k} differs");
+        }
+        Assert.Throws<ArgumentException>(() => filter.ApplyInterleaved(new float[ButterworthBandPass.Lanes * 3]));
+    }
 }

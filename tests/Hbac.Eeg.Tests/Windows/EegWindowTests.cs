@@ -134,6 +134,34 @@ public class EegWindowTests
     }
 
     [Fact]
+    public void TheVectorizedPathGivesTheReferenceInputForExtremeAndMissingSignals()
+    {
+        var eeg = Silence(EegWindow.Samples).Select(c => (float[]?)c).ToArray();
+        var random = new Random(8);
+        for (var c = 0; c < eeg.Length; c++)
+        {
+            var channel = eeg[c]!;
+            for (var n = 0; n < channel.Length; n++)
+            {
+                // Clipped, NaN, infinite and ordinary samples on different electrodes.
+                channel[n] = (c % 4) switch
+                {
+                    0 => (float)(random.NextDouble() * 4e4 - 2e4),
+                    1 => n % 50 == 0 ? float.NaN : (float)(random.NextDouble() * 100),
+                    2 => n % 333 == 0 ? float.NegativeInfinity : -0f,
+                    _ => (float)Math.Sin(n / 3.0) * 1e6f,
+                };
+            }
+        }
+        eeg[KaggleMontage.ColumnIndex("O2")] = null;
+        var vectorized = EegWindow.Compute(eeg, 0);
+        var scalar = new float[EegWindow.Size];
+        EegWindow.Compute(eeg, 0, scalar, Hbac.Eeg.Spectrograms.SpectrogramKernel.Scalar);
+        Assert.True(scalar.AsSpan().SequenceEqual(vectorized), $"max difference {scalar.Zip(vectorized, (a, b) => Math.Abs(a - b)).Max()}");
+        Assert.All(vectorized, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
     public void TheWindowDependsOnlyOnItsOwnSamples()
     {
         var eeg = Silence(3 * EegWindow.Samples);
