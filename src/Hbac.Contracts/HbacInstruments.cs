@@ -39,6 +39,18 @@ public static class HbacInstruments
     /// </summary>
     public const string InferenceRejected = "hbac.inference.rejected";
 
+    /// <summary>
+    /// Histogram of the wall time one stage of a window's path through the inference service took, per
+    /// window, in milliseconds; tags <see cref="InputKindTag"/> and <see cref="StageTag"/> (GetServingProfile's sums).
+    /// </summary>
+    public const string InferenceStageDuration = "hbac.inference.stage.duration";
+
+    /// <summary>Tag on the stage histogram: the model input kind ("spectrogram" or "eeg").</summary>
+    public const string InputKindTag = "hbac.input_kind";
+
+    /// <summary>Tag on the stage histogram: receive, window, queue, batch_copy, model or reply.</summary>
+    public const string StageTag = "hbac.stage";
+
     /// <summary>Counter of tensor cache lookups that found the tensor.</summary>
     public const string CacheHits = "hbac.cache.hits";
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -109,12 +110,50 @@ public sealed class OnnxClassifier : IDisposable
         return Run(batch, n);
     }
 
+    /// <summary>
+    /// <see cref="Predict(ReadOnlySpan{float}, int)"/> without copying the input: ONNX Runtime reads
+    /// <paramref name="batch"/> where it lies (pinned for the run) and writes the output straight into
+    /// a managed array. What a service scoring 1.44 MB windows should call.
+    /// </summary>
+    public float[][] Predict(ReadOnlyMemory<float> batch, int n)
+    {
+        const int windowSize = Channels * Height * Width;
+        if (n < 1 || batch.Length != (long)n * windowSize)
+        {
+            throw new ArgumentException($"expected {n} x {windowSize} floats ([{n},{Channels},{Height},{Width}]), got {batch.Length}", nameof(batch));
+        }
+        if (_fixedBatchOfOne && n > 1)
+        {
+            var rows = new float[n][];
+            for (var i = 0; i < n; i++)
+            {
+                rows[i] = RunBound(batch.Slice(i * windowSize, windowSize), 1)[0];
+            }
+            return rows;
+        }
+        return RunBound(batch, n);
+    }
+
     private float[][] Run(ReadOnlySpan<float> batch, int n)
     {
         using var input = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [n, Channels, Height, Width]);
         batch.CopyTo(input.GetTensorMutableDataAsSpan<float>());
         using var outputs = _session.Run(_runOptions, _inputNames, [input], _outputNames);
-        var values = outputs[0].GetTensorDataAsSpan<float>();
+        return Rows(outputs[0].GetTensorDataAsSpan<float>(), n);
+    }
+
+    private float[][] RunBound(ReadOnlyMemory<float> batch, int n)
+    {
+        var scores = new float[n * ClassCount];
+        // ONNX Runtime only reads the input; the tensor API wants writable memory.
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(batch), [n, Channels, Height, Width]);
+        using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, scores.AsMemory(), [n, ClassCount]);
+        _session.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
+        return Rows(scores, n);
+    }
+
+    private float[][] Rows(ReadOnlySpan<float> values, int n)
+    {
         if (values.Length != n * ClassCount)
         {
             throw ModelFileException.InFile(Path, $"output '{OutputName}' returned {values.Length} values for {n} windows, expected {n * ClassCount}");

@@ -18,7 +18,7 @@ public sealed class MicroBatcherTests
 
         public List<ModelInputKind> BatchKinds { get; } = [];
 
-        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n)
+        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n)
         {
             lock (BatchSizes)
             {
@@ -28,7 +28,7 @@ public sealed class MicroBatcherTests
             var results = new ScoredWindow[n];
             for (var i = 0; i < n; i++)
             {
-                var id = windows[i * 360_000];
+                var id = windows.Span[i * 360_000];
                 results[i] = new ScoredWindow([id, 0, 0, 0, 0, 0], $"{kind.Name()}-batch-of-{n}", "CPU", "int8");
             }
             return results;
@@ -37,7 +37,7 @@ public sealed class MicroBatcherTests
 
     private sealed class FailingScorer : IBatchScorer
     {
-        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n) => throw new NoModelLoadedException(kind);
+        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n) => throw new NoModelLoadedException(kind);
     }
 
     [Fact]

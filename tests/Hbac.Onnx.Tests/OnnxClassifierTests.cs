@@ -57,6 +57,25 @@ public sealed class OnnxClassifierTests : IDisposable
         Assert.Equal(Softmax([1, 0, 0, 1, -1, 0.5f]), rows[2], new FloatComparer(1e-6f));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    public void ScoringInPlaceGivesWhatTheCopyingPathGives(int batchDimension)
+    {
+        var path = Write("bound.onnx", TinyLinearModel("x", "scores", [batchDimension, 3, 400, 300], dimParam: batchDimension < 0 ? "N" : null));
+        using var classifier = OnnxClassifier.Open(path);
+        // Two windows behind one unused one: the memory the service binds starts inside its array.
+        var random = new Random(4);
+        var values = Enumerable.Range(0, 3 * Window).Select(_ => (float)random.NextDouble()).ToArray();
+        var copied = classifier.Predict(values.AsSpan(Window), 2);
+        var bound = classifier.Predict(values.AsMemory(Window), 2);
+        Assert.Equal(2, bound.Length);
+        Assert.Equal(copied[0], bound[0]);
+        Assert.Equal(copied[1], bound[1]);
+        Assert.NotEqual(bound[0], bound[1]);
+        Assert.Throws<ArgumentException>(() => classifier.Predict(values.AsMemory(1), 2));
+    }
+
     [Fact]
     public void WrongInputShapeIsRefusedNamingFileAndShapes()
     {

@@ -34,10 +34,15 @@ internal static class InferenceLoad
     /// <summary>Seconds of signal each stream sends at once before pacing: the first window's signal but its last second.</summary>
     public const int BurstSeconds = EegStream.ScoredWindowSeconds - 1;
 
-    public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, int? servicePid, CancellationToken ct)
+    /// <param name="serviceCpu">Reads the service's CPU time (null: not known), for its whole CPU per reply.</param>
+    public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, int? servicePid,
+        Func<TimeSpan>? serviceCpu, CancellationToken ct)
     {
         var peakKnown = servicePid is { } pid && ResetPeakResident(pid);
         var client = new Inference.InferenceClient(channel);
+        // Only this level's windows in the stage sums.
+        await client.GetServingProfileAsync(new GetServingProfileRequest { Reset = true }, cancellationToken: ct);
+        var cpuBefore = serviceCpu?.Invoke();
         var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved)
             .Select(c => new StreamEegRequest { Chunk = c }).ToArray();
         var total = Math.Min(chunks.Length, BurstSeconds + pacedSeconds);
@@ -99,10 +104,14 @@ internal static class InferenceLoad
             }
         });
         await Task.WhenAll(tasks);
+        var cpuMsPerReply = cpuBefore is { } before && serviceCpu is not null && !latencies.IsEmpty
+            ? (serviceCpu() - before).TotalMilliseconds / latencies.Count
+            : (double?)null;
+        var profile = await client.GetServingProfileAsync(new GetServingProfileRequest(), cancellationToken: ct);
         var sorted = latencies.Order().ToArray();
         return new StreamLevel(streams, sorted.Length, expected * streams,
             LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed,
-            peakKnown ? PeakResidentBytes(servicePid!.Value) : null);
+            peakKnown ? PeakResidentBytes(servicePid!.Value) : null, StageBreakdown.From(streams, profile, cpuMsPerReply));
     }
 
     /// <summary>

@@ -7,7 +7,9 @@ namespace Hbac.Cli.Benchmarks;
 /// <param name="Refused">Streams the service ended with ResourceExhausted (its overload limit).</param>
 /// <param name="Failed">Streams that ended with any other error.</param>
 /// <param name="PeakBytes">The service's peak resident memory during this level; null when it cannot be read.</param>
-internal sealed record StreamLevel(int Streams, int Replies, int Expected, double P50Ms, double P99Ms, int Refused, int Failed, long? PeakBytes = null)
+/// <param name="Stages">Where the level's windows spent their time inside the service; null when not read.</param>
+internal sealed record StreamLevel(int Streams, int Replies, int Expected, double P50Ms, double P99Ms, int Refused, int Failed, long? PeakBytes = null,
+    StageBreakdown? Stages = null)
 {
     /// <summary>Every expected reply arrived, no stream ended early, and p99 is under the target.</summary>
     public bool Meets(double p99TargetMs) => Refused == 0 && Failed == 0 && Replies == Expected && P99Ms < p99TargetMs;
@@ -37,7 +39,7 @@ internal sealed record LoadBenchmarkReport(
     /// <summary>The service's peak memory while it carried the largest passing level (what the target is about).</summary>
     public long? PeakAtLargestBytes => Levels.LastOrDefault(l => l.Streams == Largest && l.Meets(P99TargetMs))?.PeakBytes;
 
-    public const int TargetStreams = 300;
+    public const int TargetStreams = 400;
     public const double TargetBatchingRatio = 1.3;
     public const double TargetPeakGb = 1.5;
 
@@ -102,6 +104,13 @@ internal sealed record LoadBenchmarkReport(
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {level.Streams} | {level.Replies} | {level.Expected} | {Ms(level.P50Ms)} | {Ms(level.P99Ms)} | {level.Refused} | {level.Failed} | {(level.PeakBytes is { } b ? Number(b / 1048576.0, "0") : "-")} | {(level.Meets(P99TargetMs) ? "pass" : "fail")} |"));
+        }
+        // The breakdown of the largest passing level (what the target is about), else of the last one tried.
+        var profiled = Levels.LastOrDefault(l => l.Streams == Largest && l.Meets(P99TargetMs) && l.Stages is not null) ?? Levels.LastOrDefault(l => l.Stages is not null);
+        if (profiled?.Stages is { } stages)
+        {
+            text.AppendLine();
+            text.Append(stages.ToMarkdown());
         }
         return text.ToString();
     }

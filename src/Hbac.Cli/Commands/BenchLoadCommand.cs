@@ -144,7 +144,7 @@ internal static class BenchLoadCommand
             await using var service = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct);
             using var channel = InferenceLoad.Channel(service.Url);
             await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
-            return await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, service.ProcessId, ct);
+            return await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
         });
         long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Max();
         return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
@@ -163,7 +163,7 @@ internal static class BenchLoadCommand
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings,
-            n => InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, null, ct));
+            n => InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, null, null, ct));
         return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
     }

@@ -1,7 +1,10 @@
 using Hbac.Inference.Reports;
 using Hbac.Inference.Extensions;
+using System.Diagnostics.Metrics;
 using Hbac.Inference.Models;
+using Hbac.Inference.Profiling;
 using Hbac.Inference.Scoring;
+using Hbac.Inference.Streaming;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -18,11 +21,14 @@ public static class InferenceServiceExtensions
         builder.Services.AddHostedService<ModelWatcher>();
         builder.Services.AddSingleton<InferenceMetrics>();
         builder.Services.AddSingleton<IBatchScorer, ActiveModelScorer>();
+        builder.Services.AddSingleton(provider => new StageProfile(provider.GetRequiredService<IMeterFactory>()));
+        builder.Services.AddSingleton(_ => new WindowInputPool());
         builder.Services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<InferenceOptions>>().Value;
             return new MicroBatcher(provider.GetRequiredService<IBatchScorer>(), options.MaxBatch,
-                TimeSpan.FromMilliseconds(options.MaxDelayMs), provider.GetRequiredService<InferenceMetrics>(), options.QueuedWindowsLimit);
+                TimeSpan.FromMilliseconds(options.MaxDelayMs), provider.GetRequiredService<InferenceMetrics>(), options.QueuedWindowsLimit,
+                provider.GetRequiredService<StageProfile>());
         });
         builder.Services.AddSingleton<ISpectrogramWindowSource, SpectrogramWindowSource>();
         builder.Services.AddSingleton<RecordingReporter>();

@@ -7,6 +7,7 @@ using Hbac.Contracts.V1;
 using Hbac.Eeg.Windows;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
+using Hbac.Inference.Profiling;
 using Hbac.Inference.Reports;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Streaming;
@@ -26,7 +27,9 @@ public sealed class InferenceService(
     ISpectrogramWindowSource windows,
     IOptions<InferenceOptions> options,
     TimeProvider time,
-    RecordingReporter reporter) : Contracts.V1.Inference.InferenceBase
+    RecordingReporter reporter,
+    StageProfile profile,
+    WindowInputPool inputs) : Contracts.V1.Inference.InferenceBase
 {
     public override Task ScoreRecording(ScoreRecordingRequest request, IServerStreamWriter<ScoreRecordingResponse> responseStream, ServerCallContext context) =>
         Guard(async () =>
@@ -79,8 +82,14 @@ public sealed class InferenceService(
 
     public override Task<ScoreResponse> Score(ScoreRequest request, ServerCallContext context) => Guard(async () =>
     {
+        var receive = StageStart.Now();
         var input = await InputAsync(request, "", context.CancellationToken);
-        return ToResponse(await batcher.ScoreAsync(input, context.CancellationToken));
+        profile.Record(ModelInputKind.Spectrogram, ServingStage.Receive, 1, receive);
+        var scored = await batcher.ScoreAsync(input, context.CancellationToken);
+        var reply = StageStart.Now();
+        var response = ToResponse(scored);
+        profile.Record(ModelInputKind.Spectrogram, ServingStage.Reply, 1, reply);
+        return response;
     });
 
     public override Task<ScoreBatchResponse> ScoreBatch(ScoreBatchRequest request, ServerCallContext context) => Guard(async () =>
@@ -117,11 +126,12 @@ public sealed class InferenceService(
                 throw new NoModelLoadedException(ModelInputKind.Eeg);
             }
             var ct = context.CancellationToken;
-            var stream = new EegWindowStream(EegStream.ChannelCount);
+            var stream = new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent);
             var limiter = new StreamRateLimiter(options.Value.StreamMaxSamplesPerSecond, time);
             var interleaved = Array.Empty<float>();
             while (await requestStream.MoveNext(ct))
             {
+                var receive = StageStart.Now();
                 var chunk = requestStream.Current.Chunk ?? throw new InvalidRequestException("chunk: required");
                 var samples = SampleCount(chunk);
                 if (!limiter.TryTake(samples))
@@ -135,11 +145,18 @@ public sealed class InferenceService(
                     interleaved = new float[length];
                 }
                 EegChunkSamples.CopyInterleaved(chunk, samples, interleaved);
-                foreach (var window in stream.AppendInterleaved(interleaved.AsSpan(0, length)))
+                var compute = StageStart.Now();
+                var windows = stream.AppendInterleaved(interleaved.AsSpan(0, length));
+                profile.Record(ModelInputKind.Eeg, ServingStage.Receive, windows.Count, receive);
+                profile.Record(ModelInputKind.Eeg, ServingStage.Window, windows.Count, compute);
+                foreach (var window in windows)
                 {
                     var scored = await ScoreStreamWindowAsync(window, ct);
+                    // Scored: nothing reads the input any more.
+                    inputs.Return(window.Input);
+                    var reply = StageStart.Now();
                     var probabilities = ClassProbabilities.FromSpan(scored.Probabilities);
-                    await responseStream.WriteAsync(new StreamEegResponse
+                    var written = responseStream.WriteAsync(new StreamEegResponse
                     {
                         WindowEndSeconds = window.WindowEndSeconds,
                         WindowSeconds = EegStream.ScoredWindowSeconds,
@@ -150,10 +167,30 @@ public sealed class InferenceService(
                         TopClass = probabilities.TopClass(),
                         ModelVersion = scored.ModelVersion,
                     }, ct);
+                    // The reply's CPU is read when the write completes on this thread (it serialises here and
+                    // only waits when the connection is flow-controlled).
+                    await written;
+                    profile.Record(ModelInputKind.Eeg, ServingStage.Reply, 1, reply);
                 }
             }
             return true;
         });
+
+    public override Task<Contracts.V1.ServingProfile> GetServingProfile(GetServingProfileRequest request, ServerCallContext context)
+    {
+        var (stages, covered) = profile.Snapshot(request.Reset);
+        var response = new Contracts.V1.ServingProfile { Seconds = covered.TotalSeconds };
+        response.Stages.AddRange(stages.Select(s => new StageCost
+        {
+            InputKind = s.Kind == ModelInputKind.Eeg ? Contracts.V1.ModelInputKind.Eeg : Contracts.V1.ModelInputKind.Spectrogram,
+            Stage = s.Stage.Name(),
+            Windows = s.Windows,
+            WallMs = s.WallMs,
+            CpuMs = s.CpuMs,
+            CpuWindows = s.CpuWindows,
+        }));
+        return Task.FromResult(response);
+    }
 
     /// <summary>
     /// An overloaded service ends the stream with ResourceExhausted rather than skipping the reply: a

@@ -37,7 +37,7 @@ public sealed class ServedModel
     public bool IsDisposed => Volatile.Read(ref _references) == 0;
 
     /// <summary>Class probabilities for <paramref name="n"/> windows [n,3,400,300]; the caller holds a reference.</summary>
-    public float[][] Predict(ReadOnlySpan<float> windows, int n) => _classifier.Predict(windows, n);
+    public float[][] Predict(ReadOnlyMemory<float> windows, int n) => _classifier.Predict(windows, n);
 
     /// <summary>Takes a reference unless the model is already retired.</summary>
     public bool TryAcquire()

@@ -6,7 +6,7 @@ namespace Hbac.Inference.Scoring;
 /// <summary>Runs a batch on the model of its kind active when the batch starts, holding a reference until it is done.</summary>
 public sealed class ActiveModelScorer(IModelRepository repository) : IBatchScorer
 {
-    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n)
+    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n)
     {
         var model = repository.AcquireActive(kind) ?? throw new NoModelLoadedException(kind);
         try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Hbac.Eeg.Windows;
+using Hbac.Inference.Profiling;
 using Hbac.Onnx;
 
 namespace Hbac.Inference.Scoring;
@@ -31,6 +32,7 @@ public sealed class MicroBatcher : IAsyncDisposable
 
     private readonly IBatchScorer _scorer;
     private readonly InferenceMetrics? _metrics;
+    private readonly StageProfile? _profile;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly float[] _buffer;
     private readonly Task _loop;
@@ -38,7 +40,8 @@ public sealed class MicroBatcher : IAsyncDisposable
     private int _queued;
 
     /// <param name="maxQueuedWindows">Most windows waiting for a batch; 0 = <see cref="DefaultQueuedBatches"/> x <paramref name="maxBatch"/>.</param>
-    public MicroBatcher(IBatchScorer scorer, int maxBatch, TimeSpan maxDelay, InferenceMetrics? metrics = null, int maxQueuedWindows = 0)
+    /// <param name="profile">Where the queue, batch copy and model stages are summed (null: nowhere).</param>
+    public MicroBatcher(IBatchScorer scorer, int maxBatch, TimeSpan maxDelay, InferenceMetrics? metrics = null, int maxQueuedWindows = 0, StageProfile? profile = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDelay, TimeSpan.Zero);
@@ -48,6 +51,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         MaxDelay = maxDelay;
         MaxQueuedWindows = maxQueuedWindows > 0 ? maxQueuedWindows : DefaultQueuedBatches * maxBatch;
         _metrics = metrics;
+        _profile = profile;
         _buffer = new float[maxBatch * SpectrogramWindow.Size];
         _loop = Task.Run(RunAsync);
     }
@@ -201,38 +205,49 @@ public sealed class MicroBatcher : IAsyncDisposable
     private void Run(List<Pending> batch)
     {
         var size = SpectrogramWindow.Size;
-        ReadOnlySpan<float> input;
+        var kind = batch[0].Kind;
+        var copy = StageStart.Now();
+        foreach (var pending in batch)
+        {
+            _profile?.RecordWall(kind, ServingStage.Queue, pending.Count, Stopwatch.GetElapsedTime(pending.Enqueued, copy.Timestamp));
+        }
+        ReadOnlyMemory<float> input;
         var n = 0;
         if (batch.Count == 1)
         {
-            input = batch[0].Windows;
+            // One request: the model reads its windows where they are.
+            input = batch[0].Windows.AsMemory(0, batch[0].Count * size);
             n = batch[0].Count;
         }
         else
         {
             foreach (var pending in batch)
             {
-                pending.Windows.CopyTo(_buffer.AsSpan(n * size, pending.Count * size));
+                pending.Windows.AsSpan(0, pending.Count * size).CopyTo(_buffer.AsSpan(n * size, pending.Count * size));
                 n += pending.Count;
             }
-            input = _buffer.AsSpan(0, n * size);
+            input = _buffer.AsMemory(0, n * size);
         }
+        _profile?.Record(kind, ServingStage.BatchCopy, n, copy);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var results = _scorer.ScoreBatch(batch[0].Kind, input, n);
+            var results = _scorer.ScoreBatch(kind, input, n);
+            var elapsed = Stopwatch.GetElapsedTime(started);
             var executionProvider = results.Count > 0 ? results[0].ExecutionProvider : "";
             var precision = results.Count > 0 ? results[0].Precision : "";
-            _metrics?.RecordBatch(n, Stopwatch.GetElapsedTime(started), executionProvider, precision);
+            _metrics?.RecordBatch(n, elapsed, executionProvider, precision);
+            _profile?.RecordWall(kind, ServingStage.Model, n, elapsed);
+            var rows = results as ScoredWindow[] ?? [.. results];
             var row = 0;
             foreach (var pending in batch)
             {
-                var elapsed = Stopwatch.GetElapsedTime(pending.Enqueued);
+                var waited = Stopwatch.GetElapsedTime(pending.Enqueued);
                 for (var i = 0; i < pending.Count; i++)
                 {
-                    _metrics?.RecordRequest(elapsed, executionProvider, precision);
+                    _metrics?.RecordRequest(waited, executionProvider, precision);
                 }
-                pending.Complete(results.Skip(row).Take(pending.Count).ToArray());
+                pending.Complete(new ArraySegment<ScoredWindow>(rows, row, pending.Count));
                 row += pending.Count;
             }
         }

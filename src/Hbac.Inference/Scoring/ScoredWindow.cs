@@ -8,5 +8,5 @@ public sealed record ScoredWindow(float[] Probabilities, string ModelVersion, st
 /// <summary>Evaluates a batch of windows [n,3,400,300] of one input kind on one model; throws NoModelLoadedException when there is none.</summary>
 public interface IBatchScorer
 {
-    IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n);
+    IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n);
 }

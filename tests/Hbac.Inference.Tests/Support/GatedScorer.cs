@@ -18,7 +18,7 @@ internal sealed class GatedScorer(IBatchScorer inner) : IBatchScorer
 
     public void Open() => _gate.Set();
 
-    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlySpan<float> windows, int n)
+    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n)
     {
         _entered.TrySetResult();
         if (!_gate.Wait(TimeSpan.FromSeconds(60)))
