@@ -48,6 +48,8 @@ public sealed class ServingProfileTests : IDisposable
         {
             Assert.All(eeg.Where(s => s.Stage is "receive" or "window" or "batch_copy"), s => Assert.Equal(3, s.CpuWindows));
             Assert.True(eeg.Single(s => s.Stage == "window").CpuMs > 0);
+            // Taking a chunk's samples out of its message is a copy; it must not include the window's computation.
+            Assert.True(eeg.Single(s => s.Stage == "receive").CpuMs < eeg.Single(s => s.Stage == "window").CpuMs / 4);
         }
         Assert.True(profile.Seconds > 0);
 

@@ -145,10 +145,11 @@ public sealed class InferenceService(
                     interleaved = new float[length];
                 }
                 EegChunkSamples.CopyInterleaved(chunk, samples, interleaved);
-                var compute = StageStart.Now();
+                // Counted per window once the windows are known: a chunk that completes none still costs.
+                var received = StageStart.Now();
                 var windows = stream.AppendInterleaved(interleaved.AsSpan(0, length));
-                profile.Record(ModelInputKind.Eeg, ServingStage.Receive, windows.Count, receive);
-                profile.Record(ModelInputKind.Eeg, ServingStage.Window, windows.Count, compute);
+                profile.Record(ModelInputKind.Eeg, ServingStage.Window, windows.Count, received);
+                profile.RecordBetween(ModelInputKind.Eeg, ServingStage.Receive, windows.Count, receive, received);
                 foreach (var window in windows)
                 {
                     var scored = await ScoreStreamWindowAsync(window, ct);

@@ -43,13 +43,16 @@ public sealed class StageProfile
     /// windows (0: work that completed no window yet, e.g. a chunk short of the next window; its time still
     /// counts). CPU is read only when the stage ended on the thread it began on.
     /// </summary>
-    public void Record(ModelInputKind kind, ServingStage stage, int windows, StageStart start)
+    public void Record(ModelInputKind kind, ServingStage stage, int windows, StageStart start) =>
+        RecordBetween(kind, stage, windows, start, StageStart.Now());
+
+    /// <summary>As <see cref="Record"/>, for a stage that ended at <paramref name="end"/> (read before the window count was known).</summary>
+    public void RecordBetween(ModelInputKind kind, ServingStage stage, int windows, StageStart start, StageStart end)
     {
-        var wallTicks = Stopwatch.GetTimestamp() - start.Timestamp;
-        var cpu = start.CpuNanoseconds >= 0 && start.ThreadId == Environment.CurrentManagedThreadId
-            ? ThreadCpuClock.NowNanoseconds() - start.CpuNanoseconds
+        var cpu = start.CpuNanoseconds >= 0 && end.CpuNanoseconds >= 0 && start.ThreadId == end.ThreadId
+            ? end.CpuNanoseconds - start.CpuNanoseconds
             : -1;
-        Add(kind, stage, windows, wallTicks, cpu, windows);
+        Add(kind, stage, windows, end.Timestamp - start.Timestamp, cpu, windows);
     }
 
     /// <summary>Adds wall time measured elsewhere (the queue's wait, a batch's model time), with no CPU.</summary>
