@@ -56,62 +56,10 @@ internal sealed class Radix2Fft
     public float[] TwiddleIm { get; }
 
     /// <summary>Forward transform in place; output bin k at <see cref="BitReverse"/>[k].</summary>
-    public void Transform(Span<float> re, Span<float> im)
-    {
-        CheckLengths(re.Length, im.Length);
-        ref var r = ref MemoryMarshal.GetReference(re);
-        ref var i = ref MemoryMarshal.GetReference(im);
-        var block = Math.Min(BlockSize, Size);
-        var half = Size / 2;
-        // Stages go in pairs (spans h and h/2 with the four values in registers: half the loads and stores);
-        // an odd stage count leaves one single stage first.
-        if (BitOperations.Log2((uint)Size) % 2 == 1)
-        {
-            Stage(ref r, ref i, 0, Size, half);
-            half >>= 1;
-        }
-        for (; half >= block; half >>= 2)
-        {
-            TwoStages(ref r, ref i, 0, Size, half);
-        }
-        for (var start = 0; start < Size; start += block)
-        {
-            for (var h = half; h >= 4; h >>= 2)
-            {
-                TwoStages(ref r, ref i, start, block, h);
-            }
-            LastTwoStages(ref r, ref i, start, block);
-        }
-    }
+    public void Transform(Span<float> re, Span<float> im) => Transform<float, ScalarLanes>(re, im);
 
     /// <summary><see cref="Transform(Span{float}, Span{float})"/> for 8 transforms at once, one per lane.</summary>
-    public void Transform(Span<Vector256<float>> re, Span<Vector256<float>> im)
-    {
-        CheckLengths(re.Length, im.Length);
-        ref var r = ref MemoryMarshal.GetReference(re);
-        ref var i = ref MemoryMarshal.GetReference(im);
-        var block = Math.Min(BlockSize, Size);
-        var half = Size / 2;
-        // Stages go in pairs (spans h and h/2 with the four values in registers: half the loads and stores);
-        // an odd stage count leaves one single stage first.
-        if (BitOperations.Log2((uint)Size) % 2 == 1)
-        {
-            Stage(ref r, ref i, 0, Size, half);
-            half >>= 1;
-        }
-        for (; half >= block; half >>= 2)
-        {
-            TwoStages(ref r, ref i, 0, Size, half);
-        }
-        for (var start = 0; start < Size; start += block)
-        {
-            for (var h = half; h >= 4; h >>= 2)
-            {
-                TwoStages(ref r, ref i, start, block, h);
-            }
-            LastTwoStages(ref r, ref i, start, block);
-        }
-    }
+    public void Transform(Span<Vector256<float>> re, Span<Vector256<float>> im) => Transform<Vector256<float>, Vector256Lanes>(re, im);
 
     /// <summary>The forward transform of natural-order input into natural-order output (tests and small uses).</summary>
     public void Forward(Span<float> re, Span<float> im)
@@ -126,32 +74,49 @@ internal sealed class Radix2Fft
         }
     }
 
-    // One DIF stage of span `half` over [start, start + length): a' = a + b, b' = (a - b) W^j.
-    private void Stage(ref float r, ref float i, int start, int length, int half)
+    // One body for every lane width: the lane type's operations are static and inlined, so each width
+    // compiles to its own straight-line code, and every lane performs the scalar operations in order.
+    public void Transform<T, TLanes>(Span<T> re, Span<T> im)
+        where T : struct
+        where TLanes : IFloatLanes<T>
     {
-        ref var twr = ref MemoryMarshal.GetArrayDataReference(TwiddleRe);
-        ref var twi = ref MemoryMarshal.GetArrayDataReference(TwiddleIm);
-        for (var s = start; s < start + length; s += 2 * half)
+        CheckLengths(re.Length, im.Length);
+        ref var r = ref MemoryMarshal.GetReference(re);
+        ref var i = ref MemoryMarshal.GetReference(im);
+        var block = Math.Min(BlockSize, Size);
+        var half = Size / 2;
+        // Stages go in pairs (spans h and h/2 with the four values in registers: half the loads and stores);
+        // an odd stage count leaves one single stage first.
+        if (BitOperations.Log2((uint)Size) % 2 == 1)
         {
-            for (var j = 0; j < half; j++)
+            Stage<T, TLanes>(ref r, ref i, 0, Size, half);
+            half >>= 1;
+        }
+        for (; half >= block; half >>= 2)
+        {
+            TwoStages<T, TLanes>(ref r, ref i, 0, Size, half);
+        }
+        for (var start = 0; start < Size; start += block)
+        {
+            for (var h = half; h >= 4; h >>= 2)
             {
-                var wr = Unsafe.Add(ref twr, half - 1 + j);
-                var wi = Unsafe.Add(ref twi, half - 1 + j);
-                ref var ar = ref Unsafe.Add(ref r, s + j);
-                ref var ai = ref Unsafe.Add(ref i, s + j);
-                ref var br = ref Unsafe.Add(ref r, s + j + half);
-                ref var bi = ref Unsafe.Add(ref i, s + j + half);
-                var dr = ar - br;
-                var di = ai - bi;
-                ar += br;
-                ai += bi;
-                br = MathF.FusedMultiplyAdd(dr, wr, -(di * wi));
-                bi = MathF.FusedMultiplyAdd(dr, wi, di * wr);
+                TwoStages<T, TLanes>(ref r, ref i, start, block, h);
             }
+            LastTwoStages<T, TLanes>(ref r, ref i, start, block);
         }
     }
 
-    private void Stage(ref Vector256<float> r, ref Vector256<float> i, int start, int length, int half)
+    // (d_r + i d_i)(w_r + i w_i) as the scalar code always computed it: fma(dr, wr, -(di wi)) and fma(dr, wi, di wr).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (T Re, T Im) Rotate<T, TLanes>(T dr, T di, T wr, T wi)
+        where T : struct
+        where TLanes : IFloatLanes<T> =>
+        (TLanes.FusedMultiplyAdd(dr, wr, TLanes.Negate(TLanes.Multiply(di, wi))), TLanes.FusedMultiplyAdd(dr, wi, TLanes.Multiply(di, wr)));
+
+    // One DIF stage of span `half` over [start, start + length): a' = a + b, b' = (a - b) W^j.
+    private void Stage<T, TLanes>(ref T r, ref T i, int start, int length, int half)
+        where T : struct
+        where TLanes : IFloatLanes<T>
     {
         ref var twr = ref MemoryMarshal.GetArrayDataReference(TwiddleRe);
         ref var twi = ref MemoryMarshal.GetArrayDataReference(TwiddleIm);
@@ -159,25 +124,26 @@ internal sealed class Radix2Fft
         {
             for (var j = 0; j < half; j++)
             {
-                var wr = Vector256.Create(Unsafe.Add(ref twr, half - 1 + j));
-                var wi = Vector256.Create(Unsafe.Add(ref twi, half - 1 + j));
+                var wr = TLanes.Broadcast(Unsafe.Add(ref twr, half - 1 + j));
+                var wi = TLanes.Broadcast(Unsafe.Add(ref twi, half - 1 + j));
                 ref var ar = ref Unsafe.Add(ref r, s + j);
                 ref var ai = ref Unsafe.Add(ref i, s + j);
                 ref var br = ref Unsafe.Add(ref r, s + j + half);
                 ref var bi = ref Unsafe.Add(ref i, s + j + half);
-                var dr = ar - br;
-                var di = ai - bi;
-                ar += br;
-                ai += bi;
-                br = Vector256.FusedMultiplyAdd(dr, wr, -(di * wi));
-                bi = Vector256.FusedMultiplyAdd(dr, wi, di * wr);
+                var dr = TLanes.Subtract(ar, br);
+                var di = TLanes.Subtract(ai, bi);
+                ar = TLanes.Add(ar, br);
+                ai = TLanes.Add(ai, bi);
+                (br, bi) = Rotate<T, TLanes>(dr, di, wr, wi);
             }
         }
     }
 
     // DIF stages of span h and h/2 over [start, start + length) in one pass, with exactly the operations of
     // two Stage calls: (a, c) and (b, d) at span h, then (a, b) and (c, d) at span h/2.
-    private void TwoStages(ref float r, ref float i, int start, int length, int half)
+    private void TwoStages<T, TLanes>(ref T r, ref T i, int start, int length, int half)
+        where T : struct
+        where TLanes : IFloatLanes<T>
     {
         ref var twr = ref MemoryMarshal.GetArrayDataReference(TwiddleRe);
         ref var twi = ref MemoryMarshal.GetArrayDataReference(TwiddleIm);
@@ -186,12 +152,12 @@ internal sealed class Radix2Fft
         {
             for (var j = 0; j < quarter; j++)
             {
-                var w1r = Unsafe.Add(ref twr, half - 1 + j);
-                var w1i = Unsafe.Add(ref twi, half - 1 + j);
-                var w2r = Unsafe.Add(ref twr, half - 1 + j + quarter);
-                var w2i = Unsafe.Add(ref twi, half - 1 + j + quarter);
-                var w3r = Unsafe.Add(ref twr, quarter - 1 + j);
-                var w3i = Unsafe.Add(ref twi, quarter - 1 + j);
+                var w1r = TLanes.Broadcast(Unsafe.Add(ref twr, half - 1 + j));
+                var w1i = TLanes.Broadcast(Unsafe.Add(ref twi, half - 1 + j));
+                var w2r = TLanes.Broadcast(Unsafe.Add(ref twr, half - 1 + j + quarter));
+                var w2i = TLanes.Broadcast(Unsafe.Add(ref twi, half - 1 + j + quarter));
+                var w3r = TLanes.Broadcast(Unsafe.Add(ref twr, quarter - 1 + j));
+                var w3i = TLanes.Broadcast(Unsafe.Add(ref twi, quarter - 1 + j));
                 ref var ar = ref Unsafe.Add(ref r, s + j);
                 ref var ai = ref Unsafe.Add(ref i, s + j);
                 ref var br = ref Unsafe.Add(ref r, s + j + quarter);
@@ -200,87 +166,26 @@ internal sealed class Radix2Fft
                 ref var ci = ref Unsafe.Add(ref i, s + j + half);
                 ref var dr = ref Unsafe.Add(ref r, s + j + half + quarter);
                 ref var di = ref Unsafe.Add(ref i, s + j + half + quarter);
-                var xr = ar - cr;
-                var xi = ai - ci;
-                var a1r = ar + cr;
-                var a1i = ai + ci;
-                var c1r = MathF.FusedMultiplyAdd(xr, w1r, -(xi * w1i));
-                var c1i = MathF.FusedMultiplyAdd(xr, w1i, xi * w1r);
-                var yr = br - dr;
-                var yi = bi - di;
-                var b1r = br + dr;
-                var b1i = bi + di;
-                var d1r = MathF.FusedMultiplyAdd(yr, w2r, -(yi * w2i));
-                var d1i = MathF.FusedMultiplyAdd(yr, w2i, yi * w2r);
-                var ur = a1r - b1r;
-                var ui = a1i - b1i;
-                ar = a1r + b1r;
-                ai = a1i + b1i;
-                br = MathF.FusedMultiplyAdd(ur, w3r, -(ui * w3i));
-                bi = MathF.FusedMultiplyAdd(ur, w3i, ui * w3r);
-                var vr = c1r - d1r;
-                var vi = c1i - d1i;
-                cr = c1r + d1r;
-                ci = c1i + d1i;
-                dr = MathF.FusedMultiplyAdd(vr, w3r, -(vi * w3i));
-                di = MathF.FusedMultiplyAdd(vr, w3i, vi * w3r);
-            }
-        }
-    }
-
-    private void TwoStages(ref Vector256<float> r, ref Vector256<float> i, int start, int length, int half)
-    {
-        ref var twr = ref MemoryMarshal.GetArrayDataReference(TwiddleRe);
-        ref var twi = ref MemoryMarshal.GetArrayDataReference(TwiddleIm);
-        var quarter = half / 2;
-        for (var s = start; s < start + length; s += 2 * half)
-        {
-            for (var j = 0; j < quarter; j++)
-            {
-                var w1r = Vector256.Create(Unsafe.Add(ref twr, half - 1 + j));
-                var w1i = Vector256.Create(Unsafe.Add(ref twi, half - 1 + j));
-                var w2r = Vector256.Create(Unsafe.Add(ref twr, half - 1 + j + quarter));
-                var w2i = Vector256.Create(Unsafe.Add(ref twi, half - 1 + j + quarter));
-                var w3r = Vector256.Create(Unsafe.Add(ref twr, quarter - 1 + j));
-                var w3i = Vector256.Create(Unsafe.Add(ref twi, quarter - 1 + j));
-                ref var ar = ref Unsafe.Add(ref r, s + j);
-                ref var ai = ref Unsafe.Add(ref i, s + j);
-                ref var br = ref Unsafe.Add(ref r, s + j + quarter);
-                ref var bi = ref Unsafe.Add(ref i, s + j + quarter);
-                ref var cr = ref Unsafe.Add(ref r, s + j + half);
-                ref var ci = ref Unsafe.Add(ref i, s + j + half);
-                ref var dr = ref Unsafe.Add(ref r, s + j + half + quarter);
-                ref var di = ref Unsafe.Add(ref i, s + j + half + quarter);
-                var xr = ar - cr;
-                var xi = ai - ci;
-                var a1r = ar + cr;
-                var a1i = ai + ci;
-                var c1r = Vector256.FusedMultiplyAdd(xr, w1r, -(xi * w1i));
-                var c1i = Vector256.FusedMultiplyAdd(xr, w1i, xi * w1r);
-                var yr = br - dr;
-                var yi = bi - di;
-                var b1r = br + dr;
-                var b1i = bi + di;
-                var d1r = Vector256.FusedMultiplyAdd(yr, w2r, -(yi * w2i));
-                var d1i = Vector256.FusedMultiplyAdd(yr, w2i, yi * w2r);
-                var ur = a1r - b1r;
-                var ui = a1i - b1i;
-                ar = a1r + b1r;
-                ai = a1i + b1i;
-                br = Vector256.FusedMultiplyAdd(ur, w3r, -(ui * w3i));
-                bi = Vector256.FusedMultiplyAdd(ur, w3i, ui * w3r);
-                var vr = c1r - d1r;
-                var vi = c1i - d1i;
-                cr = c1r + d1r;
-                ci = c1i + d1i;
-                dr = Vector256.FusedMultiplyAdd(vr, w3r, -(vi * w3i));
-                di = Vector256.FusedMultiplyAdd(vr, w3i, vi * w3r);
+                var (c1r, c1i) = Rotate<T, TLanes>(TLanes.Subtract(ar, cr), TLanes.Subtract(ai, ci), w1r, w1i);
+                var a1r = TLanes.Add(ar, cr);
+                var a1i = TLanes.Add(ai, ci);
+                var (d1r, d1i) = Rotate<T, TLanes>(TLanes.Subtract(br, dr), TLanes.Subtract(bi, di), w2r, w2i);
+                var b1r = TLanes.Add(br, dr);
+                var b1i = TLanes.Add(bi, di);
+                ar = TLanes.Add(a1r, b1r);
+                ai = TLanes.Add(a1i, b1i);
+                (br, bi) = Rotate<T, TLanes>(TLanes.Subtract(a1r, b1r), TLanes.Subtract(a1i, b1i), w3r, w3i);
+                cr = TLanes.Add(c1r, d1r);
+                ci = TLanes.Add(c1i, d1i);
+                (dr, di) = Rotate<T, TLanes>(TLanes.Subtract(c1r, d1r), TLanes.Subtract(c1i, d1i), w3r, w3i);
             }
         }
     }
 
     // Spans 2 and 1 together: their twiddles are 1 and -i, so no multiplications.
-    private static void LastTwoStages(ref float r, ref float i, int start, int length)
+    private static void LastTwoStages<T, TLanes>(ref T r, ref T i, int start, int length)
+        where T : struct
+        where TLanes : IFloatLanes<T>
     {
         for (var s = start; s < start + length; s += 4)
         {
@@ -293,54 +198,23 @@ internal sealed class Radix2Fft
             ref var i2 = ref Unsafe.Add(ref i, s + 2);
             ref var i3 = ref Unsafe.Add(ref i, s + 3);
             // Span 2: (0, 2) twiddle 1; (1, 3) twiddle -i: (d r + i d i)(-i) = d i - i d r.
-            var a0r = r0 + r2;
-            var a0i = i0 + i2;
-            var a2r = r0 - r2;
-            var a2i = i0 - i2;
-            var a1r = r1 + r3;
-            var a1i = i1 + i3;
-            var a3r = i1 - i3;
-            var a3i = -(r1 - r3);
+            var a0r = TLanes.Add(r0, r2);
+            var a0i = TLanes.Add(i0, i2);
+            var a2r = TLanes.Subtract(r0, r2);
+            var a2i = TLanes.Subtract(i0, i2);
+            var a1r = TLanes.Add(r1, r3);
+            var a1i = TLanes.Add(i1, i3);
+            var a3r = TLanes.Subtract(i1, i3);
+            var a3i = TLanes.Negate(TLanes.Subtract(r1, r3));
             // Span 1: (0, 1) and (2, 3), twiddle 1.
-            r0 = a0r + a1r;
-            i0 = a0i + a1i;
-            r1 = a0r - a1r;
-            i1 = a0i - a1i;
-            r2 = a2r + a3r;
-            i2 = a2i + a3i;
-            r3 = a2r - a3r;
-            i3 = a2i - a3i;
-        }
-    }
-
-    private static void LastTwoStages(ref Vector256<float> r, ref Vector256<float> i, int start, int length)
-    {
-        for (var s = start; s < start + length; s += 4)
-        {
-            ref var r0 = ref Unsafe.Add(ref r, s);
-            ref var r1 = ref Unsafe.Add(ref r, s + 1);
-            ref var r2 = ref Unsafe.Add(ref r, s + 2);
-            ref var r3 = ref Unsafe.Add(ref r, s + 3);
-            ref var i0 = ref Unsafe.Add(ref i, s);
-            ref var i1 = ref Unsafe.Add(ref i, s + 1);
-            ref var i2 = ref Unsafe.Add(ref i, s + 2);
-            ref var i3 = ref Unsafe.Add(ref i, s + 3);
-            var a0r = r0 + r2;
-            var a0i = i0 + i2;
-            var a2r = r0 - r2;
-            var a2i = i0 - i2;
-            var a1r = r1 + r3;
-            var a1i = i1 + i3;
-            var a3r = i1 - i3;
-            var a3i = -(r1 - r3);
-            r0 = a0r + a1r;
-            i0 = a0i + a1i;
-            r1 = a0r - a1r;
-            i1 = a0i - a1i;
-            r2 = a2r + a3r;
-            i2 = a2i + a3i;
-            r3 = a2r - a3r;
-            i3 = a2i - a3i;
+            r0 = TLanes.Add(a0r, a1r);
+            i0 = TLanes.Add(a0i, a1i);
+            r1 = TLanes.Subtract(a0r, a1r);
+            i1 = TLanes.Subtract(a0i, a1i);
+            r2 = TLanes.Add(a2r, a3r);
+            i2 = TLanes.Add(a2i, a3i);
+            r3 = TLanes.Subtract(a2r, a3r);
+            i3 = TLanes.Subtract(a2i, a3i);
         }
     }
 

@@ -194,9 +194,10 @@ public static class EegWindow
     /// <summary>
     /// <see cref="LogPowersScalar"/> with the same arithmetic per value, in the order that keeps the
     /// vector units busy: 4 chains band-passed at once (one per double lane), 8 FFT frames per transform,
-    /// frames gathered straight from the chain, powers taken 4 lanes at a time into bin-major rows, and
-    /// every buffer reused (per thread) instead of the ~1.2 MB a window would otherwise allocate. The sums
-    /// run in the reference's order, so the normalisation is bit-identical too.
+    /// frames gathered straight from the chain, powers taken 4 lanes at a time into bin-major rows, the
+    /// logarithm 8 at a time (<see cref="LogPowers"/>), and every buffer reused (per thread) instead of the
+    /// ~1.2 MB a window would otherwise allocate. The sums run in the reference's order, so the
+    /// normalisation is bit-identical too. About 0.6x the CPU time of the per-chain form it replaced.
     /// </summary>
     private static (double Sum, double SumOfSquares) LogPowersVectorized(IReadOnlyList<float[]?> columns, int start, Span<float> plane)
     {
@@ -304,7 +305,7 @@ public static class EegWindow
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    /// <summary>The vectorised path's buffers, one set per thread (~0.8 MB).</summary>
+    /// <summary>The vectorised path's buffers, one set per thread (~1 MB).</summary>
     private sealed class Scratch
     {
         /// <summary>Row stride of <see cref="Powers"/>: a whole group of 8 frames is stored even past the last column.</summary>
@@ -369,40 +370,36 @@ public static class EegWindow
     }
 
     /// <summary>
-    /// As <see cref="FramePowersScalar"/>, 8 frames per transform, one per AVX lane (the same arithmetic per
-    /// lane), into <see cref="Scratch.Powers"/> [bin, column]. The last group's spare lanes repeat the last
-    /// frame; their powers land past the row's end and are never read.
+    /// As <see cref="FramePowersScalar"/>, one frame per vector lane (the same arithmetic per lane), into
+    /// <see cref="Scratch.Powers"/> [bin, column]. The last group's spare lanes repeat the last frame; their
+    /// powers land past the row's end and are never read. (16 lanes with AVX-512 measured no faster: 1.94
+    /// against 1.97 ms CPU per window, alternating runs on this machine.)
     /// </summary>
-    private static void FramePowersVectorized(float[] chain, Scratch scratch)
+    private static void FramePowersVectorized(float[] chain, Scratch scratch) =>
+        FramePowers<Vector256<float>, Vector256Lanes>(chain, scratch.Re, scratch.Im, scratch.Powers);
+
+    private static void FramePowers<T, TLanes>(float[] chain, T[] re, T[] im, double[] powers)
+        where T : struct
+        where TLanes : IFrameLanes<T>
     {
-        const int lanes = 8;
-        var (re, im, powers) = (scratch.Re, scratch.Im, scratch.Powers);
+        var lanes = TLanes.Count;
+        Span<int> starts = stackalloc int[lanes];
         for (var first = 0; first < Columns; first += lanes)
         {
-            var s0 = FrameStart(Math.Min(first, Columns - 1));
-            var s1 = FrameStart(Math.Min(first + 1, Columns - 1));
-            var s2 = FrameStart(Math.Min(first + 2, Columns - 1));
-            var s3 = FrameStart(Math.Min(first + 3, Columns - 1));
-            var s4 = FrameStart(Math.Min(first + 4, Columns - 1));
-            var s5 = FrameStart(Math.Min(first + 5, Columns - 1));
-            var s6 = FrameStart(Math.Min(first + 6, Columns - 1));
-            var s7 = FrameStart(Math.Min(first + 7, Columns - 1));
+            for (var k = 0; k < lanes; k++)
+            {
+                starts[k] = FrameStart(Math.Min(first + k, Columns - 1));
+            }
             for (var n = 0; n < FftSize; n++)
             {
-                re[n] = Vector256.Create(chain[s0 + n], chain[s1 + n], chain[s2 + n], chain[s3 + n], chain[s4 + n], chain[s5 + n], chain[s6 + n], chain[s7 + n])
-                    * Vector256.Create(Hann[n]);
-                im[n] = Vector256<float>.Zero;
+                re[n] = TLanes.Gather(chain, starts, n, Hann[n]);
+                im[n] = default;
             }
-            Fft.Transform(re, im);
+            Fft.Transform<T, TLanes>(re, im);
             for (var bin = 0; bin < Bins; bin++)
             {
                 var at = Fft.BitReverse[FirstBin + bin];
-                var (r, i) = (re[at], im[at]);
-                var (rLow, iLow) = (Vector256.WidenLower(r), Vector256.WidenLower(i));
-                var (rHigh, iHigh) = (Vector256.WidenUpper(r), Vector256.WidenUpper(i));
-                var row = powers.AsSpan(bin * Scratch.PowerStride + first, lanes);
-                (rLow * rLow + iLow * iLow).CopyTo(row);
-                (rHigh * rHigh + iHigh * iHigh).CopyTo(row[4..]);
+                TLanes.StorePowers(re[at], im[at], powers.AsSpan(bin * Scratch.PowerStride + first, lanes));
             }
         }
     }
