@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
@@ -89,25 +90,21 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>
     /// Class probabilities for <paramref name="n"/> windows laid out [n,3,400,300] row-major in
-    /// <paramref name="batch"/>; one float[6] per window.
+    /// <paramref name="batch"/>; one float[6] per window. The input is copied once (into a pooled array);
+    /// <see cref="Predict(ReadOnlyMemory{float}, int)"/> scores without the copy.
     /// </summary>
     public float[][] Predict(ReadOnlySpan<float> batch, int n)
     {
-        const int windowSize = Channels * Height * Width;
-        if (n < 1 || batch.Length != (long)n * windowSize)
+        var copy = ArrayPool<float>.Shared.Rent(batch.Length);
+        try
         {
-            throw new ArgumentException($"expected {n} x {windowSize} floats ([{n},{Channels},{Height},{Width}]), got {batch.Length}", nameof(batch));
+            batch.CopyTo(copy);
+            return Predict(copy.AsMemory(0, batch.Length), n);
         }
-        if (_fixedBatchOfOne && n > 1)
+        finally
         {
-            var rows = new float[n][];
-            for (var i = 0; i < n; i++)
-            {
-                rows[i] = Run(batch.Slice(i * windowSize, windowSize), 1)[0];
-            }
-            return rows;
+            ArrayPool<float>.Shared.Return(copy);
         }
-        return Run(batch, n);
     }
 
     /// <summary>
@@ -127,28 +124,28 @@ public sealed class OnnxClassifier : IDisposable
             var rows = new float[n][];
             for (var i = 0; i < n; i++)
             {
-                rows[i] = RunBound(batch.Slice(i * windowSize, windowSize), 1)[0];
+                rows[i] = Run(batch.Slice(i * windowSize, windowSize), 1)[0];
             }
             return rows;
         }
-        return RunBound(batch, n);
+        return Run(batch, n);
     }
 
-    private float[][] Run(ReadOnlySpan<float> batch, int n)
-    {
-        using var input = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [n, Channels, Height, Width]);
-        batch.CopyTo(input.GetTensorMutableDataAsSpan<float>());
-        using var outputs = _session.Run(_runOptions, _inputNames, [input], _outputNames);
-        return Rows(outputs[0].GetTensorDataAsSpan<float>(), n);
-    }
-
-    private float[][] RunBound(ReadOnlyMemory<float> batch, int n)
+    private float[][] Run(ReadOnlyMemory<float> batch, int n)
     {
         var scores = new float[n * ClassCount];
         // ONNX Runtime only reads the input; the tensor API wants writable memory.
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(batch), [n, Channels, Height, Width]);
         using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, scores.AsMemory(), [n, ClassCount]);
-        _session.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
+        try
+        {
+            _session.Run(_runOptions, _inputNames, [input], _outputNames, [output]);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            // E.g. an output that is not [n, 6] at run time although the model declares it so.
+            throw ModelFileException.InFile(Path, $"ONNX Runtime could not score {n} window(s) ({FirstLine(e.Message)})", e);
+        }
         return Rows(scores, n);
     }
 
