@@ -38,7 +38,7 @@ public class ContractShapeTests
     [Theory]
     [InlineData("Preprocessing", "ConvertSpectrogram,GetWindow,PrepareDataset,StreamSpectrogram")]
     [InlineData("Training", "StartRun,WatchRun,ListRuns,GetRun,CancelRun")]
-    [InlineData("Inference", "Score,ScoreBatch,StreamEeg,ScoreRecording,ListModels,ActivateModel")]
+    [InlineData("Inference", "Score,ScoreBatch,StreamEeg,ScoreRecording,ListModels,ActivateModel,GetServingProfile")]
     public void ServicesExposeExactlyTheIssuesRpcs(string service, string methods)
     {
         var descriptor = Files.SelectMany(file => file.Services).Single(s => s.Name == service);
