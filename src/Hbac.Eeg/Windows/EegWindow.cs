@@ -203,30 +203,22 @@ public static class EegWindow
     {
         var scratch = t_scratch ??= new Scratch();
         const int lanes = ButterworthBandPass.Lanes;
-        var interleaved = scratch.Interleaved;
+        var interleaved = scratch.Lanes;
         for (var c = 0; c < Chains; c += lanes)
         {
-            for (var k = 0; k < lanes; k++)
-            {
-                var (a, b) = ChainColumns[c + k];
-                Bipolar(columns[a], columns[b], start, interleaved.AsSpan(k * Samples, Samples));
-            }
             // Chains side by side, sample by sample, for the 4-lane filter; then back, clipped, one chain each.
             for (var k = 0; k < lanes; k++)
             {
-                var chain = interleaved.AsSpan(k * Samples, Samples);
-                for (var i = 0; i < Samples; i++)
-                {
-                    scratch.Lanes[i * lanes + k] = chain[i];
-                }
+                var (a, b) = ChainColumns[c + k];
+                Bipolar(columns[a], columns[b], start, interleaved, k, lanes);
             }
-            BandPass.ApplyInterleaved(scratch.Lanes);
+            BandPass.ApplyInterleaved(interleaved);
             for (var k = 0; k < lanes; k++)
             {
                 var chain = scratch.Chains[c + k];
                 for (var i = 0; i < Samples; i++)
                 {
-                    chain[i] = scratch.Lanes[i * lanes + k];
+                    chain[i] = interleaved[i * lanes + k];
                 }
                 Clip(chain);
             }
@@ -313,7 +305,6 @@ public static class EegWindow
 
         public readonly float[][] Chains = Enumerable.Range(0, EegWindow.Chains).Select(_ => new float[Samples]).ToArray();
         public readonly double[] Powers = new double[Bins * PowerStride];
-        public readonly float[] Interleaved = new float[ButterworthBandPass.Lanes * Samples];
         public readonly float[] Lanes = new float[ButterworthBandPass.Lanes * Samples];
         public readonly Vector256<float>[] Re = new Vector256<float>[FftSize];
         public readonly Vector256<float>[] Im = new Vector256<float>[FftSize];
@@ -404,14 +395,18 @@ public static class EegWindow
         }
     }
 
-    private static void Bipolar(float[]? a, float[]? b, int start, Span<float> chain)
+    private static void Bipolar(float[]? a, float[]? b, int start, Span<float> chain) => Bipolar(a, b, start, chain, 0, 1);
+
+    // a - b from sample start on (NaN, infinity and a missing electrode read as 0) into every
+    // stride-th value of destination from offset on.
+    private static void Bipolar(float[]? a, float[]? b, int start, Span<float> destination, int offset, int stride)
     {
-        for (var i = 0; i < chain.Length; i++)
+        for (var i = 0; i < Samples; i++)
         {
             var x = a is null ? 0f : a[start + i];
             var y = b is null ? 0f : b[start + i];
             var d = x - y;
-            chain[i] = float.IsFinite(d) ? d : 0f;
+            destination[i * stride + offset] = float.IsFinite(d) ? d : 0f;
         }
     }
 }
