@@ -157,7 +157,9 @@ public sealed class InferenceService(
                     inputs.Return(window.Input);
                     var reply = StageStart.Now();
                     var probabilities = ClassProbabilities.FromSpan(scored.Probabilities);
-                    var written = responseStream.WriteAsync(new StreamEegResponse
+                    // Serialised here; the write only waits when the connection is flow-controlled, and the
+                    // reply's CPU is read only when it ends on the thread it began on.
+                    await responseStream.WriteAsync(new StreamEegResponse
                     {
                         WindowEndSeconds = window.WindowEndSeconds,
                         WindowSeconds = EegStream.ScoredWindowSeconds,
@@ -168,9 +170,6 @@ public sealed class InferenceService(
                         TopClass = probabilities.TopClass(),
                         ModelVersion = scored.ModelVersion,
                     }, ct);
-                    // The reply's CPU is read when the write completes on this thread (it serialises here and
-                    // only waits when the connection is flow-controlled).
-                    await written;
                     profile.Record(ModelInputKind.Eeg, ServingStage.Reply, 1, reply);
                 }
             }
