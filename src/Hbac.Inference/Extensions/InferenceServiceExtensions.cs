@@ -1,3 +1,5 @@
+using Grpc.AspNetCore.Server;
+using HbacAspire.ServiceDefaults.Streams;
 using Hbac.Inference.Reports;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
@@ -8,7 +10,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class InferenceServiceExtensions
 {
-    /// <summary>Options ("Hbac" section), the model repository and its watcher, the micro-batcher and the window source.</summary>
+    /// <summary>Options ("Hbac" section; its MaxMessageBytes is gRPC's receive limit), the open-stream limit, the model repository and its watcher, the micro-batcher and the window source.</summary>
     public static IHostApplicationBuilder AddInferenceServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -24,6 +26,10 @@ public static class InferenceServiceExtensions
             return new MicroBatcher(provider.GetRequiredService<IBatchScorer>(), options.MaxBatch,
                 TimeSpan.FromMilliseconds(options.MaxDelayMs), provider.GetRequiredService<InferenceMetrics>(), options.QueuedWindowsLimit);
         });
+        builder.Services.AddOptions<GrpcServiceOptions>()
+            .Configure<IOptions<InferenceOptions>>((grpc, inference) => grpc.MaxReceiveMessageSize = inference.Value.MaxMessageBytes);
+        builder.Services.AddSingleton(provider => new OpenStreamLimit(
+            provider.GetRequiredService<IOptions<InferenceOptions>>().Value.MaxOpenStreams, InferenceOptions.MaxOpenStreamsKey));
         builder.Services.AddSingleton<ISpectrogramWindowSource, SpectrogramWindowSource>();
         builder.Services.AddSingleton<RecordingReporter>();
         return builder;
