@@ -11,7 +11,15 @@ namespace HbacAspire.ServiceDefaults.Streams;
 /// </summary>
 public sealed class OpenStreamLimit
 {
+    /// <summary>Streams closed between two memory reclaims (see <see cref="Release"/>).</summary>
+    public const int ClosedStreamsPerReclaim = 64;
+
+    /// <summary>Delay from the closing that triggers a reclaim to the reclaim, so a wave of closings is reclaimed once.</summary>
+    public static readonly TimeSpan ReclaimDelay = TimeSpan.FromSeconds(1);
+
     private int _open;
+    private int _closedSinceReclaim;
+    private int _reclaimScheduled;
 
     /// <param name="limit">Most streams open at once (at least 1).</param>
     /// <param name="setting">The configuration key that sets <paramref name="limit"/>, named in the refusal.</param>
@@ -46,6 +54,29 @@ public sealed class OpenStreamLimit
         return new Lease(this);
     }
 
+    /// <summary>
+    /// Gives a place back. A stream's buffers (0.8 MB of signal, chunk arrays of 160 kB and more) live on
+    /// the large-object heap, which only a full collection frees; when thousands of streams are abandoned
+    /// at once nothing else allocates, no full collection comes, and the service kept 1.4-2.2 GB for good
+    /// (issue 12). So after every <see cref="ClosedStreamsPerReclaim"/> closed streams one aggressive full
+    /// collection (compacting the large-object heap, returning the freed memory to the system) runs on the
+    /// thread pool <see cref="ReclaimDelay"/> later. Its pause is paid once per wave of closings, not per stream.
+    /// </summary>
+    private void Release()
+    {
+        Interlocked.Decrement(ref _open);
+        if (Interlocked.Increment(ref _closedSinceReclaim) < ClosedStreamsPerReclaim || Interlocked.Exchange(ref _reclaimScheduled, 1) == 1)
+        {
+            return;
+        }
+        _ = Task.Delay(ReclaimDelay).ContinueWith(_ =>
+        {
+            Interlocked.Exchange(ref _closedSinceReclaim, 0);
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            Interlocked.Exchange(ref _reclaimScheduled, 0);
+        }, TaskScheduler.Default);
+    }
+
     /// <summary>One stream's place; disposing it twice releases it once.</summary>
     public sealed class Lease : IDisposable
     {
@@ -57,7 +88,7 @@ public sealed class OpenStreamLimit
         {
             if (Interlocked.Exchange(ref _owner, null) is { } owner)
             {
-                Interlocked.Decrement(ref owner._open);
+                owner.Release();
             }
         }
     }
