@@ -5,9 +5,10 @@ using Hbac.Inference.Tests.Support;
 namespace Hbac.Inference.Tests;
 
 /// <summary>
-/// Issue 12, class 11, on real Kestrel (a TestServer has no request body limit): Hbac:MaxMessageBytes
-/// (32 MiB) is the one message limit. A ScoreBatch just under it, above Kestrel's default body limit of
-/// 30,000,000 bytes, is scored; one just over gets ResourceExhausted, not Unknown.
+/// Issue 12, classes 11 and 13, on real Kestrel and HTTP/2 (a TestServer has neither a request body limit
+/// nor header limits): Hbac:MaxMessageBytes (32 MiB) is the one message limit. A ScoreBatch just under it,
+/// above Kestrel's default body limit of 30,000,000 bytes, is scored; one just over gets ResourceExhausted,
+/// not Unknown. A 10-kB id comes back as the real status code.
 /// </summary>
 public sealed class MessageSizeTests : IDisposable
 {
@@ -45,5 +46,16 @@ public sealed class MessageSizeTests : IDisposable
         Assert.Equal(23, scored.Results.Count);
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
         Assert.Equal("v1", (await _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(0, 0, 0) })).ModelVersion);
+    }
+
+    [Fact]
+    public async Task ATenKilobyteIdComesBackAsTheRealStatusOverHttp2()
+    {
+        var id = new string('7', 10_240);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ActivateModelAsync(new ActivateModelRequest { Version = id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, error.StatusCode);
+        Assert.Contains("... (10240 chars)", error.Status.Detail);
     }
 }

@@ -89,9 +89,16 @@ public sealed class MalformedRequestTests : IDisposable
 
         var window = await Assert.ThrowsAsync<RpcException>(() => host.Client.GetWindowAsync(new GetWindowRequest { SpectrogramId = LongId }).ResponseAsync);
         var path = await Assert.ThrowsAsync<RpcException>(() => host.Client.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = LongId + "/a.parquet" }).ResponseAsync);
+        // The parquet reader's own message names the upload: only the interceptor's bound applies to it.
+        var upload = await Assert.ThrowsAsync<RpcException>(() => host.Client.ConvertSpectrogramAsync(new ConvertSpectrogramRequest
+        {
+            FileName = LongId + ".parquet",
+            Content = ByteString.CopyFromUtf8("not a parquet file"),
+        }).ResponseAsync);
 
         AssertRefused(window, StatusCode.InvalidArgument, $"... ({LongId.Length} chars)");
         AssertRefused(path, StatusCode.NotFound, $"... ({LongId.Length + 10} chars)");
+        AssertRefused(upload, StatusCode.InvalidArgument, "xxxxxxxxxx");
         await AssertServingAsync(host);
     }
 
