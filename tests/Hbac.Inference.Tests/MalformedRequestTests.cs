@@ -55,10 +55,24 @@ public sealed class MalformedRequestTests : IDisposable
     [Fact]
     public async Task AValueJustInsideTheNormalisedRangeIsScored()
     {
-        // The largest |z| a window standardised by its own 120,000 values can hold is sqrt(119,999).
+        // The largest |z| a window standardised by its own 120,000 values can hold is sqrt(119,999) (the limit allows float rounding on top).
         var reply = await _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(ModelInput.MaxAbsValue, -ModelInput.MaxAbsValue, 0) });
 
         Assert.All(reply.Probabilities.ToArray(), p => Assert.True(float.IsFinite(p)));
+    }
+
+    [Fact]
+    public async Task TheMostExtremeWindowTheDecoderCanMakeIsScored()
+    {
+        // One column value at the top of the clip range among 119,999 at the bottom: the decoder's largest |z|.
+        var values = new float[400 * 300];
+        values[12_345] = 1e6f;
+        var input = Hbac.Eeg.Windows.SpectrogramWindow.Decode(values, 300, 0);
+        Assert.True(input.Max() > 346f, $"peak {input.Max()}");
+
+        var reply = await _client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], input) });
+
+        Assert.Equal("v1", reply.ModelVersion);
     }
 
     [Fact]
