@@ -137,8 +137,8 @@ public sealed class OnnxClassifier : IDisposable
         {
             if (FirstNonFinite(rows[i]) is { } bad)
             {
-                throw new ModelOutputException(
-                    $"{Path}: output '{OutputName}' holds {bad} for window {i + 1} of {n}, not a probability; no class is named from it (is the input the normalised model input?)");
+                throw new ModelOutputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{Path}: output '{OutputName}' holds {bad} for window {i + 1} of {n}, not a probability; no class is named from it (is the input the normalised model input?)"));
             }
         }
         return rows;
