@@ -164,8 +164,10 @@ public sealed class MalformedRequestTests : IDisposable
         // The service runs in this test process, so the process's RSS is the service's plus the test's
         // (the client side of 1,000 calls included); the service's own share is its managed heap, which is
         // what a stream allocates. Both are read without forcing a collection: the service must give the
-        // memory back by itself once the streams are gone.
-        var chunk = Inputs.Chunks(Inputs.Eeg(10), 2000).Single();
+        // memory back by itself once the streams are gone. A stream allocates its 50-s window buffer
+        // (0.8 MB) on opening, so 1 s of signal each is enough to hold ~1 GB (the service as its own
+        // process, without the collection: 130 MB at start, 997 MB with the streams, 1049 MB 10 s after).
+        var chunk = Inputs.Chunks(Inputs.Eeg(1), 200).Single();
         await AssertServingAsync();
         var rssStart = RssMegabytes();
         var limit = _factory.Services.GetRequiredService<HbacAspire.ServiceDefaults.Streams.OpenStreamLimit>();
