@@ -231,8 +231,11 @@ public sealed class CliCommandTests : IDisposable
             root.Subcommands.Add(command);
         }
         var (stdout, stderr) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
+        // Not disposed: the CLI's StderrProgress keeps the Spectre console made on the first Console.Error
+        // it saw (in a test, an earlier run's writer), and its refresh thread writing to a disposed writer
+        // crashed the test host under load (ObjectDisposedException in ProgressRefreshThread).
+        var output = new StringWriter();
+        var error = new StringWriter();
         Console.SetOut(output);
         Console.SetError(error);
         try
