@@ -55,8 +55,9 @@ public sealed class OpenStreamLimit
     }
 
     /// <summary>
-    /// Gives a place back. A stream's buffers (0.8 MB of signal, chunk arrays of 160 kB and more) live on
-    /// the large-object heap, which only a full collection frees; when thousands of streams are abandoned
+    /// Gives a place back. A stream's buffers (0.8 MB of signal, chunk arrays of 160 kB and more) are
+    /// long-lived or large objects (generation 2 or the large-object heap), which only a full collection
+    /// frees; when thousands of streams are abandoned
     /// at once nothing else allocates, no full collection comes, and the service kept 1.4-2.2 GB for good
     /// (issue 12). So after every <see cref="ClosedStreamsPerReclaim"/> closed streams one aggressive full
     /// collection (compacting the large-object heap, returning the freed memory to the system) runs on the
