@@ -18,18 +18,31 @@ public static class GrpcServiceDefaultsExtensions
     /// <summary>
     /// Kestrel endpoints speak HTTP/2 only (gRPC without TLS needs it; health probes then use h2c),
     /// gRPC with the metrics interceptor and open streams ended (Unavailable) when the service stops,
-    /// <c>grpc.health.v1</c> reporting the health checks, and server reflection. <paramref name="configure"/> adjusts the gRPC options (message size limits).
+    /// <c>grpc.health.v1</c> reporting the health checks, and server reflection. Status details are
+    /// bounded (<see cref="BoundedStatusInterceptor"/>). <paramref name="configure"/> adjusts the gRPC
+    /// options: the service's message size limit is <see cref="GrpcServiceOptions.MaxReceiveMessageSize"/>
+    /// alone, because Kestrel's request body limit is lifted here (see below).
     /// </summary>
     public static IGrpcServerBuilder AddGrpcServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configure = null)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+        {
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2);
+            // Kestrel's 30,000,000-byte body limit would cut a unary message between 28.6 MiB and the gRPC
+            // limit with an error the client sees as Unknown, and a long stream after 30 MB in total. The
+            // only bodies these hosts read are gRPC messages, and gRPC checks each one against
+            // MaxReceiveMessageSize from its length prefix before buffering it (ResourceExhausted): that
+            // one setting is the limit. Health, /alive and /metrics are GETs without a body.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
         builder.Services.AddSingleton<GrpcMetricsInterceptor>();
+        builder.Services.AddSingleton<BoundedStatusInterceptor>();
         builder.Services.AddSingleton<StreamShutdownInterceptor>();
         var grpc = builder.Services.AddGrpc(options =>
         {
             // Metrics outermost, so a stream ended by the shutdown is counted as Unavailable.
             options.Interceptors.Add<GrpcMetricsInterceptor>();
+            options.Interceptors.Add<BoundedStatusInterceptor>();
             options.Interceptors.Add<StreamShutdownInterceptor>();
             configure?.Invoke(options);
         });

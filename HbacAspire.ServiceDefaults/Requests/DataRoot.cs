@@ -26,7 +26,7 @@ public sealed class DataRoot
         var full = Resolve(path, field);
         if (!File.Exists(full))
         {
-            throw new RequestRejectedException(Rejection.NotFound, $"{field}: '{path}' is not a file under the data root");
+            throw new RequestRejectedException(Rejection.NotFound, $"{field}: '{StatusDetail.Echo(path)}' is not a file under the data root");
         }
         return full;
     }
@@ -37,7 +37,7 @@ public sealed class DataRoot
         var full = Resolve(path, field);
         if (!Directory.Exists(full))
         {
-            throw new RequestRejectedException(Rejection.NotFound, $"{field}: '{path}' is not a folder under the data root");
+            throw new RequestRejectedException(Rejection.NotFound, $"{field}: '{StatusDetail.Echo(path)}' is not a folder under the data root");
         }
         return full;
     }
@@ -58,7 +58,7 @@ public sealed class DataRoot
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(FullPath, path)));
         if (!IsInside(full, FullPath) || !IsInside(RealPath(full, field), RealPath(FullPath, field)))
         {
-            throw new RequestRejectedException(Rejection.InvalidArgument, $"{field}: '{path}' is outside the data root");
+            throw new RequestRejectedException(Rejection.InvalidArgument, $"{field}: '{StatusDetail.Echo(path)}' is outside the data root");
         }
         return full;
     }

@@ -19,6 +19,13 @@ public static class EegStream
     public const int ChannelCount = 20;
 
     /// <summary>
+    /// Largest sample magnitude a stream may send, in microvolts: 1 V, far beyond any EEG amplifier's
+    /// range (scalp EEG is tens to hundreds of microvolts), and small enough that no spectrogram power
+    /// computed from it overflows float. Larger values and infinities are refused; NaN marks a missing sample.
+    /// </summary>
+    public const float MaxAbsMicrovolts = 1_000_000f;
+
+    /// <summary>
     /// Seconds of signal in one scored window, and so what the first StreamEeg reply needs: the EEG-window
     /// model reads 50 s (Hbac.Eeg.Windows.EegWindow.Seconds) and scores its centre 10 s.
     /// </summary>

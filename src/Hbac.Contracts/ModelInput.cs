@@ -30,6 +30,14 @@ public static class ModelInput
     /// <summary>Added to the standard deviation so a constant window does not divide by zero.</summary>
     public const float Epsilon = 1e-6f;
 
+    /// <summary>
+    /// Largest magnitude a normalised input value can have: a value standardised by the mean and standard
+    /// deviation of its own n = 400 x 300 values lies within +-sqrt(n - 1) = 346.409 (one outlier among
+    /// equal values reaches it); sqrt(n) = 346.410 leaves room for float rounding. Anything larger is not
+    /// the model input the contract describes (and 3.4e38 overflows the network to NaN).
+    /// </summary>
+    public static readonly float MaxAbsValue = MathF.Sqrt(FrequencyRows * TimeColumns);
+
     /// <summary>[channels, rows, columns] of one input; the ONNX model takes [batch, 3, 400, 300].</summary>
     public static IReadOnlyList<int> Shape { get; } = [Channels, FrequencyRows, TimeColumns];
 }

@@ -2,8 +2,8 @@ using Hbac.Inference.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
-// ScoreBatch carries 1.44 MB per window; larger messages get ResourceExhausted from gRPC itself.
-builder.AddGrpcServiceDefaults(o => o.MaxReceiveMessageSize = 32 * 1024 * 1024);
+// The message limit is Hbac:MaxMessageBytes (AddInferenceServices sets gRPC's receive limit from it).
+builder.AddGrpcServiceDefaults();
 builder.AddRedisTensorCache();
 builder.AddRedisModelAnnouncements();
 builder.AddInferenceServices();

@@ -167,7 +167,29 @@ public sealed class OnnxClassifier : IDisposable
                 Softmax(row);
             }
         }
+        // Every caller (services, CLI, evaluation) gets its probabilities here: an input the network
+        // overflows on gives NaN, and a NaN row would still name a class (the first one) downstream.
+        for (var i = 0; i < n; i++)
+        {
+            if (FirstNonFinite(rows[i]) is { } bad)
+            {
+                throw new ModelOutputException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{Path}: output '{OutputName}' holds {bad} for window {i + 1} of {n}, not a probability; no class is named from it (is the input the normalised model input?)"));
+            }
+        }
         return rows;
+    }
+
+    private static float? FirstNonFinite(float[] row)
+    {
+        foreach (var p in row)
+        {
+            if (!float.IsFinite(p))
+            {
+                return p;
+            }
+        }
+        return null;
     }
 
     private static (InferenceSession Session, string Provider, string? CudaUnavailable) CreateSession(string path, int threads, bool spinning)

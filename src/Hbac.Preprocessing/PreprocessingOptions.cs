@@ -11,7 +11,12 @@ public sealed class PreprocessingOptions
     [Required]
     public string DataRoot { get; set; } = "";
 
-    /// <summary>Largest parquet upload ConvertSpectrogram accepts; larger ones get ResourceExhausted.</summary>
+    /// <summary>
+    /// Largest parquet upload ConvertSpectrogram accepts; larger ones get ResourceExhausted. This one setting
+    /// is the service's message limit: gRPC's receive limit is it plus <see cref="MessageOverheadBytes"/>,
+    /// and Kestrel's request body limit is lifted for gRPC (AddGrpcServiceDefaults), so a stream is limited
+    /// per message, never in total.
+    /// </summary>
     [Range(1024, int.MaxValue - MessageOverheadBytes)]
     public int MaxUploadBytes { get; set; } = 64 * 1024 * 1024;
 
@@ -25,6 +30,16 @@ public sealed class PreprocessingOptions
     /// <summary>Samples per channel a stream may send at once above the sustained rate (default: one hour of signal).</summary>
     [Range(1, int.MaxValue)]
     public int StreamBurstSamples { get; set; } = 200 * 3600;
+
+    /// <summary>
+    /// Most StreamSpectrogram calls open at once; one more is refused with ResourceExhausted naming this
+    /// setting. A stream holds about 0.2 MB (its spectrogram frames and one decode buffer).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxOpenStreams { get; set; } = 1024;
+
+    /// <summary>The setting's name as configured, for messages.</summary>
+    public const string MaxOpenStreamsKey = Section + ":" + nameof(MaxOpenStreams);
 
     /// <summary>Room for the request's other fields on top of the upload.</summary>
     public const int MessageOverheadBytes = 64 * 1024;

@@ -5,10 +5,10 @@ namespace Hbac.Contracts.Tests;
 
 public class EegChunkSamplesTests
 {
-    // Sample s of channel c is c * 100000 + s, so every value says where it came from.
+    // Sample s of channel c is c * 1000 + s, so every value says where it came from (and is a legal microvolt value).
     private static float[][] Recording(int samples) =>
         Enumerable.Range(0, EegStream.ChannelCount)
-            .Select(c => Enumerable.Range(0, samples).Select(s => (float)(c * 100_000 + s)).ToArray())
+            .Select(c => Enumerable.Range(0, samples).Select(s => (float)(c * 1000 + s)).ToArray())
             .ToArray();
 
     [Theory]
@@ -24,9 +24,36 @@ public class EegChunkSamplesTests
 
         Assert.Equal(7, count);
         Assert.Equal(10f, samples[0]);                         // sample 10 of channel 0
-        Assert.Equal(5 * 100_000f + 10, samples[5]);           // sample 10 of channel 5
-        Assert.Equal(100_000f + 11, samples[20 + 1]);          // sample 11 of channel 1
-        Assert.Equal(19 * 100_000f + 16, samples[^1]);         // sample 16 of channel 19
+        Assert.Equal(5 * 1000f + 10, samples[5]);             // sample 10 of channel 5
+        Assert.Equal(1000f + 11, samples[20 + 1]);             // sample 11 of channel 1
+        Assert.Equal(19 * 1000f + 16, samples[^1]);            // sample 16 of channel 19
+    }
+
+    [Theory]
+    [InlineData(SampleLayout.Interleaved, float.PositiveInfinity, "chunk.samples[63] (channel P3, sample 3 of the chunk): Infinity is not a microvolt value within +-1000000 (NaN marks a missing sample)")]
+    [InlineData(SampleLayout.ChannelMajor, float.NegativeInfinity, "chunk.samples[18] (channel P3, sample 3 of the chunk): -Infinity is not a microvolt value within +-1000000 (NaN marks a missing sample)")]
+    [InlineData(SampleLayout.Interleaved, 1.5e6f, "chunk.samples[63] (channel P3, sample 3 of the chunk): 1500000 is not a microvolt value within +-1000000 (NaN marks a missing sample)")]
+    public void SamplesThatAreNotMicrovoltsAreRefusedByChannelAndSample(SampleLayout layout, float bad, string message)
+    {
+        var channels = Recording(5);
+        channels[3][3] = bad;
+        channels[7][1] = float.NaN; // missing: accepted
+        var chunk = EegChunks.Create(channels, 0, 5, layout);
+
+        var error = Assert.Throws<InvalidEegChunkException>(() => EegChunkSamples.Count(chunk));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void NaNMarksAMissingSampleAndTheLimitItselfIsAccepted()
+    {
+        var channels = Recording(4).Select(c => c.Select(_ => 0f).ToArray()).ToArray();
+        channels[0][0] = float.NaN;
+        channels[1][1] = EegStream.MaxAbsMicrovolts;
+        channels[2][2] = -EegStream.MaxAbsMicrovolts;
+
+        Assert.Equal(4, EegChunkSamples.Count(EegChunks.Create(channels, 0, 4, SampleLayout.Interleaved)));
     }
 
     [Theory]
@@ -53,7 +80,7 @@ public class EegChunkSamplesTests
 
         Assert.Equal(80, parsed.Samples.Count);
         Assert.Equal(3f, parsed.Samples[0]);               // channel 0, sample 3
-        Assert.Equal(100_000f + 3, parsed.Samples[4]);     // channel 1, sample 3
-        Assert.Equal(19 * 100_000f + 6, parsed.Samples[79]);
+        Assert.Equal(1000f + 3, parsed.Samples[4]);        // channel 1, sample 3
+        Assert.Equal(19 * 1000f + 6, parsed.Samples[79]);
     }
 }

@@ -45,6 +45,20 @@ public sealed class OnnxClassifierTests : IDisposable
     }
 
     [Fact]
+    public void AnOutputThatIsNotFiniteFailsByWindowInsteadOfNamingAClass()
+    {
+        var path = Write("overflow.onnx", TinyLinearModel("x", "scores", [-1, 3, 400, 300], dimParam: "batch"));
+        using var classifier = OnnxClassifier.Open(path);
+        // Window 1 of 2 is zeros; window 2's channel means 3e38 overflow the logits to infinity, the softmax to NaN.
+        var batch = new float[2 * Window];
+        Array.Fill(batch, 3e38f, Window, 240_000);
+
+        var error = Assert.Throws<ModelOutputException>(() => classifier.Predict(batch, 2));
+
+        Assert.StartsWith($"{path}: output 'scores' holds NaN for window 2 of 2, not a probability; no class is named from it", error.Message);
+    }
+
+    [Fact]
     public void FixedBatchOfOneModelsAreRunPerWindow()
     {
         var path = Write("batch1.onnx", TinyLinearModel("input", "out", [1, 3, 400, 300], dimParam: null));

@@ -1,3 +1,8 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Grpc.Net.Client;
 using Hbac.Tests;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +19,8 @@ public sealed class PreprocessingHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings;
 
-    public PreprocessingHost(string dataRoot, string? redisConnection = null, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="kestrel">Serve on real Kestrel at a free 127.0.0.1 port instead of a TestServer (for Kestrel's own limits).</param>
+    public PreprocessingHost(string dataRoot, string? redisConnection = null, IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
     {
         _settings = new Dictionary<string, string>
         {
@@ -25,12 +31,22 @@ public sealed class PreprocessingHost : WebApplicationFactory<Program>
         {
             _settings[key] = value;
         }
-        Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+        if (kestrel)
         {
-            HttpHandler = Server.CreateHandler(),
-            MaxReceiveMessageSize = null,
-            MaxSendMessageSize = null,
-        });
+            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            StartServer();
+            var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
+        }
+        else
+        {
+            Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+            {
+                HttpHandler = Server.CreateHandler(),
+                MaxReceiveMessageSize = null,
+                MaxSendMessageSize = null,
+            });
+        }
         Client = new PreprocessingClient(Channel);
     }
 

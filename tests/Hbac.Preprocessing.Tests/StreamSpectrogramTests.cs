@@ -58,6 +58,9 @@ public sealed class StreamSpectrogramTests : IDisposable
     [Theory]
     [InlineData(SampleLayout.Interleaved, 333)]
     [InlineData(SampleLayout.ChannelMajor, 1000)]
+    // Chunks longer than the session's decode piece (1000 samples) are appended piece by piece.
+    [InlineData(SampleLayout.Interleaved, 2345)]
+    [InlineData(SampleLayout.ChannelMajor, 2345)]
     public async Task ColumnsEqualTheWholeRecordingSpectrogram(SampleLayout layout, int chunkSamples)
     {
         var eeg = MakeEeg(200 * 23 + 57);

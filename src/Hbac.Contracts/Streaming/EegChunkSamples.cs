@@ -24,7 +24,33 @@ public static class EegChunkSamples
             throw new InvalidEegChunkException(
                 $"chunk.samples: {chunk.Samples.Count} values is not a multiple of {channels} channels");
         }
-        return chunk.Samples.Count / channels;
+        var count = chunk.Samples.Count / channels;
+        CheckValues(chunk, count, channels);
+        return count;
+    }
+
+    /// <summary>
+    /// Every sample is a microvolt value within +-<see cref="EegStream.MaxAbsMicrovolts"/> or NaN (the
+    /// contract's one marker of a missing sample, counted as 0 by the montage as everywhere else).
+    /// Infinity, or a finite value no amplifier gives, is refused by channel and sample: squared in a
+    /// spectrogram it would overflow to infinity, and a stream that sends it is broken, not missing data.
+    /// </summary>
+    private static void CheckValues(EegChunk chunk, int count, int channels)
+    {
+        var samples = chunk.Samples;
+        var limit = EegStream.MaxAbsMicrovolts;
+        for (var i = 0; i < samples.Count; i++)
+        {
+            var value = samples[i];
+            if (MathF.Abs(value) <= limit || float.IsNaN(value))
+            {
+                continue;
+            }
+            var (channel, sample) = chunk.Layout == SampleLayout.Interleaved ? (i % channels, i / channels) : (i / count, i % count);
+            var name = channel < EegStream.ChannelNames.Count ? EegStream.ChannelNames[channel] : $"#{channel}";
+            throw new InvalidEegChunkException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"chunk.samples[{i}] (channel {name}, sample {sample} of the chunk): {value:R} is not a microvolt value within +-{limit:0} (NaN marks a missing sample)"));
+        }
     }
 
     /// <summary>

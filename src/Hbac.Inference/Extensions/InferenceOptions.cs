@@ -27,9 +27,31 @@ public sealed class InferenceOptions : IValidatableObject
     [Range(0, 1000)]
     public int MaxDelayMs { get; set; } = 4;
 
-    /// <summary>Largest recording ScoreRecording accepts as uploaded bytes (bigger files go under the data root and are named by path).</summary>
-    [Range(1, 30_000_000)]
+    /// <summary>Largest recording ScoreRecording accepts as uploaded bytes (bigger files go under the data root and are named by path); at most <see cref="MaxMessageBytes"/> - <see cref="MessageOverheadBytes"/>.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxRecordingUploadBytes { get; set; } = 16_000_000;
+
+    /// <summary>
+    /// Largest request message, in bytes (default 32 MiB: a ScoreBatch of 23 windows of 1.44 MB). The one
+    /// message limit of the service: it is gRPC's receive limit (more: ResourceExhausted), and Kestrel's
+    /// request body limit is lifted for gRPC (AddGrpcServiceDefaults), so streams are limited per message,
+    /// never in total.
+    /// </summary>
+    [Range(64 * 1024, int.MaxValue)]
+    public int MaxMessageBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Room for a request's other fields on top of an uploaded recording.</summary>
+    public const int MessageOverheadBytes = 64 * 1024;
+
+    /// <summary>
+    /// Most StreamEeg calls open at once; one more is refused with ResourceExhausted naming this setting.
+    /// A stream holds the last 50 s of signal (0.8 MB) plus its largest chunk until it ends.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxOpenStreams { get; set; } = 512;
+
+    /// <summary>The setting's name as configured, for messages.</summary>
+    public const string MaxOpenStreamsKey = Section + ":" + nameof(MaxOpenStreams);
 
     /// <summary>Most items one ScoreBatch request may carry.</summary>
     [Range(1, 4096)]
@@ -95,6 +117,12 @@ public sealed class InferenceOptions : IValidatableObject
         if (PrecisionError() is { } error)
         {
             yield return new ValidationResult($"Precision is '{Precision}': {error}", [nameof(Precision)]);
+        }
+        if (MaxRecordingUploadBytes > (long)MaxMessageBytes - MessageOverheadBytes)
+        {
+            yield return new ValidationResult(
+                $"MaxRecordingUploadBytes ({MaxRecordingUploadBytes}) does not fit in a message of MaxMessageBytes ({MaxMessageBytes}) with {MessageOverheadBytes} bytes for the other fields",
+                [nameof(MaxRecordingUploadBytes)]);
         }
         if (QueuedWindowsLimit < MaxBatchItems)
         {

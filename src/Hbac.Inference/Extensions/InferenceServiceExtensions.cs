@@ -1,3 +1,5 @@
+using Grpc.AspNetCore.Server;
+using HbacAspire.ServiceDefaults.Streams;
 using Hbac.Inference.Reports;
 using Hbac.Inference.Extensions;
 using System.Diagnostics.Metrics;
@@ -11,7 +13,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class InferenceServiceExtensions
 {
-    /// <summary>Options ("Hbac" section), the model repository and its watcher, the micro-batcher and the window source.</summary>
+    /// <summary>Options ("Hbac" section; its MaxMessageBytes is gRPC's receive limit), the open-stream limit, the model repository and its watcher, the micro-batcher and the window source.</summary>
     public static IHostApplicationBuilder AddInferenceServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<InferenceOptions>().BindConfiguration(InferenceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -30,6 +32,10 @@ public static class InferenceServiceExtensions
                 TimeSpan.FromMilliseconds(options.MaxDelayMs), provider.GetRequiredService<InferenceMetrics>(), options.QueuedWindowsLimit,
                 provider.GetRequiredService<StageProfile>());
         });
+        builder.Services.AddOptions<GrpcServiceOptions>()
+            .Configure<IOptions<InferenceOptions>>((grpc, inference) => grpc.MaxReceiveMessageSize = inference.Value.MaxMessageBytes);
+        builder.Services.AddSingleton(provider => new OpenStreamLimit(
+            provider.GetRequiredService<IOptions<InferenceOptions>>().Value.MaxOpenStreams, InferenceOptions.MaxOpenStreamsKey));
         builder.Services.AddSingleton<ISpectrogramWindowSource, SpectrogramWindowSource>();
         builder.Services.AddSingleton<RecordingReporter>();
         return builder;

@@ -12,6 +12,7 @@ using Hbac.Inference.Reports;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Streaming;
 using Hbac.Onnx;
+using HbacAspire.ServiceDefaults.Streams;
 using Microsoft.Extensions.Options;
 using ModelInputKind = Hbac.Onnx.ModelInputKind;
 
@@ -29,7 +30,8 @@ public sealed class InferenceService(
     TimeProvider time,
     RecordingReporter reporter,
     StageProfile profile,
-    WindowInputPool inputs) : Contracts.V1.Inference.InferenceBase
+    WindowInputPool inputs,
+    OpenStreamLimit openStreams) : Contracts.V1.Inference.InferenceBase
 {
     public override Task ScoreRecording(ScoreRecordingRequest request, IServerStreamWriter<ScoreRecordingResponse> responseStream, ServerCallContext context) =>
         Guard(async () =>
@@ -120,6 +122,8 @@ public sealed class InferenceService(
     public override Task StreamEeg(IAsyncStreamReader<StreamEegRequest> requestStream, IServerStreamWriter<StreamEegResponse> responseStream, ServerCallContext context) =>
         Guard(async () =>
         {
+            // A place among Hbac:MaxOpenStreams, given back however the call ends.
+            using var place = openStreams.Enter();
             // Refused before any signal is taken: a spectrogram model cannot score a stream (DESIGN.md section 9).
             if (models.ActiveVersion(ModelInputKind.Eeg) is null)
             {
@@ -270,9 +274,10 @@ public sealed class InferenceService(
         try
         {
             var values = tensor.ToFloats();
-            if (!AllFinite(values))
+            if (FirstOutOfRange(values) is { } bad)
             {
-                throw new InvalidRequestException($"{field}.data: holds NaN or infinity; send the normalised model input");
+                throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
+                    $"{field}.data[{bad}]: {values[bad]:R} is outside [-{ModelInput.MaxAbsValue:0.#}, {ModelInput.MaxAbsValue:0.#}], the range of a normalised model input (finite, standardised per window); send the normalised model input"));
             }
             return values;
         }
@@ -282,17 +287,22 @@ public sealed class InferenceService(
         }
     }
 
-    /// <summary>A loop over the span, not LINQ with a delegate call per value: it runs on all 360 000 values of every uploaded window.</summary>
-    private static bool AllFinite(ReadOnlySpan<float> values)
+    /// <summary>
+    /// The index of the first value that is NaN, infinite or beyond <see cref="ModelInput.MaxAbsValue"/>, or
+    /// null. A loop over the span, not LINQ with a delegate call per value: it runs on all 360 000 values of
+    /// every uploaded window. (NaN fails the comparison, so it is caught with the rest.)
+    /// </summary>
+    private static int? FirstOutOfRange(ReadOnlySpan<float> values)
     {
-        foreach (var value in values)
+        var limit = ModelInput.MaxAbsValue;
+        for (var i = 0; i < values.Length; i++)
         {
-            if (!float.IsFinite(value))
+            if (!(MathF.Abs(values[i]) <= limit))
             {
-                return false;
+                return i;
             }
         }
-        return true;
+        return null;
     }
 
     private static int SampleCount(EegChunk chunk)
@@ -368,6 +378,11 @@ public sealed class InferenceService(
         catch (ScoringOverloadedException e)
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+        }
+        catch (ModelOutputException e)
+        {
+            // The served model answered NaN or infinity for an input within the contract: a fault of the model, not of the request.
+            throw new RpcException(new Status(StatusCode.Internal, $"scoring failed: {e.Message}"));
         }
         catch (Exception e) when (e is NoModelLoadedException or ModelRejectedException or ScoringUnavailableException)
         {

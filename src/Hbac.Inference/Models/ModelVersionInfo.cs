@@ -1,4 +1,5 @@
 using Hbac.Onnx;
+using HbacAspire.ServiceDefaults.Requests;
 
 namespace Hbac.Inference.Models;
 
@@ -13,7 +14,7 @@ public sealed record ModelVersionInfo(
 
 /// <summary>No folder of that name in the repository (NotFound).</summary>
 public sealed class ModelVersionNotFoundException(string version)
-    : Exception($"version: no model '{version}' in the repository");
+    : Exception($"version: no model '{StatusDetail.Echo(version)}' in the repository");
 
 /// <summary>The version exists but cannot be served (FailedPrecondition); the message says why.</summary>
 public sealed class ModelRejectedException(string message) : Exception(message);

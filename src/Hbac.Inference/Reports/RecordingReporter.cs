@@ -49,7 +49,7 @@ public sealed class RecordingReporter(IModelRepository models, MicroBatcher batc
         if (!RecordingFiles.Extensions.Contains(extension))
         {
             throw new RequestRejectedException(Rejection.InvalidArgument,
-                $"upload.file_name: '{fileName}' must end in {string.Join(", ", RecordingFiles.Extensions)}");
+                $"upload.file_name: '{StatusDetail.Echo(fileName)}' must end in {string.Join(", ", RecordingFiles.Extensions)}");
         }
         if (content.Length > options.Value.MaxRecordingUploadBytes)
         {

@@ -5,12 +5,13 @@ using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Windows;
 using Hbac.Inference.Extensions;
 using Microsoft.Extensions.Options;
+using HbacAspire.ServiceDefaults.Requests;
 
 namespace Hbac.Inference.Scoring;
 
 /// <summary>A spectrogram id that names no file under the data root (NotFound).</summary>
 public sealed class SpectrogramNotFoundException(string id)
-    : Exception($"window.spectrogram_id: no spectrogram '{id}' under train_spectrograms/ or test_spectrograms/");
+    : Exception($"window.spectrogram_id: no spectrogram '{StatusDetail.Echo(id)}' under train_spectrograms/ or test_spectrograms/");
 
 /// <summary>A request field with a bad value (InvalidArgument); the message starts with the field.</summary>
 public sealed class InvalidRequestException(string message) : Exception(message);
@@ -41,7 +42,7 @@ public sealed class SpectrogramWindowSource(ITensorCache cache, IOptions<Inferen
         if (string.IsNullOrEmpty(spectrogramId) || spectrogramId.Length > 128
             || !spectrogramId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            throw new InvalidRequestException($"window.spectrogram_id: '{spectrogramId}' is not a spectrogram id (letters, digits, '-', '_')");
+            throw new InvalidRequestException($"window.spectrogram_id: '{StatusDetail.Echo(spectrogramId)}' is not a spectrogram id (letters, digits, '-', '_')");
         }
         if (!double.IsFinite(offsetSeconds) || offsetSeconds < 0)
         {

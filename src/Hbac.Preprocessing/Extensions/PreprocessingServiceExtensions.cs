@@ -3,6 +3,7 @@ using Hbac.Preprocessing;
 using Hbac.Preprocessing.Datasets;
 using Hbac.Preprocessing.Spectrograms;
 using HbacAspire.ServiceDefaults.Requests;
+using HbacAspire.ServiceDefaults.Streams;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.Hosting;
@@ -24,6 +25,8 @@ public static class PreprocessingServiceExtensions
                 grpc.MaxReceiveMessageSize = preprocessing.Value.MaxUploadBytes + PreprocessingOptions.MessageOverheadBytes);
         builder.Services.AddSingleton(provider => new DataRoot(provider.GetRequiredService<IOptions<PreprocessingOptions>>().Value.DataRoot));
         builder.Services.AddSingleton<ISpectrogramTensorStore, SpectrogramTensorStore>();
+        builder.Services.AddSingleton(provider => new OpenStreamLimit(
+            provider.GetRequiredService<IOptions<PreprocessingOptions>>().Value.MaxOpenStreams, PreprocessingOptions.MaxOpenStreamsKey));
         builder.Services.AddSingleton<SpectrogramCatalog>();
         builder.Services.AddSingleton<DatasetPreparer>();
         return builder;

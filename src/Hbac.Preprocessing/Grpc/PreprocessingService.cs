@@ -6,13 +6,15 @@ using Hbac.Preprocessing.Datasets;
 using Hbac.Preprocessing.Spectrograms;
 using Hbac.Preprocessing.Streaming;
 using HbacAspire.ServiceDefaults.Requests;
+using HbacAspire.ServiceDefaults.Streams;
 using Microsoft.Extensions.Options;
 
 namespace Hbac.Preprocessing.Grpc;
 
 /// <summary>The hbac.v1.Preprocessing service: maps requests to the catalog, preparer and stream session, and back.</summary>
 public sealed class PreprocessingService(
-    SpectrogramCatalog catalog, DatasetPreparer preparer, IOptions<PreprocessingOptions> options) : Contracts.V1.Preprocessing.PreprocessingBase
+    SpectrogramCatalog catalog, DatasetPreparer preparer, IOptions<PreprocessingOptions> options, OpenStreamLimit openStreams)
+    : Contracts.V1.Preprocessing.PreprocessingBase
 {
     public override Task<ConvertSpectrogramResponse> ConvertSpectrogram(ConvertSpectrogramRequest request, ServerCallContext context) =>
         RpcErrors.GuardAsync(async () =>
@@ -68,14 +70,18 @@ public sealed class PreprocessingService(
         ServerCallContext context) =>
         RpcErrors.GuardAsync(async () =>
         {
+            // The place is given back however the call ends; the session is garbage then too.
+            using var place = openStreams.Enter();
             var session = new SpectrogramStreamSession(options.Value.MaxStreamSamplesPerSecond, options.Value.StreamBurstSamples);
             await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken))
             {
-                var first = session.ColumnsEmitted;
-                await WriteColumnsAsync(responseStream, session.Append(request.Chunk), first, context.CancellationToken);
+                foreach (var (first, columns) in session.Append(request.Chunk))
+                {
+                    await WriteColumnsAsync(responseStream, columns, first, context.CancellationToken);
+                }
             }
-            var last = session.ColumnsEmitted;
-            await WriteColumnsAsync(responseStream, session.Complete(), last, context.CancellationToken);
+            var (last, rest) = session.Complete();
+            await WriteColumnsAsync(responseStream, rest, last, context.CancellationToken);
             return true;
         });
 

@@ -46,12 +46,12 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
         {
             return await store.TryGetSpectrogramAsync(id, cancellationToken)
                    ?? throw new RequestRejectedException(Rejection.NotFound,
-                       $"spectrogram_id: no converted spectrogram with content hash {id} in the cache; call ConvertSpectrogram first");
+                       $"spectrogram_id: no converted spectrogram with content hash {StatusDetail.Echo(id)} in the cache; call ConvertSpectrogram first");
         }
         if (id.Length > 20 || !id.All(char.IsAsciiDigit))
         {
             throw new RequestRejectedException(Rejection.InvalidArgument,
-                $"spectrogram_id: '{id}' is neither a Kaggle spectrogram id (digits) nor a content hash (64 lowercase hex digits)");
+                $"spectrogram_id: '{StatusDetail.Echo(id)}' is neither a Kaggle spectrogram id (digits) nor a content hash (64 lowercase hex digits)");
         }
         foreach (var folder in SpectrogramFolders)
         {
@@ -62,7 +62,7 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
             }
         }
         throw new RequestRejectedException(Rejection.NotFound,
-            $"spectrogram_id: no train_spectrograms/{id}.parquet or test_spectrograms/{id}.parquet under the data root");
+            $"spectrogram_id: no train_spectrograms/{StatusDetail.Echo(id)}.parquet or test_spectrograms/{StatusDetail.Echo(id)}.parquet under the data root");
     }
 
     public async Task<StoredWindow> GetWindowAsync(string id, double offsetSeconds, CancellationToken cancellationToken)

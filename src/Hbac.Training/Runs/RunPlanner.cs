@@ -28,12 +28,12 @@ public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> o
         }
         if (!ModelCatalog.Names.Contains(model))
         {
-            throw Invalid($"model: unknown model '{request.Model}' (known: {string.Join(", ", ModelCatalog.Names)})");
+            throw Invalid($"model: unknown model '{StatusDetail.Echo(request.Model)}' (known: {string.Join(", ", ModelCatalog.Names)})");
         }
         var profile = string.IsNullOrWhiteSpace(request.Profile) ? DefaultProfile : request.Profile.Trim().ToLowerInvariant();
         if (!TrainingProfiles.Names.Contains(profile))
         {
-            throw Invalid($"profile: unknown profile '{request.Profile}' (known: {string.Join(", ", TrainingProfiles.Names)})");
+            throw Invalid($"profile: unknown profile '{StatusDetail.Echo(request.Profile)}' (known: {string.Join(", ", TrainingProfiles.Names)})");
         }
         CheckOverrides(request.Overrides);
         var planned = request.Overrides.ApplyTo(TrainingProfiles.Create(profile, model, request.Kind));
@@ -79,7 +79,7 @@ public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> o
         if (!exists(path))
         {
             throw new RequestRejectedException(Rejection.FailedPrecondition,
-                $"data_folder: '{name}' has no {entry} (a Kaggle-format folder needs {KaggleTrainingData.LabelsFile}, and {InputFolder(kind)}/ for {(kind == ModelInputKind.Eeg ? "an EEG" : "a spectrogram")} run)");
+                $"data_folder: '{StatusDetail.Echo(name)}' has no {entry} (a Kaggle-format folder needs {KaggleTrainingData.LabelsFile}, and {InputFolder(kind)}/ for {(kind == ModelInputKind.Eeg ? "an EEG" : "a spectrogram")} run)");
         }
         resolve(root.Relative(path));
     }

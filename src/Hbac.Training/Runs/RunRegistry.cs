@@ -47,7 +47,7 @@ public sealed class RunRegistry(RunPlanner planner, IOptions<TrainingServiceOpti
         {
             return _byId.TryGetValue(runId, out var run)
                 ? run
-                : throw new RequestRejectedException(Rejection.NotFound, $"run_id: no run '{runId}' (unknown, or forgotten after the service restarted)");
+                : throw new RequestRejectedException(Rejection.NotFound, $"run_id: no run '{StatusDetail.Echo(runId)}' (unknown, or forgotten after the service restarted)");
         }
     }
 

@@ -1,3 +1,7 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Grpc.Net.Client;
 using Hbac.Caching;
 using Microsoft.AspNetCore.Hosting;
@@ -19,9 +23,15 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
 
     /// <param name="redisConnection">A real Redis to use for the cache and announcements; null = in-memory fakes.</param>
     /// <param name="configureServices">Replaces services after the service's own registrations (e.g. a slow scorer).</param>
+    /// <param name="kestrel">Serve on real Kestrel at a free 127.0.0.1 port instead of a TestServer (for Kestrel's own limits).</param>
     public InferenceFactory(Action<string>? prepareRepository = null, IDictionary<string, string>? settings = null, string? redisConnection = null,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null, bool kestrel = false)
     {
+        _kestrel = kestrel;
+        if (kestrel)
+        {
+            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        }
         _realRedis = redisConnection is not null;
         _configureServices = configureServices;
         Home = Directory.CreateTempSubdirectory("hbac-inference-tests-").FullName;
@@ -54,8 +64,18 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
 
     public MemoryModelAnnouncements Announcements { get; } = new();
 
-    public GrpcChannel CreateChannel() =>
-        GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler(), MaxReceiveMessageSize = null });
+    private readonly bool _kestrel;
+
+    public GrpcChannel CreateChannel()
+    {
+        if (!_kestrel)
+        {
+            return GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler(), MaxReceiveMessageSize = null });
+        }
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
