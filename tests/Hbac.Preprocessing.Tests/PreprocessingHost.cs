@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Tests;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -19,20 +20,25 @@ public sealed class PreprocessingHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string>
         {
             ["Hbac:DataRoot"] = dataRoot,
+            [TestApiKey.Setting] = TestApiKey.Value,
             ["ConnectionStrings:redis"] = redisConnection ?? $"127.0.0.1:{RedisTestServer.FreeLoopbackPort()}",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             _settings[key] = value;
         }
-        Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+        Channel = CreateChannel(TestApiKey.Value);
+        Client = new PreprocessingClient(Channel);
+    }
+
+    /// <summary>A channel on the test server whose calls carry <paramref name="apiKey"/> (null: none).</summary>
+    public GrpcChannel CreateChannel(string? apiKey) =>
+        ApiKeyChannel.ForAddress(Server.BaseAddress, apiKey, new GrpcChannelOptions
         {
             HttpHandler = Server.CreateHandler(),
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
         });
-        Client = new PreprocessingClient(Channel);
-    }
 
     public GrpcChannel Channel { get; }
 

@@ -1,5 +1,6 @@
 using Grpc.Net.Client;
 using Hbac.Caching;
+using Hbac.Contracts.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -35,6 +36,7 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
             ["Hbac:ModelRepository"] = Repository,
             ["Hbac:DataRoot"] = DataRoot,
             ["Hbac:PollIntervalSeconds"] = "0.2",
+            [TestApiKey.Setting] = TestApiKey.Value,
             // Unless a real Redis is given, never contacted: the cache and announcements below replace everything that would use it.
             ["ConnectionStrings:redis"] = redisConnection ?? "127.0.0.1:1",
         };
@@ -54,8 +56,9 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
 
     public MemoryModelAnnouncements Announcements { get; } = new();
 
-    public GrpcChannel CreateChannel() =>
-        GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler(), MaxReceiveMessageSize = null });
+    /// <summary>A channel whose calls carry <paramref name="apiKey"/> (default: the service's own key; null: none).</summary>
+    public GrpcChannel CreateChannel(string? apiKey = TestApiKey.Value) =>
+        ApiKeyChannel.ForAddress(Server.BaseAddress, apiKey, new GrpcChannelOptions { HttpHandler = Server.CreateHandler(), MaxReceiveMessageSize = null });
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
