@@ -7,15 +7,20 @@ namespace Hbac.Cli;
 /// </summary>
 internal static class StderrProgress
 {
-    private static readonly Lazy<IAnsiConsole> Console = new(() => AnsiConsole.Create(new AnsiConsoleSettings
-    {
-        Out = new AnsiConsoleOutput(System.Console.Error),
-        Ansi = AnsiSupport.Detect,
-        Interactive = InteractionSupport.Detect,
-    }));
-
+    /// <summary>
+    /// A progress on the stderr current now. Not one console cached at first use: that one stays bound to
+    /// the first Console.Error after it is replaced. In-process tests capture stderr per command, so a
+    /// later command's progress could write to an earlier, disposed writer; once, Spectre's refresh
+    /// thread did, and the test host crashed with ObjectDisposedException.
+    /// </summary>
     public static Progress Create() =>
-        Console.Value.Progress()
+        AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(System.Console.Error),
+                Ansi = AnsiSupport.Detect,
+                Interactive = InteractionSupport.Detect,
+            })
+            .Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn());
