@@ -12,7 +12,7 @@ namespace HbacAspire.AppHost;
 /// </summary>
 public sealed record AppHostOptions
 {
-    /// <summary>All state: Redis data, model repository, generated data.</summary>
+    /// <summary>All state: Redis data, model repository, generated data, the API key file.</summary>
     public required string Home { get; init; }
 
     /// <summary>A Kaggle-format folder; null = the built-in synthetic default data.</summary>
@@ -49,6 +49,9 @@ public sealed record AppHostOptions
 
     public string GeneratedDataDirectory => Path.Combine(Home, "data");
 
+    /// <summary>The services' API key, generated on the first run (mode 0600); what hbac reads when given this home.</summary>
+    public string ApiKeyFile => Path.Combine(Home, Hbac.Contracts.Security.ApiKeys.FileName);
+
     /// <summary>The services' data root: <c>--data</c>, or the generated-data folder.</summary>
     public string DataRoot => Data ?? GeneratedDataDirectory;
 
@@ -61,7 +64,7 @@ public sealed record AppHostOptions
     /// </summary>
     public static (AppHostOptions Options, string[] Remaining)? Parse(string[] args)
     {
-        var home = new Option<string>("--home") { Description = "Folder for all state: Redis data, models, generated data", DefaultValueFactory = _ => "./.hbac" };
+        var home = new Option<string>("--home") { Description = "Folder for all state: Redis data, models, generated data, the services' API key (api-key)", DefaultValueFactory = _ => Hbac.Contracts.Security.ApiKeys.DefaultHome };
         var data = new Option<string?>("--data") { Description = "Kaggle-format data folder (default: the built-in synthetic data)" };
         var dashboardPort = new Option<int>("--dashboard-port") { Description = "Aspire dashboard port (0 = free port)", DefaultValueFactory = _ => 18888 };
         var anonymous = new Option<bool>("--dashboard-anonymous") { Description = "Serve the dashboard without its browser-token login (only on a machine you alone use)" };

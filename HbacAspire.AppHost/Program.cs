@@ -1,5 +1,6 @@
 using Hbac.Contracts;
 using HbacAspire.AppHost;
+using HbacAspire.AppHost.Security;
 
 // The HBAC app model. Our flags (--home, --data, --job, ports) are read first; the rest of the
 // command line (e.g. --publisher manifest) goes to Aspire.
@@ -11,6 +12,18 @@ var (options, aspireArgs) = parsed;
 var builder = DistributedApplication.CreateBuilder(options.AspireArguments(aspireArgs));
 builder.AddHbacConsole(options);
 
+// One key for the three services, required on every RPC but health and reflection; the job, the ready line and the commands send it.
+IResourceBuilder<ParameterResource> apiKey;
+try
+{
+    apiKey = builder.AddApiKey(options);
+}
+catch (ApiKeyFileException problem)
+{
+    Console.Error.WriteLine($"HbacAspire.AppHost: {problem.Message}");
+    return 2;
+}
+
 var redis = builder.AddRedisServer("redis", options.RedisPort, options.RedisDirectory, options.RedisServer)
     .WithRestartPolicy(options.RestartDelay);
 
@@ -18,6 +31,7 @@ var preprocessing = builder.AddProject<Projects.Hbac_Preprocessing>("preprocessi
     .WithGrpcEndpoint(options.PreprocessingPort)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Hbac__DataRoot", options.DataRoot)
+    .WithApiKey(apiKey)
     .WithRestartPolicy(options.RestartDelay)
     .WithDashboardChart(HbacInstruments.CacheHits, "Cache hits (chart)");
 
@@ -27,6 +41,7 @@ var training = builder.AddProject<Projects.Hbac_Training>("training")
     .WithReference(preprocessing).WaitFor(preprocessing)
     .WithEnvironment("Hbac__DataRoot", options.DataRoot)
     .WithEnvironment("Hbac__ModelRepository", options.ModelRepository)
+    .WithApiKey(apiKey)
     .WithRestartPolicy(options.RestartDelay)
     .WithDashboardChart(HbacInstruments.TrainingValidationLoss, "Validation KL per epoch (chart)")
     .WithDashboardChart(HbacInstruments.TrainingLoss, "Training loss (chart)")
@@ -38,16 +53,17 @@ var inference = builder.AddProject<Projects.Hbac_Inference>("inference")
     .WithReference(preprocessing)
     .WithEnvironment("Hbac__DataRoot", options.DataRoot)
     .WithEnvironment("Hbac__ModelRepository", options.ModelRepository)
+    .WithApiKey(apiKey)
     .WithRestartPolicy(options.RestartDelay)
     .WithDashboardChart(HbacInstruments.InferenceRequestDuration, "Scoring latency (chart)")
     .WithDashboardChart(HbacInstruments.InferenceBatchSize, "Batch sizes (chart)")
-    .WithActivateNewestModelCommand();
+    .WithActivateNewestModelCommand(apiKey);
 
 // Synthetic data -> prepare -> quick spectrogram run -> quick EEG run -> both served; on the dashboard with its own state and logs.
-builder.AddDefaultJob("default-job", options, preprocessing, training, inference);
+builder.AddDefaultJob("default-job", options, apiKey, preprocessing, training, inference);
 
 // "ready" on stdout once inference serves both models (with --job none: any model; what scripts wait for).
-builder.AddReadyLine(inference, options);
+builder.AddReadyLine(inference, options, apiKey);
 
 builder.Build().Run();
 return 0;

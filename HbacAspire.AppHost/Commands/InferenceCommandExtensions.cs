@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 
 namespace Aspire.Hosting;
@@ -10,12 +11,14 @@ public static class InferenceCommandExtensions
     /// "Activate the newest models": for each input kind (the spectrogram model that Score uses, the
     /// EEG-window model that StreamEeg uses), the newest valid version of the repository becomes the served one.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithActivateNewestModelCommand(this IResourceBuilder<ProjectResource> inference) =>
+    public static IResourceBuilder<ProjectResource> WithActivateNewestModelCommand(this IResourceBuilder<ProjectResource> inference,
+        IResourceBuilder<ParameterResource> apiKey) =>
         inference.WithCommand("activate-newest", "Activate the newest models", async context =>
         {
             try
             {
-                using var channel = GrpcChannel.ForAddress(inference.GetEndpoint(HealthCheckBuilderExtensions.GrpcEndpointName).Url);
+                using var channel = ApiKeyChannel.ForAddress(inference.GetEndpoint(HealthCheckBuilderExtensions.GrpcEndpointName).Url,
+                    await apiKey.Resource.GetValueAsync(context.CancellationToken));
                 var client = new Inference.InferenceClient(channel);
                 var models = await client.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: context.CancellationToken);
                 var newest = models.Models.Where(m => m.Valid)

@@ -4,11 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace HbacAspire.AppHost.Jobs;
 
 /// <summary>
-/// The job's view of the running app model: endpoints allocated by DCP, health from Aspire's
+/// The job's view of the running app model: endpoints allocated by DCP, the services' key (the AppHost's parameter), health from Aspire's
 /// notifications, and its state published on its resource by <paramref name="publishState"/>.
 /// </summary>
 public sealed class AspireJobEnvironment(
     IReadOnlyDictionary<string, IResourceBuilder<ProjectResource>> services,
+    ParameterResource apiKey,
     ResourceNotificationService notifications,
     ILogger jobLog,
     ScriptOutput output,
@@ -16,6 +17,8 @@ public sealed class AspireJobEnvironment(
 {
     public Uri Endpoint(string resource) =>
         new(services[resource].GetEndpoint(Aspire.Hosting.HealthCheckBuilderExtensions.GrpcEndpointName).Url);
+
+    public async Task<string?> ApiKeyAsync(CancellationToken cancellationToken) => await apiKey.GetValueAsync(cancellationToken);
 
     // Wait through a crash and its restart rather than giving up at the first unhealthy report.
     public Task WaitUntilHealthyAsync(string resource, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Synthetic;
 
@@ -24,6 +25,7 @@ public sealed class DefaultJob(
     string inference = "inference") : IDisposable
 {
     private readonly ConcurrentDictionary<Uri, GrpcChannel> _channels = new();
+    private string? _apiKey;
 
     /// <summary>The synthetic dataset's folder under the generated-data root (<c>--home</c>/data).</summary>
     public const string SyntheticFolder = "synthetic";
@@ -52,6 +54,7 @@ public sealed class DefaultJob(
             return "not run (--job none)";
         }
         kinds = ServedModels.Kinds.Where((kinds ?? ServedModels.Kinds).Contains).ToList();
+        _apiKey = await context.ApiKeyAsync(stopping);
         await context.WaitUntilHealthyAsync(inference, stopping);
         var served = await ServedAsync(context, stopping);
         var missing = kinds.Where(k => served.Of(k).Length == 0).ToList();
@@ -367,7 +370,7 @@ public sealed class DefaultJob(
     private static bool IsTransient(StatusCode code) => code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown;
 
     private GrpcChannel Channel(IJobEnvironment context, string resource) =>
-        _channels.GetOrAdd(context.Endpoint(resource), address => GrpcChannel.ForAddress(address));
+        _channels.GetOrAdd(context.Endpoint(resource), address => ApiKeyChannel.ForAddress(address, _apiKey));
 
     private static string Format(TimeSpan? span) => span is { } s ? $"{(int)s.TotalMinutes}:{s.Seconds:00}" : "?";
 

@@ -16,7 +16,7 @@ public static class DefaultJobBuilderExtensions
     /// Its "Run again" command trains both anew.
     /// </summary>
     public static IResourceBuilder<DefaultJobResource> AddDefaultJob(
-        this IDistributedApplicationBuilder builder, [ResourceName] string name, AppHostOptions options,
+        this IDistributedApplicationBuilder builder, [ResourceName] string name, AppHostOptions options, IResourceBuilder<ParameterResource> apiKey,
         IResourceBuilder<ProjectResource> preprocessing, IResourceBuilder<ProjectResource> training, IResourceBuilder<ProjectResource> inference)
     {
         var resource = new DefaultJobResource(name);
@@ -27,7 +27,7 @@ public static class DefaultJobBuilderExtensions
             [inference.Resource.Name] = inference,
         };
         builder.Services.AddSingleton(provider => new DefaultJobRunner(
-            resource, options, services,
+            resource, options, apiKey.Resource, services,
             provider.GetRequiredService<ResourceNotificationService>(),
             provider.GetRequiredService<ResourceLoggerService>(),
             provider.GetRequiredService<ScriptOutput>()));

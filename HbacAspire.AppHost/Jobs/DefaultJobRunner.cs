@@ -14,6 +14,7 @@ namespace HbacAspire.AppHost.Jobs;
 public sealed class DefaultJobRunner(
     DefaultJobResource resource,
     AppHostOptions options,
+    ParameterResource apiKey,
     IReadOnlyDictionary<string, IResourceBuilder<ProjectResource>> services,
     ResourceNotificationService notifications,
     ResourceLoggerService logs,
@@ -45,7 +46,7 @@ public sealed class DefaultJobRunner(
     private async Task RunAsync(DefaultJobMode mode, IReadOnlyList<ModelInputKind>? kinds, CancellationToken stopping)
     {
         var log = logs.GetLogger(resource);
-        var environment = new AspireJobEnvironment(services, notifications, log, output,
+        var environment = new AspireJobEnvironment(services, apiKey, notifications, log, output,
             state => PublishAsync(new ResourceStateSnapshot(state, KnownResourceStateStyles.Success), state));
         try
         {

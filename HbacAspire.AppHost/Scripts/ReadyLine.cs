@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using HbacAspire.AppHost.Jobs;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ namespace HbacAspire.AppHost.Scripts;
 /// none</c>, which never trains the missing one), an active model of either kind. Until then it asks
 /// every 2 s (each call is a trace on the dashboard), through restarts of the service.
 /// </summary>
-public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, bool anyModel, ResourceNotificationService notifications, ScriptOutput output)
+public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, ParameterResource apiKey, bool anyModel, ResourceNotificationService notifications, ScriptOutput output)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,7 +24,7 @@ public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, bool 
             while (true)
             {
                 await notifications.WaitForResourceHealthyAsync(inference.Resource.Name, stoppingToken);
-                if (await ServedAsync(endpoint, stoppingToken) is { } served && (anyModel ? served.Any : served.All))
+                if (await ServedAsync(endpoint, await apiKey.GetValueAsync(stoppingToken), stoppingToken) is { } served && (anyModel ? served.Any : served.All))
                 {
                     output.Ready();
                     output.Status($"ready: {inference.Resource.Name} serves {served.Describe()}");
@@ -38,11 +39,11 @@ public sealed class ReadyLine(IResourceBuilder<ProjectResource> inference, bool 
         }
     }
 
-    private static async Task<ServedModels?> ServedAsync(EndpointReference endpoint, CancellationToken cancellationToken)
+    private static async Task<ServedModels?> ServedAsync(EndpointReference endpoint, string? apiKey, CancellationToken cancellationToken)
     {
         try
         {
-            using var channel = GrpcChannel.ForAddress(endpoint.Url);
+            using var channel = ApiKeyChannel.ForAddress(endpoint.Url, apiKey);
             var models = await new Inference.InferenceClient(channel).ListModelsAsync(
                 new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken);
             return ServedModels.From(models);

@@ -11,10 +11,11 @@ public static class ReadyLineExtensions
     /// scripts and the README wait for); with <c>--job none</c>, once it serves any model.
     /// </summary>
     public static IDistributedApplicationBuilder AddReadyLine(
-        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> inference, AppHostOptions options)
+        this IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> inference, AppHostOptions options,
+        IResourceBuilder<ParameterResource> apiKey)
     {
         builder.Services.AddHostedService(provider => new ReadyLine(
-            inference, anyModel: options.Job == DefaultJobMode.None,
+            inference, apiKey.Resource, anyModel: options.Job == DefaultJobMode.None,
             provider.GetRequiredService<ResourceNotificationService>(), provider.GetRequiredService<ScriptOutput>()));
         return builder;
     }

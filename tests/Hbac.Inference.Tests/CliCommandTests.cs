@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using cli::Hbac.Cli;
+using Hbac.Contracts.Security;
 using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Eeg.Synthetic;
@@ -223,7 +224,26 @@ public sealed class CliCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_factory.Home, "served", "report.png")));
     }
 
-    internal static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    /// <summary>hbac in this process, with the test services' key in HBAC_API_KEY (as a user of the stack would set it).</summary>
+    internal static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) =>
+        RunWithKeyVariableAsync(TestApiKey.Value, args);
+
+    /// <summary>hbac in this process with <paramref name="apiKeyVariable"/> as HBAC_API_KEY (null: unset), restored afterwards.</summary>
+    internal static async Task<(int Exit, string Output, string Error)> RunWithKeyVariableAsync(string? apiKeyVariable, params string[] args)
+    {
+        var variable = Environment.GetEnvironmentVariable(ApiKeys.EnvironmentVariable);
+        Environment.SetEnvironmentVariable(ApiKeys.EnvironmentVariable, apiKeyVariable);
+        try
+        {
+            return await InvokeAsync(args);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ApiKeys.EnvironmentVariable, variable);
+        }
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> InvokeAsync(string[] args)
     {
         var root = new RootCommand("hbac");
         foreach (var command in HbacCommands.All())

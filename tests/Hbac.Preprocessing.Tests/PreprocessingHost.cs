@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Tests;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -18,6 +19,7 @@ namespace Hbac.Preprocessing.Tests;
 public sealed class PreprocessingHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string> _settings;
+    private readonly bool _kestrel;
 
     /// <param name="kestrel">Serve on real Kestrel at a free 127.0.0.1 port instead of a TestServer (for Kestrel's own limits).</param>
     public PreprocessingHost(string dataRoot, string? redisConnection = null, IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
@@ -25,30 +27,34 @@ public sealed class PreprocessingHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string>
         {
             ["Hbac:DataRoot"] = dataRoot,
+            [TestApiKey.Setting] = TestApiKey.Value,
             ["ConnectionStrings:redis"] = redisConnection ?? $"127.0.0.1:{RedisTestServer.FreeLoopbackPort()}",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             _settings[key] = value;
         }
+        _kestrel = kestrel;
         if (kestrel)
         {
             UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
             StartServer();
-            var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
         }
-        else
-        {
-            Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
+        Channel = CreateChannel(TestApiKey.Value);
+        Client = new PreprocessingClient(Channel);
+    }
+
+    /// <summary>A channel to the service (on the test server, or on its loopback port) whose calls carry <paramref name="apiKey"/> (null: none).</summary>
+    public GrpcChannel CreateChannel(string? apiKey) =>
+        _kestrel
+            ? ApiKeyChannel.ForAddress(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First(), apiKey,
+                new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null })
+            : ApiKeyChannel.ForAddress(Server.BaseAddress, apiKey, new GrpcChannelOptions
             {
                 HttpHandler = Server.CreateHandler(),
                 MaxReceiveMessageSize = null,
                 MaxSendMessageSize = null,
             });
-        }
-        Client = new PreprocessingClient(Channel);
-    }
 
     public GrpcChannel Channel { get; }
 

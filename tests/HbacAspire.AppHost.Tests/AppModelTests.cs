@@ -29,7 +29,7 @@ public sealed class AppModelTests
     {
         await using var builder = await CreateAsync(TempDirectory());
 
-        Assert.Equal(["default-job", "inference", "preprocessing", "redis", "training"],
+        Assert.Equal(["api-key", "default-job", "inference", "preprocessing", "redis", "training"],
             builder.Resources.Where(r => r is not IResourceWithParent).Select(r => r.Name).Order());
         // Aspire's own hidden children (in run mode a "<project>-rebuilder" per project) hang off the services.
         Assert.All(builder.Resources.OfType<IResourceWithParent>(), child => Assert.Contains(child.Parent.Name, Services));
@@ -129,9 +129,10 @@ public sealed class AppModelTests
         Assert.Equal(["redis"], WaitsFor(preprocessing));
         Assert.Equal(["preprocessing", "redis"], WaitsFor(Single<ProjectResource>(builder, "training")));
         Assert.Equal(["redis"], WaitsFor(Single<ProjectResource>(builder, "inference")));
-        Assert.Equal(["redis"], References(preprocessing));
-        Assert.Equal(["preprocessing", "redis"], References(Single<ProjectResource>(builder, "training")));
-        Assert.Equal(["preprocessing", "redis"], References(Single<ProjectResource>(builder, "inference")));
+        // The API key parameter is referenced by every service's environment.
+        Assert.Equal(["api-key", "redis"], References(preprocessing));
+        Assert.Equal(["api-key", "preprocessing", "redis"], References(Single<ProjectResource>(builder, "training")));
+        Assert.Equal(["api-key", "preprocessing", "redis"], References(Single<ProjectResource>(builder, "inference")));
     }
 
     [Fact]
@@ -155,6 +156,57 @@ public sealed class AppModelTests
             Assert.Equal(Path.Combine(home, "models"), environment["Hbac__ModelRepository"]);
             Assert.DoesNotContain(environment.Keys, key => key.StartsWith("services__redis", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task EveryServiceRequiresTheSecretApiKeyParameterGeneratedUnderHomeWithMode0600()
+    {
+        var home = TempDirectory();
+        await using var builder = await CreateAsync(home);
+
+        var parameter = Single<ParameterResource>(builder, "api-key");
+        Assert.True(parameter.Secret);
+        var file = Path.Combine(home, "api-key");
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+        var key = File.ReadAllText(file).Trim();
+        Assert.Equal(43, key.Length);
+        Assert.Equal(key, await parameter.GetValueAsync(CancellationToken.None));
+        foreach (var name in Services)
+        {
+            Assert.Equal("{api-key.value}", (await EnvironmentAsync(Single<ProjectResource>(builder, name)))["Hbac__ApiKey"]);
+        }
+    }
+
+    [Fact]
+    public async Task TheNextRunReusesTheKeyAndAnotherHomeHasAnother()
+    {
+        var home = TempDirectory();
+        string first;
+        await using (var builder = await CreateAsync(home))
+        {
+            first = (await Single<ParameterResource>(builder, "api-key").GetValueAsync(CancellationToken.None))!;
+        }
+        var written = File.GetLastWriteTimeUtc(Path.Combine(home, "api-key"));
+
+        await using var again = await CreateAsync(home);
+        await using var elsewhere = await CreateAsync(TempDirectory());
+
+        Assert.Equal(first, await Single<ParameterResource>(again, "api-key").GetValueAsync(CancellationToken.None));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(home, "api-key")));
+        Assert.NotEqual(first, await Single<ParameterResource>(elsewhere, "api-key").GetValueAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AConfiguredKeyReplacesTheFile()
+    {
+        var home = TempDirectory();
+        await using var builder = await CreateAsync(home, "--Parameters:api-key=configured-key-0123456789");
+
+        Assert.Equal("configured-key-0123456789", await Single<ParameterResource>(builder, "api-key").GetValueAsync(CancellationToken.None));
+        Assert.False(File.Exists(Path.Combine(home, "api-key")));
     }
 
     [Fact]

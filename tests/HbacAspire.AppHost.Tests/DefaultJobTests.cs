@@ -260,11 +260,26 @@ public sealed class DefaultJobTests : IAsyncLifetime
         Assert.Equal(["inference", "inference", "inference"], environment.WaitedFor);
     }
 
+    [Theory]
+    [InlineData(null, "Unauthenticated: no API key")]
+    [InlineData("a-wrong-key-of-enough-length", "PermissionDenied: wrong API key")]
+    public async Task AJobWithoutTheServicesKeyFailsAtOnceSayingSo(string? apiKey, string refusal)
+    {
+        var environment = new TestJobEnvironment(_host.Address, apiKey);
+
+        var failure = await Assert.ThrowsAsync<JobFailedException>(() => RunJobAsync(Options(TempDirectory(), TempDirectory()), environment));
+
+        // Not retried as a transient failure: the first answer ends the job.
+        Assert.StartsWith("could not list the models: " + refusal, failure.Message);
+        Assert.DoesNotContain(environment.Lines, l => l.StartsWith("could not list the models (", StringComparison.Ordinal));
+        Assert.Empty(_stack.StartedRuns);
+    }
+
     /// <summary>
     /// The job's view of a running app with every service at <paramref name="address"/>, always
-    /// healthy; it records the lines reported and the resources waited for.
+    /// healthy, sending <paramref name="apiKey"/>; it records the lines reported and the resources waited for.
     /// </summary>
-    private sealed class TestJobEnvironment(Uri address) : IJobEnvironment
+    private sealed class TestJobEnvironment(Uri address, string? apiKey = TestApiKey.Value) : IJobEnvironment
     {
         private readonly Lock _gate = new();
         private readonly List<string> _lines = [];
@@ -312,6 +327,8 @@ public sealed class DefaultJobTests : IAsyncLifetime
             }
             return Task.CompletedTask;
         }
+
+        public Task<string?> ApiKeyAsync(CancellationToken cancellationToken) => Task.FromResult(apiKey);
 
         public Uri Endpoint(string resource) => resource is "preprocessing" or "training" or "inference"
             ? address

@@ -9,7 +9,8 @@ namespace HbacAspire.AppHost.Tests;
 /// <summary>
 /// In-test gRPC services speaking the hbac.v1 contracts on real Kestrel (h2c, a free loopback port),
 /// built on the service defaults as the real services are: <c>grpc.health.v1</c> and <c>/health</c>
-/// report the host's health checks. The AppHost's job and health checks talk to it as to a real service.
+/// report the host's health checks, and every other RPC requires <see cref="TestApiKey"/>. The AppHost's job
+/// and health checks talk to it as to a real service.
 /// </summary>
 internal sealed class FakeServiceHost : IAsyncDisposable
 {
@@ -34,6 +35,7 @@ internal sealed class FakeServiceHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Configuration[TestApiKey.Setting] = TestApiKey.Value;
         builder.AddServiceDefaults();
         builder.AddGrpcServiceDefaults();
         services(builder.Services);

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using HbacAspire.IntegrationTests.Support;
 
@@ -36,7 +37,7 @@ public sealed partial class AppHostProcessTests
             apphost.StdoutLines.Where(l => l.StartsWith("endpoint ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).Order(StringComparer.Ordinal));
         Assert.Contains(apphost.StderrLines, line => line.Contains("redis: redis-server (", StringComparison.Ordinal) || line.Contains("redis: Garnet", StringComparison.Ordinal));
 
-        using (var channel = GrpcChannel.ForAddress(apphost.Endpoint("inference")))
+        using (var channel = ApiKeyChannel.ForAddress(apphost.Endpoint("inference"), apphost.ApiKey))
         {
             var models = await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest());
             Assert.Equal((ModelFolder.FirstVersion, ModelFolder.FirstEegVersion), (models.ActiveVersion, models.ActiveEegVersion));

@@ -27,7 +27,7 @@ public sealed partial class CliTests(StackFixture stack)
     public async Task HbacModelsListsTheActiveVersion()
     {
         var active = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveVersion;
-        var (exit, stdout, stderr) = await RunHbacAsync("models", "--server", stack.AppHost.Endpoint("inference"));
+        var (exit, stdout, stderr) = await RunHbacAsync("models", "--server", stack.AppHost.Endpoint("inference"), "--home", stack.AppHost.Home);
         Assert.True(exit == 0, $"hbac models exited with {exit}: {stderr}");
         Assert.Contains(stdout.Split('\n'), line => line.Contains(active, StringComparison.Ordinal) && line.Contains("active", StringComparison.Ordinal));
     }
@@ -35,7 +35,8 @@ public sealed partial class CliTests(StackFixture stack)
     private async Task AssertStreamOutputAsync(string recording)
     {
         var active = (await stack.Inference.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion;
-        var (exit, stdout, stderr) = await RunHbacAsync("stream", "--server", stack.AppHost.Endpoint("inference"), recording);
+        // The key from the AppHost's home, as in the README's session (there the default home, ./.hbac).
+        var (exit, stdout, stderr) = await RunHbacAsync("stream", "--server", stack.AppHost.Endpoint("inference"), "--home", stack.AppHost.Home, recording);
         Assert.True(exit == 0, $"hbac stream exited with {exit}: {stderr}");
 
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -54,6 +55,24 @@ public sealed partial class CliTests(StackFixture stack)
         Assert.Contains("50 s sent, 1 reply in ", stderr);
     }
 
+    [Fact]
+    public async Task HbacWithoutTheKeyIsRefusedSayingWhereItLooked()
+    {
+        var home = Directory.CreateTempSubdirectory("hbac-no-key-").FullName;
+        try
+        {
+            var (exit, _, stderr) = await RunHbacAsync("models", "--server", stack.AppHost.Endpoint("inference"), "--home", home);
+
+            Assert.Equal(2, exit);
+            Assert.Contains("Unauthenticated: no API key", stderr);
+            Assert.Contains($"(hbac sent no key: no --api-key, HBAC_API_KEY not set, {Path.Combine(home, "api-key")} not found)", stderr);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
     private static double Number(Match match, string group) => double.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"^segment\s+(?<start>\d+\.\d)-(?<end>\d+\.\d) s\s+lag\s+(?<lag>\d+\.\d) s\s+\S+\s+seizure=(?<p>[\d.]+) lpd=(?<p>[\d.]+) gpd=(?<p>[\d.]+) lrda=(?<p>[\d.]+) grda=(?<p>[\d.]+) other=(?<p>[\d.]+)\s+model=(?<model>\S+)$")]
@@ -69,6 +88,8 @@ public sealed partial class CliTests(StackFixture stack)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The key comes from the arguments (--home, --api-key), never from the test runner's environment.
+        info.Environment.Remove("HBAC_API_KEY");
         info.ArgumentList.Add(hbac);
         foreach (var argument in arguments)
         {

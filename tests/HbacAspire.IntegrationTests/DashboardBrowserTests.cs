@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using HbacAspire.IntegrationTests.Support;
 using Microsoft.Playwright;
@@ -77,14 +78,14 @@ public sealed class DashboardBrowserTests
         Assert.True(new FileInfo(ScreenshotPath).Length > 10_000, "the screenshot is empty");
 
         // Telemetry: a prepare call (preprocessing -> Redis) and a streamed scoring call (inference).
-        using (var channel = GrpcChannel.ForAddress(apphost.Endpoint("preprocessing")))
+        using (var channel = ApiKeyChannel.ForAddress(apphost.Endpoint("preprocessing"), apphost.ApiKey))
         {
             using var prepare = new Preprocessing.PreprocessingClient(channel).PrepareDataset(new PrepareDatasetRequest { Folder = "." });
             await foreach (var _ in prepare.ResponseStream.ReadAllAsync())
             {
             }
         }
-        using (var channel = GrpcChannel.ForAddress(apphost.Endpoint("inference")))
+        using (var channel = ApiKeyChannel.ForAddress(apphost.Endpoint("inference"), apphost.ApiKey))
         {
             await using var stream = new EegStreamSession(new Inference.InferenceClient(channel), data.TestEeg());
             await stream.SendAsync(Hbac.Contracts.EegStream.ScoredWindowSeconds);

@@ -5,6 +5,7 @@ using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 using Hbac.Contracts;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -27,6 +28,7 @@ public sealed class ServiceDefaultsHostTests : IAsyncLifetime
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
+        builder.Configuration[TestApiKey.Setting] = TestApiKey.Value;
         builder.AddServiceDefaults();
         builder.AddGrpcServiceDefaults();
         builder.Services.AddHealthChecks().AddCheck("tensor-cache", () => new HealthCheckResult(_cacheStatus, "cache says " + _cacheStatus));
@@ -36,7 +38,7 @@ public sealed class ServiceDefaultsHostTests : IAsyncLifetime
         _app.MapDefaultEndpoints();
         await _app.StartAsync();
         _http = _app.GetTestClient();
-        _channel = GrpcChannel.ForAddress(_http.BaseAddress!, new GrpcChannelOptions { HttpHandler = _app.GetTestServer().CreateHandler() });
+        _channel = ApiKeyChannel.ForAddress(_http.BaseAddress!, TestApiKey.Value, new GrpcChannelOptions { HttpHandler = _app.GetTestServer().CreateHandler() });
     }
 
     public async Task DisposeAsync()
@@ -162,6 +164,8 @@ public sealed class ServiceDefaultsHostTests : IAsyncLifetime
         // What the AppHost sets as services__inference__grpc__0 / services__training__grpc__0.
         builder.Configuration["services:inference:grpc:0"] = "http://localhost";
         builder.Configuration["services:training:grpc:0"] = "http://127.0.0.1:1";
+        // The caller's own key (one key for the whole stack) goes with its calls.
+        builder.Configuration[TestApiKey.Setting] = TestApiKey.Value;
         builder.AddServiceDefaults();
         builder.AddGrpcServiceReference<Inference.InferenceClient>("inference")
             .ConfigurePrimaryHttpMessageHandler(() => _app.GetTestServer().CreateHandler());

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using HbacAspire.ServiceDefaults.Grpc;
 using Microsoft.AspNetCore.Builder;
@@ -16,7 +17,7 @@ public sealed class StreamShutdownTests
     public async Task AnOpenStreamEndsWithUnavailableWhenTheServiceStops()
     {
         await using var app = await StartAsync();
-        using var channel = GrpcChannel.ForAddress(app.GetTestClient().BaseAddress!, new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
+        using var channel = ApiKeyChannel.ForAddress(app.GetTestClient().BaseAddress!, TestApiKey.Value, new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
         var client = new Inference.InferenceClient(channel);
 
         using var call = client.StreamEeg();
@@ -35,7 +36,7 @@ public sealed class StreamShutdownTests
     public async Task AStreamTheClientCancelsIsNotReportedAsAShutdown()
     {
         await using var app = await StartAsync();
-        using var channel = GrpcChannel.ForAddress(app.GetTestClient().BaseAddress!, new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
+        using var channel = ApiKeyChannel.ForAddress(app.GetTestClient().BaseAddress!, TestApiKey.Value, new GrpcChannelOptions { HttpHandler = app.GetTestServer().CreateHandler() });
         var client = new Inference.InferenceClient(channel);
 
         using var cancel = new CancellationTokenSource();
@@ -58,6 +59,7 @@ public sealed class StreamShutdownTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
+        builder.Configuration[TestApiKey.Setting] = TestApiKey.Value;
         builder.AddServiceDefaults();
         builder.AddGrpcServiceDefaults();
         var app = builder.Build();

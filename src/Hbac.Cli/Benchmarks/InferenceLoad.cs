@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Cli.Services;
 using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
@@ -15,7 +16,7 @@ namespace Hbac.Cli.Benchmarks;
 /// </summary>
 internal static class InferenceLoad
 {
-    public static GrpcChannel Channel(string url) => GrpcChannel.ForAddress(url, new GrpcChannelOptions
+    public static GrpcChannel Channel(string url, ServiceKey key) => InferenceServer.Connect(url, key, new GrpcChannelOptions
     {
         MaxSendMessageSize = null,
         MaxReceiveMessageSize = null,

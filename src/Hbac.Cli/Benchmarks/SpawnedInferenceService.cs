@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Grpc.Net.Client;
+using Hbac.Cli.Services;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 
 namespace Hbac.Cli.Benchmarks;
@@ -8,19 +11,26 @@ namespace Hbac.Cli.Benchmarks;
 /// <summary>
 /// The inference service as a child process on a free loopback port (no Redis: streams and uploaded
 /// tensors never touch the cache, so it runs Degraded), for the benchmarks that start one. Stopped with
-/// SIGTERM on dispose, and killed only if it has not ended 10 s later.
+/// SIGTERM on dispose, and killed only if it has not ended 10 s later. It gets a key of its own, which
+/// only this process knows: the services refuse to start without one.
 /// </summary>
 internal sealed class SpawnedInferenceService : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private SpawnedInferenceService(Process process, string url)
+    private SpawnedInferenceService(Process process, string url, string apiKey)
     {
         _process = process;
         Url = url;
+        Key = new ServiceKey(apiKey, "the spawned service's own key");
     }
 
     public string Url { get; }
+
+    public ServiceKey Key { get; }
+
+    /// <summary>A channel to the service whose calls carry its key.</summary>
+    public GrpcChannel Channel() => InferenceLoad.Channel(Url, Key);
 
     public int ProcessId => _process.Id;
 
@@ -47,13 +57,15 @@ internal sealed class SpawnedInferenceService : IAsyncDisposable
         start.Environment["Hbac__ModelRepository"] = Path.GetFullPath(repository);
         start.Environment["Hbac__MaxBatch"] = maxBatch.ToString(CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var apiKey = ApiKeys.Generate();
+        start.Environment["Hbac__ApiKey"] = apiKey;
         var process = Process.Start(start) ?? throw new CliUsageException($"{command}: could not start dotnet {dll}");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new SpawnedInferenceService(process, $"http://127.0.0.1:{port}");
-        using var channel = InferenceLoad.Channel(service.Url);
+        var service = new SpawnedInferenceService(process, $"http://127.0.0.1:{port}", apiKey);
+        using var channel = service.Channel();
         var client = new Inference.InferenceClient(channel);
         var deadline = Stopwatch.StartNew();
         string? lacking = "no answer";

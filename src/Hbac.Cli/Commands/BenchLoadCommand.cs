@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Hbac.Cli.Benchmarks;
+using Hbac.Cli.Services;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Formats;
 using Hbac.Onnx;
@@ -43,6 +44,7 @@ internal static class BenchLoadCommand
         {
             command.Options.Add(option);
         }
+        ServiceKey.AddOptions(command);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var url = parseResult.GetValue(server);
@@ -83,7 +85,7 @@ internal static class BenchLoadCommand
             LoadBenchmarkReport report;
             if (url is not null)
             {
-                report = await MeasureServerAsync(url, settings, loadAtStart, ct);
+                report = await MeasureServerAsync(url, ServiceKey.Resolve(parseResult), settings, loadAtStart, ct);
             }
             else
             {
@@ -123,7 +125,7 @@ internal static class BenchLoadCommand
         Console.Error.WriteLine("Score throughput, micro-batching off (MaxBatch=1) ...");
         await using (var single = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, 1, SpawnedInferenceService.BothKinds, ct))
         {
-            using var channel = InferenceLoad.Channel(single.Url);
+            using var channel = single.Channel();
             unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, 1, single.CpuTime, ct);
         }
         Console.Error.WriteLine($"Score throughput, micro-batching on (MaxBatch={batch}) ...");
@@ -132,7 +134,7 @@ internal static class BenchLoadCommand
         long? throughputPeak;
         await using (var batched = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct))
         {
-            using var channel = InferenceLoad.Channel(batched.Url);
+            using var channel = batched.Channel();
             throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
             version = (await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
             throughputPeak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
@@ -142,7 +144,7 @@ internal static class BenchLoadCommand
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
         {
             await using var service = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct);
-            using var channel = InferenceLoad.Channel(service.Url);
+            using var channel = service.Channel();
             await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
             return await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
         });
@@ -151,9 +153,9 @@ internal static class BenchLoadCommand
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
     }
 
-    private static async Task<LoadBenchmarkReport> MeasureServerAsync(string url, Settings settings, string loadAtStart, CancellationToken ct)
+    private static async Task<LoadBenchmarkReport> MeasureServerAsync(string url, ServiceKey key, Settings settings, string loadAtStart, CancellationToken ct)
     {
-        using var channel = InferenceLoad.Channel(url);
+        using var channel = InferenceLoad.Channel(url, key);
         var models = await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct);
         var active = models.Models.Where(m => m.Active).ToList();
         var description = active.Count == 0

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
 using Hbac.Cli.Benchmarks;
+using Hbac.Cli.Services;
 using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
@@ -44,6 +45,7 @@ internal static class BenchStreamCommand
         {
             command.Options.Add(option);
         }
+        ServiceKey.AddOptions(command);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var folder = parseResult.GetValue(data)!;
@@ -70,7 +72,7 @@ internal static class BenchStreamCommand
                     m => m.ActiveEegVersion.Length > 0 ? null : "no EEG-window model", ct)
                 : null;
             url ??= spawned!.Url;
-            using var channel = InferenceLoad.Channel(url);
+            using var channel = spawned?.Channel() ?? InferenceLoad.Channel(url, ServiceKey.Resolve(parseResult));
             var client = new Inference.InferenceClient(channel);
             var listed = await client.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
             if (listed.ActiveEegVersion.Length == 0)

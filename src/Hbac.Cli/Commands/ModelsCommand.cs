@@ -13,10 +13,11 @@ internal static class ModelsCommand
         var server = new Option<string>("--server") { Description = "Inference service URL, e.g. http://localhost:5103", Required = true };
         var command = new Command("models", "List the inference service's model versions (newest first), each with its input kind, and the active one of each kind");
         command.Options.Add(server);
+        ServiceKey.AddOptions(command);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
         {
             var url = parseResult.GetValue(server)!;
-            return InferenceServer.RunAsync(url, async (client, token) =>
+            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), async (client, token) =>
             {
                 var response = await client.ListModelsAsync(new ListModelsRequest(), cancellationToken: token);
                 foreach (var model in response.Models)

@@ -46,6 +46,7 @@ internal static class ReportCommand
         {
             command.Options.Add(option);
         }
+        ServiceKey.AddOptions(command);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var path = parseResult.GetValue(input)!;
@@ -88,7 +89,7 @@ internal static class ReportCommand
                 {
                     throw new FileNotFoundException(null, path);
                 }
-                return await InferenceServer.RunAsync(url, (client, token) => ReportOnServerAsync(client, path, isRemote, outFolder, stepSeconds, truthPath, token), ct);
+                return await InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), (client, token) => ReportOnServerAsync(client, path, isRemote, outFolder, stepSeconds, truthPath, token), ct);
             }
             if (!File.Exists(path) && !Directory.Exists(path))
             {

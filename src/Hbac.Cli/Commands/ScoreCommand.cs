@@ -20,6 +20,7 @@ internal static class ScoreCommand
         var offset = new Option<double>("--offset") { Description = "Window start in seconds from the spectrogram's start", DefaultValueFactory = _ => 0 };
         var command = new Command("score", "Score one 600-s spectrogram window with the inference service");
         command.Options.Add(server);
+        ServiceKey.AddOptions(command);
         command.Options.Add(spectrogram);
         command.Options.Add(offset);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
@@ -41,7 +42,7 @@ internal static class ScoreCommand
                 throw EegDataException.InFile(path, $"--offset {seconds} s is past the spectrogram's end ({values.Columns * 2} s)");
             }
             var tensor = Tensor.FromFloats([SpectrogramWindow.Channels, SpectrogramWindow.Rows, SpectrogramWindow.Columns], SpectrogramWindow.Decode(values, seconds));
-            return InferenceServer.RunAsync(url, async (client, token) =>
+            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), async (client, token) =>
             {
                 var response = await client.ScoreAsync(new ScoreRequest { Tensor = tensor }, cancellationToken: token);
                 Console.WriteLine($"{InferenceServer.Describe(response.Probabilities)}  model={response.ModelVersion}");

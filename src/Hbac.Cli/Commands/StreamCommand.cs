@@ -27,6 +27,7 @@ internal static class StreamCommand
         var input = new Argument<string>("recording") { Description = "Kaggle EEG parquet, EDF or BDF recording" };
         var command = new Command("stream", "Stream an EEG recording to the inference service's EEG-window model and print the score of each 10-s segment, every 2 s of signal once 50 s are in");
         command.Options.Add(server);
+        ServiceKey.AddOptions(command);
         command.Options.Add(realtime);
         command.Arguments.Add(input);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
@@ -39,7 +40,7 @@ internal static class StreamCommand
             }
             var channels = StreamChannels(RecordingFiles.Load(path), path);
             var paced = parseResult.GetValue(realtime);
-            return InferenceServer.RunAsync(url, (client, token) => StreamAsync(client, channels, paced, token), ct);
+            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), (client, token) => StreamAsync(client, channels, paced, token), ct);
         }));
         return command;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 
 namespace Hbac.Cli.Services;
@@ -11,19 +12,20 @@ namespace Hbac.Cli.Services;
 /// </summary>
 internal static class InferenceServer
 {
-    public static GrpcChannel Connect(string url)
+    /// <summary>The one place hbac opens a channel to a service: every call on it carries <paramref name="key"/>.</summary>
+    public static GrpcChannel Connect(string url, ServiceKey key, GrpcChannelOptions? options = null)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new CliUsageException($"--server: '{url}' is not an http:// or https:// URL");
         }
-        return GrpcChannel.ForAddress(uri, new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
+        return ApiKeyChannel.ForAddress(uri, key.Value, options ?? new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
     }
 
     /// <summary>Runs <paramref name="body"/> against the server at <paramref name="url"/>; gRPC errors become one line.</summary>
-    public static async Task<int> RunAsync(string url, Func<Inference.InferenceClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string url, ServiceKey key, Func<Inference.InferenceClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
-        using var channel = Connect(url);
+        using var channel = Connect(url, key);
         try
         {
             return await body(new Inference.InferenceClient(channel), cancellationToken);
@@ -31,6 +33,10 @@ internal static class InferenceServer
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
         {
             throw new CliUsageException($"{url}: inference server unreachable ({FirstLine(e.Status.Detail)})");
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            throw new CliUsageException($"{url}: {e.StatusCode}: {FirstLine(e.Status.Detail)} {key.Describe()}");
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Grpc.Net.Client;
 using Hbac.Caching;
+using Hbac.Contracts.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -45,6 +46,7 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
             ["Hbac:ModelRepository"] = Repository,
             ["Hbac:DataRoot"] = DataRoot,
             ["Hbac:PollIntervalSeconds"] = "0.2",
+            [TestApiKey.Setting] = TestApiKey.Value,
             // Unless a real Redis is given, never contacted: the cache and announcements below replace everything that would use it.
             ["ConnectionStrings:redis"] = redisConnection ?? "127.0.0.1:1",
         };
@@ -66,15 +68,16 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
 
     private readonly bool _kestrel;
 
-    public GrpcChannel CreateChannel()
+    /// <summary>A channel whose calls carry <paramref name="apiKey"/> (default: the service's own key; null: none).</summary>
+    public GrpcChannel CreateChannel(string? apiKey = TestApiKey.Value)
     {
         if (!_kestrel)
         {
-            return GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler(), MaxReceiveMessageSize = null });
+            return ApiKeyChannel.ForAddress(Server.BaseAddress, apiKey, new GrpcChannelOptions { HttpHandler = Server.CreateHandler(), MaxReceiveMessageSize = null });
         }
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
+        return ApiKeyChannel.ForAddress(address, apiKey, new GrpcChannelOptions { MaxReceiveMessageSize = null, MaxSendMessageSize = null });
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,5 +1,6 @@
 using Grpc.Net.Client;
 using Hbac.Caching;
+using Hbac.Contracts.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -26,6 +27,7 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string>
         {
             ["Hbac:DataRoot"] = dataRoot,
+            [TestApiKey.Setting] = TestApiKey.Value,
             ["Hbac:ModelRepository"] = Repository,
             ["Hbac:Threads"] = "2",
             ["Hbac:StepEventInterval"] = "1",
@@ -38,7 +40,7 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
         }
         try
         {
-            Channel = GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+            Channel = CreateChannel(TestApiKey.Value);
         }
         catch
         {
@@ -50,6 +52,10 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
     }
 
     public string Home { get; }
+
+    /// <summary>A channel on the test server whose calls carry <paramref name="apiKey"/> (null: none).</summary>
+    public GrpcChannel CreateChannel(string? apiKey) =>
+        ApiKeyChannel.ForAddress(Server.BaseAddress, apiKey, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
 
     public string Repository { get; }
 

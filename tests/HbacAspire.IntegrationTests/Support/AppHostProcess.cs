@@ -109,6 +109,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
         _stdout.FirstOrDefault(l => l.StartsWith($"endpoint {resource} ", StringComparison.Ordinal))?.Split(' ')[2]
         ?? throw new InvalidOperationException($"no endpoint line for {resource}\n{Diagnostics()}");
 
+    /// <summary>The services' API key, from the key file the AppHost wrote under its home.</summary>
+    public string ApiKey => File.ReadAllText(Path.Combine(_home, Hbac.Contracts.Security.ApiKeys.FileName)).Trim();
+
     public void Signal(string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString()]);

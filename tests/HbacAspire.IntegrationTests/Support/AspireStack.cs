@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Grpc.Net.Client;
+using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -96,10 +97,16 @@ internal sealed class AspireStack : IAsyncDisposable
     public string Endpoint(string resource) =>
         App.GetEndpoint(resource, resource == "redis" ? "tcp" : "grpc").ToString().TrimEnd('/');
 
-    /// <summary>One shared channel per resource, as a long-lived client holds it.</summary>
-    public GrpcChannel Channel(string resource) => _channels.GetOrAdd(resource, r => GrpcChannel.ForAddress(Endpoint(r)));
+    /// <summary>The services' API key: the AppHost wrote it under --home before the app model was built.</summary>
+    public string ApiKey => File.ReadAllText(Path.Combine(Home, ApiKeys.FileName)).Trim();
 
-    public GrpcChannel NewChannel(string resource) => GrpcChannel.ForAddress(Endpoint(resource));
+    /// <summary>One shared channel per resource, as a long-lived client holds it; its calls carry the key.</summary>
+    public GrpcChannel Channel(string resource) => _channels.GetOrAdd(resource, NewChannel);
+
+    public GrpcChannel NewChannel(string resource) => ApiKeyChannel.ForAddress(Endpoint(resource), ApiKey);
+
+    /// <summary>A channel whose calls carry <paramref name="apiKey"/> (null: none).</summary>
+    public GrpcChannel ChannelWithKey(string resource, string? apiKey) => ApiKeyChannel.ForAddress(Endpoint(resource), apiKey);
 
     public CustomResourceSnapshot? Snapshot(string resource) => _latest.TryGetValue(resource, out var e) ? e.Snapshot : null;
 
