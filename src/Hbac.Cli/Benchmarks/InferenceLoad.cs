@@ -50,6 +50,7 @@ internal static class InferenceLoad
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
         var refused = 0;
+        string? firstFailure = null;
         var expected = 0;
         for (var end = EegStream.ScoredWindowSamples; end <= total * EegStream.SampleRateHz; end += EegStream.ReplyEverySamples)
         {
@@ -99,9 +100,11 @@ internal static class InferenceLoad
             {
                 Interlocked.Increment(ref refused);
             }
-            catch (RpcException)
+            catch (RpcException e)
             {
                 Interlocked.Increment(ref failed);
+                // The first failure says why: the level's line and table name it.
+                Interlocked.CompareExchange(ref firstFailure, $"{e.StatusCode}: {e.Status.Detail}", null);
             }
         });
         await Task.WhenAll(tasks);
@@ -112,7 +115,7 @@ internal static class InferenceLoad
         var sorted = latencies.Order().ToArray();
         return new StreamLevel(streams, sorted.Length, expected * streams,
             LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed,
-            peakKnown ? PeakResidentBytes(servicePid!.Value) : null, StageBreakdown.From(streams, profile, cpuMsPerReply));
+            peakKnown ? PeakResidentBytes(servicePid!.Value) : null, StageBreakdown.From(streams, profile, cpuMsPerReply), firstFailure);
     }
 
     /// <summary>

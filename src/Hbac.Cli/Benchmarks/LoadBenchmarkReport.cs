@@ -8,8 +8,9 @@ namespace Hbac.Cli.Benchmarks;
 /// <param name="Failed">Streams that ended with any other error.</param>
 /// <param name="PeakBytes">The service's peak resident memory during this level; null when it cannot be read.</param>
 /// <param name="Stages">Where the level's windows spent their time inside the service; null when not read.</param>
+/// <param name="FirstFailure">The status of the first stream that failed ("Code: detail"), or null.</param>
 internal sealed record StreamLevel(int Streams, int Replies, int Expected, double P50Ms, double P99Ms, int Refused, int Failed, long? PeakBytes = null,
-    StageBreakdown? Stages = null)
+    StageBreakdown? Stages = null, string? FirstFailure = null)
 {
     /// <summary>Every expected reply arrived, no stream ended early, and p99 is under the target.</summary>
     public bool Meets(double p99TargetMs) => Refused == 0 && Failed == 0 && Replies == Expected && P99Ms < p99TargetMs;
@@ -105,6 +106,11 @@ internal sealed record LoadBenchmarkReport(
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {level.Streams} | {level.Replies} | {level.Expected} | {Ms(level.P50Ms)} | {Ms(level.P99Ms)} | {level.Refused} | {level.Failed} | {(level.PeakBytes is { } b ? Number(b / 1048576.0, "0") : "-")} | {(level.Meets(P99TargetMs) ? "pass" : "fail")} |"));
         }
+        foreach (var level in Levels.Where(l => l.FirstFailure is not null))
+        {
+            text.AppendLine();
+            text.AppendLine($"The {level.Streams}-stream level's first failed stream: {level.FirstFailure}");
+        }
         // The breakdown of the largest passing level (what the target is about), else of the last one tried.
         var profiled = Levels.LastOrDefault(l => l.Streams == Largest && l.Meets(P99TargetMs) && l.Stages is not null) ?? Levels.LastOrDefault(l => l.Stages is not null);
         if (profiled?.Stages is { } stages)
@@ -117,7 +123,7 @@ internal sealed record LoadBenchmarkReport(
 
     /// <summary>One progress line for a finished level.</summary>
     public static string ProgressLine(int index, StreamLevel level, double p99TargetMs) => string.Create(CultureInfo.InvariantCulture,
-        $"level {index}: {level.Streams} streams, {level.Replies}/{level.Expected} replies, p50 {Ms(level.P50Ms)} ms, p99 {Ms(level.P99Ms)} ms, {level.Refused} refused, {level.Failed} failed{(level.PeakBytes is { } b ? $", service peak {Number(b / 1048576.0, "0")} MB" : "")} -> {(level.Meets(p99TargetMs) ? "pass" : "fail")}");
+        $"level {index}: {level.Streams} streams, {level.Replies}/{level.Expected} replies, p50 {Ms(level.P50Ms)} ms, p99 {Ms(level.P99Ms)} ms, {level.Refused} refused, {level.Failed} failed{(level.FirstFailure is { } why ? $" (first: {why})" : "")}{(level.PeakBytes is { } b ? $", service peak {Number(b / 1048576.0, "0")} MB" : "")} -> {(level.Meets(p99TargetMs) ? "pass" : "fail")}");
 
     private string LargestText() => (Largest, SmallestFailed) switch
     {

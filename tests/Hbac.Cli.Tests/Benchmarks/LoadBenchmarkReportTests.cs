@@ -8,7 +8,7 @@ public sealed class LoadBenchmarkReportTests
     private static readonly StreamLevel[] Levels =
     [
         new(100, 1000, 1000, 12.34, 80.04, 0, 0, 500L * 1024 * 1024),
-        new(200, 1990, 2000, 40, 2500, 3, 1),
+        new(200, 1990, 2000, 40, 2500, 3, 1, FirstFailure: "Unavailable: connection reset"),
         new(150, 1500, 1500, 20, 499.95, 0, 0, 600L * 1024 * 1024),
     ];
 
@@ -31,6 +31,7 @@ public sealed class LoadBenchmarkReportTests
         Assert.Contains("| 100 | 1000 | 1000 | 12.3 | 80.0 | 0 | 0 | 500 | pass |", lines);
         Assert.Contains("| 200 | 1990 | 2000 | 40.0 | 2500.0 | 3 | 1 | - | fail |", lines);
         Assert.Contains("| 150 | 1500 | 1500 | 20.0 | 500.0 | 0 | 0 | 600 | pass |", lines);
+        Assert.Contains("The 200-stream level's first failed stream: Unavailable: connection reset", lines);
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void TheProgressLineNamesTheLevelAndItsOutcome()
     {
-        Assert.Equal("level 2: 200 streams, 1990/2000 replies, p50 40.0 ms, p99 2500.0 ms, 3 refused, 1 failed -> fail",
+        Assert.Equal("level 2: 200 streams, 1990/2000 replies, p50 40.0 ms, p99 2500.0 ms, 3 refused, 1 failed (first: Unavailable: connection reset) -> fail",
             LoadBenchmarkReport.ProgressLine(2, Levels[1], 500));
         Assert.Equal("level 3: 150 streams, 1500/1500 replies, p50 20.0 ms, p99 500.0 ms, 0 refused, 0 failed, service peak 600 MB -> pass",
             LoadBenchmarkReport.ProgressLine(3, Levels[2], 500.1));
