@@ -86,7 +86,7 @@ public static class EdfReader
         var headerBytes = FixedHeaderBytes + (long)SignalHeaderBytes * signalCount;
         if (fileLength < headerBytes)
         {
-            throw Error(source, $"truncated: the header of {signalCount} signals needs {headerBytes} bytes but the file has {fileLength}");
+            throw Error(source, $"truncated: the header needs {headerBytes} bytes but the file has {fileLength}");
         }
         var bytes = new byte[headerBytes];
         fixedPart.CopyTo(bytes, 0);
@@ -320,11 +320,6 @@ public static class EdfReader
                 if (pmax == pmin)
                 {
                     throw Error(source, $"{what} physical minimum and maximum are both {pmin.ToString(CultureInfo.InvariantCulture)}");
-                }
-                var (lowest, highest) = format == EdfFormat.Bdf ? (-(1 << 23), (1 << 23) - 1) : (short.MinValue, short.MaxValue);
-                if (dmin < lowest || dmax > highest)
-                {
-                    throw Error(source, $"{what} digital range {dmin} to {dmax} is outside the {(format == EdfFormat.Bdf ? 24 : 16)}-bit range {lowest} to {highest}");
                 }
             }
             var header = new EdfSignalHeader(labels[i], transducers[i], dimensions[i], pmin, pmax, dmin, dmax, prefilters[i], samples, reserved[i]);

@@ -153,6 +153,19 @@ internal static class ParquetLayout
                 {
                     throw Bad($"declared REQUIRED, but {at} holds {page.UncompressedPageSize} bytes for {data.NumValues} plain values of {width} bytes (definition levels of an OPTIONAL column?)");
                 }
+                if (repetition is not null and not FieldRepetitionType.REPEATED && column.Codec is CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY)
+                {
+                    stream.Position = position + headerLength;
+                    var body = new byte[page.CompressedPageSize];
+                    stream.ReadExactly(body);
+                    var problem = PageLevels.Check(body, column.Codec == CompressionCodec.SNAPPY, page.UncompressedPageSize, data.NumValues,
+                        repetition == FieldRepetitionType.OPTIONAL, data.Encoding is Encoding.RLE_DICTIONARY or Encoding.PLAIN_DICTIONARY);
+                    if (problem is not null)
+                    {
+                        var declared = repetition == FieldRepetitionType.OPTIONAL ? "OPTIONAL" : "REQUIRED";
+                        throw Bad($"declared {declared}, but {at} {problem}");
+                    }
+                }
                 values += data.NumValues;
             }
             else if (page.Type == PageType.DATA_PAGE_V2)
