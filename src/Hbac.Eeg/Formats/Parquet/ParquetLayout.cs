@@ -25,6 +25,43 @@ internal static class ParquetLayout
     // Levels, run headers and padding that a page of fixed-width values may add to n * width.
     private const int PageOverheadBytes = 1024;
 
+    /// <summary>
+    /// Checks the file's frame before Parquet.Net parses the footer: "PAR1" at both ends, a footer length
+    /// that fits, and a footer whose every string, list and nested struct is backed by the bytes that follow
+    /// (Parquet.Net allocates a declared string length or list capacity before reading it).
+    /// </summary>
+    public static void CheckFooter(Stream stream, string sourceName)
+    {
+        var origin = stream.Position;
+        var length = stream.Length - origin;
+        Span<byte> head = stackalloc byte[4];
+        Span<byte> tail = stackalloc byte[8];
+        stream.ReadExactly(head);
+        stream.Position = origin + length - 8;
+        stream.ReadExactly(tail);
+        if (!head.SequenceEqual("PAR1"u8) || !tail[4..].SequenceEqual("PAR1"u8))
+        {
+            throw EegDataException.InFile(sourceName, "not a readable parquet file (the PAR1 marks at its start and end are missing)");
+        }
+        var footerLength = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(tail);
+        if (footerLength <= 0 || footerLength > length - 12)
+        {
+            throw EegDataException.InFile(sourceName, $"not a readable parquet file (footer length {footerLength} does not fit in the file's {length} bytes)");
+        }
+        var footer = new byte[footerLength];
+        stream.Position = origin + length - 8 - footerLength;
+        stream.ReadExactly(footer);
+        try
+        {
+            ParquetFooterSchema.Check(footer);
+        }
+        catch (FormatException e)
+        {
+            throw EegDataException.InFile(sourceName, $"not a readable parquet file (footer metadata: {e.Message})");
+        }
+        stream.Position = origin;
+    }
+
     public static void Check(Stream stream, FileMetaData? metadata, string sourceName)
     {
         if (metadata is null)

@@ -100,6 +100,7 @@ internal sealed class ParquetTable : IAsyncDisposable
         ParquetReader? reader = null;
         try
         {
+            ParquetLayout.CheckFooter(stream, sourceName);
             reader = await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: true, ct);
             // Declared sizes are checked against the bytes before Parquet.Net allocates what they say.
             ParquetLayout.Check(stream, reader.Metadata, sourceName);

@@ -40,6 +40,18 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> buffer)
 
     public long ReadI64() => ZigZag(ReadVarint());
 
+    /// <summary>A list's element count (at most the bytes left: every element takes one) and element type.</summary>
+    public (int Count, byte Element) ReadListHeader()
+    {
+        var header = ReadByte();
+        var count = header >> 4 == 15 ? ReadLength() : header >> 4;
+        if (count > _buffer.Length - Position)
+        {
+            throw new FormatException($"a list of {count} elements runs past the header");
+        }
+        return (count, (byte)(header & 0x0F));
+    }
+
     /// <summary>Skips a value of the given compact type (nested containers included).</summary>
     public void Skip(byte type, int depth = 0)
     {
