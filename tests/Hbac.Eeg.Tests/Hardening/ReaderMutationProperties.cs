@@ -146,14 +146,14 @@ public class ReaderMutationProperties
     public void DamagedSpectrogramParquetIsReadOrRefused()
     {
         var valid = HardeningFiles.Spectrogram(columns: 3);
-        Check("spectrogram-parquet", valid, ParquetLayout.MaxValuesPerStoredByte * 16L * valid.Length + (256L << 20), iterations: 250, parquet: true);
+        Check("spectrogram-parquet", valid, ParquetLayout.MaxValuesPerStoredByte * 16L * valid.Length + (256L << 20), iterations: 1000, parquet: true);
     }
 
     [Fact]
     public void DamagedEegParquetIsReadOrRefused()
     {
         var valid = HardeningFiles.Eeg(rows: 50);
-        Check("eeg-parquet", valid, ParquetLayout.MaxValuesPerStoredByte * 16L * valid.Length + (64L << 20), iterations: 600, parquet: true);
+        Check("eeg-parquet", valid, ParquetLayout.MaxValuesPerStoredByte * 16L * valid.Length + (64L << 20), iterations: 2000, parquet: true);
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public class ReaderMutationProperties
             AnnotationRecords = ["+0\u0014\u0014\0", "+1\u0014\u0014\0"],
         }.ToBytes();
         var perStoredSample = (long)Math.Ceiling(200 / EdfReader.MinSampleRateHz) * sizeof(float);
-        Check("edf", valid, perStoredSample * valid.Length + (16L << 20), iterations: 3000);
+        Check("edf", valid, perStoredSample * valid.Length + (16L << 20), iterations: 8000);
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public class ReaderMutationProperties
         var stream = new MemoryStream();
         NpyWriter.Write(stream, Enumerable.Range(0, 400 * 2).Select(i => (float)i).ToArray(), [400, 2]);
         var valid = stream.ToArray();
-        Check("npy", valid, 2L * valid.Length + (1L << 20), iterations: 4000);
+        Check("npy", valid, 2L * valid.Length + (1L << 20), iterations: 15000);
     }
 
     [Fact]
@@ -186,6 +186,6 @@ public class ReaderMutationProperties
             "eeg_id,eeg_sub_id,eeg_label_offset_seconds,spectrogram_id,spectrogram_sub_id,spectrogram_label_offset_seconds,label_id,patient_id,expert_consensus,seizure_vote,lpd_vote,gpd_vote,lrda_vote,grda_vote,other_vote\n" +
             "1628180742,0,0.0,353733,0,0.0,127492639,42516,Seizure,3,0,0,0,0,0\n" +
             "2277392603,1,6.0,924234,1,6.0,1978807404,30539,GPD,0,0,5,0,1,5\n");
-        Check("csv", valid, 64L * valid.Length + (1L << 20), iterations: 4000);
+        Check("csv", valid, 64L * valid.Length + (1L << 20), iterations: 15000);
     }
 }

@@ -80,35 +80,21 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> buffer)
                     var header = ReadByte();
                     var count = header >> 4 == 15 ? ReadLength() : header >> 4;
                     var element = (byte)(header & 0x0F);
+                    // parquet.thrift has no list of booleans, and Parquet.Net skips such elements without
+                    // reading a byte: a declared count of 2^31 would spin for minutes.
+                    if (element is BoolTrue or BoolFalse or Stop)
+                    {
+                        throw new FormatException($"a list of compact type {element}, which parquet metadata never holds");
+                    }
                     for (var i = 0; i < count; i++)
                     {
-                        // Booleans inside a list take one byte each.
-                        if (element is BoolTrue or BoolFalse)
-                        {
-                            ReadByte();
-                        }
-                        else
-                        {
-                            Skip(element, depth + 1);
-                        }
+                        Skip(element, depth + 1);
                     }
                     return;
                 }
             case Map:
-                {
-                    var count = ReadLength();
-                    if (count == 0)
-                    {
-                        return;
-                    }
-                    var types = ReadByte();
-                    for (var i = 0; i < count; i++)
-                    {
-                        Skip((byte)(types >> 4), depth + 1);
-                        Skip((byte)(types & 0x0F), depth + 1);
-                    }
-                    return;
-                }
+                // No parquet.thrift structure holds a map.
+                throw new FormatException("a map, which parquet metadata never holds");
             case Struct:
                 {
                     short id = 0;
