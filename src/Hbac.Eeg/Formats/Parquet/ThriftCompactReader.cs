@@ -28,8 +28,14 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> buffer)
             return (0, Stop);
         }
         var delta = header >> 4;
-        var id = delta != 0 ? (short)(previousId + delta) : (short)ZigZag(ReadVarint());
-        return (id, type);
+        // Ids outside 1..32767 are refused rather than wrapped: a reader that wraps them differently
+        // (Parquet.Net) would see another field than the one checked here.
+        var id = delta != 0 ? previousId + delta : ZigZag(ReadVarint());
+        if (id is < 1 or > short.MaxValue)
+        {
+            throw new FormatException($"field id {id} out of range");
+        }
+        return ((short)id, type);
     }
 
     public int ReadI32()
