@@ -23,9 +23,14 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> buffer)
     {
         var header = ReadByte();
         var type = (byte)(header & 0x0F);
-        if (type == Stop)
+        if (header == 0)
         {
             return (0, Stop);
+        }
+        if (type == Stop)
+        {
+            // Only the byte 0 ends a struct; Parquet.Net reads a type-0 header with an id delta as a field.
+            throw new FormatException($"field header 0x{header:x2} has no type");
         }
         var delta = header >> 4;
         // Ids outside 1..32767 are refused rather than wrapped: a reader that wraps them differently
