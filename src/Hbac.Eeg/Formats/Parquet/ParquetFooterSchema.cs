@@ -83,7 +83,20 @@ internal static class ParquetFooterSchema
             }
             if (!fields.TryGetValue(next, out var field))
             {
-                reader.Skip(type, depth + 1);
+                // An unknown field is skipped, but not a list: Parquet.Net skips some list elements without
+                // reading a byte (a fuzzed ColumnOrder spun for minutes), and parquet.thrift adds none unknown here.
+                if (type is ThriftCompactReader.List or ThriftCompactReader.Set)
+                {
+                    throw new FormatException($"{name} field {next} is an unknown list");
+                }
+                if (type == Struct)
+                {
+                    ReadStruct(ref reader, "Empty", depth + 1);
+                }
+                else
+                {
+                    reader.Skip(type, depth + 1);
+                }
             }
             else
             {
