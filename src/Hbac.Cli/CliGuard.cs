@@ -22,7 +22,8 @@ internal static class CliGuard
         }
         catch (Exception e) when (UserMessage(e) is { } message)
         {
-            Console.Error.WriteLine($"hbac: {message}");
+            // Messages quote file names and values from the input: escape control characters so it stays one line.
+            Console.Error.WriteLine($"hbac: {EegDataException.OneLine(message)}");
             return e is OperationCanceledException ? Cancelled : UserError;
         }
     }

@@ -39,9 +39,18 @@ internal static class FoldsCommand
             {
                 throw EegDataException.InFile(source, "no rows to split");
             }
-            var folds = StratifiedGroupKFold.Assign(
-                [.. labels.Select(l => l.PatientId)], [.. labels.Select(l => l.ExpertConsensus)],
-                parseResult.GetValue(k), parseResult.GetValue(seed));
+            int[] folds;
+            try
+            {
+                folds = StratifiedGroupKFold.Assign(
+                    [.. labels.Select(l => l.PatientId)], [.. labels.Select(l => l.ExpertConsensus)],
+                    parseResult.GetValue(k), parseResult.GetValue(seed));
+            }
+            catch (EegDataException e)
+            {
+                // The splitter knows k and the groups, not the file: name it, as every input error does.
+                throw EegDataException.InFile(source, e.Message, e);
+            }
             Write(table, folds, parseResult.GetValue(output)!);
             PrintSummary(labels, folds, parseResult.GetValue(k));
             return 0;

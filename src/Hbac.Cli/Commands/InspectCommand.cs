@@ -141,7 +141,17 @@ internal static class InspectCommand
             ["columns"] = table.Header.Count,
             ["column_names"] = new JsonArray([.. table.Header.Select(n => (JsonNode)n)]),
         };
-        if (TrainLabels.Columns.All(table.HasColumn))
+        var trainOnly = TrainLabels.Columns.Where(c => !TestEntries.Columns.Contains(c) && !VoteTable.Columns.Contains(c)).ToList();
+        var votes = EegClasses.VoteColumns.Count(table.HasColumn);
+        var isTrain = TrainLabels.Columns.All(table.HasColumn);
+        if (!isTrain && (trainOnly.Any(table.HasColumn) || votes is > 0 and < 6))
+        {
+            // Some train (or vote) columns but not all: a damaged train.csv or submission, not a test listing.
+            var missing = (trainOnly.Any(table.HasColumn) ? TrainLabels.Columns : VoteTable.Columns).Where(c => !table.HasColumn(c));
+            throw EegDataException.InFile(path,
+                $"has some train.csv/submission columns but lacks {string.Join(", ", missing.Select(c => $"'{c}'"))}: not a complete Kaggle labels CSV");
+        }
+        if (isTrain)
         {
             var labels = TrainLabels.FromTable(table);
             var perClass = new JsonObject();

@@ -37,16 +37,14 @@ internal static class KlCommand
         var truth = VoteTable.Read(solutionPath, normalise: true);
         var predicted = VoteTable.Read(submissionPath, normalise: false);
         var byEeg = new Dictionary<long, double[]>(predicted.Count);
-        foreach (var row in predicted)
+        for (var i = 0; i < predicted.Count; i++)
         {
+            var row = predicted[i];
             if (!byEeg.TryAdd(row.EegId, row.Values))
             {
                 throw EegDataException.InFile(submissionPath, $"eeg_id {row.EegId} appears more than once");
             }
-            if (row.Values.Any(v => !double.IsFinite(v)))
-            {
-                throw EegDataException.InFile(submissionPath, $"eeg_id {row.EegId} has a value that is not a finite number");
-            }
+            RequireDistribution(row, i + 1, submissionPath);
         }
         if (truth.Count == 0)
         {
@@ -66,6 +64,33 @@ internal static class KlCommand
             Console.Error.WriteLine($"hbac: {submissionPath}: {extra} rows have an eeg_id the solution lacks; they are not scored");
         }
         return (KaggleKl.Score([.. truth.Select(r => r.Values)], submitted), truth.Count);
+    }
+
+    /// <summary>How far a submission row's sum may be from 1 (six values printed to 6 decimals stay well inside).</summary>
+    public const double SumTolerance = 1e-3;
+
+    /// <summary>
+    /// A submission row must be a probability distribution: KL against anything else is not the score
+    /// (rows summing to 30 give a negative "divergence").
+    /// </summary>
+    private static void RequireDistribution(VoteRow row, int rowNumber, string path)
+    {
+        var sum = 0.0;
+        for (var c = 0; c < row.Values.Length; c++)
+        {
+            var v = row.Values[c];
+            if (!double.IsFinite(v) || v < 0 || v > 1)
+            {
+                throw EegDataException.InFile(path,
+                    string.Create(CultureInfo.InvariantCulture, $"row {rowNumber} (eeg_id {row.EegId}): {EegClasses.VoteColumns[c]} is {v}, not a probability in [0, 1]"));
+            }
+            sum += v;
+        }
+        if (Math.Abs(sum - 1) > SumTolerance)
+        {
+            throw EegDataException.InFile(path,
+                string.Create(CultureInfo.InvariantCulture, $"row {rowNumber} (eeg_id {row.EegId}): the six probabilities sum to {sum:0.######}, not 1 (within {SumTolerance})"));
+        }
     }
 
     private static string RequireFile(string path) =>

@@ -69,13 +69,19 @@ public static class KagglePredictor
         {
             throw EegDataException.InFile(spectrogramPath, "file not found");
         }
-        if (!(offsetSeconds >= 0))
+        if (!double.IsFinite(offsetSeconds) || offsetSeconds < 0)
         {
-            throw new EegDataException($"--offset: must be >= 0 seconds (got {offsetSeconds})");
+            throw new EegDataException($"--offset: must be a finite number of seconds >= 0 (got {offsetSeconds})");
         }
         var spectrogram = spectrogramPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)
             ? NpySpectrogramSource.Read(spectrogramPath)
-            : SpectrogramParquetReader.Read(spectrogramPath);
+            : SpectrogramValues.RequireUsable(SpectrogramParquetReader.Read(spectrogramPath), spectrogramPath);
+        // As the inference service does: a window that starts after the last column is all padding, not a score.
+        if (SpectrogramWindow.StartColumn(offsetSeconds) >= spectrogram.Columns)
+        {
+            throw EegDataException.InFile(spectrogramPath,
+                $"--offset {offsetSeconds} s is past the end of the spectrogram ({spectrogram.Columns * SpectrogramLayout.SecondsPerColumn} s)");
+        }
         var input = SpectrogramWindow.Decode(spectrogram, offsetSeconds);
         return classifier.Predict(input, 1)[0];
     }

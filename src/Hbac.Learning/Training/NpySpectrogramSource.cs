@@ -30,6 +30,7 @@ public sealed class NpySpectrogramSource(string folder, long maxCachedValues = 1
             throw EegDataException.InFile(path, $"expected a [{SpectrogramLayout.Rows}, T] array, got [{string.Join(", ", array.Shape)}]");
         }
         var columns = array.Shape[1];
+        SpectrogramValues.RequireUsable(array.Values, columns, path);
         // Kaggle's columns are centred at 1, 3, 5, ... s; the window decode only uses column indices.
         var times = new float[columns];
         for (var k = 0; k < columns; k++)

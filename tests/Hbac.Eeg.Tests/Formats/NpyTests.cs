@@ -76,7 +76,7 @@ public class NpyTests
     [InlineData("magic", "d.npy: not a .npy file (missing the \\x93NUMPY magic)")]
     [InlineData("dtype", "d.npy: dtype '<i4' is not supported, expected '<f4' (float32)")]
     [InlineData("fortran", "d.npy: Fortran-order .npy arrays are not supported, save with C order")]
-    [InlineData("short", "d.npy: truncated .npy data: 20 of 24 bytes for shape (2, 3)")]
+    [InlineData("short", "d.npy: truncated .npy data: shape (2, 3) needs 24 bytes of '<f4', the file has 20 after the header")]
     public void ReaderErrorsNameTheFileAndProblem(string damage, string message)
     {
         var stream = new MemoryStream();

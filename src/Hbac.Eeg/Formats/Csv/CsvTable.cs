@@ -16,6 +16,13 @@ public sealed record CsvRow(int Line, string[] Fields)
 /// </summary>
 public sealed class CsvTable
 {
+    /// <summary>
+    /// Longest record (characters, quoted line breaks included) read before the file is refused: Kaggle's
+    /// widest row is under 200 characters, and a file without line breaks (or /dev/zero) must not grow
+    /// one string until memory runs out.
+    /// </summary>
+    public const int MaxRecordChars = 1 << 20;
+
     private readonly Dictionary<string, int> _columns;
 
     public CsvTable(string sourceName, IReadOnlyList<string> header, IReadOnlyList<CsvRow> rows)
@@ -138,8 +145,14 @@ public sealed class CsvTable
             }
             var inQuotes = false;
             var quotedField = false;
+            var length = 0;
             while (true)
             {
+                if (++length > MaxRecordChars)
+                {
+                    throw EegDataException.InFile(sourceName,
+                        $"line {startLine}: a record longer than {MaxRecordChars} characters (not a CSV file, or a line break is missing)");
+                }
                 if (c < 0)
                 {
                     if (inQuotes)

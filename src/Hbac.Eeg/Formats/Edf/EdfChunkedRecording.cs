@@ -71,23 +71,15 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
     private static EdfHeader ReadHeader(string path)
     {
         using var file = File.OpenRead(path);
-        var fixedPart = new byte[Math.Min(256, file.Length)];
-        file.ReadExactly(fixedPart);
-        var bytes = fixedPart;
-        if (fixedPart.Length == 256 && int.TryParse(System.Text.Encoding.ASCII.GetString(fixedPart, 252, 4).Trim(), out var count) && count is > 0 and < 100_000)
-        {
-            bytes = new byte[Math.Min(256L * (count + 1), file.Length)];
-            fixedPart.CopyTo(bytes, 0);
-            file.ReadExactly(bytes.AsSpan(256));
-        }
-        return EdfReader.ParseHeader(bytes, file.Length, path);
+        return EdfReader.ReadHeader(file, path);
     }
 
     public override IEnumerable<float[][]> Chunks(int seconds)
     {
         _annotations.Clear();
         var header = _header;
-        var recordsPerChunk = Math.Max(1, (int)Math.Round(seconds / header.RecordDurationSeconds));
+        // Never more records than the file holds: the block is then bounded by the file's length.
+        var recordsPerChunk = (int)Math.Clamp(Math.Round(seconds / header.RecordDurationSeconds), 1, header.RecordCount);
         var perRecord = (int)Math.Round(header.RecordDurationSeconds * KaggleMontage.SampleRateHz);
         var signalOffsets = new long[header.Signals.Count];
         for (var i = 1; i < signalOffsets.Length; i++)

@@ -6,23 +6,92 @@ using System.Text;
 namespace Hbac.Eeg.Formats.Edf;
 
 /// <summary>
-/// Reads EDF, EDF+C, BDF and BDF+C files entirely into memory. Samples are scaled to physical units
+/// Reads EDF, EDF+C, BDF and BDF+C files. Samples are scaled to physical units
 /// with physical = (digital - dmin) * (pmax - pmin) / (dmax - dmin) + pmin, which also handles an
 /// inverted physical range. Annotation channels are parsed as TALs instead of decoded as samples.
 /// EDF+D / BDF+D (discontinuous) files are rejected: their records are not contiguous in time.
+/// The header is read and checked against the file's length first (record count, samples per record,
+/// record duration, sample rates, physical and digital ranges, each within the limits below); the data
+/// records are then decoded one at a time, so a file is never held whole in memory.
 /// </summary>
 public static class EdfReader
 {
     private const int FixedHeaderBytes = 256;
     private const int SignalHeaderBytes = 256;
 
-    public static EdfFile Read(string path) => Parse(File.ReadAllBytes(path), path);
+    /// <summary>Lowest sample rate accepted for an ordinary signal (slow channels such as SpO2 run at 1 Hz).</summary>
+    public const double MinSampleRateHz = 0.1;
 
+    /// <summary>Highest sample rate accepted (BioSemi's fastest is 16 kHz); beyond it the resampler's filter grows without use.</summary>
+    public const double MaxSampleRateHz = 65_536;
+
+    /// <summary>Shortest data record accepted (files with only annotation signals may say 0).</summary>
+    public const double MinRecordDurationSeconds = 0.001;
+
+    /// <summary>Longest data record accepted (the EDF specification recommends records of about a second).</summary>
+    public const double MaxRecordDurationSeconds = 3_600;
+
+    /// <summary>
+    /// Largest magnitude any digital value of the format may map to: microvolts for a voltage channel (1e9 uV
+    /// is 1 kV, far beyond any amplifier), units as written otherwise. It keeps every sample, and every power a
+    /// spectrogram squares from it, a finite float.
+    /// </summary>
+    public const double MaxPhysicalMagnitude = 1e9;
+
+    /// <summary>Largest data record read at once (the specification recommends at most 61,440 bytes).</summary>
+    public const long MaxRecordBytes = 256L << 20;
+
+    /// <summary>Most signals a header may declare (the field has 4 digits).</summary>
+    public const int MaxSignals = 9_999;
+
+    public static EdfFile Read(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        return Read(file, path);
+    }
+
+    /// <summary>Reads from a stream (a non-seekable one is copied first: the header is checked against the length).</summary>
     public static EdfFile Read(Stream stream, string sourceName)
     {
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return Parse(buffer.ToArray(), sourceName);
+        if (!stream.CanSeek)
+        {
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            stream = copy;
+        }
+        var header = ReadHeader(stream, sourceName);
+        return ReadRecords(stream, header, sourceName);
+    }
+
+    /// <summary>
+    /// Reads and checks the main and signal headers from the stream's current position (the start of the
+    /// file), leaving the stream at the first data record.
+    /// </summary>
+    internal static EdfHeader ReadHeader(Stream stream, string source)
+    {
+        var fileLength = stream.Length - stream.Position;
+        if (fileLength < FixedHeaderBytes)
+        {
+            throw Error(source, $"not an EDF/BDF file: {fileLength} bytes, shorter than the 256-byte header");
+        }
+        var fixedPart = new byte[FixedHeaderBytes];
+        stream.ReadExactly(fixedPart);
+        DetectFormat(fixedPart, source);
+        var signalCount = ParseInt(fixedPart, 252, 4, source, "number of signals");
+        if (signalCount <= 0 || signalCount > MaxSignals)
+        {
+            throw Error(source, $"the header declares {signalCount} signals; 1 to {MaxSignals} are accepted");
+        }
+        var headerBytes = FixedHeaderBytes + (long)SignalHeaderBytes * signalCount;
+        if (fileLength < headerBytes)
+        {
+            throw Error(source, $"truncated: the header needs {headerBytes} bytes but the file has {fileLength}");
+        }
+        var bytes = new byte[headerBytes];
+        fixedPart.CopyTo(bytes, 0);
+        stream.ReadExactly(bytes.AsSpan(FixedHeaderBytes));
+        return ParseHeader(bytes, fileLength, source);
     }
 
     /// <summary>
@@ -60,20 +129,37 @@ public static class EdfReader
         }
         var declaredRecords = ParseInt(bytes, 236, 8, source, "number of data records");
         var recordDuration = ParseDouble(bytes, 244, 8, source, "duration of a data record");
-        var headers = ParseSignalHeaders(bytes, signalCount, source);
-        if (recordDuration < 0 || (recordDuration == 0 && headers.Any(h => !h.IsAnnotation)))
+        var headers = ParseSignalHeaders(bytes, signalCount, format, source);
+        var hasSignals = headers.Any(h => !h.IsAnnotation);
+        if (recordDuration < 0 || (recordDuration == 0 && hasSignals))
         {
             throw Error(source, $"field 'duration of a data record' must be positive, is {recordDuration.ToString(CultureInfo.InvariantCulture)}");
+        }
+        if (recordDuration != 0 && (recordDuration < MinRecordDurationSeconds || recordDuration > MaxRecordDurationSeconds))
+        {
+            throw Error(source, $"field 'duration of a data record' is {Number(recordDuration)} s; accepted are {Number(MinRecordDurationSeconds)} to {Number(MaxRecordDurationSeconds)} s");
+        }
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var rate = headers[i].SamplesPerRecord / recordDuration;
+            if (!headers[i].IsAnnotation && (rate < MinSampleRateHz || rate > MaxSampleRateHz))
+            {
+                throw Error(source, $"signal {i + 1} ('{headers[i].Label}') has a sample rate of {Number(rate)} Hz ({headers[i].SamplesPerRecord} samples per {Number(recordDuration)}-s record); accepted are {Number(MinSampleRateHz)} to {Number(MaxSampleRateHz)} Hz");
+            }
         }
 
         var bytesPerSample = format == EdfFormat.Bdf ? 3 : 2;
         long recordBytes = headers.Sum(h => (long)h.SamplesPerRecord) * bytesPerSample;
         long dataBytes = fileLength - headerBytes;
+        if (recordBytes > MaxRecordBytes)
+        {
+            throw Error(source, $"a data record of {recordBytes} bytes is over the {MaxRecordBytes}-byte limit");
+        }
         int records;
         if (declaredRecords == -1)
         {
             // A writer that did not finish leaves -1: count the complete records present.
-            records = (int)(dataBytes / recordBytes);
+            records = (int)Math.Min(dataBytes / recordBytes, int.MaxValue);
         }
         else if (declaredRecords < 0)
         {
@@ -87,23 +173,87 @@ public static class EdfReader
                 throw Error(source, $"truncated: {records} data records of {recordBytes} bytes need {records * recordBytes} bytes after the header but only {dataBytes} are present");
             }
         }
+        if (records == 0)
+        {
+            throw Error(source, "no data records: the file holds a header and no samples");
+        }
+        foreach (var h in headers)
+        {
+            if ((long)h.SamplesPerRecord * records > Array.MaxLength)
+            {
+                throw Error(source, $"signal '{h.Label}' has {(long)h.SamplesPerRecord * records} samples, more than one array holds");
+            }
+        }
 
         return new EdfHeader(format, version, Text(bytes, 8, 80), Text(bytes, 88, 80), ParseStart(bytes), headerBytes, reserved,
             declaredRecords, records, recordDuration, headers, recordBytes, bytesPerSample);
     }
 
-    private static EdfFile Parse(byte[] bytes, string source)
+    /// <summary>Decodes the data records that follow the header, one record at a time.</summary>
+    private static EdfFile ReadRecords(Stream stream, EdfHeader header, string source)
     {
-        var header = ParseHeader(bytes, bytes.Length, source);
-        var (format, headerBytes, reserved, declaredRecords, recordDuration, headers, recordBytes, bytesPerSample, records) =
-            (header.Format, header.HeaderBytes, header.Reserved, header.DeclaredRecordCount, header.RecordDurationSeconds,
-             header.Signals, header.RecordBytes, header.BytesPerSample, header.RecordCount);
-        var data = bytes.AsSpan(headerBytes);
-        var signals = DecodeSignals(data, headers, records, recordBytes, bytesPerSample, recordDuration);
-        var (annotations, startOffset) = ParseAnnotations(data, headers, records, recordBytes, bytesPerSample, source);
+        var headers = header.Signals;
+        var records = header.RecordCount;
+        var signalOffsets = new long[headers.Count];
+        for (var i = 1; i < headers.Count; i++)
+        {
+            signalOffsets[i] = signalOffsets[i - 1] + (long)headers[i - 1].SamplesPerRecord * header.BytesPerSample;
+        }
+        // The lengths were checked against the file in the header, so these allocations are bounded by it.
+        var samples = new float[headers.Count][];
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (!headers[i].IsAnnotation)
+            {
+                samples[i] = new float[(long)headers[i].SamplesPerRecord * records];
+            }
+        }
+        var raw = new List<(double Onset, double? Duration, string Text)>();
+        double? startOffset = null;
+        var record = new byte[header.RecordBytes];
+        for (var r = 0; r < records; r++)
+        {
+            stream.ReadExactly(record);
+            var firstAnnotationSignal = true;
+            for (var i = 0; i < headers.Count; i++)
+            {
+                var h = headers[i];
+                var block = record.AsSpan((int)signalOffsets[i], h.SamplesPerRecord * header.BytesPerSample);
+                if (h.IsAnnotation)
+                {
+                    var onset = TalParser.ParseRecord(block, firstAnnotationSignal, raw, source, r);
+                    if (r == 0 && firstAnnotationSignal && onset is { } o)
+                    {
+                        startOffset = o;
+                    }
+                    firstAnnotationSignal = false;
+                    continue;
+                }
+                var target = samples[i].AsSpan(r * h.SamplesPerRecord, h.SamplesPerRecord);
+                if (header.BytesPerSample == 2)
+                {
+                    DecodeInt16(block, target, h.Gain, h.Offset);
+                }
+                else
+                {
+                    DecodeInt24(block, target, h.Gain, h.Offset);
+                }
+            }
+        }
+        var signals = new List<EdfSignal>();
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (!headers[i].IsAnnotation)
+            {
+                signals.Add(new EdfSignal(headers[i], header.RecordDurationSeconds, samples[i]));
+            }
+        }
+        var offset = startOffset ?? 0.0;
+        var annotations = raw.Select(a => new EdfAnnotation(a.Onset - offset, a.Duration, a.Text)).ToList();
         return new EdfFile(
-            source, format, header.Version, header.Patient, header.Recording, header.StartDateTime,
-            headerBytes, reserved, declaredRecords, records, recordDuration, headers, signals, annotations, startOffset);
+            source, header.Format, header.Version, header.Patient, header.Recording, header.StartDateTime,
+            header.HeaderBytes, header.Reserved, header.DeclaredRecordCount, records, header.RecordDurationSeconds,
+            headers, signals, annotations, offset);
     }
 
     private static EdfFormat DetectFormat(byte[] bytes, string source)
@@ -120,7 +270,7 @@ public static class EdfReader
         throw Error(source, $"not an EDF/BDF file: the version field is '{shown.TrimEnd()}', expected '0' (EDF) or 0xFF 'BIOSEMI' (BDF)");
     }
 
-    private static List<EdfSignalHeader> ParseSignalHeaders(byte[] bytes, int count, string source)
+    private static List<EdfSignalHeader> ParseSignalHeaders(byte[] bytes, int count, EdfFormat format, string source)
     {
         var offset = FixedHeaderBytes;
         string[] Field(int width)
@@ -172,43 +322,35 @@ public static class EdfReader
                     throw Error(source, $"{what} physical minimum and maximum are both {pmin.ToString(CultureInfo.InvariantCulture)}");
                 }
             }
-            headers.Add(new EdfSignalHeader(labels[i], transducers[i], dimensions[i], pmin, pmax, dmin, dmax, prefilters[i], samples, reserved[i]));
+            var header = new EdfSignalHeader(labels[i], transducers[i], dimensions[i], pmin, pmax, dmin, dmax, prefilters[i], samples, reserved[i]);
+            if (!isAnnotation)
+            {
+                RequireBoundedPhysicalRange(header, format, what, source);
+            }
+            headers.Add(header);
         }
         return headers;
     }
 
-    private static List<EdfSignal> DecodeSignals(
-        ReadOnlySpan<byte> data, List<EdfSignalHeader> headers, int records, long recordBytes, int bytesPerSample, double recordDuration)
+    /// <summary>
+    /// Every digital value the format can hold (not only dmin..dmax: samples may lie outside) must map to
+    /// a physical value within <see cref="MaxPhysicalMagnitude"/>, so decoding never yields Inf or a value
+    /// whose square overflows.
+    /// </summary>
+    private static void RequireBoundedPhysicalRange(EdfSignalHeader header, EdfFormat format, string what, string source)
     {
-        var signals = new List<EdfSignal>();
-        long signalOffset = 0;
-        foreach (var header in headers)
+        var (lowest, highest) = format == EdfFormat.Bdf ? (-(1 << 23), (1 << 23) - 1) : (short.MinValue, short.MaxValue);
+        var scale = header.MicrovoltsPerUnit ?? 1.0;
+        var extreme = Math.Max(Math.Abs(header.ToPhysical(lowest)), Math.Abs(header.ToPhysical(highest))) * scale;
+        if (!(extreme <= MaxPhysicalMagnitude))
         {
-            var perRecord = header.SamplesPerRecord;
-            if (!header.IsAnnotation)
-            {
-                var samples = new float[(long)perRecord * records];
-                var gain = header.Gain;
-                var offset = header.Offset;
-                for (var r = 0; r < records; r++)
-                {
-                    var source = data.Slice((int)(r * recordBytes + signalOffset), perRecord * bytesPerSample);
-                    var target = samples.AsSpan(r * perRecord, perRecord);
-                    if (bytesPerSample == 2)
-                    {
-                        DecodeInt16(source, target, gain, offset);
-                    }
-                    else
-                    {
-                        DecodeInt24(source, target, gain, offset);
-                    }
-                }
-                signals.Add(new EdfSignal(header, recordDuration, samples));
-            }
-            signalOffset += (long)perRecord * bytesPerSample;
+            var unit = header.MicrovoltsPerUnit is null ? $"'{header.PhysicalDimension}'" : "uV";
+            throw Error(source,
+                $"{what} physical range {Number(header.PhysicalMinimum)} to {Number(header.PhysicalMaximum)} '{header.PhysicalDimension}' maps digital values to {Number(extreme)} {unit}; accepted is at most {Number(MaxPhysicalMagnitude)} (in uV for voltages)");
         }
-        return signals;
     }
+
+    private static string Number(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 
     internal static void DecodeInt16(ReadOnlySpan<byte> source, Span<float> target, double gain, double offset)
     {
@@ -235,40 +377,6 @@ public static class EdfReader
             var digital = source[b] | (source[b + 1] << 8) | ((sbyte)source[b + 2] << 16);
             target[i] = (float)(digital * gain + offset);
         }
-    }
-
-    internal static (List<EdfAnnotation> Annotations, double StartOffset) ParseAnnotations(
-        ReadOnlySpan<byte> data, List<EdfSignalHeader> headers, int records, long recordBytes, int bytesPerSample, string source)
-    {
-        var annotations = new List<EdfAnnotation>();
-        var raw = new List<(double Onset, double? Duration, string Text)>();
-        double? startOffset = null;
-        long signalOffset = 0;
-        var firstAnnotationSignal = true;
-        foreach (var header in headers)
-        {
-            var length = header.SamplesPerRecord * bytesPerSample;
-            if (header.IsAnnotation)
-            {
-                for (var r = 0; r < records; r++)
-                {
-                    var block = data.Slice((int)(r * recordBytes + signalOffset), length);
-                    var recordOnset = TalParser.ParseRecord(block, firstAnnotationSignal, raw, source, r);
-                    if (r == 0 && firstAnnotationSignal && recordOnset is { } onset)
-                    {
-                        startOffset = onset;
-                    }
-                }
-                firstAnnotationSignal = false;
-            }
-            signalOffset += length;
-        }
-        var offset = startOffset ?? 0.0;
-        foreach (var (onset, duration, text) in raw)
-        {
-            annotations.Add(new EdfAnnotation(onset - offset, duration, text));
-        }
-        return (annotations, offset);
     }
 
     private static DateTime? ParseStart(byte[] bytes)

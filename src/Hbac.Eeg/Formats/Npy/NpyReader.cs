@@ -18,8 +18,22 @@ public static partial class NpyReader
         return Read(stream, path);
     }
 
+    /// <summary>
+    /// Longest header accepted: numpy itself refuses headers over 10,000 bytes unless told otherwise
+    /// (<c>max_header_size</c>); a 4-GB length field must not become a 4-GB buffer.
+    /// </summary>
+    public const int MaxHeaderBytes = 65_536;
+
     public static NpyArray Read(Stream stream, string sourceName)
     {
+        if (!stream.CanSeek)
+        {
+            // The data length is checked against what the file holds before anything is allocated.
+            var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            copy.Position = 0;
+            stream = copy;
+        }
         var prefix = new byte[8];
         if (ReadFully(stream, prefix) < prefix.Length || !prefix.AsSpan(0, 6).SequenceEqual(NpyFormat.Magic))
         {
@@ -39,7 +53,15 @@ public static partial class NpyReader
         }
         var headerLength = lengthBytes == 2
             ? BinaryPrimitives.ReadUInt16LittleEndian(lengthField)
-            : checked((int)BinaryPrimitives.ReadUInt32LittleEndian(lengthField));
+            : BinaryPrimitives.ReadUInt32LittleEndian(lengthField);
+        if (headerLength > MaxHeaderBytes)
+        {
+            throw EegDataException.InFile(sourceName, $".npy header length {headerLength} is over the {MaxHeaderBytes}-byte limit");
+        }
+        if (headerLength > Remaining(stream))
+        {
+            throw EegDataException.InFile(sourceName, $"truncated .npy header: it declares {headerLength} bytes, the file has {Remaining(stream)} left");
+        }
         var headerBytes = new byte[headerLength];
         if (ReadFully(stream, headerBytes) < headerLength)
         {
@@ -51,29 +73,56 @@ public static partial class NpyReader
         {
             throw EegDataException.InFile(sourceName, "Fortran-order .npy arrays are not supported, save with C order");
         }
-        var count = NpyFormat.ElementCount(shape);
+        var itemBytes = descr switch
+        {
+            "<f4" => 4,
+            "<f8" => 8,
+            _ => throw EegDataException.InFile(sourceName, $"dtype '{descr}' is not supported, expected '<f4' (float32)"),
+        };
+        // Checked before allocating: the shape must fit in the bytes that follow the header.
+        var count = ElementCount(shape, sourceName);
+        var remaining = Remaining(stream);
+        if (count > remaining / itemBytes)
+        {
+            throw EegDataException.InFile(sourceName,
+                $"truncated .npy data: shape {NpyFormat.ShapeText(shape)} needs {count * itemBytes} bytes of '{descr}', the file has {remaining} after the header");
+        }
         if (count > Array.MaxLength)
         {
             throw EegDataException.InFile(sourceName, $"shape {NpyFormat.ShapeText(shape)} is too large");
         }
         var values = new float[count];
-        switch (descr)
+        if (itemBytes == 4)
         {
-            case "<f4":
-                ReadData(stream, MemoryMarshal.AsBytes(values.AsSpan()), sourceName, shape);
-                break;
-            case "<f8":
-                var doubles = new double[count];
-                ReadData(stream, MemoryMarshal.AsBytes(doubles.AsSpan()), sourceName, shape);
-                for (var i = 0; i < doubles.Length; i++)
-                {
-                    values[i] = (float)doubles[i];
-                }
-                break;
-            default:
-                throw EegDataException.InFile(sourceName, $"dtype '{descr}' is not supported, expected '<f4' (float32)");
+            ReadData(stream, MemoryMarshal.AsBytes(values.AsSpan()), sourceName, shape);
+        }
+        else
+        {
+            var doubles = new double[count];
+            ReadData(stream, MemoryMarshal.AsBytes(doubles.AsSpan()), sourceName, shape);
+            for (var i = 0; i < doubles.Length; i++)
+            {
+                values[i] = (float)doubles[i];
+            }
         }
         return new NpyArray(values, shape);
+    }
+
+    private static long Remaining(Stream stream) => Math.Max(0, stream.Length - stream.Position);
+
+    /// <summary>The product of the dimensions, refused by name once it passes what any array can hold.</summary>
+    private static long ElementCount(int[] shape, string sourceName)
+    {
+        var count = 1L;
+        foreach (var d in shape)
+        {
+            count *= d;
+            if (count > Array.MaxLength)
+            {
+                throw EegDataException.InFile(sourceName, $"shape {NpyFormat.ShapeText(shape)} is too large");
+            }
+        }
+        return count;
     }
 
     private static (string Descr, bool FortranOrder, int[] Shape) ParseHeader(string header, string sourceName)

@@ -35,6 +35,7 @@ public static class SpectrogramNpy
         {
             throw EegDataException.InFile(path, $"shape {NpyFormat.ShapeText(array.Shape)} is not a spectrogram, expected (400, T)");
         }
+        SpectrogramValues.RequireUsable(array.Values, array.Shape[1], path);
         return (array.Values, array.Shape[1]);
     }
 }

@@ -23,6 +23,10 @@ public static class EegParquetReader
     {
         await using var table = await ParquetTable.OpenAsync(stream, sourceName, ct);
         var fields = ResolveColumns(table);
+        if (table.RowCount == 0)
+        {
+            throw EegDataException.InFile(sourceName, "no rows (samples): an empty recording");
+        }
 
         var samples = new float[KaggleMontage.Columns.Count][];
         for (var c = 0; c < samples.Length; c++)

@@ -100,7 +100,10 @@ internal sealed class ParquetTable : IAsyncDisposable
         ParquetReader? reader = null;
         try
         {
+            ParquetLayout.CheckFooter(stream, sourceName);
             reader = await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: true, ct);
+            // Declared sizes are checked against the bytes before Parquet.Net allocates what they say.
+            ParquetLayout.Check(stream, reader.Metadata, sourceName);
             var fields = reader.Schema.GetDataFields();
             var rowGroups = new ParquetRowGroupReader[reader.RowGroupCount];
             for (var g = 0; g < rowGroups.Length; g++)

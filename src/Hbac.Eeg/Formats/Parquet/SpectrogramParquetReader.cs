@@ -27,6 +27,10 @@ public static class SpectrogramParquetReader
         var (timeField, regionFields) = ResolveColumns(table);
 
         var columns = table.RowCount;
+        if (columns == 0)
+        {
+            throw EegDataException.InFile(sourceName, "no rows (time steps): an empty spectrogram");
+        }
         var times = new float[columns];
         await table.ReadNumbersAsSinglesAsync(timeField, times, ct);
 

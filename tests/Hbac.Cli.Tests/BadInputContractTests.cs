@@ -1,0 +1,147 @@
+using Hbac.Eeg.Formats.Npy;
+using Hbac.Eeg.Montage;
+using Hbac.Eeg.Tests.Edf;
+using Hbac.Eeg.Tests.Hardening;
+using Hbac.Inference.Tests.Support;
+
+namespace Hbac.Cli.Tests;
+
+/// <summary>
+/// Issue 12 through the real <c>hbac</c>: bad input gives exit 2 and one line on stderr naming the file,
+/// never a stack trace, a hang, or exit 0 with wrong output (classes 1, 2, 4, 5, 7, 8, 9).
+/// </summary>
+public class BadInputContractTests
+{
+    private const string VoteHeader = "eeg_id,seizure_vote,lpd_vote,gpd_vote,lrda_vote,grda_vote,other_vote";
+
+    private static void RefusedNaming(HbacRun run, string file, string? contains = null)
+    {
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stderr}");
+        var line = Assert.Single(run.StderrLines);
+        Assert.StartsWith($"hbac: {file}", line);
+        if (contains is not null)
+        {
+            Assert.Contains(contains, line);
+        }
+    }
+
+    [Fact]
+    public void InspectAndConvertRefuseASpectrogramDeclaringMoreRowsThanItHolds()
+    {
+        using var dir = new TempFolder();
+        var surgery = new ParquetSurgery(HardeningFiles.Spectrogram(columns: 6));
+        surgery.RowGroup(0).Set(ParquetSurgery.RowGroupRowsField, 7);
+        var path = HardeningFiles.Save(dir, "bad.parquet", surgery.ToBytes());
+        RefusedNaming(HbacProcess.Run("inspect", path), path, "declares 6 values for 7 rows");
+        RefusedNaming(HbacProcess.Run("convert", path, "--out", dir.File("out")), path, "declares 6 values for 7 rows");
+        Assert.False(File.Exists(dir.File("out/bad.npy")));
+    }
+
+    [Theory]
+    [InlineData("Infinity", "--offset")]
+    [InlineData("NaN", "--offset")]
+    [InlineData("1e20", "s.npy")]
+    public void PredictRefusesOffsetsThatAreNotInTheSpectrogram(string offset, string named)
+    {
+        using var dir = new TempFolder();
+        var model = dir.File("model.onnx");
+        TinyOnnxModel.Favouring(0).Save(model);
+        var spectrogram = dir.File("s.npy");
+        NpyWriter.Write(spectrogram, Enumerable.Repeat(1f, 400 * 30).ToArray(), [400, 30]);
+        var run = HbacProcess.Run("predict", "--model", model, "--spectrogram", spectrogram, "--offset", offset);
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
+        Assert.Contains(named, Assert.Single(run.StderrLines));
+        Assert.Empty(run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("zero-columns")]
+    [InlineData("all-nan")]
+    [InlineData("all-inf")]
+    public void PredictRefusesSpectrogramsWithNothingToScore(string kind)
+    {
+        using var dir = new TempFolder();
+        var model = dir.File("model.onnx");
+        TinyOnnxModel.Favouring(0).Save(model);
+        var spectrogram = dir.File("s.npy");
+        var columns = kind == "zero-columns" ? 0 : 30;
+        NpyWriter.Write(spectrogram, Enumerable.Repeat(kind == "all-nan" ? float.NaN : float.PositiveInfinity, 400 * columns).ToArray(), [400, columns]);
+        var run = HbacProcess.Run("predict", "--model", model, "--spectrogram", spectrogram);
+        RefusedNaming(run, spectrogram);
+        Assert.Empty(run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("-1e38", "1e38", 2)]
+    [InlineData("-1e308", "1e308", 2)]
+    [InlineData("-1e300", "1e300", 2)]
+    [InlineData("-3200", "3200", 0)]
+    public void SpectrogramOfAnEdfRefusesRecordsItCannotKeepFinite(string minimum, string maximum, int records)
+    {
+        using var dir = new TempFolder();
+        var writer = new TestEdfWriter
+        {
+            Records = records,
+            Signals = [.. KaggleMontage.Electrodes.Select(e => new TestEdfSignal
+            {
+                Label = e,
+                SamplesPerRecord = 200,
+                PhysicalMinimum = minimum,
+                PhysicalMaximum = maximum,
+                Digital = new int[200 * records],
+            })],
+        };
+        var edf = writer.WriteTo(dir.Path, "r.edf");
+        var run = HbacProcess.Run("spectrogram", edf, "--out", dir.File("r.npy"));
+        RefusedNaming(run, edf, records == 0 ? "no data records" : "physical range");
+        Assert.False(File.Exists(dir.File("r.npy")));
+    }
+
+    [Fact]
+    public void AnElectrodeLabelWithLineBreaksGivesOneLine()
+    {
+        using var dir = new TempFolder();
+        var writer = new TestEdfWriter { Records = 1, Signals = [TestEdfSignal.Constant("Fp1\nhbac: fine\r\n", 200, 1)] };
+        var edf = writer.WriteTo(dir.Path, "r.edf");
+        RefusedNaming(HbacProcess.Run("spectrogram", edf, "--out", dir.File("r.npy")), edf, "Fp1\\nhbac: fine\\r\\n");
+    }
+
+    [Fact]
+    public void KlRefusesASubmissionWhoseRowsAreNotDistributions()
+    {
+        using var dir = new TempFolder();
+        File.WriteAllText(dir.File("solution.csv"), $"{VoteHeader}\n7,1,1,0,0,0,0\n9,0,0,0,0,0,3\n");
+        File.WriteAllText(dir.File("submission.csv"), $"{VoteHeader}\n7,0.5,0.5,0,0,0,0\n9,0.9,0.9,0.9,0.9,0.9,0.9\n");
+        var run = HbacProcess.Run("kl", dir.File("solution.csv"), dir.File("submission.csv"));
+        RefusedNaming(run, dir.File("submission.csv"), "row 2 (eeg_id 9): the six probabilities sum to 5.4, not 1");
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
+    public void InspectDoesNotCallATrainCsvLackingAVoteColumnATestListing()
+    {
+        using var dir = new TempFolder();
+        var header = "eeg_id,eeg_sub_id,eeg_label_offset_seconds,spectrogram_id,spectrogram_sub_id,spectrogram_label_offset_seconds,label_id,patient_id,expert_consensus,seizure_vote,lpd_vote,gpd_vote,lrda_vote,grda_vote";
+        File.WriteAllText(dir.File("train.csv"), $"{header}\n1,0,0,2,0,0,3,4,Seizure,3,0,0,0,0\n");
+        var run = HbacProcess.Run("inspect", dir.File("train.csv"));
+        RefusedNaming(run, dir.File("train.csv"), "lacks 'other_vote'");
+        Assert.DoesNotContain("\"test\"", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("50")]
+    public void FoldsErrorsAboutKNameTheFile(string k)
+    {
+        using var dir = new TempFolder();
+        var header = "eeg_id,eeg_sub_id,eeg_label_offset_seconds,spectrogram_id,spectrogram_sub_id,spectrogram_label_offset_seconds,label_id,patient_id,expert_consensus,seizure_vote,lpd_vote,gpd_vote,lrda_vote,grda_vote,other_vote";
+        File.WriteAllText(dir.File("train.csv"), $"{header}\n1,0,0,2,0,0,3,4,Seizure,3,0,0,0,0,0\n5,0,0,6,0,0,7,8,LPD,0,3,0,0,0,0\n");
+        RefusedNaming(HbacProcess.Run("folds", dir.File("train.csv"), "--k", k, "--out", dir.File("f.csv")), dir.File("train.csv"), $"k = {k}");
+    }
+
+    [Fact]
+    public void FoldsOfDevZeroEndsWithOneLine()
+    {
+        RefusedNaming(HbacProcess.Run("folds", "/dev/zero", "--out", "/tmp/never-written.csv"), "/dev/zero", "a record longer than");
+    }
+}
