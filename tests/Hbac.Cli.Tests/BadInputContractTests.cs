@@ -37,6 +37,18 @@ public class BadInputContractTests
         Assert.False(File.Exists(dir.File("out/bad.npy")));
     }
 
+    [Fact]
+    public void ConvertRefusesASpectrogramWithAnInfinitePowerAndWritesNothing()
+    {
+        using var dir = new TempFolder();
+        var values = Enumerable.Repeat(2f, 400 * 5).ToArray();
+        values[3 * 5 + 2] = float.PositiveInfinity;
+        var path = dir.File("inf.parquet");
+        Hbac.Eeg.Formats.Parquet.SpectrogramParquetWriter.Write(path, new Hbac.Eeg.Spectrograms.Spectrogram(values, [1f, 3f, 5f, 7f, 9f]));
+        RefusedNaming(HbacProcess.Run("convert", path, "--out", dir.File("out.npy")), path, "+Inf at row 3, column 2");
+        Assert.False(File.Exists(dir.File("out.npy")));
+    }
+
     [Theory]
     [InlineData("Infinity", "--offset")]
     [InlineData("NaN", "--offset")]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hbac.Eeg.Formats.Npy;
 using Hbac.Eeg.Formats.Parquet;
+using Hbac.Eeg.Spectrograms;
 
 namespace Hbac.Cli.Commands;
 
@@ -47,7 +48,9 @@ internal static class ConvertCommand
     /// <summary>Reads one spectrogram parquet and writes its .npy; returns the number of time columns.</summary>
     internal static int ConvertFile(string parquet, string npy)
     {
-        var spectrogram = SpectrogramParquetReader.Read(parquet);
+        // Refused before anything is written: an infinite power would go into the .npy, which every reader
+        // of it (predict, training) then refuses, far from the file that caused it.
+        var spectrogram = SpectrogramValues.RequireUsable(SpectrogramParquetReader.Read(parquet), parquet);
         var folder = Path.GetDirectoryName(Path.GetFullPath(npy));
         if (folder is not null)
         {
