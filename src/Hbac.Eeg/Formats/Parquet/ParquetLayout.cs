@@ -243,14 +243,9 @@ internal static class ParquetLayout
         var reader = new ThriftCompactReader(bytes);
         var page = new PageHeader();
         short id = 0;
-        while (true)
+        while (reader.NextField(ref id, out var type))
         {
-            var (field, type) = reader.ReadFieldHeader(id);
-            if (type == ThriftCompactReader.Stop)
-            {
-                return (page, reader.Position);
-            }
-            switch (field, type)
+            switch (id, type)
             {
                 case (1, ThriftCompactReader.I32): page.Type = (PageType)reader.ReadI32(); break;
                 case (2, ThriftCompactReader.I32): page.UncompressedPageSize = reader.ReadI32(); break;
@@ -260,63 +255,48 @@ internal static class ParquetLayout
                 case (8, ThriftCompactReader.Struct): page.DataPageHeaderV2 = ReadDataPageHeaderV2(ref reader); break;
                 default: reader.Skip(type); break;
             }
-            id = field;
         }
+        return (page, reader.Position);
     }
 
     private static DataPageHeader ReadDataPageHeader(ref ThriftCompactReader reader)
     {
         var header = new DataPageHeader();
         short id = 0;
-        while (true)
+        while (reader.NextField(ref id, out var type))
         {
-            var (field, type) = reader.ReadFieldHeader(id);
-            if (type == ThriftCompactReader.Stop)
-            {
-                return header;
-            }
-            switch (field, type)
+            switch (id, type)
             {
                 case (1, ThriftCompactReader.I32): header.NumValues = reader.ReadI32(); break;
                 case (2, ThriftCompactReader.I32): header.Encoding = (Encoding)reader.ReadI32(); break;
                 default: reader.Skip(type, 1); break;
             }
-            id = field;
         }
+        return header;
     }
 
     private static DictionaryPageHeader ReadDictionaryPageHeader(ref ThriftCompactReader reader)
     {
         var header = new DictionaryPageHeader();
         short id = 0;
-        while (true)
+        while (reader.NextField(ref id, out var type))
         {
-            var (field, type) = reader.ReadFieldHeader(id);
-            if (type == ThriftCompactReader.Stop)
-            {
-                return header;
-            }
-            switch (field, type)
+            switch (id, type)
             {
                 case (1, ThriftCompactReader.I32): header.NumValues = reader.ReadI32(); break;
                 default: reader.Skip(type, 1); break;
             }
-            id = field;
         }
+        return header;
     }
 
     private static DataPageHeaderV2 ReadDataPageHeaderV2(ref ThriftCompactReader reader)
     {
         var header = new DataPageHeaderV2();
         short id = 0;
-        while (true)
+        while (reader.NextField(ref id, out var type))
         {
-            var (field, type) = reader.ReadFieldHeader(id);
-            if (type == ThriftCompactReader.Stop)
-            {
-                return header;
-            }
-            switch (field, type)
+            switch (id, type)
             {
                 case (1, ThriftCompactReader.I32): header.NumValues = reader.ReadI32(); break;
                 case (2, ThriftCompactReader.I32): header.NumNulls = reader.ReadI32(); break;
@@ -325,7 +305,7 @@ internal static class ParquetLayout
                 case (6, ThriftCompactReader.I32): header.RepetitionLevelsByteLength = reader.ReadI32(); break;
                 default: reader.Skip(type, 1); break;
             }
-            id = field;
         }
+        return header;
     }
 }

@@ -18,6 +18,21 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> buffer)
     /// <summary>Bytes consumed so far.</summary>
     public int Position { get; private set; }
 
+    /// <summary>
+    /// Moves to the next field of the current struct: false at its end; otherwise <paramref name="id"/> (the
+    /// previous field's id on entry) becomes the field's id and <paramref name="type"/> its compact type.
+    /// </summary>
+    public bool NextField(ref short id, out byte type)
+    {
+        (var next, type) = ReadFieldHeader(id);
+        if (type == Stop)
+        {
+            return false;
+        }
+        id = next;
+        return true;
+    }
+
     /// <summary>The next field of the current struct: its id and compact type (type <see cref="Stop"/> ends the struct).</summary>
     public (short Id, byte Type) ReadFieldHeader(short previousId)
     {
