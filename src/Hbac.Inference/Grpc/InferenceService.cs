@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Hbac.Caching;
 using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
@@ -31,7 +32,8 @@ public sealed class InferenceService(
     RecordingReporter reporter,
     StageProfile profile,
     WindowInputPool inputs,
-    OpenStreamLimit openStreams) : Contracts.V1.Inference.InferenceBase
+    OpenStreamLimit openStreams,
+    IModelAnnouncements announcements) : Contracts.V1.Inference.InferenceBase
 {
     public override Task ScoreRecording(ScoreRecordingRequest request, IServerStreamWriter<ScoreRecordingResponse> responseStream, ServerCallContext context) =>
         Guard(async () =>
@@ -232,7 +234,10 @@ public sealed class InferenceService(
         {
             throw new InvalidRequestException("version: required");
         }
-        return ToModelInfo(await models.ActivateAsync(request.Version, context.CancellationToken));
+        var activated = await models.ActivateAsync(request.Version, context.CancellationToken);
+        // Other replicas read the pin at their next refresh; the announcement makes that now rather than at the next poll.
+        await announcements.PublishAsync(activated.Version, CancellationToken.None);
+        return ToModelInfo(activated);
     });
 
     private async Task<float[]> InputAsync(ScoreRequest request, string field, CancellationToken ct)

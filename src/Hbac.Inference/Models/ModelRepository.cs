@@ -18,9 +18,9 @@ public interface IModelRepository
 
     /// <summary>
     /// Rescans the folder, validates versions that are new or changed, and for each input kind serves
-    /// the newest valid one among them when it is newer than that kind's active one (a version activated
-    /// by hand stays pinned until a newer one of its kind is published). Never throws for a bad model:
-    /// it is listed as invalid.
+    /// the newest valid one; a version activated by hand (on any replica sharing the folder: see
+    /// <see cref="ModelPin"/>) stays pinned until a newer one of its kind is published. Never throws for
+    /// a bad model: it is listed as invalid.
     /// </summary>
     Task RefreshAsync(CancellationToken cancellationToken = default);
 
@@ -127,25 +127,45 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
                 .Select(pair => pair.Key)
                 .OrderByDescending(v => v, StringComparer.Ordinal)
                 .ToList();
-            var swapped = new HashSet<ModelInputKind>();
-            foreach (var version in changed)
+            var loaded = new Dictionary<string, ServedModel>(StringComparer.Ordinal);
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var candidate = Load(version, onDisk[version]);
-                if (candidate is null)
+                var pins = Enum.GetValues<ModelInputKind>().ToDictionary(kind => kind, kind => ModelPin.Read(_root, kind));
+                foreach (var version in changed)
                 {
-                    continue;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (Load(version, onDisk[version]) is not { } candidate)
+                    {
+                        continue;
+                    }
+                    // Newest first: only a kind's newest and its pinned version can be chosen below; the rest were validated only.
+                    if (loaded.Values.Any(m => m.Kind == candidate.Kind) && pins[candidate.Kind]?.Version != version)
+                    {
+                        candidate.Release();
+                        continue;
+                    }
+                    loaded[version] = candidate;
                 }
-                var active = ActiveVersion(candidate.Kind);
-                if (!swapped.Contains(candidate.Kind) && (active is null || string.CompareOrdinal(version, active) > 0 || version == active))
+                foreach (var kind in Enum.GetValues<ModelInputKind>())
                 {
-                    Swap(candidate);
-                    swapped.Add(candidate.Kind);
+                    // The same choice in every replica that shares the folder: the pin file, then the newest.
+                    var desired = ModelPin.Choose(pins[kind], ValidVersions(kind));
+                    if (desired is null || (desired == ActiveVersion(kind) && !loaded.ContainsKey(desired)))
+                    {
+                        continue;
+                    }
+                    if (loaded.Remove(desired, out var model) || (model = Load(desired, onDisk[desired])) is not null)
+                    {
+                        Swap(model);
+                    }
                 }
-                else
+            }
+            finally
+            {
+                // Validated only; the session is not kept for a version that is not served.
+                foreach (var unused in loaded.Values)
                 {
-                    // Validated only; the session is not kept for a version that is not served.
-                    candidate.Release();
+                    unused.Release();
                 }
             }
         }
@@ -177,6 +197,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
                     $"version '{version}' is invalid ({reason ?? "not loadable"}); '{ActiveVersion(kind) ?? "none"}' stays the active {kind.Name()} model");
             }
             Swap(model);
+            PinForEveryReplica(version, model.Kind);
         }
         finally
         {
@@ -302,6 +323,33 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         previous?.Release();
     }
 
+    /// <summary>
+    /// Records the activation in the folder, so that other replicas (at their next refresh: an announcement
+    /// or the poll) and this one after a restart serve it too. A folder this process may not write keeps
+    /// the activation local, and says so.
+    /// </summary>
+    private void PinForEveryReplica(string version, ModelInputKind kind)
+    {
+        try
+        {
+            var newest = ScanVersions().Keys.Append(version).Max(StringComparer.Ordinal)!;
+            new ModelPin(version, newest, DateTimeOffset.UtcNow).Write(_root, kind);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogPinNotWritten(version, _root, e.Message);
+        }
+    }
+
+    private List<string> ValidVersions(ModelInputKind kind)
+    {
+        lock (_entriesLock)
+        {
+            return _entries.Values.Where(e => e.Kind == kind && e.InvalidReason is null)
+                .Select(e => e.Version).OrderDescending(StringComparer.Ordinal).ToList();
+        }
+    }
+
     private Dictionary<string, FileStamp> ScanVersions()
     {
         var versions = new Dictionary<string, FileStamp>(StringComparer.Ordinal);
@@ -357,6 +405,9 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Version} refused: {Reason}; {Active} keeps serving")]
     private partial void LogRefused(string version, string reason, string active);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Activation of {Version} is not shared with other replicas: cannot write its pin in {Root} ({Reason})")]
+    private partial void LogPinNotWritten(string version, string root, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Kind} model {Version} ({Precision}) (was {Previous})")]
     private partial void LogActivated(string kind, string version, string precision, string previous);
