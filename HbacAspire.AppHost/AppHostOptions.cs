@@ -31,6 +31,15 @@ public sealed record AppHostOptions
 
     public int RedisPort { get; init; } = 6380;
 
+    /// <summary>Inference processes behind the one inference address (DCP's proxy spreads connections over them).</summary>
+    public int InferenceReplicas { get; init; } = 1;
+
+    /// <summary>Preprocessing processes behind the one preprocessing address; the default job's preparation spreads over them.</summary>
+    public int PreprocessingReplicas { get; init; } = 1;
+
+    /// <summary>The most replicas a flag accepts: each costs about 270 MB (the service, its dotnet-run wrapper, a DCP monitor).</summary>
+    public const int MaxReplicas = 16;
+
     /// <summary>Which Redis server runs as the "redis" resource.</summary>
     public RedisServerKind RedisServer { get; init; } = RedisServerKind.Auto;
 
@@ -87,6 +96,16 @@ public sealed record AppHostOptions
             Description = "Seconds before a crashed resource is restarted; doubles per consecutive crash, up to 30",
             DefaultValueFactory = _ => BackoffPolicy.Default.Initial.TotalSeconds,
         };
+        var inferenceReplicas = new Option<int>("--inference-replicas")
+        {
+            Description = $"Inference replicas behind one address (1-{MaxReplicas}); each serves the same models, and streams spread over them per connection",
+            DefaultValueFactory = _ => 1,
+        };
+        var preprocessingReplicas = new Option<int>("--preprocessing-replicas")
+        {
+            Description = $"Preprocessing replicas behind one address (1-{MaxReplicas}); dataset preparation spreads over them",
+            DefaultValueFactory = _ => 1,
+        };
         var patients = new Option<int>("--synthetic-patients")
         {
             Description = "Patients in the generated synthetic dataset",
@@ -98,7 +117,7 @@ public sealed record AppHostOptions
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        foreach (var option in new Option[] { home, data, dashboardPort, anonymous, preprocessingPort, trainingPort, inferencePort, redisPort, redisServer, job, restartDelay, patients })
+        foreach (var option in new Option[] { home, data, dashboardPort, anonymous, preprocessingPort, trainingPort, inferencePort, redisPort, redisServer, job, restartDelay, patients, inferenceReplicas, preprocessingReplicas })
         {
             root.Options.Add(option);
         }
@@ -126,6 +145,8 @@ public sealed record AppHostOptions
                 InferencePort = CheckPort(result.GetValue(inferencePort), "--inference-port"),
                 RedisPort = CheckPort(result.GetValue(redisPort), "--redis-port"),
                 RedisServer = result.GetValue(redisServer),
+                InferenceReplicas = CheckReplicas(result.GetValue(inferenceReplicas), "--inference-replicas"),
+                PreprocessingReplicas = CheckReplicas(result.GetValue(preprocessingReplicas), "--preprocessing-replicas"),
                 Job = result.GetValue(job),
                 RestartDelay = result.GetValue(restartDelay) is var seconds and >= 0.1 and <= 30
                     ? TimeSpan.FromSeconds(seconds)
@@ -179,6 +200,9 @@ public sealed record AppHostOptions
 
     private static int CheckPort(int port, string flag) =>
         port is >= 0 and <= 65535 ? port : throw new ArgumentException($"{flag}: {port} is not a port (0 picks a free one)");
+
+    private static int CheckReplicas(int count, string flag) =>
+        count is >= 1 and <= MaxReplicas ? count : throw new ArgumentException($"{flag}: {count} is not between 1 and {MaxReplicas}");
 
     private static int FreeIfZero(int port)
     {

@@ -29,6 +29,7 @@ var redis = builder.AddRedisServer("redis", options.RedisPort, options.RedisDire
 
 var preprocessing = builder.AddProject<Projects.Hbac_Preprocessing>("preprocessing")
     .WithGrpcEndpoint(options.PreprocessingPort)
+    .WithReplicas(options.PreprocessingReplicas)
     .WithReference(redis).WaitFor(redis)
     .WithEnvironment("Hbac__DataRoot", options.DataRoot)
     .WithApiKey(apiKey)
@@ -47,8 +48,10 @@ var training = builder.AddProject<Projects.Hbac_Training>("training")
     .WithDashboardChart(HbacInstruments.TrainingLoss, "Training loss (chart)")
     .WithTrainCommands();
 
+// Replicas share the model repository: a published or activated version reaches each of them within seconds.
 var inference = builder.AddProject<Projects.Hbac_Inference>("inference")
     .WithGrpcEndpoint(options.InferencePort)
+    .WithReplicas(options.InferenceReplicas)
     .WithReference(redis).WaitFor(redis)
     .WithReference(preprocessing)
     .WithEnvironment("Hbac__DataRoot", options.DataRoot)

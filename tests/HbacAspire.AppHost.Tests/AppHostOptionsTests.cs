@@ -111,9 +111,25 @@ public class AppHostOptionsTests
     [InlineData("--dashboard-port", "-5")]
     [InlineData("--job", "sometimes")]
     [InlineData("--redis-server", "memcached")]
+    [InlineData("--inference-replicas", "0")]
+    [InlineData("--inference-replicas", "17")]
+    [InlineData("--preprocessing-replicas", "-1")]
+    [InlineData("--preprocessing-replicas", "two")]
     public void ABadValueIsOneLineNamingTheFlagAndExitCodeTwo(string flag, string value)
     {
         AssertRefused(flag, "--home", TempDirectory(), flag, value);
+    }
+
+    [Fact]
+    public void ReplicaFlagsDefaultToOneAndSayTheirRange()
+    {
+        var (defaults, _) = AppHostOptions.Parse(["--home", TempDirectory()])!.Value;
+        Assert.Equal((1, 1), (defaults.InferenceReplicas, defaults.PreprocessingReplicas));
+        var (options, rest) = AppHostOptions.Parse(["--home", TempDirectory(), "--inference-replicas", "3", "--preprocessing-replicas", "2"])!.Value;
+        Assert.Equal((3, 2), (options.InferenceReplicas, options.PreprocessingReplicas));
+        Assert.Empty(rest);
+        Assert.Equal("HbacAspire.AppHost: --inference-replicas: 0 is not between 1 and 16",
+            AssertRefused("--inference-replicas", "--home", TempDirectory(), "--inference-replicas", "0"));
     }
 
     [Fact]

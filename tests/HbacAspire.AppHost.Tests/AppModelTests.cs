@@ -42,6 +42,24 @@ public sealed class AppModelTests
         Single<DefaultJobResource>(builder, "default-job");
     }
 
+    [Theory]
+    [InlineData(new string[0], 1, 1)]
+    [InlineData(new[] { "--inference-replicas", "3" }, 3, 1)]
+    [InlineData(new[] { "--inference-replicas", "2", "--preprocessing-replicas", "4" }, 2, 4)]
+    public async Task ReplicaFlagsBecomeReplicasOfAProxiedEndpointEachUnderTheRestartPolicy(string[] flags, int inference, int preprocessing)
+    {
+        await using var builder = await CreateAsync(TempDirectory(), flags);
+
+        foreach (var (name, expected) in new[] { ("inference", inference), ("preprocessing", preprocessing), ("training", 1) })
+        {
+            var project = Single<ProjectResource>(builder, name);
+            Assert.Equal(expected, project.Annotations.OfType<ReplicaAnnotation>().SingleOrDefault()?.Replicas ?? 1);
+            // Replicas need DCP's proxy in front of them: one address for every client.
+            Assert.True(Assert.Single(project.Annotations.OfType<EndpointAnnotation>()).IsProxied, $"{name}'s endpoint is not proxied");
+            Assert.Single(project.Annotations.OfType<RestartPolicyAnnotation>());
+        }
+    }
+
     [Fact]
     public async Task RedisIsAProcessOnItsPortWithAPingCheckARestartPolicyAndItsEndpointAsConnectionString()
     {
