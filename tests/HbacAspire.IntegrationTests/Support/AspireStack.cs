@@ -19,6 +19,8 @@ namespace HbacAspire.IntegrationTests.Support;
 internal sealed class AspireStack : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ResourceEvent> _latest = new(StringComparer.Ordinal);
+    // Keyed by resource id: a replicated project has one id per replica under its one name.
+    private readonly ConcurrentDictionary<string, ResourceEvent> _latestById = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _watching = new();
@@ -115,8 +117,10 @@ internal sealed class AspireStack : IAsyncDisposable
     public HealthStatus? Health(string resource) => Snapshot(resource)?.HealthStatus;
 
     /// <summary>The PID DCP started for the resource (for a project: its <c>dotnet run</c>), or null while it has none.</summary>
-    public int? Pid(string resource) =>
-        Snapshot(resource)?.Properties.FirstOrDefault(p => p.Name.EndsWith(".pid", StringComparison.Ordinal))?.Value switch
+    public int? Pid(string resource) => PidOf(Snapshot(resource));
+
+    private static int? PidOf(CustomResourceSnapshot? snapshot) =>
+        snapshot?.Properties.FirstOrDefault(p => p.Name.EndsWith(".pid", StringComparison.Ordinal))?.Value switch
         {
             int pid => pid,
             long pid => (int)pid,
@@ -125,8 +129,30 @@ internal sealed class AspireStack : IAsyncDisposable
         };
 
     /// <summary>The process that does the work: the service itself under its <c>dotnet run</c> wrapper, else the resource's PID.</summary>
-    public int? ServicePid(string resource) =>
-        Pid(resource) is { } pid ? Processes.Descendants(pid).LastOrDefault(p => Processes.CommandLine(p).Contains("Hbac.", StringComparison.Ordinal)) is var child and > 0 ? child : pid : null;
+    public int? ServicePid(string resource) => ServiceUnder(Pid(resource));
+
+    private static int? ServiceUnder(int? wrapper) =>
+        wrapper is { } pid ? Processes.Descendants(pid).LastOrDefault(p => Processes.CommandLine(p).Contains("Hbac.", StringComparison.Ordinal)) is var child and > 0 ? child : pid : null;
+
+    /// <summary>Each replica of <paramref name="resource"/>: its resource id and latest snapshot.</summary>
+    public IReadOnlyList<(string Id, CustomResourceSnapshot Snapshot)> Replicas(string resource) =>
+        _latestById.Values.Where(e => e.Resource.Name == resource).OrderBy(e => e.ResourceId, StringComparer.Ordinal)
+            .Select(e => (e.ResourceId, e.Snapshot)).ToList();
+
+    /// <summary>
+    /// A replica's own address behind the proxy (DCP gives each replica its port in ASPNETCORE_URLS), for
+    /// asking one replica directly what it serves.
+    /// </summary>
+    public string ReplicaEndpoint(string resourceId)
+    {
+        var snapshot = _latestById.TryGetValue(resourceId, out var e) ? e.Snapshot : throw new InvalidOperationException($"no resource {resourceId}");
+        var urls = snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value
+            ?? throw new InvalidOperationException($"{resourceId} has no ASPNETCORE_URLS yet");
+        return urls.Split(';')[0].TrimEnd('/');
+    }
+
+    /// <summary>The PID of one replica's service process (under its dotnet-run wrapper).</summary>
+    public int? ReplicaServicePid(string resourceId) => ServiceUnder(PidOf(_latestById.TryGetValue(resourceId, out var e) ? e.Snapshot : null));
 
     /// <summary>How many times the AppHost's restart policy restarted the resource.</summary>
     public int Restarts(string resource) =>
@@ -205,6 +231,7 @@ internal sealed class AspireStack : IAsyncDisposable
                 await foreach (var update in notifications.WatchAsync(_watching.Token))
                 {
                     _latest[update.Resource.Name] = update;
+                    _latestById[update.ResourceId] = update;
                     if (watched.TryAdd(update.ResourceId, true))
                     {
                         _ = FollowLogAsync(logs, update.Resource.Name, update.ResourceId);
