@@ -133,8 +133,8 @@ public sealed class KubernetesDeploymentTests
         }
         var models = Assert.IsType<JsonObject>(cluster.Find("PersistentVolumeClaim", "hbac-models"), exactMatch: false);
         Assert.Contains("ReadWriteMany", models["spec"]!["accessModes"]!.AsArray().Select(Text));
-        // Inference only reads the repository.
-        Assert.Equal("true", Text(Assert.Single(Items(ContainerOf(cluster, "inference")["volumeMounts"]), m => Text(m["mountPath"]) == "/models")["readOnly"]));
+        // Inference writes its activation pin there (ActivateModel), which is how every pod serves the activated version.
+        Assert.NotEqual("true", Text(Assert.Single(Items(ContainerOf(cluster, "inference")["volumeMounts"]), m => Text(m["mountPath"]) == "/models")["readOnly"]));
 
         // Inference on a claim of its own would never see what training publishes.
         var volume = Assert.Single(Items(Deployment(cluster, "inference")["spec"]!["template"]!["spec"]!["volumes"]), v => Text(v["name"]) == "models");
