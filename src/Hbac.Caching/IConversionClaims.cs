@@ -52,10 +52,11 @@ public enum ClaimedKeyState
     Unknown,
 }
 
-/// <summary>A claim on one key; disposing it stops the renewal and releases it (when held).</summary>
+/// <summary>A claim on one key; disposing it (once is enough, again does nothing) stops the renewal and releases it (when held).</summary>
 public sealed class ConversionClaim : IAsyncDisposable
 {
     private readonly Func<ValueTask>? _release;
+    private int _released;
 
     internal ConversionClaim(ClaimState state, Func<ValueTask>? release = null)
     {
@@ -69,18 +70,22 @@ public sealed class ConversionClaim : IAsyncDisposable
 
     public ClaimState State { get; }
 
-    public ValueTask DisposeAsync() => _release?.Invoke() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() =>
+        _release is not null && Interlocked.Exchange(ref _released, 1) == 0 ? _release() : ValueTask.CompletedTask;
 }
 
 /// <summary>One running preparation of a scope; disposing it leaves.</summary>
 public sealed class Participation(int index, Func<ValueTask>? leave = null) : IAsyncDisposable
 {
+    private int _left;
+
     public static Participation Alone { get; } = new(0);
 
     /// <summary>How many other preparations of the scope were running when this one joined.</summary>
     public int Index { get; } = index;
 
-    public ValueTask DisposeAsync() => leave?.Invoke() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() =>
+        leave is not null && Interlocked.Exchange(ref _left, 1) == 0 ? leave() : ValueTask.CompletedTask;
 }
 
 /// <summary>No coordination at all (no Redis configured): every claim is <see cref="ClaimState.Unguarded"/>.</summary>
