@@ -3,6 +3,7 @@ using Grpc.Core;
 using Hbac.Caching;
 using Hbac.Contracts.V1;
 using Hbac.Tests;
+using Xunit.Abstractions;
 using StackExchange.Redis;
 using PreprocessingClient = Hbac.Contracts.V1.Preprocessing.PreprocessingClient;
 
@@ -13,7 +14,7 @@ namespace Hbac.Preprocessing.Tests;
 /// replicas), or two calls on one instance - convert each file once and each reports the whole dataset
 /// complete; a claim whose holder died is taken over after its TTL; without Redis every call converts.
 /// </summary>
-public sealed class PreparationFleetTests : IDisposable
+public sealed class PreparationFleetTests(ITestOutputHelper output) : IDisposable
 {
     private const int Files = 16;
 
@@ -87,9 +88,17 @@ public sealed class PreparationFleetTests : IDisposable
         await using var second = new PreprocessingHost(_data.Root, redis.ConnectionString, kestrel: true);
         using var conversions = new ConversionCounter(first, second);
 
+        var clock = Stopwatch.StartNew();
         var runs = await Task.WhenAll(PrepareAsync(first.Client), PrepareAsync(second.Client));
+        clock.Stop();
 
         var results = runs.Select(updates => AssertWholeDataset(updates, Files)).ToList();
+        foreach (var result in results)
+        {
+            output.WriteLine($"replica: {result.FilesConverted} converted, {result.CacheHits} cached when reached, " +
+                $"{result.FilesConvertedElsewhere} converted elsewhere while it waited, {result.Elapsed.ToTimeSpan().TotalSeconds:F2} s");
+        }
+        output.WriteLine($"both done in {clock.Elapsed.TotalSeconds:F2} s; {conversions.Count} conversions for {Files} files");
         // Once each: over both replicas as many conversions as files, and every file cached.
         Assert.Equal(Files, conversions.Count);
         Assert.Equal(Files, results.Sum(r => r.FilesConverted));
