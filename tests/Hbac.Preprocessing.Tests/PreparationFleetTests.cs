@@ -161,6 +161,18 @@ public sealed class PreparationFleetTests(ITestOutputHelper output) : IDisposabl
         await AssertEveryFileCachedAndNoClaimLeftAsync(redis, files, _data.Root);
     }
 
+    [Theory]
+    [InlineData(0, 16, 0)]
+    [InlineData(1, 16, 8)]
+    [InlineData(2, 16, 4)]
+    [InlineData(3, 16, 12)]
+    [InlineData(4, 16, 2)]
+    [InlineData(1, 3, 1)]
+    [InlineData(5, 1, 0)]
+    [InlineData(1, 0, 0)]
+    public void TheCallsRunningAtOnceStartEvenlySpreadOverTheFiles(int index, int count, int expected) =>
+        Assert.Equal(expected, Datasets.DatasetPreparer.StartIndex(index, count));
+
     [Fact]
     public async Task WithoutRedisEveryCallStillConvertsEveryFileAndSaysItHadNoClaim()
     {
