@@ -436,9 +436,9 @@ public sealed class DefaultJobTests : IAsyncLifetime
             }
             var index = stack.ArrivePrepare();
             await stack.AllPreparesOpen.Task.WaitAsync(TimeSpan.FromSeconds(30), context.CancellationToken);
-            // 10 files, 3 cached before: a single call converts the 7 others; concurrent calls share them out (3, 2, 2, 0, ...).
-            int[] shares = stack.ConcurrentPrepares == 1 ? [7] : [3, 2, 2];
-            var converted = index < shares.Length ? shares[index] : 0;
+            // 10 files, 3 cached before: a lone call converts the 7 others; concurrent calls share them out (3, 2, 2, 0, ...).
+            int[] shares = [3, 2, 2];
+            var converted = stack.ConcurrentPrepares == 1 ? 7 : index < shares.Length ? shares[index] : 0;
             for (var done = 1; done <= 10; done++)
             {
                 await responseStream.WriteAsync(new PrepareDatasetUpdate { Progress = new PrepareDatasetProgress { FilesDone = done, FilesTotal = 10 } });
