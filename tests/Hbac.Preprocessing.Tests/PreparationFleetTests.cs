@@ -151,9 +151,13 @@ public sealed class PreparationFleetTests(ITestOutputHelper output) : IDisposabl
         // Left alone while the claim lived: after the first pass it waited for file 2 ...
         var afterFirstPass = updates[2].Progress;
         Assert.Equal((2, 1), (afterFirstPass.FilesDone, afterFirstPass.FilesWaiting));
+        // ... saying so while it waited (the call does not fall silent for the claim's TTL) ...
+        var whileWaiting = updates.Skip(3).SkipLast(2).Select(u => u.Progress).ToList();
+        Assert.True(whileWaiting.Count >= 2, $"{whileWaiting.Count} progress messages while waiting {ttl} for the claim");
+        Assert.All(whileWaiting, p => Assert.Equal((2, 1, files[1]), (p.FilesDone, p.FilesWaiting, p.CurrentFile)));
         // ... and converted it itself only once the claim had expired.
         Assert.True(planted.Elapsed >= ttl, $"finished {planted.Elapsed} after the claim was planted, before its {ttl} TTL ran out");
-        Assert.Equal(files[1], updates[^2].Progress.CurrentFile);
+        Assert.Equal((3, 0, files[1]), (updates[^2].Progress.FilesDone, updates[^2].Progress.FilesWaiting, updates[^2].Progress.CurrentFile));
         Assert.Equal(3, result.FilesConverted);
         Assert.Equal(0, result.FilesConvertedElsewhere);
         Assert.True(result.Complete);

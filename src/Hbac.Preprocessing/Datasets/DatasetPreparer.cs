@@ -20,7 +20,7 @@ public sealed class DatasetPreparer(DataRoot root, SpectrogramCatalog catalog, I
     /// <param name="folder">Relative to the data root.</param>
     /// <param name="maxFiles">At most this many files (in name order); 0 = all.</param>
     /// <param name="force">Recompute files that are already cached.</param>
-    /// <param name="onProgress">Called after every file this call visits or sees finished by another.</param>
+    /// <param name="onProgress">Called after every file this call visits or sees finished by another, and every second while it only waits.</param>
     public async Task<DatasetResult> PrepareAsync(
         string folder, int maxFiles, bool force, Func<DatasetProgress, Task> onProgress, CancellationToken cancellationToken)
     {
@@ -51,9 +51,16 @@ public sealed class DatasetPreparer(DataRoot root, SpectrogramCatalog catalog, I
             await onProgress(tally.Progress(relative, waiting.Count, clock.Elapsed));
         }
 
+        var lastReport = clock.Elapsed;
         while (waiting.Count > 0)
         {
             await Task.Delay(cacheOptions.Value.ClaimPollInterval, cancellationToken);
+            if (clock.Elapsed - lastReport >= WaitingReportInterval)
+            {
+                // Waiting for a holder that died can take a claim's whole TTL: say so rather than fall silent.
+                await onProgress(tally.Progress(waiting[0].Relative, waiting.Count, clock.Elapsed));
+                lastReport = clock.Elapsed;
+            }
             foreach (var file in waiting.ToList())
             {
                 var state = await catalog.CheckClaimedAsync(file.ContentHash, cancellationToken);
@@ -72,10 +79,14 @@ public sealed class DatasetPreparer(DataRoot root, SpectrogramCatalog catalog, I
                 }
                 waiting.Remove(file);
                 await onProgress(tally.Progress(file.Relative, waiting.Count, clock.Elapsed));
+                lastReport = clock.Elapsed;
             }
         }
         return tally.Result(clock.Elapsed);
     }
+
+    /// <summary>While it only waits for files others hold, a call still reports progress this often.</summary>
+    private static readonly TimeSpan WaitingReportInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Converts one file unless it is cached or held elsewhere; its content hash when held elsewhere, else null.</summary>
     private async Task<string?> TryConvertAsync(string relative, bool force, Tally tally, CancellationToken cancellationToken, bool waitedFor = false)
