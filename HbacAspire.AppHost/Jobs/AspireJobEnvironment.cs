@@ -18,6 +18,10 @@ public sealed class AspireJobEnvironment(
     public Uri Endpoint(string resource) =>
         new(services[resource].GetEndpoint(Aspire.Hosting.HealthCheckBuilderExtensions.GrpcEndpointName).Url);
 
+    // The count WithReplicas gave the project (the last annotation wins, as DCP reads it).
+    public int Replicas(string resource) =>
+        services[resource].Resource.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
+
     public async Task<string?> ApiKeyAsync(CancellationToken cancellationToken) => await apiKey.GetValueAsync(cancellationToken);
 
     // Wait through a crash and its restart rather than giving up at the first unhealthy report.

@@ -199,19 +199,36 @@ public sealed class DefaultJob(
         return SyntheticFolder;
     }
 
+    /// <summary>
+    /// Prepares <paramref name="folder"/> with as many concurrent PrepareDataset calls as the preprocessing
+    /// service has replicas, each on its own channel: the proxy in front of replicas picks one per TCP
+    /// connection, so the calls spread over them, and their per-file claims in Redis share the files out.
+    /// Every call reports the whole dataset; the job shows the furthest of them.
+    /// </summary>
     private async Task PrepareAsync(IJobEnvironment context, string folder, CancellationToken stopping)
     {
-        context.Report($"preparing '{folder}' with the {preprocessing} service");
-        var result = await CallAsync(context, preprocessing, "prepare the dataset", async ct =>
+        var calls = Math.Max(1, context.Replicas(preprocessing));
+        context.Report(calls == 1
+            ? $"preparing '{folder}' with the {preprocessing} service"
+            : $"preparing '{folder}' with {calls} concurrent calls to the {calls} {preprocessing} replicas");
+        var progress = new Milestones(percent => context.Report($"preparing: {percent} %"));
+        var done = new int[calls];
+        var results = await Task.WhenAll(Enumerable.Range(0, calls).Select(index => CallAsync(context, preprocessing, "prepare the dataset", async ct =>
         {
-            var client = new Preprocessing.PreprocessingClient(Channel(context, preprocessing));
-            using var call = client.PrepareDataset(new PrepareDatasetRequest { Folder = folder }, cancellationToken: ct);
-            var progress = new Milestones(percent => context.Report($"preparing: {percent} %"));
+            // A channel of its own per call (and per attempt): its own connection, so its own replica behind the proxy.
+            using var channel = ApiKeyChannel.ForAddress(context.Endpoint(preprocessing), _apiKey);
+            using var call = new Preprocessing.PreprocessingClient(channel).PrepareDataset(new PrepareDatasetRequest { Folder = folder }, cancellationToken: ct);
             await foreach (var update in call.ResponseStream.ReadAllAsync(ct))
             {
                 if (update.UpdateCase == PrepareDatasetUpdate.UpdateOneofCase.Progress)
                 {
-                    progress.Report(update.Progress.FilesDone, update.Progress.FilesTotal);
+                    int furthest;
+                    lock (done)
+                    {
+                        done[index] = Math.Max(done[index], update.Progress.FilesDone);
+                        furthest = done.Max();
+                    }
+                    progress.Report(furthest, update.Progress.FilesTotal);
                 }
                 else if (update.UpdateCase == PrepareDatasetUpdate.UpdateOneofCase.Result)
                 {
@@ -219,10 +236,24 @@ public sealed class DefaultJob(
                 }
             }
             throw new JobFailedException($"the {preprocessing} service ended PrepareDataset without a result");
-        }, stopping);
-        context.Report($"prepared: {result.FilesConverted} converted, {result.CacheHits} already cached, {result.FilesFailed} failed " +
-            $"in {result.Elapsed?.ToTimeSpan().TotalSeconds ?? 0:F1} s");
-        foreach (var error in result.Errors.Take(5))
+        }, stopping)));
+        var errors = results.SelectMany(r => r.Errors).DistinctBy(e => e.File).ToList();
+        var seconds = results.Max(r => r.Elapsed?.ToTimeSpan().TotalSeconds ?? 0);
+        if (calls == 1)
+        {
+            var result = results[0];
+            context.Report($"prepared: {result.FilesConverted} converted, {result.CacheHits} already cached, {result.FilesFailed} failed in {seconds:F1} s");
+        }
+        else
+        {
+            // Each file is converted by one call; what none converted and none failed on was cached before.
+            var converted = results.Sum(r => r.FilesConverted);
+            var total = results.Max(r => r.FilesTotal);
+            context.Report($"prepared by {calls} calls: {converted} converted, {Math.Max(0, total - converted - errors.Count)} already cached, " +
+                $"{errors.Count} failed in {seconds:F1} s (converted per call: {string.Join(", ", results.Select(r => r.FilesConverted))}; " +
+                $"{results.Count(r => r.Complete)} of {calls} report the dataset complete)");
+        }
+        foreach (var error in errors.Take(5))
         {
             context.Report($"  {error.File}: {error.Message}");
         }

@@ -6,6 +6,9 @@ public interface IJobEnvironment
     /// <summary>The gRPC address of a resource, e.g. http://localhost:5103 for "inference".</summary>
     Uri Endpoint(string resource);
 
+    /// <summary>How many replicas of the resource run behind its one address (1 without WithReplicas).</summary>
+    int Replicas(string resource);
+
     /// <summary>The API key the services require (sent as <c>authorization: Bearer</c>); null when they require none.</summary>
     Task<string?> ApiKeyAsync(CancellationToken cancellationToken);
 

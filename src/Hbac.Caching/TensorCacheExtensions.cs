@@ -13,13 +13,15 @@ public static class TensorCacheExtensions
     /// <summary>
     /// Registers the Redis multiplexer for <c>ConnectionStrings:&lt;connectionName&gt;</c> (the AppHost sets
     /// <c>ConnectionStrings__redis</c>), <see cref="ITensorCache"/>, the "TensorCache" options section and
-    /// the health check that reports Degraded while Redis is unreachable.
+    /// the health check that reports Degraded while Redis is unreachable, and the <see cref="IConversionClaims"/>
+    /// on the same connection that let several converters fill the cache without converting a file twice.
     /// </summary>
     public static IHostApplicationBuilder AddRedisTensorCache(this IHostApplicationBuilder builder, string connectionName = "redis")
     {
         builder.AddRedisConnection(connectionName);
         builder.Services.AddOptions<TensorCacheOptions>().BindConfiguration("TensorCache");
         builder.Services.AddSingleton<ITensorCache, RedisTensorCache>();
+        builder.Services.TryAddSingleton<IConversionClaims, RedisConversionClaims>();
         builder.Services.AddHealthChecks().AddCheck<TensorCacheHealthCheck>(TensorCacheHealthCheck.Name);
         return builder;
     }

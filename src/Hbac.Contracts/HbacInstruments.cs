@@ -60,6 +60,12 @@ public static class HbacInstruments
     /// <summary>Counter of cache operations that failed or were skipped because Redis was unreachable.</summary>
     public const string CacheErrors = "hbac.cache.errors";
 
+    /// <summary>
+    /// Counter of spectrogram parquet files the preprocessing service converted (not found in the cache, and
+    /// not left to another converter holding the file's claim).
+    /// </summary>
+    public const string SpectrogramConversions = "hbac.preprocessing.conversions";
+
     /// <summary>Counter of training optimiser steps completed.</summary>
     public const string TrainingSteps = "hbac.training.steps";
 

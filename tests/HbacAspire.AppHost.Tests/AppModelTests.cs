@@ -61,6 +61,23 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public async Task TheDefaultJobCountsThePreprocessingReplicasThatTheModelGivesWithReplicas()
+    {
+        await using var builder = await CreateAsync(TempDirectory());
+        var services = Services.ToDictionary(name => name, name => builder.CreateResourceBuilder<ProjectResource>(name));
+        await using var app = await builder.BuildAsync();
+        var environment = new AspireJobEnvironment(services, Single<ParameterResource>(builder, "api-key"),
+            app.Services.GetRequiredService<ResourceNotificationService>(), NullLogger.Instance, HbacAspire.AppHost.Scripts.ScriptOutput.Console,
+            _ => Task.CompletedTask);
+
+        Assert.Equal(1, environment.Replicas("preprocessing"));
+        services["preprocessing"].WithReplicas(3);
+        // One PrepareDataset call per replica: the count is the one DCP starts (the project's ReplicaAnnotation).
+        Assert.Equal(3, environment.Replicas("preprocessing"));
+        Assert.Equal(1, environment.Replicas("inference"));
+    }
+
+    [Fact]
     public async Task RedisIsAProcessOnItsPortWithAPingCheckARestartPolicyAndItsEndpointAsConnectionString()
     {
         var home = TempDirectory();

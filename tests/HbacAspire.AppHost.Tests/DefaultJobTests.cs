@@ -240,6 +240,25 @@ public sealed class DefaultJobTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WithThreePreprocessingReplicasItPreparesWithThreeConcurrentCallsOnThreeConnections()
+    {
+        _stack.ConcurrentPrepares = 3;
+        var environment = new TestJobEnvironment(_host.Address, preprocessingReplicas: 3);
+        await RunJobAsync(Options(TempDirectory(), TempDirectory(), DefaultJobMode.Train), environment);
+
+        // Three calls, open at once (the fake answers none before all three arrived), each on a connection of its own:
+        // behind the AppHost's proxy, three connections reach the replicas the proxy picks for each.
+        Assert.Equal([".", ".", "."], _stack.PreparedFolders);
+        Assert.Equal(3, _stack.PrepareConnections.Distinct().Count());
+        Assert.Contains("preparing '.' with 3 concurrent calls to the 3 preprocessing replicas", environment.Lines);
+        Assert.Equal(["preparing: 25 %", "preparing: 50 %", "preparing: 75 %"], environment.Lines.Where(l => l.StartsWith("preparing: ", StringComparison.Ordinal)));
+        var prepared = Assert.Single(environment.Lines, l => l.StartsWith("prepared by 3 calls: ", StringComparison.Ordinal));
+        Assert.StartsWith("prepared by 3 calls: 7 converted, 3 already cached, 0 failed in 1.5 s (converted per call: ", prepared);
+        Assert.EndsWith("3 of 3 report the dataset complete)", prepared);
+        Assert.Equal(2, _stack.StartedRuns.Count);
+    }
+
+    [Fact]
     public async Task AnInvalidRequestEndsTheJobWithTheServicesMessage()
     {
         _stack.PrepareError = new Status(StatusCode.FailedPrecondition, "folder: '.' has neither train_spectrograms/ nor test_spectrograms/");
@@ -279,8 +298,10 @@ public sealed class DefaultJobTests : IAsyncLifetime
     /// The job's view of a running app with every service at <paramref name="address"/>, always
     /// healthy, sending <paramref name="apiKey"/>; it records the lines reported and the resources waited for.
     /// </summary>
-    private sealed class TestJobEnvironment(Uri address, string? apiKey = TestApiKey.Value) : IJobEnvironment
+    private sealed class TestJobEnvironment(Uri address, string? apiKey = TestApiKey.Value, int preprocessingReplicas = 1) : IJobEnvironment
     {
+        public int Replicas(string resource) => resource == "preprocessing" ? preprocessingReplicas : 1;
+
         private readonly Lock _gate = new();
         private readonly List<string> _lines = [];
         private readonly List<string> _waitedFor = [];
@@ -375,6 +396,22 @@ public sealed class DefaultJobTests : IAsyncLifetime
         public ModelInputKind RefusePublished = ModelInputKind.Unspecified;
         public volatile string? Refused;
         public Status? PrepareError;
+        /// <summary>PrepareDataset calls answer only once this many are open at once (the job's calls run side by side).</summary>
+        public int ConcurrentPrepares = 1;
+        public readonly ConcurrentQueue<string> PrepareConnections = new();
+        private int _prepareArrivals;
+        public readonly TaskCompletionSource AllPreparesOpen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Arrival order of a PrepareDataset call (0, 1, ...); the last expected one opens the gate.</summary>
+        public int ArrivePrepare()
+        {
+            var index = Interlocked.Increment(ref _prepareArrivals) - 1;
+            if (index + 1 >= ConcurrentPrepares)
+            {
+                AllPreparesOpen.TrySetResult();
+            }
+            return index;
+        }
 
         public int ListModelsCalls => Volatile.Read(ref _listModelsCalls);
 
@@ -392,17 +429,27 @@ public sealed class DefaultJobTests : IAsyncLifetime
         public override async Task PrepareDataset(PrepareDatasetRequest request, IServerStreamWriter<PrepareDatasetUpdate> responseStream, ServerCallContext context)
         {
             stack.Prepared.Enqueue(request.Folder);
+            stack.PrepareConnections.Enqueue(context.GetHttpContext().Connection.Id);
             if (stack.PrepareError is { } error)
             {
                 throw new RpcException(error);
             }
+            var index = stack.ArrivePrepare();
+            await stack.AllPreparesOpen.Task.WaitAsync(TimeSpan.FromSeconds(30), context.CancellationToken);
+            // 10 files, 3 cached before: a lone call converts the 7 others; concurrent calls share them out (3, 2, 2, 0, ...).
+            int[] shares = [3, 2, 2];
+            var converted = stack.ConcurrentPrepares == 1 ? 7 : index < shares.Length ? shares[index] : 0;
             for (var done = 1; done <= 10; done++)
             {
                 await responseStream.WriteAsync(new PrepareDatasetUpdate { Progress = new PrepareDatasetProgress { FilesDone = done, FilesTotal = 10 } });
             }
             await responseStream.WriteAsync(new PrepareDatasetUpdate
             {
-                Result = new PrepareDatasetResult { FilesConverted = 7, CacheHits = 3, Elapsed = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(1.5)) },
+                Result = new PrepareDatasetResult
+                {
+                    FilesConverted = converted, CacheHits = 3, FilesConvertedElsewhere = 7 - converted, FilesTotal = 10, Complete = true,
+                    Elapsed = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(1.5)),
+                },
             });
         }
     }

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Grpc.AspNetCore.Server;
+using Hbac.Caching;
 using Hbac.Preprocessing;
 using Hbac.Preprocessing.Datasets;
 using Hbac.Preprocessing.Spectrograms;
@@ -24,7 +26,11 @@ public static class PreprocessingServiceExtensions
             .Configure<IOptions<PreprocessingOptions>>((grpc, preprocessing) =>
                 grpc.MaxReceiveMessageSize = preprocessing.Value.MaxUploadBytes + PreprocessingOptions.MessageOverheadBytes);
         builder.Services.AddSingleton(provider => new DataRoot(provider.GetRequiredService<IOptions<PreprocessingOptions>>().Value.DataRoot));
-        builder.Services.AddSingleton<ISpectrogramTensorStore, SpectrogramTensorStore>();
+        builder.Services.AddSingleton<ISpectrogramTensorStore>(provider => new SpectrogramTensorStore(
+            provider.GetRequiredService<ITensorCache>(),
+            provider.GetService<IConversionClaims>(),
+            provider.GetRequiredService<IMeterFactory>(),
+            provider.GetRequiredService<IOptions<TensorCacheOptions>>().Value.ClaimPollInterval));
         builder.Services.AddSingleton(provider => new OpenStreamLimit(
             provider.GetRequiredService<IOptions<PreprocessingOptions>>().Value.MaxOpenStreams, PreprocessingOptions.MaxOpenStreamsKey));
         builder.Services.AddSingleton<SpectrogramCatalog>();

@@ -110,6 +110,10 @@ public sealed class PreprocessingService(
         CurrentFile = progress.CurrentFile,
         FilesPerSecond = progress.FilesPerSecond,
         Eta = Duration.FromTimeSpan(progress.Eta),
+        FilesConverted = progress.FilesConverted,
+        FilesConvertedElsewhere = progress.FilesConvertedElsewhere,
+        FilesWaiting = progress.FilesWaiting,
+        FilesFailed = progress.FilesFailed,
     };
 
     private static PrepareDatasetResult ToProto(DatasetResult result) => new()
@@ -119,5 +123,9 @@ public sealed class PreprocessingService(
         FilesFailed = result.Errors.Count,
         Errors = { result.Errors.Select(e => new FileError { File = e.File, Message = e.Message }) },
         Elapsed = Duration.FromTimeSpan(result.Elapsed),
+        FilesTotal = result.FilesTotal,
+        FilesConvertedElsewhere = result.FilesConvertedElsewhere,
+        FilesConvertedWithoutClaim = result.FilesConvertedWithoutClaim,
+        Complete = result.Complete,
     };
 }

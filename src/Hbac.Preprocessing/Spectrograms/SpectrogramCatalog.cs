@@ -84,17 +84,28 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
     }
 
     /// <summary>A file already resolved (and confined) by <see cref="DataRoot"/>; <paramref name="field"/> names it in errors.</summary>
-    internal async Task<StoredSpectrogram> ConvertResolvedFileAsync(string fullPath, string field, bool refresh, CancellationToken cancellationToken)
+    internal async Task<StoredSpectrogram> ConvertResolvedFileAsync(string fullPath, string field, bool refresh, CancellationToken cancellationToken) =>
+        await store.GetSpectrogramAsync(await ReadAsync(fullPath, field, cancellationToken), root.Relative(fullPath), refresh, cancellationToken);
+
+    /// <summary>
+    /// A resolved file converted unless it is cached or another converter holds its claim (then
+    /// <see cref="ConversionOutcome.HeldElsewhere"/>: follow it with <see cref="CheckClaimedAsync"/>).
+    /// </summary>
+    internal async Task<SpectrogramConversion> ConvertUnlessClaimedAsync(string fullPath, string field, bool refresh, CancellationToken cancellationToken) =>
+        await store.ConvertUnlessClaimedAsync(await ReadAsync(fullPath, field, cancellationToken), root.Relative(fullPath), refresh, cancellationToken);
+
+    internal Task<ClaimedKeyState> CheckClaimedAsync(string contentHash, CancellationToken cancellationToken) =>
+        store.CheckClaimedAsync(contentHash, cancellationToken);
+
+    private async Task<byte[]> ReadAsync(string fullPath, string field, CancellationToken cancellationToken)
     {
-        byte[] content;
         try
         {
-            content = await File.ReadAllBytesAsync(fullPath, cancellationToken);
+            return await File.ReadAllBytesAsync(fullPath, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RequestRejectedException(Rejection.FailedPrecondition, $"{field}: '{root.Relative(fullPath)}' cannot be read: {e.Message}");
         }
-        return await store.GetSpectrogramAsync(content, root.Relative(fullPath), refresh, cancellationToken);
     }
 }
