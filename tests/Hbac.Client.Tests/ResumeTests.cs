@@ -2,7 +2,10 @@ using Xunit.Abstractions;
 using Hbac.Client.Streaming;
 using Hbac.Client.Tests.Support;
 using Hbac.Contracts;
+using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
+using Hbac.Eeg.Windows;
+using Hbac.Inference.Tests.Support;
 
 namespace Hbac.Client.Tests;
 
@@ -92,7 +95,8 @@ public sealed class ResumeTests(ITestOutputHelper output)
                     replies.Add(reply);
                 }
             });
-            var chunks = Signals.Chunks(100);
+            var signal = Inputs.Eeg(100);
+            var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
             // 80 s as fast as the replica takes them (16 windows), and the replica dies at once, its replies in flight.
             foreach (var chunk in chunks[..80])
             {
@@ -120,6 +124,13 @@ public sealed class ResumeTests(ITestOutputHelper output)
             // the first re-scored window ends at 80 s at the latest): those ending 50..78 s, 15 at most.
             Assert.InRange(stream.RepliesLost, 0, 15);
             Assert.Equal(11, ends.Count(e => e >= 80));
+            // Each reply scores exactly the 50 s its times name, as an unbroken stream would.
+            foreach (var reply in replies)
+            {
+                var start = (int)Math.Round((reply.WindowEndSeconds - EegStream.ScoredWindowSeconds) * EegStream.SampleRateHz);
+                var input = EegWindow.Compute(signal, start);
+                Inputs.AssertProbabilities(Replica.EegModel.Expected(Inputs.ChannelMaxima(input)), reply.Probabilities);
+            }
         }
         finally
         {
