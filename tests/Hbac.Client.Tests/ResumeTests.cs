@@ -77,31 +77,36 @@ public sealed class ResumeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task RepliesInFlightWhenTheReplicaDiesAreReScoredOrCountedAsLostAndNeverMoreThanTheKeptSignalAllows()
+    public async Task RepliesInFlightPastTheKeptSignalAreLostAndCountedTheRestContinueOnTheNewReplica()
     {
-        var first = new Replica();
+        // The first replica answers the window ending at 50 s and holds the next ones until it dies.
+        var first = new Replica(stallAfterWindows: 1);
         var port = first.Port;
         Replica? second = null;
         try
         {
-            // Keep only the last window, so replies still in flight past it are lost rather than re-scored.
-            using var client = new EegStreamClient(Signals.Options(first.Address) with { MaxKeptSeconds = 50 });
+            // Keep only the last window (50 s), and a watchdog slower than the test, so the loss is the resume's own.
+            using var client = new EegStreamClient(Signals.Options(first.Address) with { MaxKeptSeconds = 50, ReplyTimeout = TimeSpan.FromSeconds(20) });
             await using var stream = client.OpenStream();
             var replies = new List<StreamEegResponse>();
             var reading = Task.Run(async () =>
             {
                 await foreach (var reply in stream.ReadAllAsync())
                 {
-                    replies.Add(reply);
+                    lock (replies)
+                    {
+                        replies.Add(reply);
+                    }
                 }
             });
             var signal = Inputs.Eeg(100);
             var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
-            // 80 s as fast as the replica takes them (16 windows), and the replica dies at once, its replies in flight.
             foreach (var chunk in chunks[..80])
             {
                 await stream.SendAsync(chunk);
             }
+            await WaitUntil(() => { lock (replies) { return replies.Count == 1; } });
+            // 80 s sent, windows ending 52..80 s in flight: the replica dies, another takes its address.
             first.Dispose();
             second = new Replica(port);
             foreach (var chunk in chunks[80..])
@@ -112,25 +117,58 @@ public sealed class ResumeTests(ITestOutputHelper output)
             await reading.WaitAsync(TimeSpan.FromSeconds(60));
 
             output.WriteLine($"delivered {stream.Delivered} of 26, lost {stream.RepliesLost}, duplicates dropped {stream.DuplicatesDropped}, reconnects {stream.Resumes}");
-            var ends = replies.Select(r => r.WindowEndSeconds).ToArray();
-            Assert.Equal(ends.Order(), ends);
-            Assert.Equal(ends.Distinct(), ends);
-            Assert.Equal(100.0, ends[^1]);
-            Assert.True(stream.Resumes >= 1, "the stream never reconnected");
-            // Windows ending 50, 52, ..., 100 s: each one either delivered once or counted as lost.
-            Assert.Equal(26, stream.Delivered + stream.RepliesLost);
-            Assert.Equal(ends.Length, stream.Delivered);
-            // What a resume can lose: the windows ending before the kept 50 s (re-sent from at least 30 s, so
-            // the first re-scored window ends at 80 s at the latest): those ending 50..78 s, 15 at most.
-            Assert.InRange(stream.RepliesLost, 0, 15);
-            Assert.Equal(11, ends.Count(e => e >= 80));
+            // The kept 50 s start at 30 s (80 s sent), so the new replica's first window ends at 80 s: the
+            // 14 windows ending 52..78 s, in flight on the dead replica, are what the resume lost.
+            Assert.Equal([50.0, .. Enumerable.Range(0, 11).Select(i => 80.0 + 2 * i)], replies.Select(r => r.WindowEndSeconds));
+            Assert.Equal(14, stream.RepliesLost);
+            Assert.Equal(12, stream.Delivered);
+            Assert.Equal(0, stream.DuplicatesDropped);
             // Each reply scores exactly the 50 s its times name, as an unbroken stream would.
             foreach (var reply in replies)
             {
                 var start = (int)Math.Round((reply.WindowEndSeconds - EegStream.ScoredWindowSeconds) * EegStream.SampleRateHz);
-                var input = EegWindow.Compute(signal, start);
-                Inputs.AssertProbabilities(Replica.EegModel.Expected(Inputs.ChannelMaxima(input)), reply.Probabilities);
+                Assert.Equal(reply.WindowEndSeconds - 30, reply.SegmentStartSeconds);
+                Inputs.AssertProbabilities(Replica.EegModel.Expected(Inputs.ChannelMaxima(EegWindow.Compute(signal, start))), reply.Probabilities);
             }
+        }
+        finally
+        {
+            first.Dispose();
+            second?.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task WithTheDefaultKeptSignalTheSameInFlightRepliesAreScoredAgainAndNoneIsLost()
+    {
+        var first = new Replica(stallAfterWindows: 1);
+        var port = first.Port;
+        Replica? second = null;
+        try
+        {
+            // Default MaxKeptSeconds (60 s): 80 s sent with windows 52..80 unanswered, the kept signal starts at 20 s.
+            using var client = new EegStreamClient(Signals.Options(first.Address) with { ReplyTimeout = TimeSpan.FromSeconds(20) });
+            await using var stream = client.OpenStream();
+            var reading = stream.ReadAllAsync().ToListAsync().AsTask();
+            var chunks = Signals.Chunks(100);
+            foreach (var chunk in chunks[..80])
+            {
+                await stream.SendAsync(chunk);
+            }
+            await WaitUntil(() => stream.Delivered == 1);
+            first.Dispose();
+            second = new Replica(port);
+            foreach (var chunk in chunks[80..])
+            {
+                await stream.SendAsync(chunk);
+            }
+            await stream.CompleteAsync();
+            var replies = await reading.WaitAsync(TimeSpan.FromSeconds(60));
+
+            output.WriteLine($"delivered {stream.Delivered} of 26, lost {stream.RepliesLost}, reconnects {stream.Resumes}");
+            // Re-sent from 20 s: windows ending 70..100 s come (70..80 scored again); 52..68 s, 9 of the 15 in flight, are lost.
+            Assert.Equal([50.0, .. Enumerable.Range(0, 16).Select(i => 70.0 + 2 * i)], replies.Select(r => r.WindowEndSeconds));
+            Assert.Equal(9, stream.RepliesLost);
         }
         finally
         {
