@@ -139,7 +139,7 @@ public sealed class ResumeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task WithTheDefaultKeptSignalTheSameInFlightRepliesAreScoredAgainAndNoneIsLost()
+    public async Task WithTheDefaultKeptSignalMoreOfTheSameInFlightRepliesAreScoredAgain()
     {
         var first = new Replica(stallAfterWindows: 1);
         var port = first.Port;
