@@ -91,7 +91,7 @@ public sealed class ResilientEegStream : IAsyncDisposable
         }
     }
 
-    /// <summary>Raised after each reconnect (on a pool thread), for callers that report resumes as they happen.</summary>
+    /// <summary>Raised after each reconnect whose kept signal went out (on a pool thread), for callers that report resumes as they happen.</summary>
     public event Action<StreamResume>? Resumed;
 
     /// <summary>
@@ -283,75 +283,87 @@ public sealed class ResilientEegStream : IAsyncDisposable
         // Unblocks a write waiting on the failed call, so the gate comes free.
         await failed.Cancellation.CancelAsync();
         await _gate.WaitAsync();
+        StreamResume? resumed;
         try
         {
-            failed.Dispose();
-            if (!ReferenceEquals(failed, _current))
-            {
-                return;
-            }
-            while (true)
-            {
-                if (!Resumable(failure))
-                {
-                    Fail(new RpcException(failure));
-                    return;
-                }
-                int attempt;
-                TimeSpan outage;
-                lock (_state)
-                {
-                    if (_outageSince == 0)
-                    {
-                        _outageSince = Stopwatch.GetTimestamp();
-                    }
-                    attempt = ++_attemptsSinceReply;
-                    outage = Stopwatch.GetElapsedTime(_outageSince);
-                }
-                if (attempt > _options.MaxResumes || outage > _options.ResumeDeadline)
-                {
-                    Fail(new RpcException(new Status(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture,
-                        $"{_options.Address}: no inference replica answered after {attempt - 1} reconnects in {outage.TotalSeconds:0.0} s (last failure: {failure.StatusCode}: {failure.Detail})"))));
-                    return;
-                }
-                try
-                {
-                    // 0.1, 0.2, 0.4 ... s, at most 2 s: a replica restarting behind the proxy gets time to come up.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 << Math.Min(attempt - 1, 5))), _life.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    Fail(new RpcException(new Status(StatusCode.Cancelled, "the stream was cancelled while reconnecting")));
-                    return;
-                }
-                long firstSample;
-                IReadOnlyList<EegChunk> resend;
-                double? lastDeliveredSeconds;
-                lock (_state)
-                {
-                    firstSample = _kept.FirstKept;
-                    resend = _kept.Chunks();
-                    lastDeliveredSeconds = _lastDeliveredEnd / (double?)EegStream.SampleRateHz;
-                }
-                var next = StartAttempt(firstSample);
-                _current = next;
-                Resumes++;
-                var resent = await ResendAsync(next, resend);
-                if (resent)
-                {
-                    StartPump(next);
-                    Resumed?.Invoke(new StreamResume(attempt, failure, firstSample,
-                        resend.Sum(c => EegChunkSamples.Count(c)) / (double)EegStream.SampleRateHz, lastDeliveredSeconds));
-                    return;
-                }
-                failure = next.WatchdogFailure ?? await StatusOfAsync(next);
-                next.Dispose();
-            }
+            resumed = await ReconnectAsync(failed, failure);
         }
         finally
         {
             _gate.Release();
             failed.Handled.TrySetResult();
+        }
+        // Outside the gate, so a handler may use the stream.
+        if (resumed is not null)
+        {
+            Resumed?.Invoke(resumed);
+        }
+    }
+
+    // Under the gate: a new call with the kept signal re-sent (its resume, for the event), or null when the
+    // failure ends the stream (or another path already replaced the failed call).
+    private async Task<StreamResume?> ReconnectAsync(Attempt failed, Status failure)
+    {
+        failed.Dispose();
+        if (!ReferenceEquals(failed, _current))
+        {
+            return null;
+        }
+        while (true)
+        {
+            if (!Resumable(failure))
+            {
+                Fail(new RpcException(failure));
+                return null;
+            }
+            int attempt;
+            TimeSpan outage;
+            lock (_state)
+            {
+                if (_outageSince == 0)
+                {
+                    _outageSince = Stopwatch.GetTimestamp();
+                }
+                attempt = ++_attemptsSinceReply;
+                outage = Stopwatch.GetElapsedTime(_outageSince);
+            }
+            if (attempt > _options.MaxResumes || outage > _options.ResumeDeadline)
+            {
+                Fail(new RpcException(new Status(StatusCode.Unavailable, string.Create(CultureInfo.InvariantCulture,
+                    $"{_options.Address}: no inference replica answered after {attempt - 1} reconnects in {outage.TotalSeconds:0.0} s (last failure: {failure.StatusCode}: {failure.Detail})"))));
+                return null;
+            }
+            try
+            {
+                // 0.1, 0.2, 0.4 ... s, at most 2 s: a replica restarting behind the proxy gets time to come up.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 << Math.Min(attempt - 1, 5))), _life.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Fail(new RpcException(new Status(StatusCode.Cancelled, "the stream was cancelled while reconnecting")));
+                return null;
+            }
+            long firstSample;
+            IReadOnlyList<EegChunk> resend;
+            double? lastDeliveredSeconds;
+            lock (_state)
+            {
+                firstSample = _kept.FirstKept;
+                resend = _kept.Chunks();
+                lastDeliveredSeconds = _lastDeliveredEnd / (double?)EegStream.SampleRateHz;
+            }
+            var next = StartAttempt(firstSample);
+            _current = next;
+            Resumes++;
+            var resent = await ResendAsync(next, resend);
+            if (resent)
+            {
+                StartPump(next);
+                return new StreamResume(attempt, failure, firstSample,
+                    resend.Sum(c => EegChunkSamples.Count(c)) / (double)EegStream.SampleRateHz, lastDeliveredSeconds);
+            }
+            failure = next.WatchdogFailure ?? await StatusOfAsync(next);
+            next.Dispose();
         }
     }
 
