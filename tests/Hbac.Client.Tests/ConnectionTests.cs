@@ -33,6 +33,7 @@ public sealed class ConnectionTests
         Assert.All(replies, r => Assert.Equal([50.0], r.Select(x => x.WindowEndSeconds)));
         // One connection per stream; the client's own (unary) connection was never used.
         Assert.Equal(4, proxy.Accepted);
+        Assert.Equal(1 + 4, client.ChannelsOpened);
     }
 
     [Fact]
