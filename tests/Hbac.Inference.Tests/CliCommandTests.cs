@@ -97,6 +97,22 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task StreamWithRoundRobinBalancingTakesADnsAddress()
+    {
+        var path = Path.Combine(_factory.Home, "eeg.parquet");
+        EegParquetWriter.Write(path, Inputs.Recording(Inputs.Eeg(52.5)));
+        var dns = "dns:///" + new Uri(_url).Authority;
+
+        var (exit, output, _) = await RunAsync("stream", "--server", dns, "--balance", "round-robin", path);
+        var (refusedExit, _, refused) = await RunAsync("stream", "--server", dns, path);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(2, Lines(output).Length);
+        Assert.Equal(2, refusedExit);
+        Assert.Equal([$"hbac: --server: '{dns}' is not an http:// or https:// URL"], Lines(refused));
+    }
+
+    [Fact]
     public async Task BenchLoadAgainstAServerPrintsThroughputAndTheStreamTable()
     {
         var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--streams", "1,2", "--seconds", "2", "--clients", "2", "--throughput-seconds", "1");

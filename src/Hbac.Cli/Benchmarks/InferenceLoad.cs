@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Hbac.Cli.Services;
+using Hbac.Client;
 using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
@@ -25,7 +26,15 @@ internal static class InferenceLoad
     });
 
     /// <summary>
-    /// <paramref name="streams"/> concurrent streams: each sends the first <see cref="BurstSeconds"/> s of
+    /// The stream client of a load level: every stream on a connection of its own (so streams through a
+    /// proxy spread over its replicas), no resume (a level measures the service as it is: a failed stream
+    /// counts as failed), and a reply watchdog far above any passing level's latency.
+    /// </summary>
+    public static EegStreamClient StreamClient(string url, ServiceKey key) =>
+        InferenceServer.StreamClient(url, key, resume: false, replyTimeout: TimeSpan.FromSeconds(60));
+
+    /// <summary>
+    /// <paramref name="streams"/> concurrent streams, each on its own connection: each sends the first <see cref="BurstSeconds"/> s of
     /// signal at once (one second short of the first 50-s window), then one 1-s chunk per second for
     /// <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
     /// one reply period (2 s), as independent clients would be, so windows arrive at a steady rate
@@ -36,16 +45,15 @@ internal static class InferenceLoad
     public const int BurstSeconds = EegStream.ScoredWindowSeconds - 1;
 
     /// <param name="serviceCpu">Reads the service's CPU time (null: not known), for its whole CPU per reply.</param>
-    public static async Task<StreamLevel> StreamsAsync(GrpcChannel channel, float[][] signal, int streams, int pacedSeconds, int? servicePid,
+    public static async Task<StreamLevel> StreamsAsync(EegStreamClient streamClient, float[][] signal, int streams, int pacedSeconds, int? servicePid,
         Func<TimeSpan>? serviceCpu, CancellationToken ct)
     {
         var peakKnown = servicePid is { } pid && ResetPeakResident(pid);
-        var client = new Inference.InferenceClient(channel);
+        var client = streamClient.Inference;
         // Only this level's windows in the stage sums.
         await client.GetServingProfileAsync(new GetServingProfileRequest { Reset = true }, cancellationToken: ct);
         var cpuBefore = serviceCpu?.Invoke();
-        var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved)
-            .Select(c => new StreamEegRequest { Chunk = c }).ToArray();
+        var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
         var total = Math.Min(chunks.Length, BurstSeconds + pacedSeconds);
         var latencies = new ConcurrentBag<double>();
         var failed = 0;
@@ -61,11 +69,11 @@ internal static class InferenceLoad
             await Task.Delay(TimeSpan.FromSeconds(EegStream.ReplyEverySeconds * (double)index / streams), ct);
             try
             {
-                using var call = client.StreamEeg(cancellationToken: ct);
+                await using var stream = streamClient.OpenStream(ct);
                 var sentAt = new ConcurrentQueue<long>();
                 var reader = Task.Run(async () =>
                 {
-                    await foreach (var _ in call.ResponseStream.ReadAllAsync(ct))
+                    await foreach (var _ in stream.ReadAllAsync(ct))
                     {
                         if (sentAt.TryDequeue(out var sent))
                         {
@@ -86,14 +94,14 @@ internal static class InferenceLoad
                         }
                     }
                     var before = samples;
-                    samples += chunks[i].Chunk.Samples.Count / EegStream.ChannelCount;
+                    samples += chunks[i].Samples.Count / EegStream.ChannelCount;
                     if (CompletesWindow(before, samples))
                     {
                         sentAt.Enqueue(Stopwatch.GetTimestamp());
                     }
-                    await call.RequestStream.WriteAsync(chunks[i], ct);
+                    await stream.SendAsync(chunks[i], ct);
                 }
-                await call.RequestStream.CompleteAsync();
+                await stream.CompleteAsync(ct);
                 await reader;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)

@@ -146,7 +146,8 @@ internal static class BenchLoadCommand
             await using var service = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct);
             using var channel = service.Channel();
             await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
-            return await InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
+            using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
+            return await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
         });
         long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Max();
         return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
@@ -164,8 +165,9 @@ internal static class BenchLoadCommand
                 $"{(m.InputKind == Contracts.V1.ModelInputKind.Eeg ? "EEG-window" : "spectrogram")} version {m.Version} ({m.Architecture}) served by {url}, input [{string.Join(",", m.InputShape)}]"));
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
+        using var streams = InferenceLoad.StreamClient(url, key);
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings,
-            n => InferenceLoad.StreamsAsync(channel, settings.Signal, n, settings.PacedSeconds, null, null, ct));
+            n => InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.PacedSeconds, null, null, ct));
         return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
     }

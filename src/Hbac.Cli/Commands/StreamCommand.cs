@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
 using Hbac.Cli.Services;
+using Hbac.Client;
 using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
@@ -16,7 +17,9 @@ namespace Hbac.Cli.Commands;
 /// <c>hbac stream --server &lt;url&gt; &lt;eeg.parquet | rec.edf&gt; [--realtime]</c>: sends the recording to
 /// Inference.StreamEeg in 1-s chunks (as fast as the server takes them, or paced at real time) and
 /// prints one line per reply as it arrives: the 10 s the reply describes, how far they lie behind the
-/// newest sample sent, the distribution and the model version.
+/// newest sample sent, the distribution and the model version. Goes through Hbac.Client: the stream has its
+/// own connection and resumes on another replica when its replica dies (<c>--balance round-robin</c>
+/// spreads over the addresses behind a dns:/// name instead).
 /// </summary>
 internal static class StreamCommand
 {
@@ -24,11 +27,18 @@ internal static class StreamCommand
     {
         var server = new Option<string>("--server") { Description = "Inference service URL, e.g. http://localhost:5103", Required = true };
         var realtime = new Option<bool>("--realtime") { Description = "Send one second of signal per second of wall time" };
+        var balance = new Option<string>("--balance")
+        {
+            Description = "connection (default: a connection of its own, which a per-connection proxy balances) or round-robin (gRPC's round_robin over every address of a dns:/// name, e.g. a Kubernetes headless Service)",
+            DefaultValueFactory = _ => "connection",
+        };
+        balance.AcceptOnlyFromAmong("connection", "round-robin");
         var input = new Argument<string>("recording") { Description = "Kaggle EEG parquet, EDF or BDF recording" };
         var command = new Command("stream", "Stream an EEG recording to the inference service's EEG-window model and print the score of each 10-s segment, every 2 s of signal once 50 s are in");
         command.Options.Add(server);
         ServiceKey.AddOptions(command);
         command.Options.Add(realtime);
+        command.Options.Add(balance);
         command.Arguments.Add(input);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
         {
@@ -40,7 +50,8 @@ internal static class StreamCommand
             }
             var channels = StreamChannels(RecordingFiles.Load(path), path);
             var paced = parseResult.GetValue(realtime);
-            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), (client, token) => StreamAsync(client, channels, paced, token), ct);
+            var balancing = parseResult.GetValue(balance) == "round-robin" ? StreamBalancing.RoundRobin : StreamBalancing.Connection;
+            return InferenceServer.RunStreamsAsync(url, ServiceKey.Resolve(parseResult), balancing, (client, token) => StreamAsync(client, channels, paced, token), ct);
         }));
         return command;
     }
@@ -60,13 +71,22 @@ internal static class StreamCommand
             ?? (name == "EKG" ? new float[recording.Length] : throw EegDataException.InFile(path, $"no {name} channel"))).ToArray();
     }
 
-    private static async Task<int> StreamAsync(Inference.InferenceClient client, float[][] channels, bool realtime, CancellationToken ct)
+    private static async Task<int> StreamAsync(EegStreamClient client, float[][] channels, bool realtime, CancellationToken ct)
     {
-        using var call = client.StreamEeg(cancellationToken: ct);
+        await using var stream = client.OpenStream(ct);
+        stream.Resumed += resume =>
+        {
+            // Only a stream that was answering reports its resumes as they happen; the summary counts them all.
+            if (resume.LastDeliveredWindowEndSeconds is { } last)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"resumed after {resume.Failure.StatusCode} (attempt {resume.Attempt}): {resume.ResentSeconds:0.#} s re-sent from {resume.FirstSampleIndex / (double)EegStream.SampleRateHz:0.#} s; last reply's window ended at {last:0.#} s"));
+            }
+        };
         var replies = Task.Run(async () =>
         {
             var count = 0;
-            await foreach (var reply in call.ResponseStream.ReadAllAsync(ct))
+            await foreach (var reply in stream.ReadAllAsync(ct))
             {
                 Console.WriteLine(Describe(reply));
                 count++;
@@ -89,13 +109,17 @@ internal static class StreamCommand
             {
                 break;
             }
-            await call.RequestStream.WriteAsync(new StreamEegRequest { Chunk = chunk }, ct);
+            await stream.SendAsync(chunk, ct);
             sent += chunk.Samples.Count / EegStream.ChannelCount;
         }
-        await call.RequestStream.CompleteAsync();
+        if (!replies.IsCompleted)
+        {
+            await stream.CompleteAsync(ct);
+        }
         var total = await replies;
         Console.Error.WriteLine($"{sent / (double)EegStream.SampleRateHz:0.#} s sent, {total} {(total == 1 ? "reply" : "replies")} in {clock.Elapsed.TotalSeconds:0.0} s" +
-            (sent < EegStream.ScoredWindowSamples ? $" (a reply needs {EegStream.ScoredWindowSeconds} s of signal)" : ""));
+            (sent < EegStream.ScoredWindowSamples ? $" (a reply needs {EegStream.ScoredWindowSeconds} s of signal)" : "") +
+            (stream.Resumes > 0 ? $"; {stream.Resumes} reconnects, {stream.RepliesLost} {(stream.RepliesLost == 1 ? "reply" : "replies")} lost" : ""));
         return 0;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Hbac.Client;
 using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 
@@ -26,9 +27,46 @@ internal static class InferenceServer
     public static async Task<int> RunAsync(string url, ServiceKey key, Func<Inference.InferenceClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         using var channel = Connect(url, key);
+        return await OneLineAsync(url, key, () => body(new Inference.InferenceClient(channel), cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// The stream client (Hbac.Client) for <paramref name="url"/>: a connection per stream, deadlines, resume.
+    /// <paramref name="balancing"/> round-robin also takes a dns:///host:port address.
+    /// </summary>
+    public static EegStreamClient StreamClient(string url, ServiceKey key, StreamBalancing balancing = StreamBalancing.Connection, bool resume = true,
+        TimeSpan? replyTimeout = null)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "dns") || (uri.Scheme == "dns" && balancing != StreamBalancing.RoundRobin))
+        {
+            throw new CliUsageException(balancing == StreamBalancing.RoundRobin
+                ? $"--server: '{url}' is not an http:// or dns:/// address"
+                : $"--server: '{url}' is not an http:// or https:// URL");
+        }
+        var options = new EegStreamClientOptions { Address = uri, ApiKey = key.Value, Balancing = balancing, Resume = resume };
         try
         {
-            return await body(new Inference.InferenceClient(channel), cancellationToken);
+            return new EegStreamClient(replyTimeout is { } timeout ? options with { ReplyTimeout = timeout } : options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException($"--server: {e.Message}");
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a stream client for <paramref name="url"/>; gRPC errors become one line.</summary>
+    public static async Task<int> RunStreamsAsync(string url, ServiceKey key, StreamBalancing balancing, Func<EegStreamClient, CancellationToken, Task<int>> body,
+        CancellationToken cancellationToken)
+    {
+        using var client = StreamClient(url, key, balancing);
+        return await OneLineAsync(url, key, () => body(client, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<int> OneLineAsync(string url, ServiceKey key, Func<Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body();
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
         {

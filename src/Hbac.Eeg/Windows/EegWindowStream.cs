@@ -19,8 +19,11 @@ public sealed record EegStreamWindow(
 /// 10-s segment) over the same windows; the stream's default is 2 s. <paramref name="newInput"/> supplies
 /// the arrays the inputs are written into (default: a new one per window), so a caller scoring a whole day
 /// can recycle them instead of churning 1.4 MB of large-object heap per window.
+/// <paramref name="firstSample"/> resumes a stream elsewhere: the first sample appended is that sample of
+/// the stream (0: its start), and times and windows keep the stream's own clock and step grid (windows end at
+/// 50 s + k steps since the stream's start), the first being the first on that grid whose 50 s were all appended.
 /// </summary>
-public sealed class EegWindowStream(int channels = 20, int stepSeconds = EegWindowStream.StepSeconds, Func<float[]>? newInput = null)
+public sealed class EegWindowStream(int channels = 20, int stepSeconds = EegWindowStream.StepSeconds, Func<float[]>? newInput = null, long firstSample = 0)
 {
     public const int StepSeconds = 2;
     public const int StepSamples = StepSeconds * EegWindow.SampleRateHz;
@@ -30,9 +33,12 @@ public sealed class EegWindowStream(int channels = 20, int stepSeconds = EegWind
         : throw new ArgumentOutOfRangeException(nameof(stepSeconds), stepSeconds, "the step must be a positive number of seconds");
 
     private float[][] _buffer = Enumerable.Range(0, channels).Select(_ => new float[EegWindow.Samples + Math.Max(StepSamples, stepSeconds * EegWindow.SampleRateHz)]).ToArray();
-    private long _bufferStart;   // absolute index of _buffer[c][0]
+    private long _bufferStart = firstSample >= 0
+        ? firstSample
+        : throw new ArgumentOutOfRangeException(nameof(firstSample), firstSample, "the first sample's index must not be negative");   // absolute index of _buffer[c][0]
     private int _length;         // samples held
-    private long _nextWindowEnd = EegWindow.Samples;
+    // The first window end on the grid EegWindow.Samples + k * step that leaves the whole window after firstSample.
+    private long _nextWindowEnd = EegWindow.Samples + (firstSample + stepSeconds * EegWindow.SampleRateHz - 1) / (stepSeconds * EegWindow.SampleRateHz) * (stepSeconds * EegWindow.SampleRateHz);
 
     /// <summary>Samples per channel received so far.</summary>
     public long Received => _bufferStart + _length;

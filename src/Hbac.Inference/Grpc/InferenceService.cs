@@ -132,12 +132,15 @@ public sealed class InferenceService(
                 throw new NoModelLoadedException(ModelInputKind.Eeg);
             }
             var ct = context.CancellationToken;
-            var stream = new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent);
+            EegWindowStream? stream = null;
             var limiter = new StreamRateLimiter(options.Value.StreamMaxSamplesPerSecond, time);
             var interleaved = Array.Empty<float>();
             while (await requestStream.MoveNext(ct))
             {
                 var receive = StageStart.Now();
+                // The first message says where the call lies in the stream (a resumed stream keeps its clock).
+                stream ??= new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent,
+                    firstSample: FirstSampleIndex(requestStream.Current.FirstSampleIndex));
                 var chunk = requestStream.Current.Chunk ?? throw new InvalidRequestException("chunk: required");
                 var samples = SampleCount(chunk);
                 if (!limiter.TryTake(samples))
@@ -309,6 +312,14 @@ public sealed class InferenceService(
         }
         return null;
     }
+
+    /// <summary>2^40 samples: 174 years of signal at 200 Hz, so the stream's seconds stay exact in a double.</summary>
+    public const long MaxFirstSampleIndex = 1L << 40;
+
+    private static long FirstSampleIndex(long index) => index is >= 0 and <= MaxFirstSampleIndex
+        ? index
+        : throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
+            $"first_sample_index: {index} must lie within 0..{MaxFirstSampleIndex} (samples since the stream began)"));
 
     private static int SampleCount(EegChunk chunk)
     {

@@ -37,6 +37,25 @@ public class EegWindowStreamTests
     }
 
     [Fact]
+    public void AResumedStreamKeepsTheWholeStreamsClockGridAndInputs()
+    {
+        // The whole stream is 70 s; a resumed call holds it from sample 1500 (7.5 s) on.
+        var recording = Recording(70, 4);
+        var whole = new EegWindowStream().Append(recording);
+        var resumed = new EegWindowStream(firstSample: 1500).Append(Slice(recording, 1500, 70 * 200 - 1500));
+
+        // The first window on the grid 50, 52, ... wholly after 7.5 s ends at 58 s; the rest as in the whole stream.
+        Assert.Equal([58.0, 60.0, 62.0, 64.0, 66.0, 68.0, 70.0], resumed.Select(w => w.WindowEndSeconds));
+        var same = whole.Where(w => w.WindowEndSeconds >= 58).ToList();
+        Assert.Equal(same.Select(w => (w.SegmentStartSeconds, w.SegmentEndSeconds, w.LagSeconds)), resumed.Select(w => (w.SegmentStartSeconds, w.SegmentEndSeconds, w.LagSeconds)));
+        Assert.All(same.Zip(resumed), pair => Assert.Equal(pair.First.Input, pair.Second.Input));
+    }
+
+    [Fact]
+    public void ANegativeFirstSampleIsRefused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EegWindowStream(firstSample: -1));
+
+    [Fact]
     public void ChunksOfAnySizeGiveTheInputsOfTheWholeRecordingBitForBit()
     {
         var recording = Recording(64, 3);

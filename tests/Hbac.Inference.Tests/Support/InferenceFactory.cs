@@ -25,13 +25,14 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
     /// <param name="redisConnection">A real Redis to use for the cache and announcements; null = in-memory fakes.</param>
     /// <param name="configureServices">Replaces services after the service's own registrations (e.g. a slow scorer).</param>
     /// <param name="kestrel">Serve on real Kestrel at a free 127.0.0.1 port instead of a TestServer (for Kestrel's own limits).</param>
+    /// <param name="port">With <paramref name="kestrel"/>: this 127.0.0.1 port instead of a free one (a replica replacing another at its address).</param>
     public InferenceFactory(Action<string>? prepareRepository = null, IDictionary<string, string>? settings = null, string? redisConnection = null,
-        Action<IServiceCollection>? configureServices = null, bool kestrel = false)
+        Action<IServiceCollection>? configureServices = null, bool kestrel = false, int port = 0)
     {
         _kestrel = kestrel;
         if (kestrel)
         {
-            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+            UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         }
         _realRedis = redisConnection is not null;
         _configureServices = configureServices;
@@ -67,6 +68,13 @@ internal sealed class InferenceFactory : WebApplicationFactory<Program>
     public MemoryModelAnnouncements Announcements { get; } = new();
 
     private readonly bool _kestrel;
+
+    /// <summary>The Kestrel address (http://127.0.0.1:port), starting the server; only with kestrel: true.</summary>
+    public Uri KestrelAddress()
+    {
+        StartServer();
+        return new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+    }
 
     /// <summary>A channel whose calls carry <paramref name="apiKey"/> (default: the service's own key; null: none).</summary>
     public GrpcChannel CreateChannel(string? apiKey = TestApiKey.Value)
