@@ -154,6 +154,12 @@ internal sealed class AspireStack : IAsyncDisposable
     /// <summary>The PID of one replica's service process (under its dotnet-run wrapper).</summary>
     public int? ReplicaServicePid(string resourceId) => ServiceUnder(PidOf(_latestById.TryGetValue(resourceId, out var e) ? e.Snapshot : null));
 
+    public string? ReplicaState(string resourceId) => _latestById.TryGetValue(resourceId, out var e) ? e.Snapshot.State?.Text : null;
+
+    /// <summary>How many times the AppHost's restart policy restarted one replica.</summary>
+    public int ReplicaRestarts(string resourceId) =>
+        _latestById.TryGetValue(resourceId, out var e) && e.Snapshot.Properties.FirstOrDefault(p => p.Name == "hbac.restarts")?.Value is int count ? count : 0;
+
     /// <summary>How many times the AppHost's restart policy restarted the resource.</summary>
     public int Restarts(string resource) =>
         Snapshot(resource)?.Properties.FirstOrDefault(p => p.Name == "hbac.restarts")?.Value is int count ? count : 0;
