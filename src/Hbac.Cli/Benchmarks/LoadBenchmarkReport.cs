@@ -12,6 +12,12 @@ namespace Hbac.Cli.Benchmarks;
 internal sealed record StreamLevel(int Streams, int Replies, int Expected, double P50Ms, double P99Ms, int Refused, int Failed, long? PeakBytes = null,
     StageBreakdown? Stages = null, string? FirstFailure = null)
 {
+    /// <summary>EEG windows each replica (asked at its own address, --replica) scored during the level; null when not asked.</summary>
+    public IReadOnlyList<long>? WindowsPerReplica { get; init; }
+
+    /// <summary>The same level run directly at one replica's own address (--direct), for the proxy's cost.</summary>
+    public StreamLevel? Direct { get; init; }
+
     /// <summary>Every expected reply arrived, no stream ended early, and p99 is under the target.</summary>
     public bool Meets(double p99TargetMs) => Refused == 0 && Failed == 0 && Replies == Expected && P99Ms < p99TargetMs;
 }
@@ -105,6 +111,35 @@ internal sealed record LoadBenchmarkReport(
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {level.Streams} | {level.Replies} | {level.Expected} | {Ms(level.P50Ms)} | {Ms(level.P99Ms)} | {level.Refused} | {level.Failed} | {(level.PeakBytes is { } b ? Number(b / 1048576.0, "0") : "-")} | {(level.Meets(P99TargetMs) ? "pass" : "fail")} |"));
+        }
+        if (Levels.Any(l => l.WindowsPerReplica is not null))
+        {
+            text.AppendLine();
+            text.AppendLine("Streams per replica (each replica's EEG windows scored in the level, asked at its own address, / windows per stream):");
+            text.AppendLine();
+            text.AppendLine("| streams | replicas | streams per replica | smallest / largest share |");
+            text.AppendLine("|---:|---:|---|---:|");
+            foreach (var level in Levels.Where(l => l.WindowsPerReplica is { Count: > 0 }))
+            {
+                var perStream = level.Streams > 0 ? level.Expected / (double)level.Streams : double.NaN;
+                var shares = level.WindowsPerReplica!.Select(w => w / perStream).ToList();
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {level.Streams} | {shares.Count} | {string.Join(" / ", shares.Select(x => Number(x, "0")))} | {Number(shares.Min() / Math.Max(shares.Max(), 1e-9), "0.00")} |"));
+            }
+        }
+        if (Levels.Any(l => l.Direct is not null))
+        {
+            text.AppendLine();
+            text.AppendLine("The proxy's cost: each level through --server, then at once the same level directly at --direct (one replica's own address):");
+            text.AppendLine();
+            text.AppendLine("| streams | replies via proxy / direct | p50 ms proxy / direct | p99 ms proxy / direct | p50 ratio | p99 ratio |");
+            text.AppendLine("|---:|---|---|---|---:|---:|");
+            foreach (var level in Levels.Where(l => l.Direct is not null))
+            {
+                var direct = level.Direct!;
+                text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {level.Streams} | {level.Replies}/{level.Expected} / {direct.Replies}/{direct.Expected} | {Ms(level.P50Ms)} / {Ms(direct.P50Ms)} | {Ms(level.P99Ms)} / {Ms(direct.P99Ms)} | {Ratio(level.P50Ms / direct.P50Ms)} | {Ratio(level.P99Ms / direct.P99Ms)} |"));
+            }
         }
         foreach (var level in Levels.Where(l => l.FirstFailure is not null))
         {

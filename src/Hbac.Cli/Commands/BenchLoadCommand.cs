@@ -39,8 +39,14 @@ internal static class BenchLoadCommand
         var maxBatch = new Option<int>("--max-batch") { Description = "MaxBatch of the batched spawned service", DefaultValueFactory = _ => 16 };
         var recording = new Option<string?>("--recording") { Description = "EEG recording to stream (default: synthetic signal)" };
         var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
+        var replicas = new Option<string[]>("--replica")
+        {
+            Description = "With --server behind a proxy: a replica's own address (repeat per replica); each level reports how many streams each one carried",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var direct = new Option<string?>("--direct") { Description = "With --server behind a proxy: one replica's own address; each level runs again there, and the table gives the proxy's latency cost" };
         var command = new Command("load", "Load-test the inference service: largest N of real-time EEG streams with p99 < 500 ms, batched vs unbatched throughput, peak memory");
-        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, clients, throughputSeconds, warmupSeconds, maxBatch, recording, output })
+        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, clients, throughputSeconds, warmupSeconds, maxBatch, recording, output, replicas, direct })
         {
             command.Options.Add(option);
         }
@@ -48,6 +54,12 @@ internal static class BenchLoadCommand
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var url = parseResult.GetValue(server);
+            var replicaUrls = parseResult.GetValue(replicas) ?? [];
+            var directUrl = parseResult.GetValue(direct);
+            if (url is null && (replicaUrls.Length > 0 || directUrl is not null))
+            {
+                throw new CliUsageException("bench load: --replica and --direct go with --server (a proxy in front of replicas)");
+            }
             var onnx = parseResult.GetValue(model);
             var repository = parseResult.GetValue(models);
             if (url is not null && (parseResult.GetValue(spawn) || onnx is not null || repository is not null))
@@ -85,7 +97,7 @@ internal static class BenchLoadCommand
             LoadBenchmarkReport report;
             if (url is not null)
             {
-                report = await MeasureServerAsync(url, ServiceKey.Resolve(parseResult), settings, loadAtStart, ct);
+                report = await MeasureServerAsync(url, replicaUrls, directUrl, ServiceKey.Resolve(parseResult), settings, loadAtStart, ct);
             }
             else
             {
@@ -154,7 +166,8 @@ internal static class BenchLoadCommand
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
     }
 
-    private static async Task<LoadBenchmarkReport> MeasureServerAsync(string url, ServiceKey key, Settings settings, string loadAtStart, CancellationToken ct)
+    private static async Task<LoadBenchmarkReport> MeasureServerAsync(
+        string url, IReadOnlyList<string> replicaUrls, string? directUrl, ServiceKey key, Settings settings, string loadAtStart, CancellationToken ct)
     {
         using var channel = InferenceLoad.Channel(url, key);
         var models = await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct);
@@ -166,10 +179,36 @@ internal static class BenchLoadCommand
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
         using var streams = InferenceLoad.StreamClient(url, key);
-        var (levels, largest, smallestFailed) = await RunLevelsAsync(settings,
-            n => InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.PacedSeconds, null, null, ct));
+        using var directStreams = directUrl is null ? null : InferenceLoad.StreamClient(directUrl, key);
+        var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
+        {
+            var before = await EegWindowsAsync(replicaUrls, key, ct);
+            var level = await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.PacedSeconds, null, null, ct);
+            var after = await EegWindowsAsync(replicaUrls, key, ct);
+            level = level with { WindowsPerReplica = replicaUrls.Count > 0 ? after.Zip(before, (a, b) => a - b).ToList() : null };
+            if (directStreams is not null)
+            {
+                Console.Error.WriteLine($"  the same {n} streams directly at {directUrl} ...");
+                level = level with { Direct = await InferenceLoad.StreamsAsync(directStreams, settings.Signal, n, settings.PacedSeconds, null, null, ct) };
+            }
+            return level;
+        });
         return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
+    }
+
+    /// <summary>EEG windows each replica has scored since it started (its serving profile, asked at its own address).</summary>
+    private static async Task<List<long>> EegWindowsAsync(IReadOnlyList<string> replicaUrls, ServiceKey key, CancellationToken ct)
+    {
+        var windows = new List<long>();
+        foreach (var replica in replicaUrls)
+        {
+            using var channel = InferenceLoad.Channel(replica, key);
+            var profile = await new Inference.InferenceClient(channel).GetServingProfileAsync(
+                new GetServingProfileRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
+            windows.Add(profile.Stages.Where(s => s.InputKind == Contracts.V1.ModelInputKind.Eeg && s.Stage == "model").Sum(s => s.Windows));
+        }
+        return windows;
     }
 
     /// <summary>The given levels in order up to the first that misses the target, or the doubling/bisecting search.</summary>

@@ -114,4 +114,32 @@ public sealed class LoadBenchmarkReportTests
 
         Assert.Contains("| service peak memory (VmHWM) over the whole run, overloaded levels included | 1700 MB | NOT met (<= 1.5 GB) |", text);
     }
+
+    [Fact]
+    public void BehindAProxyEachLevelShowsStreamsPerReplicaAndTheProxysLatencyCostAgainstADirectConnection()
+    {
+        // 300 streams of 10 replies each: 1000 + 1100 + 900 windows = 100 + 110 + 90 streams.
+        var level = new StreamLevel(300, 3000, 3000, 20, 400, 0, 0)
+        {
+            WindowsPerReplica = [1000, 1100, 900],
+            Direct = new StreamLevel(300, 3000, 3000, 16, 320, 0, 0),
+        };
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 20, 500, [level], 300, null, null);
+
+        var text = report.ToMarkdown();
+
+        Assert.Contains("| 300 | 3 | 100 / 110 / 90 | 0.82 |", text);
+        Assert.Contains("| 300 | 3000/3000 / 3000/3000 | 20.0 / 16.0 | 400.0 / 320.0 | 1.25x | 1.25x |", text);
+    }
+
+    [Fact]
+    public void WithoutReplicasOrADirectRunThereAreNoSuchTables()
+    {
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 20, 500, [Levels[0]], 100, null, null);
+
+        var text = report.ToMarkdown();
+
+        Assert.DoesNotContain("Streams per replica", text);
+        Assert.DoesNotContain("The proxy's cost", text);
+    }
 }
