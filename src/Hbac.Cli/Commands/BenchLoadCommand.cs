@@ -182,10 +182,10 @@ internal static class BenchLoadCommand
         using var directStreams = directUrl is null ? null : InferenceLoad.StreamClient(directUrl, key);
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
         {
-            var before = await EegWindowsAsync(replicaUrls, key, ct);
+            // Zeroed first (the level's own reset reaches only the replica its connection lands on).
+            await EegWindowsAsync(replicaUrls, key, reset: true, ct);
             var level = await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.PacedSeconds, null, null, ct);
-            var after = await EegWindowsAsync(replicaUrls, key, ct);
-            level = level with { WindowsPerReplica = replicaUrls.Count > 0 ? after.Zip(before, (a, b) => a - b).ToList() : null };
+            level = level with { WindowsPerReplica = replicaUrls.Count > 0 ? await EegWindowsAsync(replicaUrls, key, reset: false, ct) : null };
             if (directStreams is not null)
             {
                 Console.Error.WriteLine($"  the same {n} streams directly at {directUrl} ...");
@@ -197,15 +197,15 @@ internal static class BenchLoadCommand
             settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
     }
 
-    /// <summary>EEG windows each replica has scored since it started (its serving profile, asked at its own address).</summary>
-    private static async Task<List<long>> EegWindowsAsync(IReadOnlyList<string> replicaUrls, ServiceKey key, CancellationToken ct)
+    /// <summary>EEG windows each replica has scored since its profile was last reset (asked at its own address); <paramref name="reset"/> zeroes it.</summary>
+    private static async Task<List<long>> EegWindowsAsync(IReadOnlyList<string> replicaUrls, ServiceKey key, bool reset, CancellationToken ct)
     {
         var windows = new List<long>();
         foreach (var replica in replicaUrls)
         {
             using var channel = InferenceLoad.Channel(replica, key);
             var profile = await new Inference.InferenceClient(channel).GetServingProfileAsync(
-                new GetServingProfileRequest(), deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
+                new GetServingProfileRequest { Reset = reset }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
             windows.Add(profile.Stages.Where(s => s.InputKind == Contracts.V1.ModelInputKind.Eeg && s.Stage == "model").Sum(s => s.Windows));
         }
         return windows;
