@@ -81,6 +81,36 @@ public sealed class ConvertSpectrogramTests : IDisposable
         Assert.Equal(2, good.TimeColumns);
     }
 
+    [Theory]
+    [InlineData(float.PositiveInfinity, "value +Inf at row 3, column 2")]
+    [InlineData(float.NegativeInfinity, "value -Inf at row 3, column 2")]
+    [InlineData(float.NaN, "every one of the 1200 values is NaN")]
+    public async Task AnInfiniteOrAllNaNSpectrogramIsInvalidArgumentNamingTheFileAndTheValueAndTheServiceStaysUp(float bad, string expected)
+    {
+        var spectrogram = TestData.MakeSpectrogram(3);
+        if (float.IsNaN(bad))
+        {
+            Array.Fill(spectrogram.Values, float.NaN);
+        }
+        else
+        {
+            spectrogram.Values[3 * 3 + 2] = bad;
+        }
+        var path = _data.WriteSpectrogram("train_spectrograms/11.parquet", spectrogram);
+        await using var host = new PreprocessingHost(_data.Root);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => host.Client.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = path }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("11.parquet", error.Status.Detail);
+        Assert.Contains(expected, error.Status.Detail);
+        // Refused again (nothing was cached for it), and a good file still converts.
+        var again = await Assert.ThrowsAsync<RpcException>(() => host.Client.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = path }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, again.StatusCode);
+        var good = _data.WriteSpectrogram("train_spectrograms/12.parquet", TestData.MakeSpectrogram(2));
+        Assert.Equal(2, (await host.Client.ConvertSpectrogramAsync(new ConvertSpectrogramRequest { Path = good })).TimeColumns);
+    }
+
     [Fact]
     public async Task AnUploadOverTheLimitIsResourceExhausted()
     {

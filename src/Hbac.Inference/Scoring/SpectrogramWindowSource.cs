@@ -75,7 +75,7 @@ public sealed class SpectrogramWindowSource(ITensorCache cache, IOptions<Inferen
         try
         {
             await using var stream = File.OpenRead(path);
-            return await SpectrogramParquetReader.ReadAsync(stream, path, cancellationToken);
+            return Hbac.Eeg.Spectrograms.SpectrogramValues.RequireUsable(await SpectrogramParquetReader.ReadAsync(stream, path, cancellationToken), path);
         }
         catch (EegDataException e)
         {

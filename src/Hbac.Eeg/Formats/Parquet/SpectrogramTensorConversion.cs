@@ -10,7 +10,7 @@ namespace Hbac.Eeg.Formats.Parquet;
 /// </summary>
 public static class SpectrogramTensorConversion
 {
-    /// <summary>Throws <see cref="EegDataException"/> naming <paramref name="sourceName"/> for an unreadable or empty file.</summary>
+    /// <summary>Throws <see cref="EegDataException"/> naming <paramref name="sourceName"/> for an unreadable or empty file, an infinite value or nothing but NaN.</summary>
     public static async Task<Spectrogram> ReadAsync(ReadOnlyMemory<byte> parquet, string sourceName, CancellationToken ct = default)
     {
         await using var stream = new MemoryStream(parquet.ToArray(), writable: false);
@@ -19,6 +19,9 @@ public static class SpectrogramTensorConversion
         {
             throw EegDataException.InFile(sourceName, "no rows, a spectrogram needs at least one 2-second column");
         }
+        // What `hbac convert` and predict refuse is refused here too: an infinite power would be cached and
+        // clipped into a window that looks real, and an all-NaN file would become a tensor of zeros.
+        SpectrogramValues.RequireUsable(spectrogram, sourceName);
         var values = spectrogram.Values;
         for (var i = 0; i < values.Length; i++)
         {
