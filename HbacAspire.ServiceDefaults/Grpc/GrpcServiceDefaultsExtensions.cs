@@ -45,7 +45,10 @@ public static class GrpcServiceDefaultsExtensions
         builder.Services.AddSingleton<BoundedStatusInterceptor>();
         builder.Services.AddSingleton<StreamShutdownInterceptor>();
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeyGate>();
         builder.Services.AddSingleton<ApiKeyInterceptor>();
+        // The key is checked from the headers before gRPC reads a message (ApiKeyMiddleware), and again by the interceptor.
+        builder.Services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, ApiKeyStartupFilter>();
         builder.Services.AddHostedService<ApiKeyStartupLog>();
         var grpc = builder.Services.AddGrpc(options =>
         {

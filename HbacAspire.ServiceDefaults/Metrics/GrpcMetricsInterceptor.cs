@@ -22,6 +22,18 @@ public sealed class GrpcMetricsInterceptor : Interceptor
         _duration = meter.CreateHistogram<double>(HbacInstruments.RpcDuration, "ms", "gRPC call duration");
     }
 
+    /// <summary>A call refused before gRPC handled it (the API key middleware), counted as the interceptor counts calls.</summary>
+    public void RecordRefused(string method, StatusCode status)
+    {
+        var tags = new TagList
+        {
+            { "rpc.method", method },
+            { "rpc.grpc.status_code", (int)status },
+        };
+        _requests.Add(1, tags);
+        _duration.Record(0, tags);
+    }
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
         Measure(context, () => continuation(request, context));

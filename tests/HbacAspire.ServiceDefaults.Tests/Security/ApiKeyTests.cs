@@ -95,6 +95,46 @@ public sealed class ApiKeyTests
         Assert.Equal(StatusCode.Unimplemented, (await Assert.ThrowsAsync<RpcException>(() => served.ResponseStream.MoveNext())).StatusCode);
     }
 
+    [Theory]
+    [InlineData(null, "16")]
+    [InlineData("Bearer another-key-of-enough-length", "7")]
+    public async Task ARefusedCallIsAnsweredFromItsHeadersBeforeItsMessageIsRead(string? authorization, string status)
+    {
+        await using var app = await StartAsync(TestApiKey.Value);
+        using var http = app.GetTestClient();
+        // A message that is not a ListModelsRequest at all: reading it would fail as Internal, not as a key refusal.
+        byte[] garbage = [0, 0, 0, 0, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+
+        async Task<(string? Status, string? Message)> CallAsync(string? header)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/hbac.v1.Inference/ListModels")
+            {
+                Version = HttpVersion.Version20,
+                Content = new ByteArrayContent(garbage),
+            };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+            if (header is not null)
+            {
+                request.Headers.TryAddWithoutValidation(ApiKeys.HeaderName, header);
+            }
+            using var response = await http.SendAsync(request);
+            await response.Content.ReadAsByteArrayAsync();
+            string? Get(string name) =>
+                response.Headers.TryGetValues(name, out var values) || response.TrailingHeaders.TryGetValues(name, out values) ? values.First() : null;
+            return (Get("grpc-status"), Get("grpc-message"));
+        }
+
+        var refused = await CallAsync(authorization);
+        var served = await CallAsync("Bearer " + TestApiKey.Value);
+
+        Assert.Equal(status, refused.Status);
+        Assert.Equal(status == "16" ? ApiKeyGate.MissingKey : ApiKeyGate.WrongKey, Uri.UnescapeDataString(refused.Message!));
+        // With the right key the same bytes reach gRPC, which cannot read them.
+        Assert.NotNull(served.Status);
+        Assert.NotEqual("0", served.Status);
+        Assert.NotEqual(status, served.Status);
+    }
+
     [Fact]
     public async Task HealthReflectionAndTheHttpHealthEndpointsNeedNoKey()
     {
