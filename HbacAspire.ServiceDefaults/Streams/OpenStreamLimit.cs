@@ -44,14 +44,21 @@ public sealed class OpenStreamLimit
     /// </summary>
     public Lease Enter()
     {
-        var open = Interlocked.Increment(ref _open);
-        if (open > Limit)
+        // Compare-and-swap rather than increment-then-undo: a refused caller never counts, even for an instant,
+        // so Open (and what the service reports from it) never exceeds the limit.
+        while (true)
         {
-            Interlocked.Decrement(ref _open);
-            throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"too many open streams: this service holds at most {Limit} at once ({Setting}); close a stream or retry later"));
+            var open = Volatile.Read(ref _open);
+            if (open >= Limit)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"too many open streams: this service holds at most {Limit} at once ({Setting}); close a stream or retry later"));
+            }
+            if (Interlocked.CompareExchange(ref _open, open + 1, open) == open)
+            {
+                return new Lease(this);
+            }
         }
-        return new Lease(this);
     }
 
     /// <summary>
