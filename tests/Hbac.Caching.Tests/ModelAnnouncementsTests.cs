@@ -15,6 +15,10 @@ public class ModelAnnouncementsTests
         var trainer = new RedisModelAnnouncements(trainerConnection, NullLogger<RedisModelAnnouncements>.Instance);
         var inference = new RedisModelAnnouncements(inferenceConnection, NullLogger<RedisModelAnnouncements>.Instance);
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Connect returns before the handshake (AbortOnConnectFail=false); a subscription made before it is
+        // registered by the background retry up to half a second later, and this test is about delivery, not that.
+        await WaitUntilConnectedAsync(inferenceConnection);
+        await WaitUntilConnectedAsync(trainerConnection);
 
         await using (await inference.SubscribeAsync(version => { received.TrySetResult(version); return Task.CompletedTask; }))
         {
@@ -91,6 +95,16 @@ public class ModelAnnouncementsTests
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
             await Task.Delay(100);
+        }
+    }
+
+    private static async Task WaitUntilConnectedAsync(IConnectionMultiplexer connection)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!connection.IsConnected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the Redis connection did not connect within 20 s");
+            await Task.Delay(20);
         }
     }
 }
