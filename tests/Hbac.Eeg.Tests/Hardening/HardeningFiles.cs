@@ -26,13 +26,34 @@ internal static class HardeningFiles
     }
 
     /// <summary>A Kaggle-layout EEG parquet of <paramref name="rows"/> samples as <see cref="EegParquetWriter"/> writes it.</summary>
-    public static byte[] Eeg(int rows = 300)
+    public static byte[] Eeg(int rows = 300, Parquet.CompressionMethod compression = Parquet.CompressionMethod.Snappy)
     {
         var samples = KaggleMontage.Columns.Select((_, c) => Enumerable.Range(0, rows).Select(i => (float)Math.Sin(i * 0.1 + c)).ToArray()).ToArray();
         using var folder = new TempFolder();
         var path = folder.File("e.parquet");
-        EegParquetWriter.Write(path, new EegRecording(KaggleMontage.Columns, samples, KaggleMontage.SampleRateHz));
+        EegParquetWriter.Write(path, new EegRecording(KaggleMontage.Columns, samples, KaggleMontage.SampleRateHz), compression);
         return File.ReadAllBytes(path);
+    }
+
+    /// <summary>A Kaggle-layout EEG parquet whose columns are REQUIRED (no nulls), as some producers write them.</summary>
+    public static byte[] EegWithRequiredColumns(int rows, Parquet.CompressionMethod compression) =>
+        EegWithRequiredColumnsAsync(rows, compression).GetAwaiter().GetResult();
+
+    private static async Task<byte[]> EegWithRequiredColumnsAsync(int rows, Parquet.CompressionMethod compression)
+    {
+        var fields = KaggleMontage.Columns.Select(name => new Parquet.Schema.DataField<float>(name)).ToArray();
+        using var stream = new MemoryStream();
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(new Parquet.Schema.ParquetSchema(fields), stream,
+            new Parquet.ParquetOptions { CompressionMethod = compression }))
+        {
+            using var rowGroup = writer.CreateRowGroup();
+            for (var c = 0; c < fields.Length; c++)
+            {
+                var values = Enumerable.Range(0, rows).Select(i => (float)Math.Sin(i * 0.1 + c)).ToArray();
+                await rowGroup.WriteAsync<float>(fields[c], values);
+            }
+        }
+        return stream.ToArray();
     }
 
     public static string Save(TempFolder folder, string name, byte[] bytes)

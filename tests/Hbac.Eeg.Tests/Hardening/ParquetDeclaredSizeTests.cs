@@ -102,13 +102,45 @@ public class ParquetDeclaredSizeTests
         Assert.Contains($"column '{FirstRegion}' in row group 0", error.Message);
     }
 
-    [Fact]
-    public void AnOptionalColumnRelabelledRequiredIsRefusedNotReadAsGarbage()
+    [Theory]
+    [InlineData(Parquet.CompressionMethod.Snappy)]
+    [InlineData(Parquet.CompressionMethod.None)]
+    [InlineData(Parquet.CompressionMethod.Gzip)]
+    [InlineData(Parquet.CompressionMethod.Zstd)]
+    [InlineData(Parquet.CompressionMethod.Brotli)]
+    [InlineData(Parquet.CompressionMethod.Lz4Raw)]
+    public void AnOptionalColumnRelabelledRequiredIsRefusedNotReadAsGarbage(Parquet.CompressionMethod compression)
     {
-        var surgery = new ParquetSurgery(HardeningFiles.Eeg(rows: 300));
+        var original = HardeningFiles.Eeg(rows: 300, compression);
+        using (var folder = new TempFolder())
+        {
+            Assert.Equal(300, EegParquetReader.Read(HardeningFiles.Save(folder, "ok.parquet", original)).Length);
+        }
+        var surgery = new ParquetSurgery(original);
         surgery.SchemaElement("Fp1").Set(ParquetSurgery.RepetitionField, 0);
         var error = RefusedEeg(surgery.ToBytes());
         Assert.Contains("column 'Fp1' in row group 0: declared REQUIRED", error.Message);
+    }
+
+    [Theory]
+    [InlineData(Parquet.CompressionMethod.Snappy)]
+    [InlineData(Parquet.CompressionMethod.None)]
+    [InlineData(Parquet.CompressionMethod.Gzip)]
+    [InlineData(Parquet.CompressionMethod.Zstd)]
+    [InlineData(Parquet.CompressionMethod.Brotli)]
+    [InlineData(Parquet.CompressionMethod.Lz4Raw)]
+    public void ARequiredColumnRelabelledOptionalIsRefusedNotReadAsGarbage(Parquet.CompressionMethod compression)
+    {
+        var original = HardeningFiles.EegWithRequiredColumns(rows: 300, compression);
+        using (var folder = new TempFolder())
+        {
+            var read = EegParquetReader.Read(HardeningFiles.Save(folder, "ok.parquet", original));
+            Assert.Equal((float)Math.Sin(0.1 * 7 + 0), read.Samples[0][7]);
+        }
+        var surgery = new ParquetSurgery(original);
+        surgery.SchemaElement("Fp1").Set(ParquetSurgery.RepetitionField, 1);
+        var error = RefusedEeg(surgery.ToBytes());
+        Assert.Contains("column 'Fp1' in row group 0: declared OPTIONAL", error.Message);
     }
 
     [Fact]

@@ -13,7 +13,14 @@ public static class EegParquetWriter
     public static void Write(string path, EegRecording recording) =>
         WriteAsync(path, recording).GetAwaiter().GetResult();
 
-    public static async Task WriteAsync(string path, EegRecording recording, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(string path, EegRecording recording, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, recording, ParquetWriterSettings.Options, cancellationToken);
+
+    /// <summary>With another codec than Snappy: other producers' files, for the readers' tests.</summary>
+    internal static void Write(string path, EegRecording recording, CompressionMethod compression) =>
+        WriteAsync(path, recording, new ParquetOptions { CompressionMethod = compression }).GetAwaiter().GetResult();
+
+    private static async Task WriteAsync(string path, EegRecording recording, ParquetOptions options, CancellationToken cancellationToken = default)
     {
         if (Math.Abs(recording.SampleRateHz - KaggleMontage.SampleRateHz) > 1e-9)
         {
@@ -27,7 +34,7 @@ public static class EegParquetWriter
         var fields = KaggleMontage.Columns.Select(name => new DataField<float?>(name)).ToArray();
 
         await using var stream = File.Create(path);
-        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, ParquetWriterSettings.Options, cancellationToken: cancellationToken);
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, options, cancellationToken: cancellationToken);
         using var rowGroup = writer.CreateRowGroup();
         var column = new float?[recording.Length];
         for (var c = 0; c < fields.Length; c++)

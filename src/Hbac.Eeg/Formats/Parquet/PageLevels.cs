@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Parquet.Meta;
 
 namespace Hbac.Eeg.Formats.Parquet;
 
@@ -12,28 +13,12 @@ namespace Hbac.Eeg.Formats.Parquet;
 internal static class PageLevels
 {
     /// <summary>The problem found, in words, or null when the page's levels and runs agree with its value count.</summary>
-    public static string? Check(byte[] stored, bool snappy, int decodedSize, int values, bool optional, bool dictionary)
+    public static string? Check(byte[] stored, CompressionCodec codec, int decodedSize, int values, bool optional, bool dictionary)
     {
-        byte[] page;
-        if (snappy)
+        var page = PageDecompression.Decompress(stored, codec, decodedSize, out var problem);
+        if (page is null)
         {
-            try
-            {
-                if (Snappier.Snappy.GetUncompressedLength(stored) != decodedSize)
-                {
-                    return $"decompresses to a size other than its declared {decodedSize} bytes";
-                }
-                page = new byte[decodedSize];
-                Snappier.Snappy.Decompress(stored, page);
-            }
-            catch (Exception e) when (e is InvalidDataException or ArgumentException or IndexOutOfRangeException)
-            {
-                return "is not valid Snappy data";
-            }
-        }
-        else
-        {
-            page = stored;
+            return problem;
         }
         if (page.Length != decodedSize)
         {

@@ -190,12 +190,12 @@ internal static class ParquetLayout
                 {
                     throw Bad($"declared REQUIRED, but {at} holds {page.UncompressedPageSize} bytes for {data.NumValues} plain values of {width} bytes (definition levels of an OPTIONAL column?)");
                 }
-                if (repetition is not null and not FieldRepetitionType.REPEATED && column.Codec is CompressionCodec.UNCOMPRESSED or CompressionCodec.SNAPPY)
+                if (repetition is not null and not FieldRepetitionType.REPEATED && PageDecompression.CanCheck(column.Codec))
                 {
                     stream.Position = position + headerLength;
                     var body = new byte[page.CompressedPageSize];
                     stream.ReadExactly(body);
-                    var problem = PageLevels.Check(body, column.Codec == CompressionCodec.SNAPPY, page.UncompressedPageSize, data.NumValues,
+                    var problem = PageLevels.Check(body, column.Codec, page.UncompressedPageSize, data.NumValues,
                         repetition == FieldRepetitionType.OPTIONAL, data.Encoding is Encoding.RLE_DICTIONARY or Encoding.PLAIN_DICTIONARY);
                     if (problem is not null)
                     {
