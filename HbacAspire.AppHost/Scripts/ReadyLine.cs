@@ -3,6 +3,7 @@ using Grpc.Net.Client;
 using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
 using HbacAspire.AppHost.Jobs;
+using HbacAspire.AppHost.Replicas;
 using Microsoft.Extensions.Hosting;
 
 namespace HbacAspire.AppHost.Scripts;
@@ -64,10 +65,9 @@ public sealed class ReadyLine(
         {
             await foreach (var update in notifications.WatchAsync(stoppingToken))
             {
-                if (update.Resource == inference.Resource
-                    && update.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value is { Length: > 0 } urls)
+                if (update.Resource == inference.Resource && update.Snapshot.OwnUrl() is { } url)
                 {
-                    _replicaUrls[update.ResourceId] = urls.Split(';')[0];
+                    _replicaUrls[update.ResourceId] = url;
                 }
             }
         }

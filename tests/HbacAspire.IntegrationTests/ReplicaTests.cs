@@ -5,6 +5,7 @@ using Hbac.Contracts.V1;
 using Hbac.Client;
 using Xunit.Abstractions;
 using Hbac.Client.Streaming;
+using HbacAspire.AppHost.Replicas;
 using HbacAspire.IntegrationTests.Support;
 
 namespace HbacAspire.IntegrationTests;
@@ -23,26 +24,7 @@ public sealed class ReplicaTests(ReplicaTests.ThreeReplicas stack, ITestOutputHe
     /// One app with three inference replicas for the class. Its restart delay is the longest there is (30 s),
     /// so that after every replica was killed there is a while with none alive.
     /// </summary>
-    public sealed class ThreeReplicas : IAsyncLifetime
-    {
-        internal AspireStack AppHost { get; private set; } = null!;
-
-        internal SyntheticData Data { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            var home = Directory.CreateTempSubdirectory("hbac-it-replicas-").FullName;
-            var models = Path.Combine(home, "models");
-            Directory.CreateDirectory(models);
-            ModelFolder.PublishFirst(models, peakPooled: true);
-            Data = SyntheticData.Generate(Path.Combine(home, "kaggle"));
-            AppHost = await AspireStack.StartAsync(home, Data.Folder, "--inference-replicas", $"{Replicas}", "--restart-delay", "30");
-            await AppHost.WaitUntilHealthyAsync();
-            await AppHost.WaitForReadyAsync();
-        }
-
-        public async Task DisposeAsync() => await AppHost.DisposeAsync();
-    }
+    public sealed class ThreeReplicas() : StackFixture("hbac-it-replicas-", "--inference-replicas", $"{Replicas}", "--restart-delay", "30");
 
     [Fact]
     public async Task StreamsSpreadOverThreeReplicasAndEveryReplicaServesWhatIsPublishedOrActivated()
@@ -206,7 +188,7 @@ public sealed class ReplicaTests(ReplicaTests.ThreeReplicas stack, ITestOutputHe
         {
             using var channel = Hbac.Contracts.Security.ApiKeyChannel.ForAddress(apphost.ReplicaEndpoint(id), apphost.ApiKey);
             var profile = await new Inference.InferenceClient(channel).GetServingProfileAsync(new GetServingProfileRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
-            windows.Add(profile.Stages.Where(s => s.InputKind == ModelInputKind.Eeg && s.Stage == "model").Sum(s => s.Windows));
+            windows.Add(profile.WindowsScored(ModelInputKind.Eeg));
         }
         return windows;
     }
@@ -218,7 +200,7 @@ public sealed class ReplicaTests(ReplicaTests.ThreeReplicas stack, ITestOutputHe
         await Wait.UntilAsync(async () =>
         {
             running = apphost.Replicas("inference")
-                .Where(r => r.Snapshot.State?.Text == "Running" && r.Snapshot.EnvironmentVariables.Any(v => v.Name == "ASPNETCORE_URLS"))
+                .Where(r => r.Snapshot.State?.Text == "Running" && r.Snapshot.OwnUrl() is not null)
                 .Select(r => r.Id).ToList();
             if (running.Count != Replicas)
             {

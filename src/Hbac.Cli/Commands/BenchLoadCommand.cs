@@ -206,7 +206,7 @@ internal static class BenchLoadCommand
             using var channel = InferenceLoad.Channel(replica, key);
             var profile = await new Inference.InferenceClient(channel).GetServingProfileAsync(
                 new GetServingProfileRequest { Reset = reset }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
-            windows.Add(profile.Stages.Where(s => s.InputKind == Contracts.V1.ModelInputKind.Eeg && s.Stage == "model").Sum(s => s.Windows));
+            windows.Add(profile.WindowsScored(Contracts.V1.ModelInputKind.Eeg));
         }
         return windows;
     }

@@ -33,7 +33,7 @@ public static class ServingStages
         ServingStage.Window => "window",
         ServingStage.Queue => "queue",
         ServingStage.BatchCopy => "batch_copy",
-        ServingStage.Model => "model",
+        ServingStage.Model => Hbac.Contracts.V1.ServingProfile.ModelStage,
         ServingStage.Reply => "reply",
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "not a serving stage"),
     };

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using HbacAspire.AppHost.Replicas;
 using Grpc.Net.Client;
 using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
@@ -146,9 +147,7 @@ internal sealed class AspireStack : IAsyncDisposable
     public string ReplicaEndpoint(string resourceId)
     {
         var snapshot = _latestById.TryGetValue(resourceId, out var e) ? e.Snapshot : throw new InvalidOperationException($"no resource {resourceId}");
-        var urls = snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value
-            ?? throw new InvalidOperationException($"{resourceId} has no ASPNETCORE_URLS yet");
-        return urls.Split(';')[0].TrimEnd('/');
+        return snapshot.OwnUrl() ?? throw new InvalidOperationException($"{resourceId} has no ASPNETCORE_URLS yet");
     }
 
     /// <summary>The PID of one replica's service process (under its dotnet-run wrapper).</summary>
