@@ -140,6 +140,23 @@ public class ParquetDeclaredSizeTests
         Assert.Contains("column 'Fp1' in row group 0: declared OPTIONAL", error.Message);
     }
 
+    [Theory]
+    [InlineData(0)] // UNCOMPRESSED
+    [InlineData(2)] // GZIP
+    [InlineData(3)] // LZO
+    [InlineData(4)] // BROTLI
+    [InlineData(5)] // LZ4 (Hadoop framing)
+    [InlineData(6)] // ZSTD
+    [InlineData(7)] // LZ4_RAW
+    [InlineData(99)]
+    public void SnappyPagesUnderAnotherCodecAreRefusedByName(int codec)
+    {
+        var surgery = new ParquetSurgery(HardeningFiles.Eeg(rows: 300));
+        surgery.Column(0, "Fp1").Set(ParquetSurgery.CodecField, codec);
+        var error = RefusedEeg(surgery.ToBytes());
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     [Fact]
     public void EmptyFilesAreRefusedByBothReaders()
     {

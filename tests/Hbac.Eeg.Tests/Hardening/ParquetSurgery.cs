@@ -16,7 +16,7 @@ internal sealed class ParquetSurgery
     // ColumnChunk
     public const short FileOffsetField = 2, ColumnMetaDataField = 3;
     // ColumnMetaData
-    public const short PathField = 3, NumValuesField = 5, UncompressedSizeField = 6, CompressedSizeField = 7,
+    public const short CodecField = 4, PathField = 3, NumValuesField = 5, UncompressedSizeField = 6, CompressedSizeField = 7,
         DataPageOffsetField = 9, DictionaryPageOffsetField = 11;
     // SchemaElement
     public const short RepetitionField = 3, NameField = 4;
