@@ -94,7 +94,10 @@ public static class KaggleTrainingData
         label.SpectrogramLabelOffsetSeconds,
         label.PatientId,
         label.ExpertConsensus,
-        label.Distribution().Select(v => (float)v).ToArray());
+        label.Distribution().Select(v => (float)v).ToArray())
+    {
+        ExpertVotes = label.TotalVotes,
+    };
 
     /// <summary>
     /// SHA-256 over train.csv's bytes and the sorted spectrogram file names with their sizes: the same

@@ -8,6 +8,12 @@ public enum LabelTargets
 
     /// <summary>One-hot <c>expert_consensus</c>, as the seed trained.</summary>
     Consensus,
+
+    /// <summary>
+    /// The votes of every training row of the same EEG added together (<see cref="VotePooling"/>), as many Kaggle
+    /// solutions grouped train.csv by <c>eeg_id</c>. Validation still scores each row against its own votes.
+    /// </summary>
+    PooledVotes,
 }
 
 public static class LabelTargetsParser
@@ -16,8 +22,14 @@ public static class LabelTargetsParser
     {
         "votes" => LabelTargets.Votes,
         "consensus" => LabelTargets.Consensus,
-        _ => throw new Hbac.Eeg.EegDataException($"--labels: unknown value '{value}' (expected votes or consensus)"),
+        "pooled" => LabelTargets.PooledVotes,
+        _ => throw new Hbac.Eeg.EegDataException($"--labels: unknown value '{value}' (expected votes, consensus or pooled)"),
     };
 
-    public static string Name(this LabelTargets targets) => targets == LabelTargets.Votes ? "votes" : "consensus";
+    public static string Name(this LabelTargets targets) => targets switch
+    {
+        LabelTargets.Votes => "votes",
+        LabelTargets.Consensus => "consensus",
+        _ => "pooled",
+    };
 }

@@ -20,10 +20,13 @@ public sealed record TrainingWindow(
     /// <summary>The offset the source reads at: the spectrogram's, or <c>eeg_label_offset_seconds</c> for an EEG-window run.</summary>
     public double InputOffsetSeconds { get; init; } = OffsetSeconds;
 
-    /// <summary>The target the loss pulls towards: the vote distribution or the one-hot consensus.</summary>
+    /// <summary>How many expert votes <see cref="Votes"/> was normalised from (the weight of the row when votes are pooled).</summary>
+    public double ExpertVotes { get; init; } = 1;
+
+    /// <summary>The target the loss pulls towards: the vote distribution (pooled or not) or the one-hot consensus.</summary>
     public float[] Target(LabelTargets targets)
     {
-        if (targets == LabelTargets.Votes)
+        if (targets != LabelTargets.Consensus)
         {
             return Votes;
         }
