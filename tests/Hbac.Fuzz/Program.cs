@@ -28,7 +28,7 @@ switch (args.Skip(1).FirstOrDefault())
             var before = GC.GetAllocatedBytesForCurrentThread();
             var read = target(File.ReadAllBytes(file));
             var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Console.WriteLine($"{(read ? "read" : "refused")} {allocated / 1024} KiB {file}");
+            Console.WriteLine($"{(read ? "read" : "refused")} {allocated / 1024} KiB {file}{(read ? "" : $": {ReaderTargets.LastRefusal}")}");
         }
         return 0;
     case "--libfuzzer":

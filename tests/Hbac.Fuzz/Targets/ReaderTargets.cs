@@ -82,6 +82,9 @@ public static class ReaderTargets
         }
     });
 
+    /// <summary>Why the last input was refused, for <c>--replay</c>.</summary>
+    public static string? LastRefusal { get; private set; }
+
     private static bool Refusable(Action read)
     {
         try
@@ -89,8 +92,9 @@ public static class ReaderTargets
             read();
             return true;
         }
-        catch (EegDataException)
+        catch (EegDataException e)
         {
+            LastRefusal = e.Message;
             return false;
         }
     }

@@ -1,12 +1,15 @@
 namespace Hbac.Eeg.Formats.Parquet;
 
 /// <summary>
-/// Walks a parquet footer (FileMetaData, compact Thrift) the way Parquet.Net reads it - by field id,
-/// whatever type the bytes declare - and refuses it unless every known field carries the type
-/// parquet.thrift gives it and every string, list and struct is backed by the bytes that follow.
-/// Parquet.Net allocates a declared string length or list capacity before reading it, and reads a
+/// Walks a parquet footer (FileMetaData) or page header (PageHeader), compact Thrift, the way Parquet.Net
+/// reads it - by field id, whatever type the bytes declare - and refuses it unless every known field
+/// carries the type parquet.thrift gives it and every string, list and struct is backed by the bytes that
+/// follow. Parquet.Net allocates a declared string length or list capacity before reading it, and reads a
 /// known field id as its schema type even when the bytes say otherwise; both turn a few flipped bits
-/// into gigabytes. Unknown field ids are skipped, as Parquet.Net skips them.
+/// into gigabytes. Unknown field ids are skipped, as Parquet.Net skips them, except that an unknown field
+/// holding a struct must be empty: Parquet.Net 6.1 skips a struct by reading its field headers only
+/// (<c>SkipField</c>), so the bytes of its values would be read as the fields that follow (a fuzzed
+/// footer turned them into a 2 GB string length).
 /// </summary>
 internal static class ParquetFooterSchema
 {
@@ -55,15 +58,27 @@ internal static class ParquetFooterSchema
         ["BoundingBox"] = new() { [1] = new(Double), [2] = new(Double), [3] = new(Double), [4] = new(Double), [5] = new(Double), [6] = new(Double),
             [7] = new(Double), [8] = new(Double) },
         ["Empty"] = new(),
+        ["PageHeader"] = new() { [1] = new(I32), [2] = new(I32), [3] = new(I32), [4] = new(I32), [5] = new(Struct, "DataPageHeader"),
+            [6] = new(Struct, "Empty"), [7] = new(Struct, "DictionaryPageHeader"), [8] = new(Struct, "DataPageHeaderV2") },
+        ["DataPageHeader"] = new() { [1] = new(I32), [2] = new(I32), [3] = new(I32), [4] = new(I32), [5] = new(Struct, "Statistics") },
+        ["DictionaryPageHeader"] = new() { [1] = new(I32), [2] = new(I32), [3] = new(Bool) },
+        ["DataPageHeaderV2"] = new() { [1] = new(I32), [2] = new(I32), [3] = new(I32), [4] = new(I32), [5] = new(I32), [6] = new(I32),
+            [7] = new(Bool), [8] = new(Struct, "Statistics") },
     };
 
     private const int MaxDepth = 16;
 
-    /// <summary>Throws <see cref="FormatException"/> naming the first field that does not match.</summary>
-    public static void Check(ReadOnlySpan<byte> footer)
+    /// <summary>Checks a footer; throws <see cref="FormatException"/> naming the first field that does not match.</summary>
+    public static void Check(ReadOnlySpan<byte> footer) => Walk(footer, "FileMetaData");
+
+    /// <summary>Checks the page header at the start of <paramref name="bytes"/>; returns its length in bytes.</summary>
+    public static int CheckPageHeader(ReadOnlySpan<byte> bytes) => Walk(bytes, "PageHeader");
+
+    private static int Walk(ReadOnlySpan<byte> bytes, string root)
     {
-        var reader = new ThriftCompactReader(footer);
-        ReadStruct(ref reader, "FileMetaData", 0);
+        var reader = new ThriftCompactReader(bytes);
+        ReadStruct(ref reader, root, 0);
+        return reader.Position;
     }
 
     private static void ReadStruct(ref ThriftCompactReader reader, string name, int depth)
@@ -91,7 +106,10 @@ internal static class ParquetFooterSchema
                 }
                 if (type == Struct)
                 {
-                    ReadStruct(ref reader, "Empty", depth + 1);
+                    if (reader.ReadFieldHeader(0).Type != ThriftCompactReader.Stop)
+                    {
+                        throw new FormatException($"{name} field {next} is an unknown struct that is not empty");
+                    }
                 }
                 else
                 {

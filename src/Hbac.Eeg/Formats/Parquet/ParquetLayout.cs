@@ -240,6 +240,8 @@ internal static class ParquetLayout
     /// <summary>The fields of a page header that sizes depend on (parquet.thrift's PageHeader).</summary>
     private static (PageHeader Page, int Length) ReadPageHeader(ReadOnlySpan<byte> bytes)
     {
+        // Types and lengths as Parquet.Net will read them first; then the values this check needs.
+        var length = ParquetFooterSchema.CheckPageHeader(bytes);
         var reader = new ThriftCompactReader(bytes);
         var page = new PageHeader();
         short id = 0;
@@ -256,7 +258,7 @@ internal static class ParquetLayout
                 default: reader.Skip(type); break;
             }
         }
-        return (page, reader.Position);
+        return reader.Position == length ? (page, length) : throw new FormatException($"page header read as {reader.Position} and {length} bytes");
     }
 
     private static DataPageHeader ReadDataPageHeader(ref ThriftCompactReader reader)
