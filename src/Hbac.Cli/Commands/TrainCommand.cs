@@ -25,7 +25,6 @@ internal static class TrainCommand
         var downsample = new Option<string?>("--downsample") { Description = "Average-pool the input by this factor inside the model: k, or ROWSxCOLUMNS (1 = full 400x300; quick uses 8, or 2x30 with --input eeg)" };
         var peakLr = new Option<double?>("--lr") { Description = "Peak learning rate after ramp-up (default: the profile's, 6e-6 x batch for seed)" };
         var augment = new Option<double?>("--augment") { Description = "Probability of each augmentation per batch (MixUp, time mask, frequency mask; default 0.5)" };
-        var ema = new Option<double?>("--ema") { Description = "Validate and export a moving average of the weights with this decay per step, e.g. 0.98 (0: off; default: the profile's)" };
         var temperature = new Option<double?>("--temperature") { Description = "Softmax temperature of validation and the exported model, softmax(logits / T) (default: the profile's; 1 for seed)" };
         var weights = new Option<string?>("--weights") { Description = "Initial weights: TorchSharp .dat or a model.onnx of this project" };
         var input = new Option<string>("--input")
@@ -36,7 +35,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run folder to write (model.onnx, card.json, curves.png, confusion.png, best.dat)", Required = true };
 
         var command = new Command("train", "Train a model on spectrogram or EEG windows (KL loss, Adam, the seed's schedule) and write a run folder.");
-        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, augment, temperature, ema, spectrograms, weights, output })
+        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, augment, temperature, spectrograms, weights, output })
         {
             command.Options.Add(option);
         }
@@ -50,7 +49,6 @@ internal static class TrainCommand
                 InputDownsampleColumns = pool?.Item2,
                 AugmentationProbability = parseResult.GetValue(augment),
                 OutputTemperature = parseResult.GetValue(temperature),
-                WeightAverageDecay = parseResult.GetValue(ema),
                 PeakLearningRate = parseResult.GetValue(peakLr),
                 Epochs = parseResult.GetValue(epochs),
                 BatchSize = parseResult.GetValue(batch),

@@ -81,7 +81,6 @@ public static class Trainer
         model.to(device);
         var schedule = options.Schedule();
         using var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
-        using var average = options.WeightAverageDecay is { } decay ? new WeightAverage(model, decay) : null;
 
         var batch = options.BatchSize;
         var stepsPerEpoch = (train.Count + batch - 1) / batch;
@@ -127,7 +126,6 @@ public static class Trainer
                 }
                 augmenter.Apply(current.Inputs, current.Targets, current.Count, Channels, Height, Width);
                 var loss = TrainStep(model, optimizer, current, device);
-                average?.Update();
                 lossSum += loss * current.Count;
                 clock.Advance(1);
                 progress?.Report(new TrainingStep(epoch, false, step, clock.CompletedSteps, clock.TotalSteps, loss,
@@ -137,8 +135,6 @@ public static class Trainer
             var trainSeconds = trainClock.Elapsed.TotalSeconds;
             var trainLoss = lossSum / train.Count;
 
-            // Validated, and saved when best, with the averaged weights; training goes on with its own afterwards.
-            average?.Swap();
             if (options.BatchNormRecalibrationBatches > 0)
             {
                 await RecalibrateBatchNormAsync(model, data.Source, train, order, batch, options.BatchNormRecalibrationBatches,
@@ -161,7 +157,6 @@ public static class Trainer
                 bestProbabilities = probabilities;
                 ModelWeights.Save(model, checkpointPath);
             }
-            average?.Swap();
             progress?.Report(new TrainingEpochCompleted(metrics, isBest));
         }
 

@@ -54,11 +54,6 @@ public sealed record TrainingOptions
     /// sharpens it back. A recipe constant chosen on other folds than the one reported, never fitted to it.
     /// </summary>
     public double OutputTemperature { get; init; } = 1.0;
-    /// <summary>
-    /// Decay of the moving average of the weights that validation and export use (<see cref="WeightAverage"/>),
-    /// per optimiser step; null trains and exports the raw weights.
-    /// </summary>
-    public double? WeightAverageDecay { get; init; }
     /// <summary>TorchSharp weights (.dat) or an ONNX file of this project to start from; random init when null.</summary>
     public string? InitialWeights { get; init; }
 
@@ -91,7 +86,6 @@ public sealed record TrainingOptions
         Require(BatchNormRecalibrationBatches >= 0, $"BatchNorm recalibration batches: must be >= 0 (got {BatchNormRecalibrationBatches})");
         Require(double.IsFinite(LearningRateMaxPerSample) && LearningRateMaxPerSample > 0, $"--lr: must be a positive number (got {PeakLearningRate})");
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"weight decay: must be a number >= 0 (got {WeightDecay})");
-        Require(WeightAverageDecay is null or (> 0 and < 1), $"--ema: must be in (0, 1) (got {WeightAverageDecay})");
         Require(BatchNormMomentum is > 0 and <= 1, $"BatchNorm momentum: must be in (0, 1] (got {BatchNormMomentum})");
     }
 }

@@ -27,8 +27,6 @@ public sealed record TrainingOverrides
     public string? InitialWeights { get; init; }
     /// <summary>Softmax temperature of validation and the exported model (see <see cref="TrainingOptions.OutputTemperature"/>).</summary>
     public double? OutputTemperature { get; init; }
-    /// <summary>Decay of the averaged weights (see <see cref="TrainingOptions.WeightAverageDecay"/>); 0 turns a profile's average off.</summary>
-    public double? WeightAverageDecay { get; init; }
 
     public TrainingOptions ApplyTo(TrainingOptions options)
     {
@@ -50,7 +48,6 @@ public sealed record TrainingOverrides
             Augmentation = AugmentationProbability is { } p ? options.Augmentation with { Probability = p } : options.Augmentation,
             InitialWeights = InitialWeights ?? options.InitialWeights,
             OutputTemperature = OutputTemperature ?? options.OutputTemperature,
-            WeightAverageDecay = WeightAverageDecay switch { null => options.WeightAverageDecay, 0 => null, { } d => d },
         };
     }
 }

@@ -146,23 +146,6 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public async Task AveragedWeightsAreValidatedAndExportedAndTheRunStaysReproducible()
-    {
-        var options = Tiny(epochs: 2) with { WeightAverageDecay = 0.9 };
-        var first = await Trainer.RunAsync(TinyData.Create(), options, Path.Combine(_folder, "a"));
-        var second = await Trainer.RunAsync(TinyData.Create(), options, Path.Combine(_folder, "b"));
-        var raw = await Trainer.RunAsync(TinyData.Create(), Tiny(epochs: 2), Path.Combine(_folder, "c"));
-        Assert.Equal(0.9, first.Card.HyperParameters.WeightAverageDecay);
-        // Training itself is untouched by the average: the same train losses as without it.
-        Assert.Equal(raw.Card.Epochs.Select(e => e.TrainLoss), first.Card.Epochs.Select(e => e.TrainLoss));
-        // What is validated is another model: the averaged weights.
-        Assert.NotEqual(raw.Card.Epochs[^1].ValidationLoss, first.Card.Epochs[^1].ValidationLoss);
-        Assert.Equal(first.Card.Epochs.Select(e => e.ValidationLoss), second.Card.Epochs.Select(e => e.ValidationLoss));
-        Assert.All(first.Card.Epochs, e => Assert.True(double.IsFinite(e.ValidationLoss)));
-        Assert.True(File.Exists(first.OnnxPath));
-    }
-
-    [Fact]
     public async Task UnknownModelIsOneClearMessage()
     {
         var e = await Assert.ThrowsAsync<EegDataException>(() =>

@@ -49,17 +49,6 @@ public sealed class TrainingOverridesTests
     }
 
     [Fact]
-    public void AWeightAverageDecayIsSetKeptOrTurnedOffWithZero()
-    {
-        var averaged = Seed with { WeightAverageDecay = 0.98 };
-        Assert.Equal(0.95, new TrainingOverrides { WeightAverageDecay = 0.95 }.ApplyTo(Seed).WeightAverageDecay);
-        Assert.Equal(0.98, new TrainingOverrides().ApplyTo(averaged).WeightAverageDecay);
-        Assert.Null(new TrainingOverrides { WeightAverageDecay = 0 }.ApplyTo(averaged).WeightAverageDecay);
-        var error = Assert.Throws<Hbac.Eeg.EegDataException>(() => (Seed with { WeightAverageDecay = 1.5 }).Validate());
-        Assert.Contains("--ema", error.Message);
-    }
-
-    [Fact]
     public void ASquareDownsampleReplacesARectangularOneAndAColumnsFactorAloneKeepsTheRows()
     {
         var rectangular = Seed with { InputDownsample = 5, InputDownsampleColumns = 6 };
