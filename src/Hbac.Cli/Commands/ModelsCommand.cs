@@ -14,12 +14,13 @@ internal static class ModelsCommand
         var command = new Command("models", "List the inference service's model versions (newest first), each with its input kind, and the active one of each kind");
         command.Options.Add(server);
         ServiceKey.AddOptions(command);
+        ReplyWatchdog.AddOption(command);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
         {
             var url = parseResult.GetValue(server)!;
-            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), async (client, token) =>
+            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), ReplyWatchdog.Resolve(parseResult), async (client, watchdog) =>
             {
-                var response = await client.ListModelsAsync(new ListModelsRequest(), cancellationToken: token);
+                var response = await client.ListModelsAsync(new ListModelsRequest(), cancellationToken: watchdog.Token);
                 foreach (var model in response.Models)
                 {
                     Console.WriteLine(Describe(model));

@@ -47,6 +47,7 @@ internal static class ReportCommand
             command.Options.Add(option);
         }
         ServiceKey.AddOptions(command);
+        ReplyWatchdog.AddOption(command);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var path = parseResult.GetValue(input)!;
@@ -89,7 +90,8 @@ internal static class ReportCommand
                 {
                     throw new FileNotFoundException(null, path);
                 }
-                return await InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), (client, token) => ReportOnServerAsync(client, path, isRemote, outFolder, stepSeconds, truthPath, token), ct);
+                return await InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), ReplyWatchdog.Resolve(parseResult),
+                    (client, watchdog) => ReportOnServerAsync(client, path, isRemote, outFolder, stepSeconds, truthPath, watchdog), ct);
             }
             if (!File.Exists(path) && !Directory.Exists(path))
             {
@@ -201,8 +203,9 @@ internal static class ReportCommand
 
     /// <summary>ScoreRecording on the service: the same three files, the JSON as the service sent it (plus SzCORE with --truth).</summary>
     private static async Task<int> ReportOnServerAsync(
-        Inference.InferenceClient client, string path, bool remote, string outFolder, int stepSeconds, string? truthPath, CancellationToken ct)
+        Inference.InferenceClient client, string path, bool remote, string outFolder, int stepSeconds, string? truthPath, ReplyWatchdog watchdog)
     {
+        var ct = watchdog.Token;
         var truth = truthPath is null ? null : TruthFile.Read(truthPath);
         var request = remote
             ? new ScoreRecordingRequest { Path = path, StepSeconds = stepSeconds }
@@ -220,6 +223,7 @@ internal static class ReportCommand
             using var call = client.ScoreRecording(request, cancellationToken: ct);
             await foreach (var reply in call.ResponseStream.ReadAllAsync(ct))
             {
+                watchdog.Kick();
                 switch (reply.ReplyCase)
                 {
                     case ScoreRecordingResponse.ReplyOneofCase.Progress:

@@ -21,6 +21,7 @@ internal static class ScoreCommand
         var command = new Command("score", "Score one 600-s spectrogram window with the inference service");
         command.Options.Add(server);
         ServiceKey.AddOptions(command);
+        ReplyWatchdog.AddOption(command);
         command.Options.Add(spectrogram);
         command.Options.Add(offset);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
@@ -42,9 +43,9 @@ internal static class ScoreCommand
                 throw EegDataException.InFile(path, $"--offset {seconds} s is past the spectrogram's end ({values.Columns * 2} s)");
             }
             var tensor = Tensor.FromFloats([SpectrogramWindow.Channels, SpectrogramWindow.Rows, SpectrogramWindow.Columns], SpectrogramWindow.Decode(values, seconds));
-            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), async (client, token) =>
+            return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), ReplyWatchdog.Resolve(parseResult), async (client, watchdog) =>
             {
-                var response = await client.ScoreAsync(new ScoreRequest { Tensor = tensor }, cancellationToken: token);
+                var response = await client.ScoreAsync(new ScoreRequest { Tensor = tensor }, cancellationToken: watchdog.Token);
                 Console.WriteLine($"{InferenceServer.Describe(response.Probabilities)}  model={response.ModelVersion}");
                 return 0;
             }, ct);

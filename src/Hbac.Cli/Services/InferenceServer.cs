@@ -23,11 +23,23 @@ internal static class InferenceServer
         return ApiKeyChannel.ForAddress(uri, key.Value, options ?? new GrpcChannelOptions { MaxSendMessageSize = null, MaxReceiveMessageSize = null });
     }
 
-    /// <summary>Runs <paramref name="body"/> against the server at <paramref name="url"/>; gRPC errors become one line.</summary>
-    public static async Task<int> RunAsync(string url, ServiceKey key, Func<Inference.InferenceClient, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="body"/> against the server at <paramref name="url"/>, its calls cancelled by the watchdog's
+    /// token when the server stays silent for <paramref name="timeout"/>; gRPC errors and the silence become one line.
+    /// </summary>
+    public static async Task<int> RunAsync(string url, ServiceKey key, TimeSpan timeout, Func<Inference.InferenceClient, ReplyWatchdog, Task<int>> body,
+        CancellationToken cancellationToken)
     {
         using var channel = Connect(url, key);
-        return await OneLineAsync(url, key, () => body(new Inference.InferenceClient(channel), cancellationToken), cancellationToken);
+        using var watchdog = new ReplyWatchdog(timeout, cancellationToken);
+        try
+        {
+            return await OneLineAsync(url, key, () => body(new Inference.InferenceClient(channel), watchdog), cancellationToken);
+        }
+        catch (Exception e) when (watchdog.Fired && e is OperationCanceledException or CliUsageException { InnerException: RpcException { StatusCode: StatusCode.Cancelled } })
+        {
+            throw new CliUsageException($"{url}: {watchdog.Describe()}");
+        }
     }
 
     /// <summary>
@@ -78,7 +90,7 @@ internal static class InferenceServer
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {
-            throw new CliUsageException($"{url}: {e.StatusCode}: {FirstLine(e.Status.Detail)}");
+            throw new CliUsageException($"{url}: {e.StatusCode}: {FirstLine(e.Status.Detail)}", e);
         }
     }
 

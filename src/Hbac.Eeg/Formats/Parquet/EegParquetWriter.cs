@@ -16,8 +16,8 @@ public static class EegParquetWriter
     public static Task WriteAsync(string path, EegRecording recording, CancellationToken cancellationToken = default) =>
         WriteAsync(path, recording, ParquetWriterSettings.Options, cancellationToken);
 
-    /// <summary>With another codec than Snappy: other producers' files, for the readers' tests.</summary>
-    internal static void Write(string path, EegRecording recording, CompressionMethod compression) =>
+    /// <summary>With another codec than Snappy (gzip, zstd, ... as other producers write them).</summary>
+    public static void Write(string path, EegRecording recording, CompressionMethod compression) =>
         WriteAsync(path, recording, new ParquetOptions { CompressionMethod = compression }).GetAwaiter().GetResult();
 
     private static async Task WriteAsync(string path, EegRecording recording, ParquetOptions options, CancellationToken cancellationToken = default)
