@@ -17,7 +17,9 @@ internal static class Seeds
     public static IReadOnlyList<(string Name, byte[] Bytes)> For(string target) => target switch
     {
         "spectrogram-parquet" => [("four-columns.parquet", Spectrogram(4))],
-        "eeg-parquet" => [("hundred-rows.parquet", Eeg(100))],
+        // Other producers' codecs too: the level checks decompress each one.
+        "eeg-parquet" => [("hundred-rows.parquet", Eeg(100)), ("hundred-rows-gzip.parquet", Eeg(100, Parquet.CompressionMethod.Gzip)),
+            ("hundred-rows-zstd.parquet", Eeg(100, Parquet.CompressionMethod.Zstd))],
         "edf" => [("montage.edf", Edf()), ("montage.bdf", Bdf())],
         "npy" => [("spectrogram.npy", Npy(3)), ("vector.npy", NpyVector())],
         "csv" => [("train.csv", TrainCsv()), ("submission.csv", SubmissionCsv()), ("test.csv", TestCsv())],
@@ -50,10 +52,10 @@ internal static class Seeds
         return ViaFile(path => SpectrogramParquetWriter.Write(path, new Spectrogram(values, times)));
     }
 
-    public static byte[] Eeg(int rows)
+    public static byte[] Eeg(int rows, Parquet.CompressionMethod compression = Parquet.CompressionMethod.Snappy)
     {
         var samples = KaggleMontage.Columns.Select((_, c) => Enumerable.Range(0, rows).Select(i => (float)Math.Sin(0.1 * i + c) * 50).ToArray()).ToArray();
-        return ViaFile(path => EegParquetWriter.Write(path, new EegRecording(KaggleMontage.Columns, samples, KaggleMontage.SampleRateHz)));
+        return ViaFile(path => EegParquetWriter.Write(path, new EegRecording(KaggleMontage.Columns, samples, KaggleMontage.SampleRateHz), compression));
     }
 
     /// <summary>EDF+C: the 19 montage electrodes at 200 Hz, 2 one-second records, one annotation.</summary>
