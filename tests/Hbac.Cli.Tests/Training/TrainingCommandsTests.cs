@@ -185,7 +185,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
     [Theory]
     [InlineData("--model", "resnet50", "hbac: --model: unknown model 'resnet50' (known: mobilenetv3, efficientnetv2b2)")]
     [InlineData("--profile", "slow", "hbac: --profile: unknown profile 'slow' (known: seed, quick)")]
-    [InlineData("--labels", "hard", "hbac: --labels: unknown value 'hard' (expected votes or consensus)")]
+    [InlineData("--labels", "hard", "hbac: --labels: unknown value 'hard' (expected votes, consensus or pooled)")]
     [InlineData("--fold", "5", "hbac: --fold: must be in 0..4 (got 5)")]
     [InlineData("--input", "video", "hbac: --input: 'video' is not an input kind (spectrogram | eeg)")]
     public void BadTrainArgumentsAreOneLine(string option, string value, string expected)
