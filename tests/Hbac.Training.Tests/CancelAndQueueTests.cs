@@ -36,7 +36,7 @@ public sealed class CancelAndQueueTests : IAsyncLifetime
         Assert.Equal(RunState.Cancelled, Assert.Single(queuedEvents).Finished.State);
 
         var runningCancelled = await client.CancelRunAsync(new CancelRunRequest { RunId = running.RunId });
-        Assert.Equal(RunState.Cancelled, runningCancelled.State);
+        Assert.True(runningCancelled.State == RunState.Cancelled, $"the running run ended {runningCancelled.State}: {runningCancelled.Error}");
         Assert.Empty(runningCancelled.ModelVersion);
         Assert.Empty(runningCancelled.Error);
         Assert.True(runningCancelled.Epoch < 500);
