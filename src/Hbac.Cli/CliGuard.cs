@@ -3,7 +3,7 @@ using Hbac.Eeg;
 namespace Hbac.Cli;
 
 /// <summary>A user mistake on the command line (bad flag combination, unknown name): printed as one line.</summary>
-internal sealed class CliUsageException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class CliUsageException(string message) : Exception(message);
 
 /// <summary>
 /// Runs a command body and turns user errors (bad files, bad values) into one line on stderr and a

@@ -32,14 +32,7 @@ internal static class InferenceServer
     {
         using var channel = Connect(url, key);
         using var watchdog = new ReplyWatchdog(timeout, cancellationToken);
-        try
-        {
-            return await OneLineAsync(url, key, () => body(new Inference.InferenceClient(channel), watchdog), cancellationToken);
-        }
-        catch (Exception e) when (watchdog.Fired && e is OperationCanceledException or CliUsageException { InnerException: RpcException { StatusCode: StatusCode.Cancelled } })
-        {
-            throw new CliUsageException($"{url}: {watchdog.Describe()}");
-        }
+        return await OneLineAsync(url, key, () => body(new Inference.InferenceClient(channel), watchdog), cancellationToken, watchdog);
     }
 
     /// <summary>
@@ -74,11 +67,16 @@ internal static class InferenceServer
         return await OneLineAsync(url, key, () => body(client, cancellationToken), cancellationToken);
     }
 
-    private static async Task<int> OneLineAsync(string url, ServiceKey key, Func<Task<int>> body, CancellationToken cancellationToken)
+    private static async Task<int> OneLineAsync(string url, ServiceKey key, Func<Task<int>> body, CancellationToken cancellationToken,
+        ReplyWatchdog? watchdog = null)
     {
         try
         {
             return await body();
+        }
+        catch (Exception e) when (watchdog is { Fired: true } && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            throw new CliUsageException($"{url}: {watchdog.Describe()}");
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
         {
@@ -90,7 +88,7 @@ internal static class InferenceServer
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {
-            throw new CliUsageException($"{url}: {e.StatusCode}: {FirstLine(e.Status.Detail)}", e);
+            throw new CliUsageException($"{url}: {e.StatusCode}: {FirstLine(e.Status.Detail)}");
         }
     }
 
