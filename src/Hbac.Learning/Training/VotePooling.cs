@@ -1,3 +1,5 @@
+using Hbac.Eeg.Labels;
+
 namespace Hbac.Learning.Training;
 
 /// <summary>
@@ -23,12 +25,8 @@ public static class VotePooling
                 sum[c] += window.Votes[c] * window.ExpertVotes;
             }
         }
-        return windows.Select(w => w with { Votes = Normalise(pooled[w.EegId]) }).ToArray();
-    }
-
-    private static float[] Normalise(double[] counts)
-    {
-        var total = counts.Sum();
-        return counts.Select(v => (float)(v / total)).ToArray();
+        // One distribution per EEG, shared by its rows (nothing writes a window's votes).
+        var distributions = pooled.ToDictionary(p => p.Key, p => VoteMath.Normalise(p.Value).Select(v => (float)v).ToArray());
+        return windows.Select(w => w with { Votes = distributions[w.EegId] }).ToArray();
     }
 }
