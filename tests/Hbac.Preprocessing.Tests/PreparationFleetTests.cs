@@ -135,8 +135,9 @@ public sealed class PreparationFleetTests(ITestOutputHelper output) : IDisposabl
         var files = WriteDataset(files: 3, columns: 20);
         // A holder that died while converting file 2: its claim was never released and nobody renews it.
         var stale = SpectrogramCacheKeys.Spectrogram(TensorCacheKey.HashContent(File.ReadAllBytes(_data.FullPath(files[1]))));
-        // Long enough that the first pass (on a busy 2-core machine) reaches file 2 while the claim lives.
-        var ttl = TimeSpan.FromSeconds(5);
+        // Long enough that the first pass (on a busy 2-core machine) reaches file 2 while the claim lives, with
+        // seconds to spare for the waiting reports (5 s left only one report once, when the first pass took 3 s).
+        var ttl = TimeSpan.FromSeconds(10);
         await using var host = new PreprocessingHost(_data.Root, redis.ConnectionString);
         using var conversions = new ConversionCounter(host);
         await using (var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString))
