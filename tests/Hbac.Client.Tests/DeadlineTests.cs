@@ -48,7 +48,13 @@ public sealed class DeadlineTests
     public async Task AUnaryCallToAListenerThatNeverAnswersEndsAtItsDeadline()
     {
         using var silent = new SilentListener();
-        using var client = new EegStreamClient(Short(silent.Address));
+        // Only the deadline may end this call: the connection's own bounds (connect timeout, keep-alive ping
+        // after ReplyTimeout) are set far above it, as with 1 s each a slow machine let the ping fail first (Internal).
+        using var client = new EegStreamClient(Short(silent.Address) with
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(20),
+            ReplyTimeout = TimeSpan.FromSeconds(20),
+        });
         var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => client.Inference.ListModelsAsync(new ListModelsRequest()).ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30)));
