@@ -7,6 +7,7 @@ using Grpc.Reflection.V1Alpha;
 using Hbac.Contracts;
 using Hbac.Contracts.Security;
 using Hbac.Contracts.V1;
+using HbacAspire.ServiceDefaults.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -17,6 +18,7 @@ using Microsoft.Extensions.Hosting;
 namespace HbacAspire.ServiceDefaults.Tests;
 
 /// <summary>A service host built the way the real services will be, in a TestServer.</summary>
+[Collection(MeterCountingCollection.Name)]
 public sealed class ServiceDefaultsHostTests : IAsyncLifetime
 {
     private WebApplication _app = null!;
