@@ -12,10 +12,15 @@ namespace Hbac.Eeg.Windows;
 /// same backbones, trainer and exporter serve both kinds:
 /// <list type="number">
 /// <item>the 16 double-banana chains (LL, RL, LP, RP, 4 each), NaN -> 0;</item>
-/// <item>a causal 0.5-20 Hz Butterworth band-pass, started from rest at the window's first sample;</item>
+/// <item>a 0.5-20 Hz linear-phase FIR band-pass (<see cref="FirBandPass"/>, 401 taps = 2 s, Hamming-windowed
+/// sinc): a filtered sample depends on the 2 s of signal ending at it and on nothing earlier;</item>
 /// <item>clipped to +-1024 uV and divided by 32;</item>
-/// <item>per chain, 300 Hann-windowed 256-sample FFT frames spread evenly over the 50 s, the power of
-/// bins 1-25 (0.78-19.5 Hz), natural log of (power + 1e-3): rows chain-major, low frequency first;</item>
+/// <item>per chain, 300 Hann-windowed 256-sample FFT frames, frame k starting at filtered sample
+/// 472 + floor(400 k / 13): 13 frames per 2 s, so a window 2 s (or any whole number of 2 s) later shares all
+/// but its newest frames with this one and a stream computes only those (<see cref="EegWindowFrames"/>). The
+/// frames cover the window's filtered samples 472-9928, which describe the signal 200 samples (the filter's
+/// delay) earlier: 1.4-48.6 s of the 50, centred on the labelled 10 s. Power of bins 1-25 (0.78-19.5 Hz),
+/// natural log of (power + 1e-3): rows chain-major, low frequency first;</item>
 /// <item>minus the window's mean, divided by (std + 1e-6): channel 0;</item>
 /// <item>channel 1, each row minus the same row of the homologous chain on the other side (LL with RL,
 /// LP with RP): the left-right difference that tells lateralised patterns (LPD, LRDA, focal seizures)
@@ -25,6 +30,9 @@ namespace Hbac.Eeg.Windows;
 /// </list>
 /// It depends only on the window's own samples, so a stream computing it from its last 50 s gets
 /// exactly what training and offline scoring compute for the same samples, whatever the chunking.
+/// Version 2 filtered with a causal Butterworth IIR started from rest at the window's first sample and spread
+/// the frames evenly over the window: nothing could be shared between a stream's windows, and each cost a
+/// whole window's 4,800 FFT frames.
 /// </summary>
 public static class EegWindow
 {
@@ -46,9 +54,10 @@ public static class EegWindow
 
     /// <summary>
     /// Version of this computation, in the ONNX metadata's preprocessing entry: a model trained on another
-    /// version would be fed inputs it never saw, so it is refused. 1 had 3 identical channels.
+    /// version would be fed inputs it never saw, so it is refused. 1 had 3 identical channels; 2 an IIR
+    /// band-pass from rest at the window's start and frames spread evenly over the window.
     /// </summary>
-    public const string PreprocessingVersion = "2";
+    public const string PreprocessingVersion = "3";
 
     public const int Chains = 16;
     public const int Channels = 3;
@@ -57,7 +66,19 @@ public static class EegWindow
     public const int PlaneSize = Rows * Columns;
     public const int Size = Channels * PlaneSize;
 
-    private static readonly ButterworthBandPass BandPass = new(LowHz, HighHz, SampleRateHz);
+    /// <summary>FIR length: 2 s, long enough for a 0.5-Hz edge.</summary>
+    public const int FilterTaps = 401;
+
+    /// <summary>A stream's step between replies, in samples (2 s); frames repeat every step.</summary>
+    public const int StepSamples = 2 * SampleRateHz;
+
+    /// <summary>FFT frames per <see cref="StepSamples"/>: windows a whole number of steps apart share frames.</summary>
+    public const int FramesPerStep = 13;
+
+    /// <summary>First sample of frame 0 in the window: the frames' centre, less the filter's delay, is the window's centre.</summary>
+    public const int FirstFrameSample = 472;
+
+    public static readonly FirBandPass Filter = new(LowHz, HighHz, SampleRateHz, FilterTaps);
     private static readonly Radix2Fft Fft = new(FftSize);
 
     // Periodic Hann, as scipy.signal.stft uses.
@@ -88,8 +109,8 @@ public static class EegWindow
         })
         .ToArray();
 
-    /// <summary>First sample of FFT frame <paramref name="column"/>: 300 frames spread evenly from the first to the last full frame.</summary>
-    public static int FrameStart(int column) => column * (Samples - FftSize) / (Columns - 1);
+    /// <summary>First sample of FFT frame <paramref name="column"/> in the window: 13 frames per 2 s from sample 472 on.</summary>
+    public static int FrameStart(int column) => FirstFrameSample + column * StepSamples / FramesPerStep;
 
     /// <summary>First sample of the labelled window for a label offset in seconds (train.csv's eeg_label_offset_seconds).</summary>
     public static int StartSample(double offsetSeconds)
@@ -110,10 +131,10 @@ public static class EegWindow
         ["labelled_seconds"] = LabelledSeconds.ToString(),
         ["sample_rate_hz"] = SampleRateHz.ToString(),
         ["montage"] = string.Join(", ", ChainNames),
-        ["band_pass_hz"] = $"{LowHz}-{HighHz} (causal Butterworth, 2nd-order high-pass and low-pass sections, from rest)",
+        ["band_pass_hz"] = $"{LowHz}-{HighHz} (linear-phase FIR, {FilterTaps} taps, Hamming-windowed sinc)",
         ["clip_microvolts"] = ClipMicrovolts.ToString(),
         ["divisor"] = Divisor.ToString(),
-        ["fft"] = $"{FftSize}-sample periodic Hann, {Columns} frames spread over the window, bins {FirstBin}-{FirstBin + Bins - 1} ({FirstBin * (double)SampleRateHz / FftSize:0.##}-{(FirstBin + Bins - 1) * (double)SampleRateHz / FftSize:0.##} Hz)",
+        ["fft"] = $"{FftSize}-sample periodic Hann, {Columns} frames, frame k from filtered sample {FirstFrameSample} + floor({StepSamples} k / {FramesPerStep}), bins {FirstBin}-{FirstBin + Bins - 1} ({FirstBin * (double)SampleRateHz / FftSize:0.##}-{(FirstBin + Bins - 1) * (double)SampleRateHz / FftSize:0.##} Hz)",
         ["scale"] = $"ln(power + {PowerFloor}), window mean 0 and std 1",
         ["channels"] = "0: the chains' log power; 1: channel 0 minus the homologous chain's row (LL-RL, LP-RP); 2: channel 0 again",
     };
@@ -148,96 +169,120 @@ public static class EegWindow
         }
 
         var plane = destination[..PlaneSize];
-        var (sum, sumOfSquares) = kernel == SpectrogramKernel.Vectorized
-            ? LogPowersVectorized(columns, start, plane)
-            : LogPowersScalar(columns, start, plane);
+        var rows = new PlaneRows(plane, Columns, 0);
+        for (var chain = 0; chain < Chains; chain++)
+        {
+            ChainLogPowers(columns, start, chain, 0, Columns, rows, kernel);
+        }
+        Standardise(destination);
+    }
+
+    /// <summary>
+    /// Channel 0 standardised over the window (minus the mean, divided by std + 1e-6), then channels 1 and 2
+    /// from it. The sums run in double, in 8 fixed lanes over the plane in its order (value i in lane i % 8),
+    /// the lanes added last, 0 to 7: one fixed order for every caller.
+    /// </summary>
+    internal static void Standardise(Span<float> destination)
+    {
+        var plane = destination[..PlaneSize];
+        Vector256<double> sumLow = default, sumHigh = default, squaresLow = default, squaresHigh = default;
+        for (var i = 0; i < PlaneSize; i += Vector256<float>.Count)
+        {
+            var values = Vector256.Create<float>(plane.Slice(i, Vector256<float>.Count));
+            var (low, high) = (Vector256.WidenLower(values), Vector256.WidenUpper(values));
+            sumLow += low;
+            sumHigh += high;
+            squaresLow += low * low;
+            squaresHigh += high * high;
+        }
+        static double Total(Vector256<double> low, Vector256<double> high)
+        {
+            var total = 0.0;
+            for (var lane = 0; lane < 4; lane++)
+            {
+                total += low[lane];
+            }
+            for (var lane = 0; lane < 4; lane++)
+            {
+                total += high[lane];
+            }
+            return total;
+        }
+        var sum = Total(sumLow, sumHigh);
+        var sumOfSquares = Total(squaresLow, squaresHigh);
         var mean = sum / PlaneSize;
         var meanF = (float)mean;
         var divisor = (float)(Math.Sqrt(Math.Max(0, sumOfSquares / PlaneSize - mean * mean)) + SpectrogramWindow.StdEpsilon);
-        for (var i = 0; i < plane.Length; i++)
+        var (meanV, divisorV) = (Vector256.Create(meanF), Vector256.Create(divisor));
+        for (var i = 0; i < PlaneSize; i += Vector256<float>.Count)
         {
-            plane[i] = (plane[i] - meanF) / divisor;
+            var span = plane.Slice(i, Vector256<float>.Count);
+            ((Vector256.Create<float>(span) - meanV) / divisorV).CopyTo(span);
         }
         FillHemisphereChannels(destination);
     }
 
-    /// <summary>The reference: chain by chain, one FFT frame at a time; returns the sum and sum of squares of the log powers.</summary>
-    private static (double Sum, double SumOfSquares) LogPowersScalar(IReadOnlyList<float[]?> columns, int start, Span<float> plane)
+    /// <summary>Where <see cref="ChainLogPowers"/> writes: row (chain, bin) starts at row * stride + offset.</summary>
+    internal readonly ref struct PlaneRows
     {
-        var chain = new float[Samples];
-        double sum = 0, sumOfSquares = 0;
-        for (var c = 0; c < Chains; c++)
+        private readonly Span<float> _values;
+        private readonly int _stride;
+        private readonly int _offset;
+
+        public PlaneRows(Span<float> values, int stride, int offset)
         {
-            var (a, b) = ChainColumns[c];
-            Bipolar(columns[a], columns[b], start, chain);
-            BandPass.Apply(chain);
-            for (var i = 0; i < chain.Length; i++)
-            {
-                chain[i] = Math.Clamp(chain[i], -ClipMicrovolts, ClipMicrovolts) / Divisor;
-            }
-            var powers = FramePowersScalar(chain);
-            for (var bin = 0; bin < Bins; bin++)
-            {
-                var row = plane.Slice((c * Bins + bin) * Columns, Columns);
-                for (var column = 0; column < Columns; column++)
-                {
-                    var value = (float)Math.Log(powers[column * Bins + bin] + PowerFloor);
-                    row[column] = value;
-                    sum += value;
-                    sumOfSquares += (double)value * value;
-                }
-            }
+            _values = values;
+            _stride = stride;
+            _offset = offset;
         }
-        return (sum, sumOfSquares);
+
+        public Span<float> Row(int chain, int bin, int count) => _values.Slice((chain * Bins + bin) * _stride + _offset, count);
     }
 
     /// <summary>
-    /// <see cref="LogPowersScalar"/> with the same arithmetic per value, in the order that keeps the
-    /// vector units busy: 4 chains band-passed at once (one per double lane), 8 FFT frames per transform,
-    /// frames gathered straight from the chain, powers taken 4 lanes at a time into bin-major rows, the
-    /// logarithm 8 at a time (<see cref="LogPowers"/>), and every buffer reused (per thread) instead of the
-    /// ~1.2 MB a window would otherwise allocate. The sums run in the reference's order, so the
-    /// normalisation is bit-identical too. About 0.6x the CPU time of the per-chain form it replaced.
+    /// The log powers of frames <paramref name="firstFrame"/> .. + <paramref name="count"/> of one chain of the
+    /// window starting at sample <paramref name="start"/>: its bipolar signal over just the samples those frames
+    /// need, band-passed, clipped and scaled, then FFT frames (one at a time for the reference kernel, 8 per AVX
+    /// register otherwise: the same arithmetic per frame) and the logarithm. Every value depends only on the
+    /// samples under its own frame and the filter's 2 s before it, so computing some frames of a window gives
+    /// what computing all of them gives.
     /// </summary>
-    private static (double Sum, double SumOfSquares) LogPowersVectorized(IReadOnlyList<float[]?> columns, int start, Span<float> plane)
+    internal static void ChainLogPowers(IReadOnlyList<float[]?> columns, int start, int chain, int firstFrame, int count, PlaneRows rows,
+        SpectrogramKernel kernel = SpectrogramKernel.Vectorized)
     {
         var scratch = t_scratch ??= new Scratch();
-        const int lanes = ButterworthBandPass.Lanes;
-        var interleaved = scratch.Lanes;
-        double sum = 0, sumOfSquares = 0;
-        // Four chains at a time from signal to log power, so a group's buffers stay in cache; the sums
-        // still run chain by chain, in the reference's order.
-        for (var c = 0; c < Chains; c += lanes)
+        var from = FrameStart(firstFrame);
+        var to = FrameStart(firstFrame + count - 1) + FftSize;
+        var rawFrom = from - (FilterTaps - 1);
+        var (a, b) = ChainColumns[chain];
+        var raw = scratch.Raw.AsSpan(0, to - rawFrom);
+        Bipolar(columns[a], columns[b], start + rawFrom, raw);
+        var filtered = scratch.Filtered.AsSpan(0, to - from);
+        Filter.Apply(raw, FilterTaps - 1, raw.Length, filtered);
+        Clip(filtered);
+        Span<int> starts = stackalloc int[count];
+        for (var k = 0; k < count; k++)
         {
-            // Chains side by side, sample by sample, for the 4-lane filter; then back, clipped, one chain each.
-            for (var k = 0; k < lanes; k++)
+            starts[k] = FrameStart(firstFrame + k) - from;
+        }
+        if (kernel == SpectrogramKernel.Vectorized)
+        {
+            FramePowers<Vector256<float>, Vector256Lanes>(scratch.Filtered, starts, scratch.Re, scratch.Im, scratch.Powers);
+            for (var bin = 0; bin < Bins; bin++)
             {
-                var (a, b) = ChainColumns[c + k];
-                Bipolar(columns[a], columns[b], start, interleaved, k, lanes);
+                LogPowers(scratch.Powers.AsSpan(bin * Scratch.PowerStride, count), rows.Row(chain, bin, count));
             }
-            BandPass.ApplyInterleaved(interleaved);
-            for (var k = 0; k < lanes; k++)
+            return;
+        }
+        var powers = FramePowersScalar(scratch.Filtered, starts);
+        for (var bin = 0; bin < Bins; bin++)
+        {
+            var row = rows.Row(chain, bin, count);
+            for (var k = 0; k < count; k++)
             {
-                var chain = scratch.Chains[k];
-                for (var i = 0; i < Samples; i++)
-                {
-                    chain[i] = interleaved[i * lanes + k];
-                }
-                Clip(chain);
-                FramePowersVectorized(chain, scratch);
-                for (var bin = 0; bin < Bins; bin++)
-                {
-                    var row = plane.Slice(((c + k) * Bins + bin) * Columns, Columns);
-                    LogPowers(scratch.Powers.AsSpan(bin * Scratch.PowerStride, Columns), row);
-                    foreach (var value in row)
-                    {
-                        sum += value;
-                        sumOfSquares += (double)value * value;
-                    }
-                }
+                row[k] = (float)Math.Log(powers[k * Bins + bin] + PowerFloor);
             }
         }
-        return (sum, sumOfSquares);
     }
 
     /// <summary>
@@ -302,9 +347,10 @@ public static class EegWindow
         /// <summary>Row stride of <see cref="Powers"/>: a whole group of 8 frames is stored even past the last column.</summary>
         public const int PowerStride = Columns + 8;
 
-        public readonly float[][] Chains = Enumerable.Range(0, ButterworthBandPass.Lanes).Select(_ => new float[Samples]).ToArray();
+        public readonly float[] Raw = new float[Samples];
+        // Spare room past the frames' end: the last group's repeated frames read nothing beyond it.
+        public readonly float[] Filtered = new float[Samples];
         public readonly double[] Powers = new double[Bins * PowerStride];
-        public readonly float[] Lanes = new float[ButterworthBandPass.Lanes * Samples];
         public readonly Vector256<float>[] Re = new Vector256<float>[FftSize];
         public readonly Vector256<float>[] Im = new Vector256<float>[FftSize];
     }
@@ -327,22 +373,28 @@ public static class EegWindow
             var own = power.Slice(row * Columns, Columns);
             var other = power.Slice(HemisphereMirror[row] * Columns, Columns);
             var target = difference.Slice(row * Columns, Columns);
-            for (var column = 0; column < Columns; column++)
+            var column = 0;
+            for (; column <= Columns - Vector256<float>.Count; column += Vector256<float>.Count)
+            {
+                (Vector256.Create<float>(own.Slice(column, Vector256<float>.Count)) - Vector256.Create<float>(other.Slice(column, Vector256<float>.Count)))
+                    .CopyTo(target.Slice(column, Vector256<float>.Count));
+            }
+            for (; column < Columns; column++)
             {
                 target[column] = own[column] - other[column];
             }
         }
     }
 
-    /// <summary>Power of bins FirstBin.. of every frame, [column, bin], one FFT at a time.</summary>
-    private static double[] FramePowersScalar(float[] chain)
+    /// <summary>Power of bins FirstBin.. of the frames starting at <paramref name="starts"/> of <paramref name="chain"/>, [frame, bin], one FFT at a time.</summary>
+    private static double[] FramePowersScalar(float[] chain, ReadOnlySpan<int> starts)
     {
-        var powers = new double[Columns * Bins];
+        var powers = new double[starts.Length * Bins];
         var re = new float[FftSize];
         var im = new float[FftSize];
-        for (var column = 0; column < Columns; column++)
+        for (var k = 0; k < starts.Length; k++)
         {
-            var frame = chain.AsSpan(FrameStart(column), FftSize);
+            var frame = chain.AsSpan(starts[k], FftSize);
             for (var n = 0; n < FftSize; n++)
             {
                 re[n] = frame[n] * Hann[n];
@@ -353,7 +405,7 @@ public static class EegWindow
             {
                 // Transform leaves bin k at its bit-reversed position.
                 var at = Fft.BitReverse[FirstBin + bin];
-                powers[column * Bins + bin] = (double)re[at] * re[at] + (double)im[at] * im[at];
+                powers[k * Bins + bin] = (double)re[at] * re[at] + (double)im[at] * im[at];
             }
         }
         return powers;
@@ -361,24 +413,21 @@ public static class EegWindow
 
     /// <summary>
     /// As <see cref="FramePowersScalar"/>, one frame per vector lane (the same arithmetic per lane), into
-    /// <see cref="Scratch.Powers"/> [bin, column]. The last group's spare lanes repeat the last frame; their
+    /// <see cref="Scratch.Powers"/> [bin, frame]. The last group's spare lanes repeat the last frame; their
     /// powers land past the row's end and are never read. (16 lanes with AVX-512 measured no faster: 1.94
     /// against 1.97 ms CPU per window, alternating runs on this machine.)
     /// </summary>
-    private static void FramePowersVectorized(float[] chain, Scratch scratch) =>
-        FramePowers<Vector256<float>, Vector256Lanes>(chain, scratch.Re, scratch.Im, scratch.Powers);
-
-    private static void FramePowers<T, TLanes>(float[] chain, T[] re, T[] im, double[] powers)
+    private static void FramePowers<T, TLanes>(float[] chain, ReadOnlySpan<int> frameStarts, T[] re, T[] im, double[] powers)
         where T : struct
         where TLanes : IFrameLanes<T>
     {
         var lanes = TLanes.Count;
         Span<int> starts = stackalloc int[lanes];
-        for (var first = 0; first < Columns; first += lanes)
+        for (var first = 0; first < frameStarts.Length; first += lanes)
         {
             for (var k = 0; k < lanes; k++)
             {
-                starts[k] = FrameStart(Math.Min(first + k, Columns - 1));
+                starts[k] = frameStarts[Math.Min(first + k, frameStarts.Length - 1)];
             }
             for (var n = 0; n < FftSize; n++)
             {
@@ -394,18 +443,15 @@ public static class EegWindow
         }
     }
 
-    private static void Bipolar(float[]? a, float[]? b, int start, Span<float> chain) => Bipolar(a, b, start, chain, 0, 1);
-
-    // a - b from sample start on (NaN, infinity and a missing electrode read as 0) into every
-    // stride-th value of destination from offset on.
-    private static void Bipolar(float[]? a, float[]? b, int start, Span<float> destination, int offset, int stride)
+    // a - b from sample start on (NaN, infinity and a missing electrode read as 0), as many as destination holds.
+    private static void Bipolar(float[]? a, float[]? b, int start, Span<float> destination)
     {
-        for (var i = 0; i < Samples; i++)
+        for (var i = 0; i < destination.Length; i++)
         {
             var x = a is null ? 0f : a[start + i];
             var y = b is null ? 0f : b[start + i];
             var d = x - y;
-            destination[i * stride + offset] = float.IsFinite(d) ? d : 0f;
+            destination[i] = float.IsFinite(d) ? d : 0f;
         }
     }
 }

@@ -12,7 +12,8 @@ public sealed record EegStreamWindow(
 /// <summary>
 /// The EEG-window model's preprocessing for a stream: raw 20-channel chunks (Kaggle order, 200 Hz) of
 /// any size go in; once the first 50 s have arrived, and then for every 2 s of new signal, a window
-/// comes out, computed by <see cref="EegWindow"/> from exactly those 50 s. So a stream gets the inputs
+/// comes out, computed by <see cref="EegWindow"/> from exactly those 50 s (the frames it shares with the
+/// previous window are not computed again: <see cref="EegWindowFrames"/>). So a stream gets the inputs
 /// that training and offline scoring compute for the same samples, bit for bit, however it is chunked,
 /// and never an input padded beyond what training saw. Keeps only the last 50 s (plus a chunk).
 /// A whole-recording report steps further (<paramref name="stepSeconds"/>, e.g. 10 s: one window per
@@ -37,6 +38,7 @@ public sealed class EegWindowStream(int channels = 20, int stepSeconds = EegWind
         ? firstSample
         : throw new ArgumentOutOfRangeException(nameof(firstSample), firstSample, "the first sample's index must not be negative");   // absolute index of _buffer[c][0]
     private int _length;         // samples held
+    private readonly EegWindowFrames _frames = new();
     // The first window end on the grid EegWindow.Samples + k * step that leaves the whole window after firstSample.
     private long _nextWindowEnd = EegWindow.Samples + (firstSample + stepSeconds * EegWindow.SampleRateHz - 1) / (stepSeconds * EegWindow.SampleRateHz) * (stepSeconds * EegWindow.SampleRateHz);
 
@@ -103,7 +105,7 @@ public sealed class EegWindowStream(int channels = 20, int stepSeconds = EegWind
             // The window lies inside what the buffer holds; the arrays' spare capacity after it is never read.
             var start = (int)(_nextWindowEnd - EegWindow.Samples - _bufferStart);
             var input = newInput?.Invoke() ?? new float[EegWindow.Size];
-            EegWindow.Compute(_buffer, start, input);
+            _frames.Compute(_buffer, start, _nextWindowEnd - EegWindow.Samples, input);
             var end = _nextWindowEnd / (double)EegWindow.SampleRateHz;
             var segmentEnd = end - (EegWindow.Seconds - EegWindow.LabelledSeconds) / 2.0;
             windows.Add(new EegStreamWindow(end - EegWindow.Seconds, end, segmentEnd - EegWindow.LabelledSeconds, segmentEnd,

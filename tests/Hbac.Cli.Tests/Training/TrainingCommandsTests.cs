@@ -89,7 +89,8 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         var card = ModelCard.Load(Path.Combine(_run.EegRunFolder, RunFolderLayout.Card));
         Assert.Equal(ModelInputKind.Eeg, card.Input);
         Assert.Equal((4, 12), (card.HyperParameters.InputDownsample, card.HyperParameters.InputDownsampleColumns));
-        Assert.Equal("0.5-20 (causal Butterworth, 2nd-order high-pass and low-pass sections, from rest)", card.Preprocessing["band_pass_hz"]);
+        Assert.Equal("0.5-20 (linear-phase FIR, 401 taps, Hamming-windowed sinc)", card.Preprocessing["band_pass_hz"]);
+        Assert.Equal("3", card.Preprocessing["version"]);
 
         // evaluate reads the kind from the model: only the EEG windows reproduce the KL training measured.
         var (exit, output, error) = Hbac.Run("evaluate", "--model", Path.Combine(_run.EegRunFolder, "model.onnx"), "--data", _run.Data);

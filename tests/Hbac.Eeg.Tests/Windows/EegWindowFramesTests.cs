@@ -1,0 +1,45 @@
+using Hbac.Eeg.Windows;
+
+namespace Hbac.Eeg.Tests.Windows;
+
+public class EegWindowFramesTests
+{
+    private static float[][] Recording(int seconds, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, 20)
+            .Select(_ => Enumerable.Range(0, seconds * 200).Select(_ => (float)(random.NextDouble() * 300 - 150)).ToArray())
+            .ToArray();
+    }
+
+    [Fact]
+    public void WindowsOnTheStepGridShareFramesAndGiveTheWholeComputationBitForBit()
+    {
+        var recording = Recording(120, 9);
+        var frames = new EegWindowFrames();
+        var input = new float[EegWindow.Size];
+        // 2-s steps, a 10-s step, a window back in time, one off the grid, one far ahead, then 2-s steps again.
+        long[] starts = [0, 400, 800, 2800, 2400, 3000, 12_000, 12_400, 12_800];
+        foreach (var start in starts)
+        {
+            frames.Compute(recording, (int)start, start, input);
+            Assert.True(EegWindow.Compute(recording, (int)start).AsSpan().SequenceEqual(input), $"the window at sample {start} differs");
+        }
+        // Shared: 400, 800, 2800 (235 of its frames known), 12_400, 12_800. Not: 0, 2400 (back), 3000 (off the grid), 12_000.
+        Assert.Equal(5, frames.Shared);
+    }
+
+    [Fact]
+    public void AStreamsWindowsAreTheOfflineWindowsOfItsSamplesWhateverItsFirstSample()
+    {
+        var recording = Recording(80, 3);
+        var windows = new EegWindowStream(firstSample: 2_000).Append(recording.Select(c => c[2_000..]).ToArray());
+
+        Assert.NotEmpty(windows);
+        foreach (var window in windows)
+        {
+            var start = (int)(window.WindowStartSeconds * EegWindow.SampleRateHz);
+            Assert.Equal(EegWindow.Compute(recording, start), window.Input);
+        }
+    }
+}
