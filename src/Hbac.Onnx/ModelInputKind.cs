@@ -87,8 +87,8 @@ public static class ModelInputKinds
 
     /// <summary>How the input is computed, in words, for the model card.</summary>
     public static string Normalisation(this ModelInputKind kind) => kind == ModelInputKind.Eeg
-        ? "50-s EEG window at eeg_label_offset_seconds: 16 double-banana chains, 0.5-20 Hz linear-phase FIR band-pass (401 taps), " +
-          "clip +-1024 uV, /32; 300 Hann 256-sample FFT frames, 13 per 2 s from sample 472, ln(power + 1e-3) of bins 1-25 per chain (rows chain-major); " +
+        ? "50-s EEG window at eeg_label_offset_seconds: 16 double-banana chains, 0.5-20 Hz linear-phase FIR band-pass (801 taps), " +
+          "clip +-1024 uV, /32; 300 Hann 256-sample FFT frames, 14 per 2 s from sample 1001, ln(power + 1e-3) of bins 1-25 per chain (rows chain-major); " +
           "(x - mean) / (std + 1e-6) per window; channels: that, that minus the homologous chain's row (left-right difference), that again"
         : SpectrogramWindow.Normalisation;
 

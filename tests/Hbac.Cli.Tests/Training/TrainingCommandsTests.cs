@@ -89,7 +89,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         var card = ModelCard.Load(Path.Combine(_run.EegRunFolder, RunFolderLayout.Card));
         Assert.Equal(ModelInputKind.Eeg, card.Input);
         Assert.Equal((4, 12), (card.HyperParameters.InputDownsample, card.HyperParameters.InputDownsampleColumns));
-        Assert.Equal("0.5-20 (linear-phase FIR, 401 taps, Hamming-windowed sinc)", card.Preprocessing["band_pass_hz"]);
+        Assert.Equal("0.5-20 (linear-phase FIR, 801 taps, Hamming-windowed sinc)", card.Preprocessing["band_pass_hz"]);
         Assert.Equal("3", card.Preprocessing["version"]);
 
         // evaluate reads the kind from the model: only the EEG windows reproduce the KL training measured.

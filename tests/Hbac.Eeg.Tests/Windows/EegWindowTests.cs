@@ -25,10 +25,10 @@ public class EegWindowTests
         Assert.Equal(SpectrogramWindow.Size, EegWindow.Size);
         Assert.Equal(SpectrogramWindow.Rows, EegWindow.Rows);
         Assert.Equal(SpectrogramWindow.Columns, EegWindow.Columns);
-        // 13 frames per 2 s from sample 472 to 9928 of 10,000: after the filter's 400-sample start, and centred
-        // (less the filter's 200-sample delay) on the window's centre.
-        Assert.Equal(472, EegWindow.FrameStart(0));
-        Assert.Equal(9928, EegWindow.FrameStart(EegWindow.Columns - 1) + EegWindow.FftSize);
+        // 14 frames per 2 s from sample 1001 to 9799 of 10,000: after the filter's 800-sample start, and centred
+        // (less the filter's 400-sample delay) on the window's centre.
+        Assert.Equal(1001, EegWindow.FrameStart(0));
+        Assert.Equal(9799, EegWindow.FrameStart(EegWindow.Columns - 1) + EegWindow.FftSize);
         Assert.True(EegWindow.FrameStart(0) >= EegWindow.FilterTaps - 1);
         Assert.Equal(EegWindow.Samples / 2, (EegWindow.FrameStart(0) + EegWindow.FrameStart(EegWindow.Columns - 1) + EegWindow.FftSize) / 2 - EegWindow.Filter.Delay);
         Assert.All(Enumerable.Range(0, EegWindow.Columns - EegWindow.FramesPerStep),
