@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Hbac.Eeg.Windows;
 
 /// <summary>
@@ -21,8 +19,36 @@ public sealed class EegWindowFrames
     private readonly float[] _ring = new float[Rows * Columns];
     private long _newest = -1;
 
-    /// <summary>Windows computed from frames that earlier windows computed.</summary>
+    /// <summary>Windows computed from frames computed before them (by earlier windows, or ahead by <see cref="Prepare"/>).</summary>
     public long Shared { get; private set; }
+
+    /// <summary>
+    /// Computes ahead the frames of the window starting at <paramref name="start"/> (stream sample
+    /// <paramref name="streamStart"/>) whose samples are among the <paramref name="available"/> held from
+    /// <paramref name="start"/> on, so the window costs only its last frames once its last sample arrives (a
+    /// stream's first window, after a burst of 49 s, would otherwise compute all 300 at once). Frames are computed
+    /// once at least a step's worth (14) is ready, so small chunks do not compute them one at a time.
+    /// </summary>
+    public void Prepare(IReadOnlyList<float[]?> columns, int start, long streamStart, int available)
+    {
+        if (streamStart < 0 || streamStart % EegWindow.StepSamples != 0)
+        {
+            return;
+        }
+        var first = streamStart / EegWindow.StepSamples * EegWindow.FramesPerStep;
+        var known = Known(first);
+        var ready = known;
+        while (ready < Columns && EegWindow.FrameStart(ready) + EegWindow.FftSize <= available)
+        {
+            ready++;
+        }
+        // A step's worth at a time: frames computed together share their band-passed samples (one by one, each
+        // would filter its own 1,056 samples: ~9x the filter's work per frame).
+        if (ready - known >= EegWindow.FramesPerStep)
+        {
+            ComputeFrames(columns, start, first, known, ready - known);
+        }
+    }
 
     /// <summary>
     /// The input of the window at <paramref name="start"/> of <paramref name="columns"/>, which is sample
@@ -37,34 +63,10 @@ public sealed class EegWindowFrames
             return;
         }
         var first = streamStart / EegWindow.StepSamples * EegWindow.FramesPerStep;
-        var last = first + Columns - 1;
-        // Frames from `known` on are new; a window that moved back or past every kept frame computes all of them.
-        var known = _newest >= first && _newest <= last ? (int)(_newest - first + 1) : 0;
-        var count = Columns - known;
-        if (count > 0)
+        var known = Known(first);
+        if (known < Columns)
         {
-            var scratch = ArrayPool<float>.Shared.Rent(Rows * count);
-            try
-            {
-                var rows = new EegWindow.PlaneRows(scratch, count, 0);
-                for (var chain = 0; chain < EegWindow.Chains; chain++)
-                {
-                    EegWindow.ChainLogPowers(columns, start, chain, known, count, rows);
-                }
-                var slot = (int)((first + known) % Columns);
-                var beforeWrap = Math.Min(count, Columns - slot);
-                for (var row = 0; row < Rows; row++)
-                {
-                    var values = scratch.AsSpan(row * count, count);
-                    values[..beforeWrap].CopyTo(_ring.AsSpan(row * Columns + slot));
-                    values[beforeWrap..].CopyTo(_ring.AsSpan(row * Columns));
-                }
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(scratch);
-            }
-            _newest = last;
+            ComputeFrames(columns, start, first, known, Columns - known);
         }
         if (known > 0)
         {
@@ -80,5 +82,26 @@ public sealed class EegWindowFrames
             ring[..oldest].CopyTo(target[(Columns - oldest)..]);
         }
         EegWindow.Standardise(destination);
+    }
+    // Frames first .. first + Known - 1 are in the ring (they follow one another up to the newest computed);
+    // a window that moved back, or past every kept frame, knows none.
+    private int Known(long first) =>
+        _newest >= first - 1 && _newest < first + Columns ? (int)(_newest - first + 1) : 0;
+
+    private void ComputeFrames(IReadOnlyList<float[]?> columns, int start, long first, int from, int count)
+    {
+        // Straight into the ring's columns (no buffer per call: hundreds of streams would churn the large-object
+        // heap), in two runs where the new frames wrap past its last column.
+        var slot = (int)((first + from) % Columns);
+        var beforeWrap = Math.Min(count, Columns - slot);
+        for (var chain = 0; chain < EegWindow.Chains; chain++)
+        {
+            EegWindow.ChainLogPowers(columns, start, chain, from, beforeWrap, new EegWindow.PlaneRows(_ring, Columns, slot));
+            if (beforeWrap < count)
+            {
+                EegWindow.ChainLogPowers(columns, start, chain, from + beforeWrap, count - beforeWrap, new EegWindow.PlaneRows(_ring, Columns, 0));
+            }
+        }
+        _newest = first + from + count - 1;
     }
 }

@@ -113,6 +113,13 @@ public sealed class EegWindowStream(int channels = 20, int stepSeconds = EegWind
             _nextWindowEnd += _stepSamples;
         }
         Trim();
+        // The next window's frames whose samples have arrived, now rather than all when its last sample comes.
+        var nextStart = _nextWindowEnd - EegWindow.Samples;
+        var relative = nextStart - _bufferStart;
+        if (relative >= 0 && relative < _length)
+        {
+            _frames.Prepare(_buffer, (int)relative, nextStart, _length - (int)relative);
+        }
         return windows;
     }
 

@@ -30,6 +30,25 @@ public class EegWindowFramesTests
     }
 
     [Fact]
+    public void FramesPreparedAsSamplesArriveGiveTheSameWindow()
+    {
+        var recording = Recording(60, 12);
+        var frames = new EegWindowFrames();
+        var input = new float[EegWindow.Size];
+        // The first window's frames in three parts as its samples arrive, then the window; then the next
+        // window's frames ahead of its last sample, then that window.
+        frames.Prepare(recording, 0, 0, 3_000);
+        frames.Prepare(recording, 0, 0, 3_100); // 3 frames more: too few to compute alone
+        frames.Prepare(recording, 0, 0, 7_777);
+        frames.Compute(recording, 0, 0, input);
+        Assert.Equal(EegWindow.Compute(recording, 0), input);
+        frames.Prepare(recording, 400, 400, 9_900);
+        frames.Compute(recording, 400, 400, input);
+        Assert.Equal(EegWindow.Compute(recording, 400), input);
+        Assert.Equal(2, frames.Shared);
+    }
+
+    [Fact]
     public void AStreamsWindowsAreTheOfflineWindowsOfItsSamplesWhateverItsFirstSample()
     {
         var recording = Recording(80, 3);
