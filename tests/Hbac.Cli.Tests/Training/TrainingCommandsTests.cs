@@ -109,7 +109,8 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
             "--out", output, "--calibration-windows", "16", "--max-drift", "1e-12");
 
         Assert.Equal(2, exit);
-        Assert.Matches(@"^hbac: refused to write .*model\.int8\.onnx: mean KL\(fp32 \|\| int8\) \d\.\d{5} > 1E-12 \(--max-drift\)$", error.TrimEnd().Split('\n')[^1]);
+        // The drift refusal first; the tiny model may break another limit too, listed after it ("; ...").
+        Assert.Matches(@"^hbac: refused to write .*model\.int8\.onnx: mean KL\(fp32 \|\| int8\) \d\.\d{5} > 1E-12 \(--max-drift\)(; .+)?$", error.TrimEnd().Split('\n')[^1]);
         Assert.Contains("(eeg input), fold 0 (card.json)", stdout);
         Assert.Matches(@"optimized graph \(ONNX Runtime CPU\): QLinearConv \d+", stdout);
         Assert.Contains("not written: mean KL(fp32 || int8)", stdout);
