@@ -69,11 +69,13 @@ internal sealed class SpawnedInferenceService : IAsyncDisposable
         var client = new Inference.InferenceClient(channel);
         var deadline = Stopwatch.StartNew();
         string? lacking = "no answer";
+        ListModelsResponse? listed = null;
         while (true)
         {
             try
             {
-                lacking = missing(await client.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: ct));
+                listed = await client.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: ct);
+                lacking = missing(listed);
                 if (lacking is null)
                 {
                     return service;
@@ -86,7 +88,10 @@ internal sealed class SpawnedInferenceService : IAsyncDisposable
             if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
             {
                 await service.DisposeAsync();
-                throw new CliUsageException($"{command}: the spawned service serves {lacking} from {repository} after 60 s");
+                // A model the service refused says why (e.g. an EEG model of another preprocessing version than this service's build).
+                var refused = listed?.Models.Where(m => !m.Valid).Select(m => $"{m.Version}: {m.InvalidReason}").Distinct().ToList() ?? [];
+                throw new CliUsageException($"{command}: the spawned service ({dll}) serves {lacking} from {repository} after 60 s" +
+                    (refused.Count > 0 ? $"; it refused {string.Join("; ", refused)}" : ""));
             }
             await Task.Delay(250, ct);
         }
@@ -104,7 +109,9 @@ internal sealed class SpawnedInferenceService : IAsyncDisposable
     /// <summary>Hbac.Inference.dll next to the sources this CLI was built from (Release first).</summary>
     public static string FindDll(string command)
     {
-        foreach (var origin in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        // The CLI's own checkout first: run from another checkout's folder, the current directory would find that
+        // checkout's service, whose build may not read this one's models.
+        foreach (var origin in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
         {
             for (var dir = new DirectoryInfo(origin); dir is not null; dir = dir.Parent)
             {
