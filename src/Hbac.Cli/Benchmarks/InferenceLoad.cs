@@ -56,6 +56,7 @@ internal static class InferenceLoad
         var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
         var total = Math.Min(chunks.Length, BurstSeconds + pacedSeconds);
         var latencies = new ConcurrentBag<double>();
+        var firstLatencies = new ConcurrentBag<double>();
         var failed = 0;
         var refused = 0;
         string? firstFailure = null;
@@ -73,11 +74,18 @@ internal static class InferenceLoad
                 var sentAt = new ConcurrentQueue<long>();
                 var reader = Task.Run(async () =>
                 {
+                    var first = true;
                     await foreach (var _ in stream.ReadAllAsync(ct))
                     {
                         if (sentAt.TryDequeue(out var sent))
                         {
-                            latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                            var latency = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+                            latencies.Add(latency);
+                            if (first)
+                            {
+                                firstLatencies.Add(latency);
+                            }
+                            first = false;
                         }
                     }
                 }, ct);
@@ -123,7 +131,29 @@ internal static class InferenceLoad
         var sorted = latencies.Order().ToArray();
         return new StreamLevel(streams, sorted.Length, expected * streams,
             LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed,
-            peakKnown ? PeakResidentBytes(servicePid!.Value) : null, StageBreakdown.From(streams, profile, cpuMsPerReply), firstFailure);
+            peakKnown ? PeakResidentBytes(servicePid!.Value) : null, StageBreakdown.From(streams, profile, cpuMsPerReply), firstFailure)
+        {
+            P99FirstAndLaterMs = FirstAndLaterP99(sorted, firstLatencies.Order().ToArray()),
+        };
+    }
+
+    /// <summary>p99 of the first replies and of the rest (all minus the first, as multisets); null when either is empty.</summary>
+    internal static (double First, double Later)? FirstAndLaterP99(double[] allSorted, double[] firstSorted)
+    {
+        var later = new List<double>(allSorted.Length);
+        var f = 0;
+        foreach (var latency in allSorted)
+        {
+            if (f < firstSorted.Length && latency == firstSorted[f])
+            {
+                f++;
+                continue;
+            }
+            later.Add(latency);
+        }
+        return firstSorted.Length == 0 || later.Count == 0
+            ? null
+            : (LatencyPercentile.NearestRank(firstSorted, 0.99), LatencyPercentile.NearestRank(later.ToArray(), 0.99));
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ public sealed class LoadBenchmarkReportTests
 {
     private static readonly StreamLevel[] Levels =
     [
-        new(100, 1000, 1000, 12.34, 80.04, 0, 0, 500L * 1024 * 1024),
+        new(100, 1000, 1000, 12.34, 80.04, 0, 0, 500L * 1024 * 1024) { P99FirstAndLaterMs = (78, 20) },
         new(200, 1990, 2000, 40, 2500, 3, 1, FirstFailure: "Unavailable: connection reset"),
         new(150, 1500, 1500, 20, 499.95, 0, 0, 600L * 1024 * 1024),
     ];
@@ -28,9 +28,9 @@ public sealed class LoadBenchmarkReportTests
         Assert.Contains("| streams 2 idle cores could carry at the batched service's CPU per window (estimate, 100% CPU) | 167 = 2 x 1000 / 24.0 ms x 2 s |  |", lines);
         Assert.Contains("| service peak memory (VmHWM) carrying the 150 streams | 600 MB | met (<= 1.5 GB) |", lines);
         Assert.Contains("| service peak memory (VmHWM) over the whole run, overloaded levels included | 700 MB |  |", lines);
-        Assert.Contains("| 100 | 1000 | 1000 | 12.3 | 80.0 | 0 | 0 | 500 | pass |", lines);
-        Assert.Contains("| 200 | 1990 | 2000 | 40.0 | 2500.0 | 3 | 1 | - | fail |", lines);
-        Assert.Contains("| 150 | 1500 | 1500 | 20.0 | 500.0 | 0 | 0 | 600 | pass |", lines);
+        Assert.Contains("| 100 | 1000 | 1000 | 12.3 | 80.0 | 78.0 / 20.0 | 0 | 0 | 500 | pass |", lines);
+        Assert.Contains("| 200 | 1990 | 2000 | 40.0 | 2500.0 | - | 3 | 1 | - | fail |", lines);
+        Assert.Contains("| 150 | 1500 | 1500 | 20.0 | 500.0 | - | 0 | 0 | 600 | pass |", lines);
         Assert.Contains("The 200-stream level's first failed stream: Unavailable: connection reset", lines);
     }
 
@@ -102,6 +102,27 @@ public sealed class LoadBenchmarkReportTests
             LoadBenchmarkReport.ProgressLine(2, Levels[1], 500));
         Assert.Equal("level 3: 150 streams, 1500/1500 replies, p50 20.0 ms, p99 500.0 ms, 0 refused, 0 failed, service peak 600 MB -> pass",
             LoadBenchmarkReport.ProgressLine(3, Levels[2], 500.1));
+    }
+
+    [Fact]
+    public void TheProgressLineSplitsTheTailIntoFirstRepliesAndLaterOnes()
+    {
+        Assert.Equal("level 1: 100 streams, 1000/1000 replies, p50 12.3 ms, p99 80.0 ms (first reply 78.0, later 20.0), 0 refused, 0 failed, service peak 500 MB -> pass",
+            LoadBenchmarkReport.ProgressLine(1, Levels[0], 500));
+    }
+
+    [Fact]
+    public void TheFirstRepliesAreTakenOutOfTheLaterOnesOncePerOccurrence()
+    {
+        // Two streams' first replies 900 and 5; later replies 5, 10, 20 (a later reply equal to a first one stays later).
+        double[] all = [5, 5, 10, 20, 900];
+        double[] first = [5, 900];
+
+        var split = InferenceLoad.FirstAndLaterP99(all, first);
+
+        Assert.Equal((900.0, 20.0), split);
+        Assert.Null(InferenceLoad.FirstAndLaterP99([5, 900], [5, 900]));
+        Assert.Null(InferenceLoad.FirstAndLaterP99([5, 900], []));
     }
 
     [Fact]
