@@ -76,13 +76,33 @@ public static class TorchGcFence
 
     private static bool TryStartNoGcRegion(long budgetBytes)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            return GC.TryStartNoGCRegion(budgetBytes);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false; // budget larger than this runtime allows: run unfenced rather than fail
+            try
+            {
+                return GC.TryStartNoGCRegion(budgetBytes);
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                return false; // budget larger than this runtime allows: run unfenced rather than fail
+            }
+            catch (InvalidOperationException) when (attempt == 0)
+            {
+                // "The NoGCRegion mode was already in progress" with nobody inside (a training run once failed on it,
+                // two runs side by side): a region the runtime still counts as started. Ending it lets a new one start.
+                try
+                {
+                    GC.EndNoGCRegion();
+                }
+                catch (InvalidOperationException)
+                {
+                    // It had ended (a collection ended it); starting again below is what matters.
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // still refused: run unfenced rather than fail the run
+            }
         }
     }
 

@@ -54,6 +54,20 @@ public class TorchGcFenceTests
     }
 
     [Fact]
+    public void ARegionLeftStartedOutsideTheFenceIsEndedAndTheFenceStartsItsOwn()
+    {
+        // What a training run met once: with nobody inside, the runtime said a no-GC region was already in progress.
+        Assert.True(GC.TryStartNoGCRegion(8L << 20));
+
+        using (var fence = TorchGcFence.Enter(16L << 20))
+        {
+            Assert.True(fence.NoGcRegion);
+            Assert.Equal(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+        }
+        Assert.NotEqual(System.Runtime.GCLatencyMode.NoGCRegion, System.Runtime.GCSettings.LatencyMode);
+    }
+
+    [Fact]
     public void TwoThreadsShareOneRegionThatEndsWhenTheLastLeaves()
     {
         using var bothInside = new Barrier(2);
