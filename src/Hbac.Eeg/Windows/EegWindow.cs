@@ -251,19 +251,25 @@ public static class EegWindow
     /// samples under its own frame and the filter's 2 s before it, so computing some frames of a window gives
     /// what computing all of them gives.
     /// </summary>
+    /// <param name="tails">A stream's filtered samples after its last frames (null: filter every sample the frames need);
+    /// <paramref name="streamStart"/> is the window's first sample in that stream.</param>
     internal static void ChainLogPowers(IReadOnlyList<float[]?> columns, int start, int chain, int firstFrame, int count, PlaneRows rows,
-        SpectrogramKernel kernel = SpectrogramKernel.Vectorized)
+        SpectrogramKernel kernel = SpectrogramKernel.Vectorized, FilteredTails? tails = null, long streamStart = 0)
     {
         var scratch = t_scratch ??= new Scratch();
         var from = FrameStart(firstFrame);
         var to = FrameStart(firstFrame + count - 1) + FftSize;
-        var rawFrom = from - (FilterTaps - 1);
+        var filtered = scratch.Filtered.AsSpan(0, to - from);
+        var reused = tails?.Take(chain, streamStart + from, streamStart + to, filtered) ?? 0;
+        var filterFrom = from + reused;
+        var rawFrom = filterFrom - (FilterTaps - 1);
         var (a, b) = ChainColumns[chain];
         var raw = scratch.Raw.AsSpan(0, to - rawFrom);
         Bipolar(columns[a], columns[b], start + rawFrom, raw);
-        var filtered = scratch.Filtered.AsSpan(0, to - from);
-        Filter.Apply(raw, FilterTaps - 1, raw.Length, filtered);
-        Clip(filtered);
+        var fresh = filtered[reused..];
+        Filter.Apply(raw, FilterTaps - 1, raw.Length, fresh);
+        Clip(fresh);
+        tails?.Keep(chain, streamStart + to, filtered, fresh.Length);
         Span<int> starts = stackalloc int[count];
         for (var k = 0; k < count; k++)
         {
@@ -346,6 +352,46 @@ public static class EegWindow
     private static Scratch? t_scratch;
 
     /// <summary>The vectorised path's buffers, one set per thread (~0.4 MB).</summary>
+    /// <summary>
+    /// A stream's band-passed, clipped and scaled samples at the end of the frames it computed last, per chain:
+    /// consecutive frames overlap by <see cref="FftSize"/> minus 28 samples, so the next frames filter only the
+    /// samples after these (re-filtering them was a third of a 2-s step's filter work, and more in a burst of
+    /// small chunks). An FIR output is the same float however outputs are grouped (<see cref="FirBandPass.Apply"/>),
+    /// so a kept sample is the one filtering it anew would give.
+    /// </summary>
+    internal sealed class FilteredTails
+    {
+        private readonly float[] _values = new float[Chains * FftSize];
+        private readonly long[] _end = Enumerable.Repeat(-1L, Chains).ToArray();
+
+        /// <summary>Filtered samples computed so far (the kept ones not counted again), for tests and benchmarks.</summary>
+        public long Filtered { get; private set; }
+
+        /// <summary>
+        /// Copies the kept samples from stream sample <paramref name="from"/> on into <paramref name="destination"/>
+        /// and returns how many; 0 when the kept ones do not start the range [from, to).
+        /// </summary>
+        public int Take(int chain, long from, long to, Span<float> destination)
+        {
+            var end = _end[chain];
+            if (end <= from || end - FftSize > from || end > to)
+            {
+                return 0;
+            }
+            var count = (int)(end - from);
+            _values.AsSpan(chain * FftSize + FftSize - count, count).CopyTo(destination);
+            return count;
+        }
+
+        /// <summary>Keeps the last <see cref="FftSize"/> samples of <paramref name="filtered"/>, which ends at stream sample <paramref name="end"/>.</summary>
+        public void Keep(int chain, long end, ReadOnlySpan<float> filtered, int computed)
+        {
+            filtered[^FftSize..].CopyTo(_values.AsSpan(chain * FftSize, FftSize));
+            _end[chain] = end;
+            Filtered += computed;
+        }
+    }
+
     private sealed class Scratch
     {
         /// <summary>Row stride of <see cref="Powers"/>: a whole group of 8 frames is stored even past the last column.</summary>

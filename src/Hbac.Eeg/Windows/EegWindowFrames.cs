@@ -2,10 +2,11 @@ namespace Hbac.Eeg.Windows;
 
 /// <summary>
 /// What a stream's successive windows share: the log powers of their FFT frames. Windows a whole number of
-/// 2-s steps apart put frames at the same samples of the stream (13 per step, <see cref="EegWindow.FrameStart"/>),
+/// 2-s steps apart put frames at the same samples of the stream (14 per step, <see cref="EegWindow.FrameStart"/>),
 /// and a frame's values depend only on the samples under it and the filter's 2 s before it, so each frame is
 /// computed once, when it first falls in a window, and kept while a window can still use it. A window then
-/// costs its new frames (13 per chain for a 2-s step, instead of 300) plus assembling and standardising the
+/// costs its new frames (14 per chain for a 2-s step, instead of 300, each filtering only the samples the previous
+/// frames did not: <see cref="EegWindow.FilteredTails"/>) plus assembling and standardising the
 /// plane, and gives exactly what <see cref="EegWindow.Compute(IReadOnlyList{float[]}, int, Span{float}, Spectrograms.SpectrogramKernel)"/>
 /// gives for the same samples. A window off the shared grid (a start that is not a whole number of steps
 /// into the stream) is computed whole.
@@ -18,6 +19,10 @@ public sealed class EegWindowFrames
     // The 300 newest frames' log powers as a plane whose columns rotate: frame id f sits in column f % 300.
     private readonly float[] _ring = new float[Rows * Columns];
     private long _newest = -1;
+    private readonly EegWindow.FilteredTails _tails = new();
+
+    /// <summary>Band-passed samples computed so far, over all chains: each sample once in a stream on the step grid.</summary>
+    public long FilteredSamples => _tails.Filtered;
 
     /// <summary>Windows computed from frames computed before them (by earlier windows, or ahead by <see cref="Prepare"/>).</summary>
     public long Shared { get; private set; }
@@ -42,8 +47,8 @@ public sealed class EegWindowFrames
         {
             ready++;
         }
-        // A step's worth at a time: frames computed together share their band-passed samples (one by one, each
-        // would filter its own 1,056 samples: ~9x the filter's work per frame).
+        // A step's worth at a time: the FFT runs 8 frames per AVX register, and each call re-reads the 800 raw
+        // samples of the filter's history (the filtered overlap with earlier frames is kept, not recomputed).
         if (ready - known >= EegWindow.FramesPerStep)
         {
             ComputeFrames(columns, start, first, known, ready - known);
@@ -94,12 +99,15 @@ public sealed class EegWindowFrames
         // heap), in two runs where the new frames wrap past its last column.
         var slot = (int)((first + from) % Columns);
         var beforeWrap = Math.Min(count, Columns - slot);
+        var streamStart = first / EegWindow.FramesPerStep * EegWindow.StepSamples;
         for (var chain = 0; chain < EegWindow.Chains; chain++)
         {
-            EegWindow.ChainLogPowers(columns, start, chain, from, beforeWrap, new EegWindow.PlaneRows(_ring, Columns, slot));
+            EegWindow.ChainLogPowers(columns, start, chain, from, beforeWrap, new EegWindow.PlaneRows(_ring, Columns, slot),
+                tails: _tails, streamStart: streamStart);
             if (beforeWrap < count)
             {
-                EegWindow.ChainLogPowers(columns, start, chain, from + beforeWrap, count - beforeWrap, new EegWindow.PlaneRows(_ring, Columns, 0));
+                EegWindow.ChainLogPowers(columns, start, chain, from + beforeWrap, count - beforeWrap, new EegWindow.PlaneRows(_ring, Columns, 0),
+                    tails: _tails, streamStart: streamStart);
             }
         }
         _newest = first + from + count - 1;

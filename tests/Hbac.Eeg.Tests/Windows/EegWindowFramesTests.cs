@@ -49,6 +49,26 @@ public class EegWindowFramesTests
     }
 
     [Fact]
+    public void AStepFiltersOnlyTheSamplesNoEarlierFrameFiltered()
+    {
+        var recording = Recording(60, 5);
+        var frames = new EegWindowFrames();
+        var input = new float[EegWindow.Size];
+
+        frames.Compute(recording, 0, 0, input);
+        // The first window filters every sample under its 300 frames: from frame 0's first to frame 299's last.
+        var whole = EegWindow.Chains * (EegWindow.FrameStart(299) + EegWindow.FftSize - EegWindow.FrameStart(0));
+        Assert.Equal(whole, frames.FilteredSamples);
+        frames.Compute(recording, 400, 400, input);
+        Assert.Equal(EegWindow.Compute(recording, 400), input);
+        // Its 14 new frames overlap the last ones by 227 samples, kept: a 2-s step filters its 400 new samples per chain.
+        Assert.Equal(whole + EegWindow.Chains * 400, frames.FilteredSamples);
+        frames.Compute(recording, 800, 800, input);
+        Assert.Equal(EegWindow.Compute(recording, 800), input);
+        Assert.Equal(whole + 2 * EegWindow.Chains * 400, frames.FilteredSamples);
+    }
+
+    [Fact]
     public void AStreamsWindowsAreTheOfflineWindowsOfItsSamplesWhateverItsFirstSample()
     {
         var recording = Recording(80, 3);
