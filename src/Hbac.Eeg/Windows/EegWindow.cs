@@ -351,7 +351,6 @@ public static class EegWindow
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    /// <summary>The vectorised path's buffers, one set per thread (~0.4 MB).</summary>
     /// <summary>
     /// A stream's band-passed, clipped and scaled samples at the end of the frames it computed last, per chain:
     /// consecutive frames overlap by <see cref="FftSize"/> minus 28 samples, so the next frames filter only the
@@ -392,6 +391,7 @@ public static class EegWindow
         }
     }
 
+    /// <summary>A window's chain buffers (raw, filtered, powers, FFT lanes), one set per thread (~0.16 MB).</summary>
     private sealed class Scratch
     {
         /// <summary>Row stride of <see cref="Powers"/>: a whole group of 8 frames is stored even past the last column.</summary>
