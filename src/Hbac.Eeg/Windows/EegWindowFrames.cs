@@ -51,7 +51,7 @@ public sealed class EegWindowFrames
         // samples of the filter's history (the filtered overlap with earlier frames is kept, not recomputed).
         if (ready - known >= EegWindow.FramesPerStep)
         {
-            ComputeFrames(columns, start, first, known, ready - known);
+            ComputeFrames(columns, start, streamStart, first, known, ready - known);
         }
     }
 
@@ -71,7 +71,7 @@ public sealed class EegWindowFrames
         var known = Known(first);
         if (known < Columns)
         {
-            ComputeFrames(columns, start, first, known, Columns - known);
+            ComputeFrames(columns, start, streamStart, first, known, Columns - known);
         }
         if (known > 0)
         {
@@ -93,13 +93,12 @@ public sealed class EegWindowFrames
     private int Known(long first) =>
         _newest >= first - 1 && _newest < first + Columns ? (int)(_newest - first + 1) : 0;
 
-    private void ComputeFrames(IReadOnlyList<float[]?> columns, int start, long first, int from, int count)
+    private void ComputeFrames(IReadOnlyList<float[]?> columns, int start, long streamStart, long first, int from, int count)
     {
         // Straight into the ring's columns (no buffer per call: hundreds of streams would churn the large-object
         // heap), in two runs where the new frames wrap past its last column.
         var slot = (int)((first + from) % Columns);
         var beforeWrap = Math.Min(count, Columns - slot);
-        var streamStart = first / EegWindow.FramesPerStep * EegWindow.StepSamples;
         for (var chain = 0; chain < EegWindow.Chains; chain++)
         {
             EegWindow.ChainLogPowers(columns, start, chain, from, beforeWrap, new EegWindow.PlaneRows(_ring, Columns, slot),
