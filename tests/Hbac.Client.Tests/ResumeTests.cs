@@ -101,14 +101,23 @@ public sealed class ResumeTests(ITestOutputHelper output)
             });
             var signal = Inputs.Eeg(100);
             var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
-            foreach (var chunk in chunks[..80])
+            // The one reply comes before the next 30 s go out, so only trimming as chunks go (not as replies
+            // come) keeps the stream within its 50 s.
+            foreach (var chunk in chunks[..50])
             {
                 await stream.SendAsync(chunk);
             }
             await WaitUntil(() => { lock (replies) { return replies.Count == 1; } });
+            foreach (var chunk in chunks[50..80])
+            {
+                await stream.SendAsync(chunk);
+            }
             // 80 s sent, windows ending 52..80 s in flight: the replica dies, another takes its address.
+            var resumed = ResumedOnce(stream);
             first.Dispose();
             second = new Replica(port);
+            // The rest goes once the kept signal is re-sent, so the resume starts from exactly 80 s sent.
+            await resumed.WaitAsync(TimeSpan.FromSeconds(30));
             foreach (var chunk in chunks[80..])
             {
                 await stream.SendAsync(chunk);
@@ -151,13 +160,19 @@ public sealed class ResumeTests(ITestOutputHelper output)
             await using var stream = client.OpenStream();
             var reading = stream.ReadAllAsync().ToListAsync().AsTask();
             var chunks = Signals.Chunks(100);
-            foreach (var chunk in chunks[..80])
+            foreach (var chunk in chunks[..50])
             {
                 await stream.SendAsync(chunk);
             }
             await WaitUntil(() => stream.Delivered == 1);
+            foreach (var chunk in chunks[50..80])
+            {
+                await stream.SendAsync(chunk);
+            }
+            var resumed = ResumedOnce(stream);
             first.Dispose();
             second = new Replica(port);
+            var resume = await resumed.WaitAsync(TimeSpan.FromSeconds(30));
             foreach (var chunk in chunks[80..])
             {
                 await stream.SendAsync(chunk);
@@ -166,6 +181,7 @@ public sealed class ResumeTests(ITestOutputHelper output)
             var replies = await reading.WaitAsync(TimeSpan.FromSeconds(60));
 
             output.WriteLine($"delivered {stream.Delivered} of 26, lost {stream.RepliesLost}, reconnects {stream.Resumes}");
+            Assert.Equal(20 * EegStream.SampleRateHz, resume.FirstSampleIndex);
             // Re-sent from 20 s: windows ending 70..100 s come (70..80 scored again); 52..68 s, 9 of the 15 in flight, are lost.
             Assert.Equal([50.0, .. Enumerable.Range(0, 16).Select(i => 70.0 + 2 * i)], replies.Select(r => r.WindowEndSeconds));
             Assert.Equal(9, stream.RepliesLost);
@@ -175,6 +191,14 @@ public sealed class ResumeTests(ITestOutputHelper output)
             first.Dispose();
             second?.Dispose();
         }
+    }
+
+    // Completes with the first resume whose kept signal went out.
+    private static Task<StreamResume> ResumedOnce(ResilientEegStream stream)
+    {
+        var done = new TaskCompletionSource<StreamResume>(TaskCreationOptions.RunContinuationsAsynchronously);
+        stream.Resumed += r => done.TrySetResult(r);
+        return done.Task;
     }
 
     private static async Task WaitUntil(Func<bool> condition)

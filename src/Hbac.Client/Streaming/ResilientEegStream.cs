@@ -115,6 +115,9 @@ public sealed class ResilientEegStream : IAsyncDisposable
             lock (_state)
             {
                 _kept.Add(chunk, samples);
+                // Trimmed on every chunk, not only on replies: a replica that stops answering must not make
+                // the stream keep (and re-send) more than MaxKeptSeconds, however long the stall.
+                TrimKept();
             }
             attempt = _current;
             written = await TryWriteAsync(attempt, chunk);
@@ -251,10 +254,13 @@ public sealed class ResilientEegStream : IAsyncDisposable
             _attemptsSinceReply = 0;
             _outageSince = 0;
             _replyDueSince = _kept.Sent >= NextExpectedEnd() ? Stopwatch.GetTimestamp() : 0;
-            _kept.Trim(KeptSignal.KeepFrom(_kept.Sent, _lastDeliveredEnd, _options.MaxKeptSeconds * EegStream.SampleRateHz));
+            TrimKept();
         }
         _replies.Writer.TryWrite(reply);
     }
+
+    // Under _state.
+    private void TrimKept() => _kept.Trim(KeptSignal.KeepFrom(_kept.Sent, _lastDeliveredEnd, _options.MaxKeptSeconds * EegStream.SampleRateHz));
 
     // The end of the next window an unbroken stream would answer.
     private long NextExpectedEnd() => (_lastDeliveredEnd ?? EegStream.ScoredWindowSamples - EegStream.ReplyEverySamples) + EegStream.ReplyEverySamples;
