@@ -131,6 +131,30 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BenchLoadWithAShorterBurstPacesTheRestAndSaysSo()
+    {
+        // 40 s at once, then 12 s in real time: windows end at 50 and 52 s, so each stream has a first and a later reply.
+        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--streams", "2", "--burst", "40", "--seconds", "12", "--clients", "1", "--throughput-seconds", "1");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Stream levels (12 s real time after a 40-s burst, starts spread over 2 s; ", output);
+        Assert.Matches(@"\n\| 2 \| 4 \| 4 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ / [0-9.]+ \| 0 \| 0 \| - \| (pass|fail) \|", output);
+        Assert.Contains("level 1: 2 real-time streams for 52 s (40 s at once) ...", error);
+    }
+
+    [Theory]
+    [InlineData("0", "20", "hbac: bench load: --burst 0 with --seconds 20 sends 20 s, short of the first 50-s window: no reply would come")]
+    [InlineData("50", "20", "hbac: bench load: --burst 50: must be 0 to 49 (a burst of a whole window would leave its first reply no chunk to time)")]
+    public async Task BenchLoadRefusesABurstThatLeavesNothingToTime(string burst, string seconds, string expected)
+    {
+        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--burst", burst, "--seconds", seconds);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal(expected, error.Trim());
+    }
+
+    [Fact]
     public async Task BenchStreamScoresEachLabelledSegmentAsTheSameModelDoesOffline()
     {
         // Peak-pooled models, so every window gets its own answer and a mismatched segment would show.

@@ -33,19 +33,20 @@ internal static class InferenceLoad
     public static EegStreamClient StreamClient(string url, ServiceKey key) =>
         InferenceServer.StreamClient(url, key, resume: false, replyTimeout: TimeSpan.FromSeconds(60));
 
+    /// <summary>Seconds of signal a stream sends at once before pacing, by default: the first window's signal but its last second.</summary>
+    public const int DefaultBurstSeconds = EegStream.ScoredWindowSeconds - 1;
+
     /// <summary>
-    /// <paramref name="streams"/> concurrent streams, each on its own connection: each sends the first <see cref="BurstSeconds"/> s of
-    /// signal at once (one second short of the first 50-s window), then one 1-s chunk per second for
-    /// <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
+    /// <paramref name="streams"/> concurrent streams, each on its own connection: each sends the first
+    /// <paramref name="burstSeconds"/> s of signal at once (by default one second short of the first 50-s window,
+    /// so a level needs no 50-s wait; 0: every second in real time from the start, as a live recording would),
+    /// then one 1-s chunk per second for <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
     /// one reply period (2 s), as independent clients would be, so windows arrive at a steady rate
     /// instead of all in the same second.
     /// </summary>
     /// <param name="servicePid">The service's process, whose peak memory during the level is reported (null: not known).</param>
-    /// <summary>Seconds of signal each stream sends at once before pacing: the first window's signal but its last second.</summary>
-    public const int BurstSeconds = EegStream.ScoredWindowSeconds - 1;
-
     /// <param name="serviceCpu">Reads the service's CPU time (null: not known), for its whole CPU per reply.</param>
-    public static async Task<StreamLevel> StreamsAsync(EegStreamClient streamClient, float[][] signal, int streams, int pacedSeconds, int? servicePid,
+    public static async Task<StreamLevel> StreamsAsync(EegStreamClient streamClient, float[][] signal, int streams, int burstSeconds, int pacedSeconds, int? servicePid,
         Func<TimeSpan>? serviceCpu, CancellationToken ct)
     {
         var peakKnown = servicePid is { } pid && ResetPeakResident(pid);
@@ -54,7 +55,7 @@ internal static class InferenceLoad
         await client.GetServingProfileAsync(new GetServingProfileRequest { Reset = true }, cancellationToken: ct);
         var cpuBefore = serviceCpu?.Invoke();
         var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
-        var total = Math.Min(chunks.Length, BurstSeconds + pacedSeconds);
+        var total = Math.Min(chunks.Length, burstSeconds + pacedSeconds);
         var latencies = new ConcurrentBag<double>();
         var firstLatencies = new ConcurrentBag<double>();
         var failed = 0;
@@ -93,9 +94,9 @@ internal static class InferenceLoad
                 long samples = 0;
                 for (var i = 0; i < total; i++)
                 {
-                    if (i >= BurstSeconds)
+                    if (i >= burstSeconds)
                     {
-                        var due = TimeSpan.FromSeconds(i - BurstSeconds) - clock.Elapsed;
+                        var due = TimeSpan.FromSeconds(i - burstSeconds) - clock.Elapsed;
                         if (due > TimeSpan.Zero)
                         {
                             await Task.Delay(due, ct);

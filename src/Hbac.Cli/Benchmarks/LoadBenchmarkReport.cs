@@ -16,8 +16,8 @@ internal sealed record StreamLevel(int Streams, int Replies, int Expected, doubl
     public IReadOnlyList<long>? WindowsPerReplica { get; init; }
 
     /// <summary>
-    /// p99 of each stream's first reply and of its later ones (null: not split). The first window follows a 49-s
-    /// burst from every stream within 2 s, so a level's tail can be its start rather than its steady state.
+    /// p99 of each stream's first reply and of its later ones (null: not split). With the default burst the first
+    /// window follows 49 s from every stream within 2 s, so a level's tail can be its start rather than its steady state.
     /// </summary>
     public (double First, double Later)? P99FirstAndLaterMs { get; init; }
 
@@ -42,6 +42,7 @@ internal sealed record LoadBenchmarkReport(
     int Callers,
     ThroughputResult? Unbatched,
     ThroughputResult Batched,
+    int BurstSeconds,
     int PacedSeconds,
     double P99TargetMs,
     IReadOnlyList<StreamLevel> Levels,
@@ -109,7 +110,8 @@ internal sealed record LoadBenchmarkReport(
         Row(text, "service peak memory (VmHWM) over the whole run, overloaded levels included", PeakBytes is { } peak ? Mb(peak) : "unknown (not spawned here)",
             PeakAtLargestBytes is null && PeakBytes is { } p ? Verdict(p / 1e9 <= TargetPeakGb, $"<= {Number(TargetPeakGb, "0.0")} GB") : "");
         text.AppendLine();
-        text.AppendLine($"Stream levels ({PacedSeconds} s real time after a 9-s burst, starts spread over 2 s; latency = window-completing chunk sent -> reply):");
+        var pacing = BurstSeconds > 0 ? $"{PacedSeconds} s real time after a {BurstSeconds}-s burst" : $"{PacedSeconds} s in real time from the first second, no burst";
+        text.AppendLine($"Stream levels ({pacing}, starts spread over 2 s; latency = window-completing chunk sent -> reply):");
         text.AppendLine();
         text.AppendLine("| streams | replies | expected | p50 ms | p99 ms | p99 ms: first reply / later | refused | failed | peak MB | result |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");

@@ -32,7 +32,12 @@ internal static class BenchLoadCommand
         var streams = new Option<string?>("--streams") { Description = "Comma-separated stream counts to run in increasing order, stopping at the first that misses the target (default: search)" };
         var start = new Option<int>("--start") { Description = "Search: the first stream count (then doubled until one fails, then bisected to 10%)", DefaultValueFactory = _ => 50 };
         var maxStreams = new Option<int>("--max-streams") { Description = "Search: the largest stream count tried", DefaultValueFactory = _ => 1600 };
-        var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level, after a 49-s burst (20 = 10 replies per stream)", DefaultValueFactory = _ => 20 };
+        var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level, after the burst (with the default 49-s burst, 20 = 10 replies per stream)", DefaultValueFactory = _ => 20 };
+        var burst = new Option<int>("--burst")
+        {
+            Description = "Seconds of signal each stream sends at once before pacing (0-49; 49 = the first window one second after the start; 0 = real time from the first second, so the first reply comes after 50 s: give --seconds 70 for 10 replies)",
+            DefaultValueFactory = _ => InferenceLoad.DefaultBurstSeconds,
+        };
         var clients = new Option<int>("--clients") { Description = "Concurrent Score callers in the throughput test", DefaultValueFactory = _ => 16 };
         var throughputSeconds = new Option<int>("--throughput-seconds") { Description = "Duration of each throughput measurement", DefaultValueFactory = _ => 10 };
         var warmupSeconds = new Option<int>("--warmup-seconds") { Description = "Load before each throughput measurement (every batch size runs once first)", DefaultValueFactory = _ => 5 };
@@ -46,7 +51,7 @@ internal static class BenchLoadCommand
         };
         var direct = new Option<string?>("--direct") { Description = "With --server behind a proxy: one replica's own address; each level runs again there, and the table gives the proxy's latency cost" };
         var command = new Command("load", "Load-test the inference service: largest N of real-time EEG streams with p99 < 500 ms, batched vs unbatched throughput, peak memory");
-        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, clients, throughputSeconds, warmupSeconds, maxBatch, recording, output, replicas, direct })
+        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, burst, clients, throughputSeconds, warmupSeconds, maxBatch, recording, output, replicas, direct })
         {
             command.Options.Add(option);
         }
@@ -82,15 +87,24 @@ internal static class BenchLoadCommand
             {
                 throw new CliUsageException("bench load: --seconds, --clients, --throughput-seconds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
             }
+            var burstSeconds = parseResult.GetValue(burst);
+            if (burstSeconds is < 0 or > InferenceLoad.DefaultBurstSeconds)
+            {
+                throw new CliUsageException($"bench load: --burst {burstSeconds}: must be 0 to {InferenceLoad.DefaultBurstSeconds} (a burst of a whole window would leave its first reply no chunk to time)");
+            }
+            if (burstSeconds + paced < Contracts.EegStream.ScoredWindowSeconds)
+            {
+                throw new CliUsageException($"bench load: --burst {burstSeconds} with --seconds {paced} sends {burstSeconds + paced} s, short of the first {Contracts.EegStream.ScoredWindowSeconds}-s window: no reply would come");
+            }
             var levels = parseResult.GetValue(streams) is { } list ? ParseCounts(list) : null;
             var signal = parseResult.GetValue(recording) is { } path
                 ? StreamCommand.StreamChannels(RecordingFiles.Load(path), path)
-                : InferenceLoad.SyntheticSignal(InferenceLoad.BurstSeconds + paced);
-            if (signal[0].Length < (InferenceLoad.BurstSeconds + paced) * 200)
+                : InferenceLoad.SyntheticSignal(burstSeconds + paced);
+            if (signal[0].Length < (burstSeconds + paced) * 200)
             {
-                throw new CliUsageException($"bench load: the recording is shorter than {InferenceLoad.BurstSeconds + paced} s");
+                throw new CliUsageException($"bench load: the recording is shorter than {burstSeconds + paced} s");
             }
-            var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), paced, callers,
+            var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), burstSeconds, paced, callers,
                 TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
             var loadAtStart = LoadAverage();
 
@@ -111,7 +125,7 @@ internal static class BenchLoadCommand
         return command;
     }
 
-    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int PacedSeconds, int Callers, TimeSpan Warmup, TimeSpan ThroughputDuration, float[][] Signal);
+    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int BurstSeconds, int PacedSeconds, int Callers, TimeSpan Warmup, TimeSpan ThroughputDuration, float[][] Signal);
 
     private static LoadBenchmarkModel PrepareModel(string? onnx, string? repository, out string origin)
     {
@@ -159,11 +173,11 @@ internal static class BenchLoadCommand
             using var channel = service.Channel();
             await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
             using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
-            return await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
+            return await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
         });
         long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Max();
         return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
-            settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
+            settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
     }
 
     private static async Task<LoadBenchmarkReport> MeasureServerAsync(
@@ -184,17 +198,17 @@ internal static class BenchLoadCommand
         {
             // Zeroed first (the level's own reset reaches only the replica its connection lands on).
             await EegWindowsAsync(replicaUrls, key, reset: true, ct);
-            var level = await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.PacedSeconds, null, null, ct);
+            var level = await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, null, null, ct);
             level = level with { WindowsPerReplica = replicaUrls.Count > 0 ? await EegWindowsAsync(replicaUrls, key, reset: false, ct) : null };
             if (directStreams is not null)
             {
                 Console.Error.WriteLine($"  the same {n} streams directly at {directUrl} ...");
-                level = level with { Direct = await InferenceLoad.StreamsAsync(directStreams, settings.Signal, n, settings.PacedSeconds, null, null, ct) };
+                level = level with { Direct = await InferenceLoad.StreamsAsync(directStreams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, null, null, ct) };
             }
             return level;
         });
         return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
-            settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
+            settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
     }
 
     /// <summary>EEG windows each replica has scored since its profile was last reset (asked at its own address); <paramref name="reset"/> zeroes it.</summary>
@@ -217,7 +231,7 @@ internal static class BenchLoadCommand
         var results = new List<StreamLevel>();
         async Task<bool> RunAsync(int n)
         {
-            Console.Error.WriteLine($"level {results.Count + 1}: {n} real-time streams for {InferenceLoad.BurstSeconds + settings.PacedSeconds} s ...");
+            Console.Error.WriteLine($"level {results.Count + 1}: {n} real-time streams for {settings.BurstSeconds + settings.PacedSeconds} s ({settings.BurstSeconds} s at once) ...");
             var level = await runLevel(n);
             results.Add(level);
             Console.Error.WriteLine(LoadBenchmarkReport.ProgressLine(results.Count, level, LatencyTargetMs));

@@ -16,7 +16,7 @@ public sealed class LoadBenchmarkReportTests
     public void TheTableStatesEachMeasurementItsRatioAndTheTargets()
     {
         var report = new LoadBenchmarkReport("mobilenetv3 (untrained), network input [N,3,400,300] (full resolution)", "2 cores", 2, 16,
-            new ThroughputResult(1, 50, 38.25), new ThroughputResult(16, 80, 24), 20, 500, Levels, 150, 200, 700L * 1024 * 1024);
+            new ThroughputResult(1, 50, 38.25), new ThroughputResult(16, 80, 24), 49, 20, 500, Levels, 150, 200, 700L * 1024 * 1024);
 
         var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
 
@@ -32,6 +32,17 @@ public sealed class LoadBenchmarkReportTests
         Assert.Contains("| 200 | 1990 | 2000 | 40.0 | 2500.0 | - | 3 | 1 | - | fail |", lines);
         Assert.Contains("| 150 | 1500 | 1500 | 20.0 | 500.0 | - | 0 | 0 | 600 | pass |", lines);
         Assert.Contains("The 200-stream level's first failed stream: Unavailable: connection reset", lines);
+        Assert.Contains("Stream levels (20 s real time after a 49-s burst, starts spread over 2 s; latency = window-completing chunk sent -> reply):", lines);
+    }
+
+    [Fact]
+    public void LevelsWithoutABurstSayTheyRanInRealTimeFromTheFirstSecond()
+    {
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 0, 70, 500, [Levels[0]], 100, null, null);
+
+        var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.Contains("Stream levels (70 s in real time from the first second, no burst, starts spread over 2 s; latency = window-completing chunk sent -> reply):", lines);
     }
 
     [Fact]
@@ -51,7 +62,7 @@ public sealed class LoadBenchmarkReportTests
         };
         var passing = Levels[2] with { Stages = StageBreakdown.From(150, profile, 6.25) };
         var failing = Levels[1] with { Stages = StageBreakdown.From(200, new ServingProfile(), null) };
-        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 20, 500,
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 49, 20, 500,
             [Levels[0], failing, passing], 150, 200, null);
 
         var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
@@ -70,7 +81,7 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void AServerMeasuredAsConfiguredHasNoRatioAndNoMemory()
     {
-        var report = new LoadBenchmarkReport("version v1", "2 cores", 2, 4, null, new ThroughputResult(null, 10, double.NaN), 2, 500, [Levels[0] with { PeakBytes = null }], 100, null, null);
+        var report = new LoadBenchmarkReport("version v1", "2 cores", 2, 4, null, new ThroughputResult(null, 10, double.NaN), 49, 2, 500, [Levels[0] with { PeakBytes = null }], 100, null, null);
 
         var text = report.ToMarkdown();
 
@@ -128,7 +139,7 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void WithoutPerLevelMemoryTheRunsPeakIsCheckedAgainstTheTarget()
     {
-        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(16, 80, 24), 20, 500,
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(16, 80, 24), 49, 20, 500,
             [Levels[1] with { Streams = 100, Replies = 2000, Refused = 0, Failed = 0, P99Ms = 100 }], 100, null, 1700L * 1024 * 1024);
 
         var text = report.ToMarkdown();
@@ -145,7 +156,7 @@ public sealed class LoadBenchmarkReportTests
             WindowsPerReplica = [1000, 1100, 900],
             Direct = new StreamLevel(300, 3000, 3000, 16, 320, 0, 0),
         };
-        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 20, 500, [level], 300, null, null);
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 49, 20, 500, [level], 300, null, null);
 
         var text = report.ToMarkdown();
 
@@ -156,7 +167,7 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void WithoutReplicasOrADirectRunThereAreNoSuchTables()
     {
-        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 20, 500, [Levels[0]], 100, null, null);
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 49, 20, 500, [Levels[0]], 100, null, null);
 
         var text = report.ToMarkdown();
 
