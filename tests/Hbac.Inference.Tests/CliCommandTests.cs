@@ -115,7 +115,7 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public async Task BenchLoadAgainstAServerPrintsThroughputAndTheStreamTable()
     {
-        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--streams", "1,2", "--seconds", "2", "--clients", "2", "--throughput-seconds", "1");
+        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--streams", "1,2", "--burst", "49", "--seconds", "2", "--clients", "2", "--throughput-seconds", "1");
 
         Assert.Equal(0, exit);
         Assert.Contains("| Score throughput, 2 callers, the server's own batching | ", output);

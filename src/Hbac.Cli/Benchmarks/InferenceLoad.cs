@@ -33,13 +33,14 @@ internal static class InferenceLoad
     public static EegStreamClient StreamClient(string url, ServiceKey key) =>
         InferenceServer.StreamClient(url, key, resume: false, replyTimeout: TimeSpan.FromSeconds(60));
 
-    /// <summary>Seconds of signal a stream sends at once before pacing, by default: the first window's signal but its last second.</summary>
-    public const int DefaultBurstSeconds = EegStream.ScoredWindowSeconds - 1;
+    /// <summary>The longest burst: the first window's signal but its last second, so the first reply still has a chunk to time.</summary>
+    public const int MaxBurstSeconds = EegStream.ScoredWindowSeconds - 1;
 
     /// <summary>
     /// <paramref name="streams"/> concurrent streams, each on its own connection: each sends the first
-    /// <paramref name="burstSeconds"/> s of signal at once (by default one second short of the first 50-s window,
-    /// so a level needs no 50-s wait; 0: every second in real time from the start, as a live recording would),
+    /// <paramref name="burstSeconds"/> s of signal at once (0: every second in real time from the start, as a live
+    /// recording would; at most one second short of the first 50-s window: a backlog from every stream at once, as
+    /// when a replica's streams fail over together),
     /// then one 1-s chunk per second for <paramref name="pacedSeconds"/> seconds. Starts are spread evenly over
     /// one reply period (2 s), as independent clients would be, so windows arrive at a steady rate
     /// instead of all in the same second.

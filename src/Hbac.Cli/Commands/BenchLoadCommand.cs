@@ -16,11 +16,16 @@ namespace Hbac.Cli.Commands;
 /// is started here, in its own process (twice: MaxBatch=1, then MaxBatch=n, whose memory is reported),
 /// serving an untrained full-resolution MobileNetV3-Large - what the <c>seed</c> profile trains - or the
 /// model given with --model / --models. <c>--server &lt;url&gt;</c> measures a running service as configured.
+/// Streams run in real time from their first second (a level takes 69 s); <c>--burst 49</c> instead starts
+/// every stream with a window's backlog, the load of streams failing over together, in 20 s.
 /// The result is one Markdown table (stdout, and --out); a progress line per level goes to stderr.
 /// </summary>
 internal static class BenchLoadCommand
 {
     private const double LatencyTargetMs = 500;
+
+    /// <summary>Signal per stream and level by default: windows ending at 50, 52, ..., 68 s, 10 replies.</summary>
+    private const int DefaultStreamSeconds = 69;
 
     public static Command Create()
     {
@@ -32,12 +37,12 @@ internal static class BenchLoadCommand
         var streams = new Option<string?>("--streams") { Description = "Comma-separated stream counts to run in increasing order, stopping at the first that misses the target (default: search)" };
         var start = new Option<int>("--start") { Description = "Search: the first stream count (then doubled until one fails, then bisected to 10%)", DefaultValueFactory = _ => 50 };
         var maxStreams = new Option<int>("--max-streams") { Description = "Search: the largest stream count tried", DefaultValueFactory = _ => 1600 };
-        var seconds = new Option<int>("--seconds") { Description = "Real-time seconds per stream level, after the burst (with the default 49-s burst, 20 = 10 replies per stream)", DefaultValueFactory = _ => 20 };
         var burst = new Option<int>("--burst")
         {
-            Description = "Seconds of signal each stream sends at once before pacing (0-49; 49 = the first window one second after the start; 0 = real time from the first second, so the first reply comes after 50 s: give --seconds 70 for 10 replies)",
-            DefaultValueFactory = _ => InferenceLoad.DefaultBurstSeconds,
+            Description = "Seconds of signal each stream sends at once before pacing, 0-49 (0: every second in real time, the first reply after 50 s; 49: a window's backlog from every stream within 2 s, as when streams fail over together)",
+            DefaultValueFactory = _ => 0,
         };
+        var seconds = new Option<int?>("--seconds") { Description = $"Real-time seconds per stream level after the burst (default {DefaultStreamSeconds} minus --burst: 10 replies per stream)" };
         var clients = new Option<int>("--clients") { Description = "Concurrent Score callers in the throughput test", DefaultValueFactory = _ => 16 };
         var throughputSeconds = new Option<int>("--throughput-seconds") { Description = "Duration of each throughput measurement", DefaultValueFactory = _ => 10 };
         var warmupSeconds = new Option<int>("--warmup-seconds") { Description = "Load before each throughput measurement (every batch size runs once first)", DefaultValueFactory = _ => 5 };
@@ -79,7 +84,8 @@ internal static class BenchLoadCommand
             {
                 throw new CliUsageException($"bench load: {onnx}: model file not found");
             }
-            var paced = parseResult.GetValue(seconds);
+            var burstSeconds = parseResult.GetValue(burst);
+            var paced = parseResult.GetValue(seconds) ?? DefaultStreamSeconds - burstSeconds;
             var callers = parseResult.GetValue(clients);
             var batch = parseResult.GetValue(maxBatch);
             if (paced < 1 || callers < 1 || parseResult.GetValue(throughputSeconds) < 1 || parseResult.GetValue(warmupSeconds) < 0 || batch < 1
@@ -87,10 +93,9 @@ internal static class BenchLoadCommand
             {
                 throw new CliUsageException("bench load: --seconds, --clients, --throughput-seconds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
             }
-            var burstSeconds = parseResult.GetValue(burst);
-            if (burstSeconds is < 0 or > InferenceLoad.DefaultBurstSeconds)
+            if (burstSeconds is < 0 or > InferenceLoad.MaxBurstSeconds)
             {
-                throw new CliUsageException($"bench load: --burst {burstSeconds}: must be 0 to {InferenceLoad.DefaultBurstSeconds} (a burst of a whole window would leave its first reply no chunk to time)");
+                throw new CliUsageException($"bench load: --burst {burstSeconds}: must be 0 to {InferenceLoad.MaxBurstSeconds} (a burst of a whole window would leave its first reply no chunk to time)");
             }
             if (burstSeconds + paced < Contracts.EegStream.ScoredWindowSeconds)
             {
