@@ -79,6 +79,30 @@ public sealed class ServingProfileTests : IDisposable
     }
 
     [Fact]
+    public async Task ScoreCallsShareOnePooledInputEachAnsweringItsOwnTensor()
+    {
+        var pool = _factory.Services.GetRequiredService<WindowInputPool>();
+        float[][] means = [[0.5f, -1f, 2f], [-2f, 0f, 1f], [0.5f, -1f, 2f]];
+        foreach (var m in means)
+        {
+            var response = await _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(m) });
+            // The reused array holds this call's values, not the last call's.
+            Inputs.AssertProbabilities(Model.Expected(m), response.Probabilities);
+        }
+        Assert.Equal(1, pool.Available);
+
+        // A refused tensor (a value out of range) leaves the service answering the next one.
+        var bad = Inputs.Tensor(0f, 0f, 0f);
+        var values = bad.ToFloats();
+        values[7] = float.NaN;
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await _client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], values) }));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("tensor.data[7]: NaN is outside", error.Status.Detail);
+        var next = await _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(-2f, 0f, 1f) });
+        Inputs.AssertProbabilities(Model.Expected([-2f, 0f, 1f]), next.Probabilities);
+    }
+
+    [Fact]
     public void ThePoolKeepsAtMostItsCapacityAndOnlyWholeInputs()
     {
         var pool = new WindowInputPool(capacity: 2);

@@ -53,6 +53,27 @@ public sealed partial class Tensor
     /// </summary>
     public float[] ToFloats()
     {
+        var values = new float[CheckedElementCount()];
+        ReadLittleEndian(Data.Span, values);
+        return values;
+    }
+
+    /// <summary>
+    /// As <see cref="ToFloats"/>, into <paramref name="destination"/> (a pooled buffer, say), which must hold
+    /// exactly the tensor's values.
+    /// </summary>
+    public void CopyFloatsTo(Span<float> destination)
+    {
+        var count = CheckedElementCount();
+        if (destination.Length != count)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} values, shape [{string.Join(", ", Shape)}] has {count}", nameof(destination));
+        }
+        ReadLittleEndian(Data.Span, destination);
+    }
+
+    private long CheckedElementCount()
+    {
         if (Shape.Count == 0)
         {
             throw new InvalidTensorException("shape: must have at least one dimension");
@@ -63,9 +84,7 @@ public sealed partial class Tensor
             throw new InvalidTensorException(
                 $"data: {Data.Length} bytes, shape [{string.Join(", ", Shape)}] needs {count * sizeof(float)}");
         }
-        var values = new float[count];
-        ReadLittleEndian(Data.Span, values);
-        return values;
+        return count;
     }
 
     /// <summary>The shape as ints (the dimensions of every tensor here fit in an int).</summary>
