@@ -139,6 +139,19 @@ internal static class InferenceLoad
         };
     }
 
+    // Null when the service does not offer its profile (an older build, or a proxy that does not pass it).
+    private static async Task<ServingProfile?> ServingProfileAsync(Inference.InferenceClient client, bool reset, CancellationToken ct)
+    {
+        try
+        {
+            return await client.GetServingProfileAsync(new GetServingProfileRequest { Reset = reset }, cancellationToken: ct);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            return null;
+        }
+    }
+
     /// <summary>p99 of the first replies and of the rest (all minus the first, as multisets); null when either is empty.</summary>
     internal static (double First, double Later)? FirstAndLaterP99(double[] allSorted, double[] firstSorted)
     {
@@ -160,8 +173,9 @@ internal static class InferenceLoad
 
     /// <summary>
     /// Windows scored per second by <paramref name="clients"/> concurrent Score callers over
-    /// <paramref name="duration"/> (after <paramref name="warmup"/> of the same load), and the service's CPU time per window when <paramref name="serviceCpu"/>
-    /// reads it (NaN otherwise).
+    /// <paramref name="duration"/> (after <paramref name="warmup"/> of the same load), the service's CPU time per window when <paramref name="serviceCpu"/>
+    /// reads it (NaN otherwise), and the network's own wall time per window from the service's profile (its model stage; NaN when
+    /// the service has none).
     /// </summary>
     public static async Task<ThroughputResult> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan warmup, TimeSpan duration, int? maxBatch,
         Func<TimeSpan>? serviceCpu, CancellationToken ct)
@@ -177,12 +191,16 @@ internal static class InferenceLoad
         // Warm-up under the same load: ONNX Runtime plans memory on the first run of every batch size
         // (1..MaxBatch, as batches form), which a short timed run would otherwise count.
         await RunCallersAsync(warmup);
+        var profiled = await ServingProfileAsync(client, reset: true, ct) is not null;
         var cpuBefore = serviceCpu?.Invoke();
         var clock = Stopwatch.StartNew();
         var scored = await RunCallersAsync(duration);
         var elapsed = clock.Elapsed;
         var cpuMs = cpuBefore is { } before && serviceCpu is not null ? (serviceCpu() - before).TotalMilliseconds / scored : double.NaN;
-        return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs);
+        var model = profiled ? (await ServingProfileAsync(client, reset: false, ct))?.Stages
+            .SingleOrDefault(s => s.InputKind == Contracts.V1.ModelInputKind.Spectrogram && s.Stage == "model") : null;
+        var modelMs = model is { Windows: > 0 } ? model.WallMs / model.Windows : double.NaN;
+        return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs, modelMs);
 
         async Task<long> RunCallersAsync(TimeSpan length)
         {

@@ -28,8 +28,11 @@ internal sealed record StreamLevel(int Streams, int Replies, int Expected, doubl
     public bool Meets(double p99TargetMs) => Refused == 0 && Failed == 0 && Replies == Expected && P99Ms < p99TargetMs;
 }
 
-/// <summary>Single-window Score throughput of one service configuration (MaxBatch null = as the server is configured), and the service's CPU time per window.</summary>
-internal sealed record ThroughputResult(int? MaxBatch, double WindowsPerSecond, double CpuMsPerWindow);
+/// <summary>
+/// Single-window Score throughput of one service configuration (MaxBatch null = as the server is configured), the service's CPU
+/// time per window, and the network's wall time per window inside the service (its profile's model stage; NaN: not read).
+/// </summary>
+internal sealed record ThroughputResult(int? MaxBatch, double WindowsPerSecond, double CpuMsPerWindow, double ModelMsPerWindow = double.NaN);
 
 /// <summary>
 /// Everything <c>hbac bench load</c> measured, and its Markdown table (printed, and written with --out).
@@ -92,6 +95,12 @@ internal sealed record LoadBenchmarkReport(
         Row(text, $"Score throughput, {Callers} callers, " + (Batched.MaxBatch is { } max ? $"micro-batching on (MaxBatch={max})" : "the server's own batching"),
             Throughput(Batched) + (BatchingRatio is { } ratio ? $"; on/off = {Ratio(ratio)}" : "") + (CpuRatio is { } cpu ? $" (service CPU per window: off/on = {Ratio(cpu)})" : ""),
             BatchingRatio is { } r ? Verdict(r >= TargetBatchingRatio, $">= {Ratio(TargetBatchingRatio)}") : "");
+        if (Unbatched is { ModelMsPerWindow: var offModel } && double.IsFinite(offModel) && double.IsFinite(Batched.ModelMsPerWindow) && Batched.ModelMsPerWindow > 0)
+        {
+            // What batching does to the network alone: the rest of a Score call (receiving the tensor, gRPC) is not batched.
+            Row(text, "the network's wall time per window inside the service (its model stage), micro-batching off / on",
+                $"{Number(offModel, "0.00")} / {Number(Batched.ModelMsPerWindow, "0.00")} ms: off/on = {Ratio(offModel / Batched.ModelMsPerWindow)}", "");
+        }
         Row(text, $"largest N real-time streams with p99 < {Number(P99TargetMs, "0")} ms", LargestText(), Largest is { } n ? Verdict(n >= TargetStreams, $">= {TargetStreams}") : $"not met (>= {TargetStreams})");
         if (Largest is { } largest && Batched.WindowsPerSecond > 0)
         {

@@ -16,13 +16,14 @@ public sealed class LoadBenchmarkReportTests
     public void TheTableStatesEachMeasurementItsRatioAndTheTargets()
     {
         var report = new LoadBenchmarkReport("mobilenetv3 (untrained), network input [N,3,400,300] (full resolution)", "2 cores", 2, 16,
-            new ThroughputResult(1, 50, 38.25), new ThroughputResult(16, 80, 24), 49, 20, 500, Levels, 150, 200, 700L * 1024 * 1024);
+            new ThroughputResult(1, 50, 38.25, 4.5), new ThroughputResult(16, 80, 24, 3), 49, 20, 500, Levels, 150, 200, 700L * 1024 * 1024);
 
         var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
 
         Assert.Contains("| model | mobilenetv3 (untrained), network input [N,3,400,300] (full resolution) |  |", lines);
         Assert.Contains("| Score throughput, 16 callers, micro-batching off (MaxBatch=1) | 50.0 windows/s (20.0 ms wall, 38.3 ms service CPU per window) |  |", lines);
         Assert.Contains("| Score throughput, 16 callers, micro-batching on (MaxBatch=16) | 80.0 windows/s (12.5 ms wall, 24.0 ms service CPU per window); on/off = 1.60x (service CPU per window: off/on = 1.59x) | met (>= 1.30x) |", lines);
+        Assert.Contains("| the network's wall time per window inside the service (its model stage), micro-batching off / on | 4.50 / 3.00 ms: off/on = 1.50x |  |", lines);
         Assert.Contains("| largest N real-time streams with p99 < 500 ms | 150 (the next level tried, 200, did not meet it) | NOT met (>= 400) |", lines);
         Assert.Contains("| its model load / batched Score throughput | 75 / 80 windows/s = 94% |  |", lines);
         Assert.Contains("| streams 2 idle cores could carry at the batched service's CPU per window (estimate, 100% CPU) | 167 = 2 x 1000 / 24.0 ms x 2 s |  |", lines);
@@ -43,6 +44,8 @@ public sealed class LoadBenchmarkReportTests
         var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
 
         Assert.Contains("Stream levels (70 s in real time from the first second, no burst, starts spread over 2 s; latency = window-completing chunk sent -> reply):", lines);
+        // No unbatched run, so no network comparison.
+        Assert.DoesNotContain(lines, l => l.StartsWith("| the network's wall time", StringComparison.Ordinal));
     }
 
     [Fact]
