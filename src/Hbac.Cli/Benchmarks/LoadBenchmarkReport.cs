@@ -16,7 +16,7 @@ internal sealed record StreamLevel(int Streams, int Replies, int Expected, doubl
     public IReadOnlyList<long>? WindowsPerReplica { get; init; }
 
     /// <summary>
-    /// p99 of each stream's first reply and of its later ones (null: not split). With the default burst the first
+    /// p99 of each stream's first reply and of its later ones (null: not split). With <c>--burst 49</c> the first
     /// window follows 49 s from every stream within 2 s, so a level's tail can be its start rather than its steady state.
     /// </summary>
     public (double First, double Later)? P99FirstAndLaterMs { get; init; }
