@@ -22,8 +22,9 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "Seed for weights, shuffles and augmentation (default 42)" };
         var threads = new Option<int?>("--threads") { Description = "torch threads (default: the profile's: all cores for seed, 1 for quick)" };
         var spectrograms = new Option<string?>("--spectrograms") { Description = "Folder of <id>.parquet or <id>.npy (default <data>/train_spectrograms); with --input eeg, of <eeg_id>.parquet (default <data>/train_eegs)" };
-        var downsample = new Option<string?>("--downsample") { Description = "Average-pool the input by this factor inside the model: k, or ROWSxCOLUMNS (1 = full 400x300; quick uses 8, or 2x30 with --input eeg)" };
+        var downsample = new Option<string?>("--downsample") { Description = "Average-pool the input by this factor inside the model: k, or ROWSxCOLUMNS (1 = full 400x300; quick uses 8, or 1x30 with --input eeg)" };
         var peakLr = new Option<double?>("--lr") { Description = "Peak learning rate after ramp-up (default: the profile's, 6e-6 x batch for seed)" };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "Adam's L2 weight decay (default: the profile's, 0)" };
         var augment = new Option<double?>("--augment") { Description = "Probability of each augmentation per batch (MixUp, time mask, frequency mask; default 0.5)" };
         var temperature = new Option<double?>("--temperature") { Description = "Softmax temperature of validation and the exported model, softmax(logits / T) (default: the profile's; 1 for seed)" };
         var weights = new Option<string?>("--weights") { Description = "Initial weights: TorchSharp .dat or a model.onnx of this project" };
@@ -35,7 +36,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run folder to write (model.onnx, card.json, curves.png, confusion.png, best.dat)", Required = true };
 
         var command = new Command("train", "Train a model on spectrogram or EEG windows (KL loss, Adam, the seed's schedule) and write a run folder.");
-        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, augment, temperature, spectrograms, weights, output })
+        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, weightDecay, augment, temperature, spectrograms, weights, output })
         {
             command.Options.Add(option);
         }
@@ -50,6 +51,7 @@ internal static class TrainCommand
                 AugmentationProbability = parseResult.GetValue(augment),
                 OutputTemperature = parseResult.GetValue(temperature),
                 PeakLearningRate = parseResult.GetValue(peakLr),
+                WeightDecay = parseResult.GetValue(weightDecay),
                 Epochs = parseResult.GetValue(epochs),
                 BatchSize = parseResult.GetValue(batch),
                 Fold = parseResult.GetValue(fold),
@@ -81,7 +83,7 @@ internal static class TrainCommand
         var factors = parts.Select(p => int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k >= 1 ? k : 0).ToArray();
         if (parts.Length is < 1 or > 2 || factors.Contains(0))
         {
-            throw new CliUsageException($"--downsample: '{value}' is not a factor >= 1 or ROWSxCOLUMNS (e.g. 8 or 2x30)");
+            throw new CliUsageException($"--downsample: '{value}' is not a factor >= 1 or ROWSxCOLUMNS (e.g. 8 or 1x30)");
         }
         return (factors[0], factors.Length == 2 ? factors[1] : null);
     }

@@ -85,7 +85,7 @@ public sealed record TrainingOptions
         Require(MaxValidationWindows is null or >= 1, $"max validation windows: must be at least 1 (got {MaxValidationWindows})");
         Require(BatchNormRecalibrationBatches >= 0, $"BatchNorm recalibration batches: must be >= 0 (got {BatchNormRecalibrationBatches})");
         Require(double.IsFinite(LearningRateMaxPerSample) && LearningRateMaxPerSample > 0, $"--lr: must be a positive number (got {PeakLearningRate})");
-        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"weight decay: must be a number >= 0 (got {WeightDecay})");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay: must be a number >= 0 (got {WeightDecay})");
         Require(BatchNormMomentum is > 0 and <= 1, $"BatchNorm momentum: must be in (0, 1] (got {BatchNormMomentum})");
     }
 }

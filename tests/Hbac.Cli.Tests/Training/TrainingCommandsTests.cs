@@ -190,6 +190,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
     [InlineData("--labels", "hard", "hbac: --labels: unknown value 'hard' (expected votes, consensus or pooled)")]
     [InlineData("--fold", "5", "hbac: --fold: must be in 0..4 (got 5)")]
     [InlineData("--input", "video", "hbac: --input: 'video' is not an input kind (spectrogram | eeg)")]
+    [InlineData("--weight-decay", "-0.5", "hbac: --weight-decay: must be a number >= 0 (got -0.5)")]
     public void BadTrainArgumentsAreOneLine(string option, string value, string expected)
     {
         var args = new List<string> { "train", "--data", _run.Data, "--model", "mobilenetv3", "--out", Path.Combine(_run.Folder, "bad") };
