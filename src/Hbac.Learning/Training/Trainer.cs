@@ -250,7 +250,7 @@ public static class Trainer
             using (var scope = torch.NewDisposeScope())
             using (torch.no_grad())
             {
-                var input = torch.tensor(current.Inputs, [current.Count, Channels, Height, Width]).to(device);
+                var input = BatchTensor(current.Inputs, [current.Count, Channels, Height, Width]).to(device);
                 using var logits = model.call(input);
                 var output = nn.functional.softmax(temperature == 1 ? logits : logits / temperature, 1).cpu();
                 output.data<float>().CopyTo(probabilities.AsSpan(step * batch * EegClasses.Count, current.Count * EegClasses.Count));
@@ -305,7 +305,7 @@ public static class Trainer
             using (var scope = torch.NewDisposeScope())
             using (torch.no_grad())
             {
-                model.call(torch.tensor(current.Inputs, [current.Count, Channels, Height, Width]).to(device));
+                model.call(BatchTensor(current.Inputs, [current.Count, Channels, Height, Width]).to(device));
             }
             ct.ThrowIfCancellationRequested();
         }
@@ -315,12 +315,30 @@ public static class Trainer
         }
     }
 
+    /// <summary>
+    /// A new tensor holding the first shape-product values of <paramref name="values"/>, copied in by libtorch.
+    /// <c>torch.tensor(float[], shape)</c> allocated the whole batch again on the managed heap on every call
+    /// (23 MB per EEG batch of 16, ~1 GB per quick epoch; 50 MB with this), and resident memory grew with it
+    /// to 4-8 GB in a CLI run and 22 GB in the training service while the managed heap stayed at 0.7 GB.
+    /// </summary>
+    internal static Tensor BatchTensor(float[] values, long[] shape)
+    {
+        var count = 1L;
+        foreach (var size in shape)
+        {
+            count *= size;
+        }
+        var tensor = torch.empty(shape, ScalarType.Float32);
+        tensor.data<float>().CopyFrom(values.AsSpan(0, checked((int)count)), 0, 0);
+        return tensor;
+    }
+
     private static double TrainStep(ClassifierModel model, torch.optim.Optimizer optimizer, Batch batch, Device device)
     {
         using var fence = TorchGcFence.Enter();
         using var scope = torch.NewDisposeScope();
-        var input = torch.tensor(batch.Inputs, [batch.Count, Channels, Height, Width]).to(device);
-        var target = torch.tensor(batch.Targets, [batch.Count, EegClasses.Count]).to(device);
+        var input = BatchTensor(batch.Inputs, [batch.Count, Channels, Height, Width]).to(device);
+        var target = BatchTensor(batch.Targets, [batch.Count, EegClasses.Count]).to(device);
         optimizer.zero_grad();
         var loss = KlDivergenceLoss.Compute(model.call(input), target);
         loss.backward();
