@@ -81,8 +81,8 @@ public sealed class TrainingOverridesTests
     [Theory]
     [InlineData(double.NaN, 0.0, "--lr")]
     [InlineData(0.0, 0.0, "--lr")]
-    [InlineData(1e-3, -1.0, "weight decay")]
-    [InlineData(1e-3, double.PositiveInfinity, "weight decay")]
+    [InlineData(1e-3, -1.0, "--weight-decay")]
+    [InlineData(1e-3, double.PositiveInfinity, "--weight-decay")]
     public void ValidateRefusesUnusableRatesNamingThem(double peak, double weightDecay, string name)
     {
         var options = new TrainingOverrides { PeakLearningRate = peak, WeightDecay = weightDecay }.ApplyTo(Seed);
