@@ -155,6 +155,28 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BenchLoadRefusesARecordingShorterThanAStreamNamingItAndItsLength()
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"hbac-short-{Guid.NewGuid():N}");
+        try
+        {
+            SyntheticDataset.Generate(new SyntheticOptions { OutputFolder = data, Patients = 2 });
+            // A Kaggle test EEG is one 50-s window; a real-time level sends 69 s by default.
+            var eeg = Directory.EnumerateFiles(Path.Combine(data, "test_eegs"), "*.parquet").First();
+
+            var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--recording", eeg, "--streams", "1");
+
+            Assert.Equal(2, exit);
+            Assert.Equal("", output);
+            Assert.Equal($"hbac: bench load: --recording {eeg}: 50 s of signal, shorter than the 69 s each stream sends (--burst 0 + --seconds 69)", error.Trim());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task BenchStreamScoresEachLabelledSegmentAsTheSameModelDoesOffline()
     {
         // Peak-pooled models, so every window gets its own answer and a mismatched segment would show.

@@ -102,12 +102,15 @@ internal static class BenchLoadCommand
                 throw new CliUsageException($"bench load: --burst {burstSeconds} with --seconds {paced} sends {burstSeconds + paced} s, short of the first {Contracts.EegStream.ScoredWindowSeconds}-s window: no reply would come");
             }
             var levels = parseResult.GetValue(streams) is { } list ? ParseCounts(list) : null;
-            var signal = parseResult.GetValue(recording) is { } path
-                ? StreamCommand.StreamChannels(RecordingFiles.Load(path), path)
+            var recordingPath = parseResult.GetValue(recording);
+            var signal = recordingPath is not null
+                ? StreamCommand.StreamChannels(RecordingFiles.Load(recordingPath), recordingPath)
                 : InferenceLoad.SyntheticSignal(burstSeconds + paced);
-            if (signal[0].Length < (burstSeconds + paced) * 200)
+            if (signal[0].Length < (burstSeconds + paced) * Contracts.EegStream.SampleRateHz)
             {
-                throw new CliUsageException($"bench load: the recording is shorter than {burstSeconds + paced} s");
+                var seconds = (signal[0].Length / (double)Contracts.EegStream.SampleRateHz).ToString("0.##", CultureInfo.InvariantCulture);
+                throw new CliUsageException(
+                    $"bench load: --recording {recordingPath}: {seconds} s of signal, shorter than the {burstSeconds + paced} s each stream sends (--burst {burstSeconds} + --seconds {paced})");
             }
             var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), burstSeconds, paced, callers,
                 TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
