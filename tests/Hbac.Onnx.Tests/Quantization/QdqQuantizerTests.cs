@@ -60,6 +60,11 @@ public sealed class QdqQuantizerTests : IDisposable
         Assert.Equal(1f / 255f, BitConverter.ToSingle(initializers[gateDq.Input[1]].RawData.Span));
         Assert.Equal(6f / 255f, BitConverter.ToSingle(initializers[producers[gateDq.Input[0]].Input[1]].RawData.Span));
         Assert.Single(graph.Initializer, t => t.DataType == (int)TensorProto.Types.DataType.Float && t.Dims.Count == 4);
+        // The 3 has the rank of the Conv output it is added to: ORT's QLinearAdd broadcasts a rank-0 scalar over an
+        // NCHW tensor row by row, which made one HardSwish of the EEG model a quarter of its int8 time.
+        var threeDq = producers[graph.Node.Single(n => n.Name.EndsWith("/plus_three", StringComparison.Ordinal)).Input[1]];
+        Assert.Equal([1L, 1L, 1L, 1L], initializers[threeDq.Input[0]].Dims);
+        Assert.Equal(255, initializers[threeDq.Input[0]].RawData.Span[0]);
     }
 
     [Fact]
