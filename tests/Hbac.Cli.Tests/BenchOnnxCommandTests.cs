@@ -23,6 +23,23 @@ public class BenchOnnxCommandTests
     }
 
     [Fact]
+    public void Nodes_prints_the_kernel_time_per_op_type_and_the_slowest_nodes()
+    {
+        var run = HbacProcess.Run("bench", "onnx", "--models", "mobilenetv3", "--nodes", "--batches", "1,2", "--repeats", "2", "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("mobilenetv3, batch 1, 1 thread(s), 2 profiled runs after 2 warm-up runs", run.Stdout);
+        Assert.Contains("mobilenetv3, batch 2, 1 thread(s), 2 profiled runs after 2 warm-up runs", run.Stdout);
+        Assert.Contains("profiling mobilenetv3, batch 2: 2 runs ...", run.Stderr);
+        // The fp32 export's convolutions are most of its time, whatever ONNX Runtime fuses them into.
+        var conv = run.Stdout.Split('\n').First(l => l.StartsWith("| Conv |", StringComparison.Ordinal));
+        var cells = conv.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(int.Parse(cells[1], System.Globalization.CultureInfo.InvariantCulture) > 40, conv);
+        Assert.True(double.Parse(cells[4].TrimEnd('%', ' '), System.Globalization.CultureInfo.InvariantCulture) > 50, conv);
+        Assert.Equal(2, run.Stdout.Split('\n').Count(l => l.StartsWith("slowest nodes: ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void A_missing_compare_build_is_one_line_naming_it()
     {
         var run = HbacProcess.Run("bench", "onnx", "--compare", "/nonexistent/hbac.dll");

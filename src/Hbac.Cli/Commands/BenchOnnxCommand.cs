@@ -4,6 +4,7 @@ using System.Text;
 using Hbac.Cli.Benchmarks;
 using Hbac.Learning.Benchmarks;
 using Hbac.Onnx;
+using Hbac.Onnx.Profiling;
 using Spectre.Console;
 
 namespace Hbac.Cli.Commands;
@@ -26,10 +27,11 @@ internal static class BenchOnnxCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 2 };
         var compare = new Option<string?>("--compare") { Description = "hbac.dll of another build to measure in the same run, e.g. built with -p:HbacOnnxRuntime=cpu --artifacts-path /tmp/hbac-cpu" };
         var output = new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" };
+        var nodes = new Option<bool>("--nodes") { Description = "Instead of timing rounds: ONNX Runtime's profiler, kernel time per op type and the slowest nodes, per model and batch (--repeats profiled runs)" };
         var measure = new Option<string?>("--measure") { Hidden = true }; // child: comma-separated name=path
 
         var command = new Command("onnx", "ONNX Runtime ms per window of the models; --compare times another build (e.g. the CPU-only ONNX Runtime package) in the same run.");
-        foreach (var option in new Option[] { models, onnx, batches, repeats, rounds, threads, compare, output, measure })
+        foreach (var option in new Option[] { models, onnx, batches, repeats, rounds, threads, compare, nodes, output, measure })
         {
             command.Options.Add(option);
         }
@@ -43,6 +45,20 @@ internal static class BenchOnnxCommand
             {
                 BenchmarkChild.WriteResult(Measure(targets, batchSizes, repeatCount, threadCount));
                 return 0;
+            }
+            if (parseResult.GetValue(nodes))
+            {
+                var profileDir = Directory.CreateTempSubdirectory("hbac-bench-nodes-");
+                try
+                {
+                    var profiled = Models(parseResult.GetValue(onnx), parseResult.GetValue(models)!, profileDir.FullName);
+                    BenchmarkFiles.PrintTable(NodeTables(profiled, batchSizes, repeatCount, threadCount), parseResult.GetValue(output));
+                    return 0;
+                }
+                finally
+                {
+                    profileDir.Delete(recursive: true);
+                }
             }
             var other = parseResult.GetValue(compare);
             if (other is not null && !File.Exists(other))
@@ -89,6 +105,34 @@ internal static class BenchOnnxCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>Per model and batch: kernel time per op type (ONNX Runtime's profiler) and the slowest nodes, as Markdown.</summary>
+    private static string NodeTables(List<(string Name, string Path)> files, int[] batches, int runs, int threads)
+    {
+        static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
+        var text = new StringBuilder();
+        foreach (var (name, path) in files)
+        {
+            foreach (var batch in batches)
+            {
+                Console.Error.WriteLine($"profiling {name}, batch {batch}: {runs} runs ...");
+                var (opTypes, slowest) = NodeProfile.Measure(path, batch, runs, threads);
+                text.AppendLine(CultureInfo.InvariantCulture, $"{name}, batch {batch}, {threads} thread(s), {runs} profiled runs after 2 warm-up runs (ONNX Runtime's profiler, kernel time):");
+                text.AppendLine();
+                text.AppendLine("| op type | nodes | ms per run | ms per window | share |");
+                text.AppendLine("|---|---:|---:|---:|---:|");
+                foreach (var t in opTypes)
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"| {t.OpType} | {t.Nodes} | {F(t.MsPerRun)} | {F(t.MsPerRun / batch)} | {t.Share * 100:0.0} % |");
+                }
+                text.AppendLine(CultureInfo.InvariantCulture, $"| **all** | {opTypes.Sum(t => t.Nodes)} | {F(opTypes.Sum(t => t.MsPerRun))} | {F(opTypes.Sum(t => t.MsPerRun) / batch)} | |");
+                text.AppendLine();
+                text.AppendLine("slowest nodes: " + string.Join("; ", slowest.Select(n => $"{n.Node} ({n.OpType}) {F(n.MsPerRun)} ms")));
+                text.AppendLine();
+            }
+        }
+        return text.ToString().TrimEnd();
     }
 
     /// <summary>One child's build facts and timings: model -> batch -> (wall, CPU) ms per window.</summary>
