@@ -61,6 +61,24 @@ public sealed class NodeProfileTests : IDisposable
     }
 
     [Fact]
+    public void RefusesABatchAFixedBatchModelCannotTakeNamingItAndLeavesNoProfileFile()
+    {
+        var model = TinyGraph.Create();
+        var batch = model.Graph.Input.Single().Type.TensorType.Shape.Dim[0];
+        batch.ClearDimParam();
+        batch.DimValue = 1;
+        var path = Path.Combine(_dir, "batch-of-one.onnx");
+        File.WriteAllBytes(path, model.Bytes());
+        var before = Directory.GetFiles(Path.GetTempPath(), "hbac-profile-*").Length;
+
+        var error = Assert.Throws<ModelFileException>(() => NodeProfile.Measure(path, batch: 2, runs: 1, threads: 1));
+
+        Assert.Contains(path, error.Message);
+        Assert.Contains("fixed batch of 1, asked to profile a batch of 2", error.Message);
+        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "hbac-profile-*").Length);
+    }
+
+    [Fact]
     public void RefusesWhatIsNotAModelNamingTheFile()
     {
         var path = Path.Combine(_dir, "not-a-model.onnx");
