@@ -219,9 +219,15 @@ public sealed class OnnxClassifier : IDisposable
             }
         }
         using var cpu = Options(threads, spinning);
+        return (OpenCpu(path, cpu), "CPU", cudaUnavailable);
+    }
+
+    /// <summary>A CPU session of <paramref name="path"/>; ONNX Runtime's refusal becomes a <see cref="ModelFileException"/> naming the file.</summary>
+    internal static InferenceSession OpenCpu(string path, SessionOptions options)
+    {
         try
         {
-            return (new InferenceSession(path, cpu), "CPU", cudaUnavailable);
+            return new InferenceSession(path, options);
         }
         catch (OnnxRuntimeException e)
         {
@@ -231,7 +237,8 @@ public sealed class OnnxClassifier : IDisposable
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    private static SessionOptions Options(int threads, bool spinning)
+    /// <summary>The classifier's session options: every graph optimization, errors-only logging, and the thread settings.</summary>
+    internal static SessionOptions Options(int threads, bool spinning)
     {
         var options = new SessionOptions
         {

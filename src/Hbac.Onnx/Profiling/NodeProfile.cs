@@ -28,18 +28,11 @@ public static class NodeProfile
         string? file = null;
         try
         {
-            using (var options = new SessionOptions
+            using (var options = OnnxClassifier.Options(threads, spinning: false))
             {
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-                EnableProfiling = true,
-                ProfileOutputPathPrefix = prefix,
-                IntraOpNumThreads = threads,
-                InterOpNumThreads = 1,
-            })
-            {
-                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-                using var session = Open(modelPath, options);
+                options.EnableProfiling = true;
+                options.ProfileOutputPathPrefix = prefix;
+                using var session = OnnxClassifier.OpenCpu(modelPath, options);
                 var (name, dims) = Input(modelPath, session, batch);
                 var input = new DenseTensor<float>(dims);
                 var random = new Random(1);
@@ -97,7 +90,8 @@ public static class NodeProfile
         var total = nodes.Values.Sum(n => n.Microseconds);
         var opTypes = nodes.Values
             .GroupBy(n => n.OpType, StringComparer.Ordinal)
-            .Select(g => new OpTypeTime(g.Key, g.Count(), g.Sum(n => n.Microseconds) / runs / 1000, total > 0 ? g.Sum(n => n.Microseconds) / total : 0))
+            .Select(g => (OpType: g.Key, Nodes: g.Count(), Microseconds: g.Sum(n => n.Microseconds)))
+            .Select(t => new OpTypeTime(t.OpType, t.Nodes, t.Microseconds / runs / 1000, total > 0 ? t.Microseconds / total : 0))
             .OrderByDescending(t => t.MsPerRun)
             .ThenBy(t => t.OpType, StringComparer.Ordinal)
             .ToList();
@@ -107,18 +101,6 @@ public static class NodeProfile
             .Select(n => (n.Key, n.Value.OpType, n.Value.Microseconds / runs / 1000))
             .ToList();
         return (opTypes, slowest);
-    }
-
-    private static InferenceSession Open(string path, SessionOptions options)
-    {
-        try
-        {
-            return new InferenceSession(path, options);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw ModelFileException.InFile(path, $"not a loadable ONNX model ({e.Message.Split('\n')[0].Trim()})", e);
-        }
     }
 
     private static (string Name, int[] Dims) Input(string path, InferenceSession session, int batch)
