@@ -142,9 +142,7 @@ public sealed class InferenceService(
             while (await requestStream.MoveNext(ct))
             {
                 var receive = StageStart.Now();
-                // The first message says where the call lies in the stream (a resumed stream keeps its clock).
-                stream ??= new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent,
-                    firstSample: FirstSampleIndex(requestStream.Current.FirstSampleIndex));
+                var firstSample = stream is null ? FirstSampleIndex(requestStream.Current.FirstSampleIndex) : 0;
                 var chunk = requestStream.Current.Chunk ?? throw new InvalidRequestException("chunk: required");
                 var samples = SampleCount(chunk);
                 if (!limiter.TryTake(samples))
@@ -160,6 +158,9 @@ public sealed class InferenceService(
                 EegChunkSamples.CopyInterleaved(chunk, samples, interleaved);
                 // Counted per window once the windows are known: a chunk that completes none still costs.
                 var received = StageStart.Now();
+                // The first message says where the call lies in the stream (a resumed stream keeps its clock).
+                // Its ~0.8 MB of buffers are the window stage's, not the chunk's receiving.
+                stream ??= new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent, firstSample: firstSample);
                 var windows = stream.AppendInterleaved(interleaved.AsSpan(0, length));
                 profile.Record(ModelInputKind.Eeg, ServingStage.Window, windows.Count, received);
                 profile.RecordBetween(ModelInputKind.Eeg, ServingStage.Receive, windows.Count, receive, received);
