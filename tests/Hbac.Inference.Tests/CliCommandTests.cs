@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using cli::Hbac.Cli;
 using Hbac.Contracts.Security;
 using Hbac.Eeg.Formats.Parquet;
@@ -115,10 +116,15 @@ public sealed class CliCommandTests : IDisposable
     [Fact]
     public async Task BenchLoadAgainstAServerPrintsThroughputAndTheStreamTable()
     {
-        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--streams", "1,2", "--burst", "49", "--seconds", "2", "--clients", "2", "--throughput-seconds", "1");
+        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--streams", "1,2", "--burst", "49", "--seconds", "2", "--clients", "2",
+            "--throughput-streams", "3", "--throughput-seconds", "1", "--warmup-seconds", "1");
 
         Assert.Equal(0, exit);
         Assert.Contains("| Score throughput, 2 callers, the server's own batching | ", output);
+        // Three streams' windows scored: at most 400x real time each, so under 3 x 200 windows/s.
+        var streamed = Regex.Match(output, @"\| EEG stream windows, 3 streams sending as fast as the service takes them, the server's own batching \| ([0-9.]+) windows/s ");
+        Assert.True(streamed.Success, output);
+        Assert.InRange(double.Parse(streamed.Groups[1].Value, CultureInfo.InvariantCulture), 1, 3 * 200 * 1.1);
         Assert.Contains("| model | spectrogram version v1 (MobilenetV3Large) served by http://127.0.0.1:", output);
         Assert.Contains("; EEG-window version e1 (MobilenetV3Large) served by http://127.0.0.1:", output);
         // 51 s of signal per stream: windows end at 50 s only, so no stream has a reply after its first (no split).

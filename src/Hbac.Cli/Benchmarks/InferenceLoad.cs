@@ -219,6 +219,88 @@ internal static class InferenceLoad
         }
     }
 
+    /// <summary>
+    /// The fastest a throughput stream sends, in multiples of real time: under the service's default rate limit
+    /// (Hbac:StreamMaxSamplesPerSecond, 500x), far above what one stream gets of a saturated service.
+    /// </summary>
+    public const int MaxStreamSpeedup = 400;
+
+    /// <summary>
+    /// EEG windows scored per second for <paramref name="streams"/> concurrent streams that send as fast as the
+    /// service takes their signal (1-s chunks, the signal over and over): the service's stream capacity, the
+    /// path whose batching matters, since a stream's window is formed in the service and no 1.44-MB tensor
+    /// travels. Counted over <paramref name="duration"/> after <paramref name="warmup"/> (the first 50 s of every
+    /// stream and the batch sizes' first runs fall in it), with the service's CPU time per window and the EEG
+    /// network's wall time per window from the service's profile, as <see cref="ScoreThroughputAsync"/> does.
+    /// Each stream sends at most <see cref="MaxStreamSpeedup"/> x real time.
+    /// </summary>
+    public static async Task<ThroughputResult> StreamThroughputAsync(EegStreamClient streamClient, float[][] signal, int streams, TimeSpan warmup, TimeSpan duration,
+        int? maxBatch, Func<TimeSpan>? serviceCpu, CancellationToken ct)
+    {
+        var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
+        long replies = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        string? failure = null;
+        var senders = Enumerable.Range(0, streams).Select(async _ =>
+        {
+            try
+            {
+                await using var stream = streamClient.OpenStream(stop.Token);
+                var reader = Task.Run(async () =>
+                {
+                    await foreach (var _ in stream.ReadAllAsync(stop.Token))
+                    {
+                        Interlocked.Increment(ref replies);
+                    }
+                }, stop.Token);
+                // Never faster than MaxStreamSpeedup x real time: the service ends a stream over its rate limit.
+                var clock = Stopwatch.StartNew();
+                long samples = 0;
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var ahead = TimeSpan.FromSeconds(samples / (double)(EegStream.SampleRateHz * MaxStreamSpeedup)) - clock.Elapsed;
+                    if (ahead > TimeSpan.Zero)
+                    {
+                        await Task.Delay(ahead, stop.Token);
+                    }
+                    var chunk = chunks[i % chunks.Length];
+                    await stream.SendAsync(chunk, stop.Token);
+                    samples += chunk.Samples.Count / EegStream.ChannelCount;
+                }
+                await reader;
+            }
+            catch (Exception e) when (stop.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+            {
+            }
+            catch (RpcException e)
+            {
+                // A stream the service ends (overload, rate limit) would make the count meaningless: say why.
+                Interlocked.CompareExchange(ref failure, $"{e.StatusCode}: {e.Status.Detail}", null);
+                await stop.CancelAsync();
+            }
+        }).ToArray();
+        await Task.Delay(warmup, ct);
+        var client = streamClient.Inference;
+        var profiled = await ServingProfileAsync(client, reset: true, ct) is not null;
+        var cpuBefore = serviceCpu?.Invoke();
+        var before = Interlocked.Read(ref replies);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(duration, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        var scored = Interlocked.Read(ref replies) - before;
+        var elapsed = clock.Elapsed;
+        var cpuMs = cpuBefore is { } cpu && serviceCpu is not null ? (serviceCpu() - cpu).TotalMilliseconds / scored : double.NaN;
+        var model = profiled ? (await ServingProfileAsync(client, reset: false, ct))?.Stages
+            .SingleOrDefault(s => s.InputKind == Contracts.V1.ModelInputKind.Eeg && s.Stage == "model") : null;
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+        if (failure is not null)
+        {
+            throw new CliUsageException($"bench load: stream throughput: a stream failed ({failure})");
+        }
+        var modelMs = model is { Windows: > 0 } ? model.WallMs / model.Windows : double.NaN;
+        return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs, modelMs);
+    }
+
     /// <summary>20 channels of deterministic pseudo-EEG (a few rhythms plus noise) at 200 Hz.</summary>
     public static float[][] SyntheticSignal(int seconds)
     {

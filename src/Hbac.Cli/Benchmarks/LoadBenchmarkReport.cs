@@ -53,6 +53,20 @@ internal sealed record LoadBenchmarkReport(
     int? SmallestFailed,
     long? PeakBytes)
 {
+    /// <summary>Streams in the stream-throughput test.</summary>
+    public int ThroughputStreams { get; init; }
+
+    /// <summary>
+    /// EEG stream windows per second with micro-batching off (<see cref="ThroughputStreams"/> streams sending as fast as
+    /// the service takes them); null when not measured (a running --server, whose batching cannot be switched).
+    /// </summary>
+    public ThroughputResult? StreamUnbatched { get; init; }
+
+    /// <summary>The same with micro-batching on (or the server's own batching); null when not measured.</summary>
+    public ThroughputResult? StreamBatched { get; init; }
+
+    public double? StreamBatchingRatio => StreamUnbatched is { WindowsPerSecond: > 0 } off && StreamBatched is { } on ? on.WindowsPerSecond / off.WindowsPerSecond : null;
+
     /// <summary>The service's peak memory while it carried the largest passing level (what the target is about).</summary>
     public long? PeakAtLargestBytes => Levels.LastOrDefault(l => l.Streams == Largest && l.Meets(P99TargetMs))?.PeakBytes;
 
@@ -100,6 +114,19 @@ internal sealed record LoadBenchmarkReport(
             // What batching does to the network alone: the rest of a Score call (receiving the tensor, gRPC) is not batched.
             Row(text, "the network's wall time per window inside the service (its model stage), micro-batching off / on",
                 $"{Number(offModel, "0.00")} / {Number(Batched.ModelMsPerWindow, "0.00")} ms: off/on = {Ratio(offModel / Batched.ModelMsPerWindow)}", "");
+        }
+        if (StreamBatched is { } streamOn)
+        {
+            // The streams' own path: each window is formed in the service, so no 1.44-MB tensor is received per window.
+            var what = $"EEG stream windows, {ThroughputStreams} streams sending as fast as the service takes them";
+            if (StreamUnbatched is { } streamOff)
+            {
+                Row(text, $"{what}, micro-batching off (MaxBatch=1)", Throughput(streamOff), "");
+            }
+            Row(text, what + ", " + (streamOn.MaxBatch is { } streamMax ? $"micro-batching on (MaxBatch={streamMax})" : "the server's own batching"),
+                Throughput(streamOn) + (StreamBatchingRatio is { } streamRatio ? $"; on/off = {Ratio(streamRatio)}" : "")
+                    + (StreamUnbatched is { } unbatchedStreams ? NetworkOffOn(unbatchedStreams, streamOn) : ""),
+                StreamBatchingRatio is { } gain ? Verdict(gain >= TargetBatchingRatio, $">= {Ratio(TargetBatchingRatio)}") : "");
         }
         Row(text, $"largest N real-time streams with p99 < {Number(P99TargetMs, "0")} ms", LargestText(), Largest is { } n ? Verdict(n >= TargetStreams, $">= {TargetStreams}") : $"not met (>= {TargetStreams})");
         if (Largest is { } largest && Batched.WindowsPerSecond > 0)
@@ -187,6 +214,13 @@ internal sealed record LoadBenchmarkReport(
 
     private static string Throughput(ThroughputResult result) =>
         string.Create(CultureInfo.InvariantCulture, $"{result.WindowsPerSecond:0.0} windows/s ({Ms(1000 / result.WindowsPerSecond)} ms wall, {Ms(result.CpuMsPerWindow)} ms service CPU per window)");
+
+    private static string NetworkOffOn(ThroughputResult off, ThroughputResult on) =>
+        double.IsFinite(off.ModelMsPerWindow) && double.IsFinite(on.ModelMsPerWindow) && on.ModelMsPerWindow > 0
+            ? $"; the network {Ms2(off.ModelMsPerWindow)} / {Ms2(on.ModelMsPerWindow)} ms per window off / on ({Ratio(off.ModelMsPerWindow / on.ModelMsPerWindow)})"
+            : "";
+
+    private static string Ms2(double ms) => Number(ms, "0.00");
 
     private static string Verdict(bool met, string target) => $"{(met ? "met" : "NOT met")} ({target})";
 

@@ -46,6 +46,11 @@ internal static class BenchLoadCommand
         var clients = new Option<int>("--clients") { Description = "Concurrent Score callers in the throughput test", DefaultValueFactory = _ => 16 };
         var throughputSeconds = new Option<int>("--throughput-seconds") { Description = "Duration of each throughput measurement", DefaultValueFactory = _ => 10 };
         var warmupSeconds = new Option<int>("--warmup-seconds") { Description = "Load before each throughput measurement (every batch size runs once first)", DefaultValueFactory = _ => 5 };
+        var throughputStreams = new Option<int>("--throughput-streams")
+        {
+            Description = "Concurrent EEG streams in the stream-throughput test, each sending as fast as the service takes its signal (several per batch, so windows form while a batch runs)",
+            DefaultValueFactory = _ => 64,
+        };
         var maxBatch = new Option<int>("--max-batch") { Description = "MaxBatch of the batched spawned service", DefaultValueFactory = _ => 16 };
         var recording = new Option<string?>("--recording") { Description = "EEG recording to stream (default: synthetic signal)" };
         var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
@@ -56,7 +61,7 @@ internal static class BenchLoadCommand
         };
         var direct = new Option<string?>("--direct") { Description = "With --server behind a proxy: one replica's own address; each level runs again there, and the table gives the proxy's latency cost" };
         var command = new Command("load", "Load-test the inference service: largest N of real-time EEG streams with p99 < 500 ms, batched vs unbatched throughput, peak memory");
-        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, burst, clients, throughputSeconds, warmupSeconds, maxBatch, recording, output, replicas, direct })
+        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, burst, clients, throughputSeconds, throughputStreams, warmupSeconds, maxBatch, recording, output, replicas, direct })
         {
             command.Options.Add(option);
         }
@@ -88,10 +93,10 @@ internal static class BenchLoadCommand
             var paced = parseResult.GetValue(seconds) ?? DefaultStreamSeconds - burstSeconds;
             var callers = parseResult.GetValue(clients);
             var batch = parseResult.GetValue(maxBatch);
-            if (paced < 1 || callers < 1 || parseResult.GetValue(throughputSeconds) < 1 || parseResult.GetValue(warmupSeconds) < 0 || batch < 1
+            if (paced < 1 || callers < 1 || parseResult.GetValue(throughputStreams) < 1 || parseResult.GetValue(throughputSeconds) < 1 || parseResult.GetValue(warmupSeconds) < 0 || batch < 1
                 || parseResult.GetValue(start) < 1 || parseResult.GetValue(maxStreams) < parseResult.GetValue(start))
             {
-                throw new CliUsageException("bench load: --seconds, --clients, --throughput-seconds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
+                throw new CliUsageException("bench load: --seconds, --clients, --throughput-streams, --throughput-seconds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
             }
             if (burstSeconds is < 0 or > InferenceLoad.MaxBurstSeconds)
             {
@@ -112,7 +117,7 @@ internal static class BenchLoadCommand
                 throw new CliUsageException(
                     $"bench load: --recording {recordingPath}: {seconds} s of signal, shorter than the {burstSeconds + paced} s each stream sends (--burst {burstSeconds} + --seconds {paced})");
             }
-            var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), burstSeconds, paced, callers,
+            var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), burstSeconds, paced, callers, parseResult.GetValue(throughputStreams),
                 TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
             var loadAtStart = LoadAverage();
 
@@ -133,7 +138,7 @@ internal static class BenchLoadCommand
         return command;
     }
 
-    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int BurstSeconds, int PacedSeconds, int Callers, TimeSpan Warmup, TimeSpan ThroughputDuration, float[][] Signal);
+    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int BurstSeconds, int PacedSeconds, int Callers, int ThroughputStreams, TimeSpan Warmup, TimeSpan ThroughputDuration, float[][] Signal);
 
     private static LoadBenchmarkModel PrepareModel(string? onnx, string? repository, out string origin)
     {
@@ -156,20 +161,28 @@ internal static class BenchLoadCommand
         string loadAtStart, CancellationToken ct)
     {
         ThroughputResult unbatched;
+        ThroughputResult streamUnbatched;
         Console.Error.WriteLine("Score throughput, micro-batching off (MaxBatch=1) ...");
         await using (var single = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, 1, SpawnedInferenceService.BothKinds, ct))
         {
             using var channel = single.Channel();
             unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, 1, single.CpuTime, ct);
+            Console.Error.WriteLine($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching off ...");
+            using var streams = InferenceLoad.StreamClient(single.Url, single.Key);
+            streamUnbatched = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, 1, single.CpuTime, ct);
         }
         Console.Error.WriteLine($"Score throughput, micro-batching on (MaxBatch={batch}) ...");
         ThroughputResult throughput;
+        ThroughputResult streamBatched;
         string version;
         long? throughputPeak;
         await using (var batched = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct))
         {
             using var channel = batched.Channel();
             throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
+            Console.Error.WriteLine($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching on ...");
+            using var streams = InferenceLoad.StreamClient(batched.Url, batched.Key);
+            streamBatched = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, batch, batched.CpuTime, ct);
             version = (await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
             throughputPeak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
         }
@@ -185,8 +198,20 @@ internal static class BenchLoadCommand
         });
         long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Max();
         return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
-            settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak);
+            settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak)
+        {
+            ThroughputStreams = settings.ThroughputStreams,
+            StreamUnbatched = streamUnbatched,
+            StreamBatched = streamBatched,
+        };
     }
+
+    /// <summary>
+    /// The warm-up of a stream-throughput run: every stream's first 50 s go by before it can reply, so the Score
+    /// warm-up plus the time those 1-s chunks take at 1000 per second (the quick EEG model's service takes ~3000).
+    /// </summary>
+    private static TimeSpan StreamWarmup(Settings settings) =>
+        settings.Warmup + TimeSpan.FromSeconds(settings.ThroughputStreams * (double)Contracts.EegStream.ScoredWindowSeconds / 1000);
 
     private static async Task<LoadBenchmarkReport> MeasureServerAsync(
         string url, IReadOnlyList<string> replicaUrls, string? directUrl, ServiceKey key, Settings settings, string loadAtStart, CancellationToken ct)
@@ -201,6 +226,13 @@ internal static class BenchLoadCommand
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
         var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
         using var streams = InferenceLoad.StreamClient(url, key);
+        ThroughputResult? streamThroughput = null;
+        // Streams need an EEG-window model; without one the levels below show the refusals.
+        if (active.Any(m => m.InputKind == Contracts.V1.ModelInputKind.Eeg))
+        {
+            Console.Error.WriteLine($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them, the server's own batching ...");
+            streamThroughput = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, null, null, ct);
+        }
         using var directStreams = directUrl is null ? null : InferenceLoad.StreamClient(directUrl, key);
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
         {
@@ -216,7 +248,11 @@ internal static class BenchLoadCommand
             return level;
         });
         return new LoadBenchmarkReport(description, Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, null, throughput,
-            settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null);
+            settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, null)
+        {
+            ThroughputStreams = settings.ThroughputStreams,
+            StreamBatched = streamThroughput,
+        };
     }
 
     /// <summary>EEG windows each replica has scored since its profile was last reset (asked at its own address); <paramref name="reset"/> zeroes it.</summary>

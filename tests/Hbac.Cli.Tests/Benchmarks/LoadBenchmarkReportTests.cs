@@ -37,6 +37,37 @@ public sealed class LoadBenchmarkReportTests
     }
 
     [Fact]
+    public void StreamThroughputIsComparedOffAndOnWithItsNetworkAndTheTarget()
+    {
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, new ThroughputResult(1, 50, 38.25), new ThroughputResult(16, 80, 24), 0, 70, 500, [Levels[0]], 100, null, null)
+        {
+            ThroughputStreams = 64,
+            StreamUnbatched = new ThroughputResult(1, 1000, 1.6, 1.05),
+            StreamBatched = new ThroughputResult(16, 1250, 1.25, 0.75),
+        };
+
+        var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.Contains("| EEG stream windows, 64 streams sending as fast as the service takes them, micro-batching off (MaxBatch=1) | 1000.0 windows/s (1.0 ms wall, 1.6 ms service CPU per window) |  |", lines);
+        Assert.Contains("| EEG stream windows, 64 streams sending as fast as the service takes them, micro-batching on (MaxBatch=16) | 1250.0 windows/s (0.8 ms wall, 1.3 ms service CPU per window); on/off = 1.25x; the network 1.05 / 0.75 ms per window off / on (1.40x) | NOT met (>= 1.30x) |", lines);
+    }
+
+    [Fact]
+    public void AServersStreamThroughputHasNoRatioToJudge()
+    {
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 0, 70, 500, [Levels[0]], 100, null, null)
+        {
+            ThroughputStreams = 8,
+            StreamBatched = new ThroughputResult(null, 400, double.NaN),
+        };
+
+        var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.Contains("| EEG stream windows, 8 streams sending as fast as the service takes them, the server's own batching | 400.0 windows/s (2.5 ms wall, - ms service CPU per window) |  |", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("micro-batching off (MaxBatch=1)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void LevelsWithoutABurstSayTheyRanInRealTimeFromTheFirstSecond()
     {
         var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 0, 70, 500, [Levels[0]], 100, null, null);
