@@ -137,6 +137,29 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BenchLoadStopsWithTheReasonWhenTheServiceEndsAThroughputStream()
+    {
+        // A service that allows 10x real time per stream ends the throughput streams (400x) with ResourceExhausted.
+        using var strict = new InferenceFactory(repository =>
+            {
+                Model.Publish(repository, "v1");
+                TinyOnnxModel.EegFavouring(2).Publish(repository, "e1");
+            },
+            new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None", ["Hbac:StreamMaxSamplesPerSecond"] = "2000" });
+        strict.UseKestrel(0);
+        strict.StartServer();
+        var url = strict.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1");
+
+        var (exit, output, error) = await RunAsync("bench", "load", "--server", url, "--streams", "1", "--clients", "1",
+            "--throughput-streams", "2", "--throughput-seconds", "1", "--warmup-seconds", "1");
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("hbac: bench load: stream throughput: a stream failed (ResourceExhausted: chunk: stream rate over 2000 samples per second (10x real time))", error.Trim().Split('\n').Last());
+    }
+
+    [Fact]
     public async Task BenchLoadWithAShorterBurstPacesTheRestAndSaysSo()
     {
         // 40 s at once, then 12 s in real time: windows end at 50 and 52 s, so each stream has a first and a later reply.

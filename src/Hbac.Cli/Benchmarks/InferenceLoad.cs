@@ -279,7 +279,9 @@ internal static class InferenceLoad
                 await stop.CancelAsync();
             }
         }).ToArray();
-        await Task.Delay(warmup, ct);
+        // A stream that fails cancels the rest: then there is nothing to count.
+        await Task.Delay(warmup, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        ct.ThrowIfCancellationRequested();
         var client = streamClient.Inference;
         var profiled = await ServingProfileAsync(client, reset: true, ct) is not null;
         var cpuBefore = serviceCpu?.Invoke();
