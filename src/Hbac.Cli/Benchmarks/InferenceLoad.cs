@@ -191,16 +191,12 @@ internal static class InferenceLoad
         // Warm-up under the same load: ONNX Runtime plans memory on the first run of every batch size
         // (1..MaxBatch, as batches form), which a short timed run would otherwise count.
         await RunCallersAsync(warmup);
-        var profiled = await ServingProfileAsync(client, reset: true, ct) is not null;
-        var cpuBefore = serviceCpu?.Invoke();
-        var clock = Stopwatch.StartNew();
-        var scored = await RunCallersAsync(duration);
-        var elapsed = clock.Elapsed;
-        var cpuMs = cpuBefore is { } before && serviceCpu is not null ? (serviceCpu() - before).TotalMilliseconds / scored : double.NaN;
-        var model = profiled ? (await ServingProfileAsync(client, reset: false, ct))?.Stages
-            .SingleOrDefault(s => s.InputKind == Contracts.V1.ModelInputKind.Spectrogram && s.Stage == "model") : null;
-        var modelMs = model is { Windows: > 0 } ? model.WallMs / model.Windows : double.NaN;
-        return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs, modelMs);
+        return await MeasureWindowsAsync(client, Contracts.V1.ModelInputKind.Spectrogram, maxBatch, serviceCpu, async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            var scored = await RunCallersAsync(duration);
+            return (scored, clock.Elapsed);
+        }, ct);
 
         async Task<long> RunCallersAsync(TimeSpan length)
         {
@@ -282,25 +278,39 @@ internal static class InferenceLoad
         // A stream that fails cancels the rest: then there is nothing to count.
         await Task.Delay(warmup, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         ct.ThrowIfCancellationRequested();
-        var client = streamClient.Inference;
-        var profiled = await ServingProfileAsync(client, reset: true, ct) is not null;
-        var cpuBefore = serviceCpu?.Invoke();
-        var before = Interlocked.Read(ref replies);
-        var clock = Stopwatch.StartNew();
-        await Task.Delay(duration, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-        var scored = Interlocked.Read(ref replies) - before;
-        var elapsed = clock.Elapsed;
-        var cpuMs = cpuBefore is { } cpu && serviceCpu is not null ? (serviceCpu() - cpu).TotalMilliseconds / scored : double.NaN;
-        var model = profiled ? (await ServingProfileAsync(client, reset: false, ct))?.Stages
-            .SingleOrDefault(s => s.InputKind == Contracts.V1.ModelInputKind.Eeg && s.Stage == "model") : null;
+        var result = await MeasureWindowsAsync(streamClient.Inference, Contracts.V1.ModelInputKind.Eeg, maxBatch, serviceCpu, async () =>
+        {
+            var before = Interlocked.Read(ref replies);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(duration, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            return (Interlocked.Read(ref replies) - before, clock.Elapsed);
+        }, ct);
         await stop.CancelAsync();
         await Task.WhenAll(senders);
         if (failure is not null)
         {
             throw new CliUsageException($"bench load: stream throughput: a stream failed ({failure})");
         }
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="measured"/> (windows scored, and over how long) with the service's profile reset
+    /// before it, and gives windows per second, the service's CPU time per window (NaN when
+    /// <paramref name="serviceCpu"/> is null) and the <paramref name="kind"/> network's wall time per window
+    /// from the profile's model stage (NaN when the service has no profile).
+    /// </summary>
+    private static async Task<ThroughputResult> MeasureWindowsAsync(Inference.InferenceClient client, Contracts.V1.ModelInputKind kind, int? maxBatch,
+        Func<TimeSpan>? serviceCpu, Func<Task<(long Windows, TimeSpan Elapsed)>> measured, CancellationToken ct)
+    {
+        var profiled = await ServingProfileAsync(client, reset: true, ct) is not null;
+        var cpuBefore = serviceCpu?.Invoke();
+        var (windows, elapsed) = await measured();
+        var cpuMs = cpuBefore is { } before && serviceCpu is not null ? (serviceCpu() - before).TotalMilliseconds / windows : double.NaN;
+        var model = profiled ? (await ServingProfileAsync(client, reset: false, ct))?.Stages
+            .SingleOrDefault(s => s.InputKind == kind && s.Stage == "model") : null;
         var modelMs = model is { Windows: > 0 } ? model.WallMs / model.Windows : double.NaN;
-        return new ThroughputResult(maxBatch, scored / elapsed.TotalSeconds, cpuMs, modelMs);
+        return new ThroughputResult(maxBatch, windows / elapsed.TotalSeconds, cpuMs, modelMs);
     }
 
     /// <summary>20 channels of deterministic pseudo-EEG (a few rhythms plus noise) at 200 Hz.</summary>

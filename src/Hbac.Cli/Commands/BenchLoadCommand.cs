@@ -160,32 +160,8 @@ internal static class BenchLoadCommand
     private static async Task<LoadBenchmarkReport> MeasureSpawnedAsync(string dll, LoadBenchmarkModel served, string origin, int batch, Settings settings,
         string loadAtStart, CancellationToken ct)
     {
-        ThroughputResult unbatched;
-        ThroughputResult streamUnbatched;
-        Console.Error.WriteLine("Score throughput, micro-batching off (MaxBatch=1) ...");
-        await using (var single = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, 1, SpawnedInferenceService.BothKinds, ct))
-        {
-            using var channel = single.Channel();
-            unbatched = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, 1, single.CpuTime, ct);
-            Console.Error.WriteLine($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching off ...");
-            using var streams = InferenceLoad.StreamClient(single.Url, single.Key);
-            streamUnbatched = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, 1, single.CpuTime, ct);
-        }
-        Console.Error.WriteLine($"Score throughput, micro-batching on (MaxBatch={batch}) ...");
-        ThroughputResult throughput;
-        ThroughputResult streamBatched;
-        string version;
-        long? throughputPeak;
-        await using (var batched = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct))
-        {
-            using var channel = batched.Channel();
-            throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, batch, batched.CpuTime, ct);
-            Console.Error.WriteLine($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching on ...");
-            using var streams = InferenceLoad.StreamClient(batched.Url, batched.Key);
-            streamBatched = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, batch, batched.CpuTime, ct);
-            version = (await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
-            throughputPeak = InferenceLoad.PeakResidentBytes(batched.ProcessId);
-        }
+        var unbatched = await ThroughputsAsync(1);
+        var batched = await ThroughputsAsync(batch);
         // Every level on a fresh, warmed-up service: an overloaded level leaves a grown heap and buffers
         // behind, which would slow the next level and inflate its memory (the search assumes independent levels).
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
@@ -196,14 +172,29 @@ internal static class BenchLoadCommand
             using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
             return await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
         });
-        long? peak = levels.Select(l => l.PeakBytes).Append(throughputPeak).Max();
-        return new LoadBenchmarkReport(served.Describe(version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched, throughput,
+        long? peak = levels.Select(l => l.PeakBytes).Append(batched.PeakBytes).Max();
+        return new LoadBenchmarkReport(served.Describe(batched.Version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched.Score, batched.Score,
             settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak)
         {
             ThroughputStreams = settings.ThroughputStreams,
-            StreamUnbatched = streamUnbatched,
-            StreamBatched = streamBatched,
+            StreamUnbatched = unbatched.Streams,
+            StreamBatched = batched.Streams,
         };
+
+        // One service with MaxBatch = maxBatch: Score throughput, then the streams' own throughput.
+        async Task<(ThroughputResult Score, ThroughputResult Streams, string Version, long? PeakBytes)> ThroughputsAsync(int maxBatch)
+        {
+            var mode = maxBatch == 1 ? "off" : "on";
+            Console.Error.WriteLine($"Score throughput, micro-batching {mode} (MaxBatch={maxBatch}) ...");
+            await using var service = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, maxBatch, SpawnedInferenceService.BothKinds, ct);
+            using var channel = service.Channel();
+            var score = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
+            Console.Error.WriteLine($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching {mode} ...");
+            using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
+            var streamed = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
+            var version = (await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
+            return (score, streamed, version, InferenceLoad.PeakResidentBytes(service.ProcessId));
+        }
     }
 
     /// <summary>
