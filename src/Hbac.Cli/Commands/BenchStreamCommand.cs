@@ -12,6 +12,7 @@ using Hbac.Eeg;
 using Hbac.Eeg.Formats;
 using Hbac.Eeg.Labels;
 using Hbac.Eeg.Metrics;
+using Hbac.Eeg.Synthetic;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
 using Hbac.Onnx;
@@ -178,7 +179,10 @@ internal static class BenchStreamCommand
         if (File.Exists(truthPath))
         {
             var truth = FoldEvaluator.ReadTruth(truthPath);
-            var best = scoredRows.Select(r => truth.TryGetValue(r.LabelId, out var t) ? t : throw EegDataException.InFile(truthPath, $"no row for label_id {r.LabelId}")).ToList();
+            double[] Truth(TrainingWindow r) => truth.TryGetValue(r.LabelId, out var t) ? t : throw EegDataException.InFile(truthPath, $"no row for label_id {r.LabelId}");
+            var best = scoredRows.Select(Truth).ToList();
+            var reader = PerfectReader.Fit(split.Train.Select(Truth));
+            table.Add(new("perfect reader: every pattern drawn into the signal read exactly (PerfectReader)", "", scored.Count, KaggleKl.Score(votes, best.Select(reader.Predict).ToList())));
             table.Add(new("best achievable: the true distributions the votes were drawn from (truth.csv)", "", scored.Count, KaggleKl.Score(votes, best)));
         }
         var unmatched = rows.Count - scored.Count;

@@ -51,6 +51,11 @@ internal static class EvaluateCommand
             Console.WriteLine($"model KL            {F(r.ModelKl)}");
             Console.WriteLine($"class-prior KL      {F(r.ClassPriorKl)}");
             Console.WriteLine(r.BestAchievableKl is { } best ? $"best achievable KL  {F(best)}" : "best achievable KL  n/a (no truth.csv)");
+            if (r.PerfectReaderKl is { } reader)
+            {
+                // The truth also holds shares the signal never shows; this is what reading the signal perfectly scores.
+                Console.WriteLine($"perfect-reader KL   {F(reader)}  (every pattern drawn into the signal read exactly; see PerfectReader)");
+            }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
             return 0;
         }));

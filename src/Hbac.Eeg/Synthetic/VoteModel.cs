@@ -118,5 +118,11 @@ internal static class VoteModel
     /// How visible a class's pattern is in the EEG given its true share: nothing below ~10 %, full at
     /// ~60 %. Only non-"Other" classes have a pattern.
     /// </summary>
-    public static double PatternStrength(double share) => Math.Pow(Math.Clamp((share - 0.08) / 0.5, 0, 1), 0.75);
+    public static double PatternStrength(double share) => Math.Pow(Math.Clamp((share - InvisibleShare) / (FullStrengthShare - InvisibleShare), 0, 1), 0.75);
+
+    /// <summary>A class's pattern is not drawn at all up to this share.</summary>
+    public const double InvisibleShare = 0.08;
+
+    /// <summary>From this share on a pattern is drawn at full strength: the EEG no longer tells larger shares apart.</summary>
+    public const double FullStrengthShare = 0.58;
 }

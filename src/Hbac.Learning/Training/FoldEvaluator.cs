@@ -2,6 +2,7 @@ using Hbac.Eeg;
 using Hbac.Eeg.Formats.Csv;
 using Hbac.Eeg.Labels;
 using Hbac.Eeg.Metrics;
+using Hbac.Eeg.Synthetic;
 using Hbac.Learning.Onnx;
 using Hbac.Onnx;
 
@@ -11,6 +12,10 @@ namespace Hbac.Learning.Training;
 /// <param name="ModelKl">Kaggle KL of the model's probabilities against the validation votes.</param>
 /// <param name="ClassPriorKl">Kaggle KL of the training folds' mean vote distribution, predicted for every window.</param>
 /// <param name="BestAchievableKl">Kaggle KL of the true distributions (truth.csv of synthetic data), or null without one.</param>
+/// <param name="PerfectReaderKl">
+/// Kaggle KL of <see cref="PerfectReader"/> (synthetic data): what reading every pattern the generator drew into
+/// the signal would score, fitted on the training folds' truths; null without truth.csv.
+/// </param>
 public sealed record FoldEvaluation(
     int Fold,
     int Windows,
@@ -18,7 +23,8 @@ public sealed record FoldEvaluation(
     double ModelKl,
     double ClassPriorKl,
     double? BestAchievableKl,
-    ConfusionMatrix Confusion);
+    ConfusionMatrix Confusion,
+    double? PerfectReaderKl = null);
 
 /// <summary>Scores an ONNX classifier on a fold of a Kaggle-format folder, split exactly as training splits it.</summary>
 public static class FoldEvaluator
@@ -57,13 +63,16 @@ public static class FoldEvaluator
         var priorPredictions = Enumerable.Range(0, validation.Count).SelectMany(_ => prior).ToArray();
         var truthPath = Path.Combine(data.Folder, TruthFile);
         double? best = null;
+        double? perfectReader = null;
         if (File.Exists(truthPath))
         {
             var truth = ReadTruth(truthPath);
-            var truthPredictions = validation.SelectMany(w => truth.TryGetValue(w.LabelId, out var t)
+            double[] Truth(TrainingWindow w) => truth.TryGetValue(w.LabelId, out var t)
                 ? t
-                : throw EegDataException.InFile(truthPath, $"no row for label_id {w.LabelId}")).ToArray();
-            best = KaggleKl.Score(votes, truthPredictions, EegClasses.Count);
+                : throw EegDataException.InFile(truthPath, $"no row for label_id {w.LabelId}");
+            best = KaggleKl.Score(votes, validation.SelectMany(Truth).ToArray(), EegClasses.Count);
+            var reader = PerfectReader.Fit(split.Train.Select(Truth));
+            perfectReader = KaggleKl.Score(votes, validation.SelectMany(w => reader.Predict(Truth(w))).ToArray(), EegClasses.Count);
         }
         var predicted = Enumerable.Range(0, validation.Count)
             .Select(i => ArgMax(probabilities.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray();
@@ -74,7 +83,8 @@ public static class FoldEvaluator
             KaggleKl.Score(votes, probabilities, EegClasses.Count),
             KaggleKl.Score(votes, priorPredictions, EegClasses.Count),
             best,
-            ConfusionMatrix.From(EegClasses.Names, validation.Select(w => w.Consensus).ToArray(), predicted));
+            ConfusionMatrix.From(EegClasses.Names, validation.Select(w => w.Consensus).ToArray(), predicted),
+            perfectReader);
     }
 
     /// <summary>
