@@ -34,10 +34,15 @@ internal static class EdfInspection
         result["duration_s"] = file.DurationSeconds;
         result["records"] = file.RecordCount;
         result["record_duration_s"] = file.RecordDurationSeconds;
+        if (file.Gaps.Count > 0)
+        {
+            // EDF+D: the gaps read as NaN; say where they are so the missing samples below are explained.
+            result["gaps"] = file.Gaps.Select(g => new Dictionary<string, double> { ["start_s"] = g.StartSeconds, ["seconds"] = g.Seconds }).ToArray();
+        }
         result["start"] = file.StartDateTime?.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         result["channels"] = file.Labels.ToArray();
         result["montage_channels_found"] = mapped.Select(m => m.Canonical).ToArray();
-        result["nan_count"] = 0;
+        result["nan_count"] = file.Signals.Sum(signal => signal.Samples.LongCount(float.IsNaN));
         result["annotations"] = file.Annotations.Count;
         return result;
     }

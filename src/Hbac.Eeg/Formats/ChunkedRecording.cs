@@ -25,7 +25,11 @@ public abstract class ChunkedRecording : IDisposable
     /// <summary>The rate of the file's montage signals (before any resampling to 200 Hz).</summary>
     public required double SourceSampleRateHz { get; init; }
 
+    /// <summary>From the first sample to the last, the gaps of an EDF+D / BDF+D file included.</summary>
     public required double DurationSeconds { get; init; }
+
+    /// <summary>Gaps between the records of an EDF+D / BDF+D file as (start, length) in seconds; their samples are NaN.</summary>
+    public IReadOnlyList<(double StartSeconds, double Seconds)> Gaps { get; init; } = [];
 
     /// <summary>True when the file is read record by record; false when it was loaded whole.</summary>
     public required bool Streamed { get; init; }

@@ -52,6 +52,7 @@ internal sealed class InMemoryChunkedRecording : ChunkedRecording
         {
             Source = file.SourceName,
             Format = file.Variant,
+            Gaps = file.Gaps,
             Labels = file.Labels,
             Mapped = [.. mapped.Select(m => (m.Canonical, m.Signal.Label))],
             SourceSampleRateHz = mapped.Where(m => m.Canonical != "EKG").Max(m => m.Signal.SampleRateHz),

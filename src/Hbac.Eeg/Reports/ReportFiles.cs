@@ -49,6 +49,12 @@ public static class ReportFiles
                 ["file"] = recording.Source,
                 ["format"] = recording.Format,
                 ["duration_seconds"] = Math.Round(recording.DurationSeconds, 3),
+                // EDF+D pauses: read as missing samples, so their segments are not scored.
+                ["gaps"] = new JsonArray([.. recording.Gaps.Select(g => (JsonNode)new JsonObject
+                {
+                    ["start_seconds"] = Math.Round(g.StartSeconds, 3),
+                    ["seconds"] = Math.Round(g.Seconds, 3),
+                })]),
                 ["sample_rate_hz"] = recording.SourceSampleRateHz,
                 ["scored_at_hz"] = 200,
                 ["streamed_from_disk"] = recording.Streamed,

@@ -23,7 +23,7 @@ public class EdfInspectionTests
         Assert.Equal(
             ["Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1", "Fz", "Cz", "Pz", "Fp2", "F4", "C4", "P4", "F8", "T4", "T6", "O2"],
             Assert.IsType<string[]>(fields["montage_channels_found"]));
-        Assert.Equal(0, fields["nan_count"]);
+        Assert.Equal(0L, fields["nan_count"]);
         Assert.Equal(30, fields["annotations"]);
     }
 

@@ -59,6 +59,67 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public void ADiscontinuousEdfIsReportedOverItsWholeSpanWithTheGapNotScored()
+    {
+        var data = _root.File("long");
+        Assert.Equal(0, HbacProcess.Run("synth", "--recordings", "1", "--hours", "0.1", "--out", data, "--seed", "3").ExitCode);
+        var edf = Path.Combine(data, "long_001.edf");
+        // The recording paused for 2 minutes after 200 s: records 201-360 start 120 s later.
+        MakeDiscontinuous(edf, fromRecord: 200, shiftSeconds: 120);
+
+        var output = _root.File("report");
+        var run = HbacProcess.Run("report", edf, "--model", EegModel(), "--out", output);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        // 480 s: windows end at 50, 60, ..., 480 s, so 44 segments; the 12 inside the gap are not scored.
+        Assert.Contains($"{edf}: 0:08:00 EDF+D at 200 Hz, 19 of 19 electrodes mapped + EKG, streamed from disk; 44 segments (10-s step), 12 not scored", run.Stdout);
+        var notScored = File.ReadAllLines(Path.Combine(output, "timeline.csv")).Skip(1)
+            .Where(l => l.Split(',')[9] == "not_scored").Select(l => l.Split(',')[0]).ToList();
+        Assert.Equal([.. Enumerable.Range(0, 12).Select(k => (200 + 10 * k).ToString(System.Globalization.CultureInfo.InvariantCulture))], notScored);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "report.json")));
+        var recording = json.RootElement.GetProperty("recording");
+        Assert.Equal(480, recording.GetProperty("duration_seconds").GetDouble());
+        var gap = Assert.Single(recording.GetProperty("gaps").EnumerateArray());
+        Assert.Equal(200, gap.GetProperty("start_seconds").GetDouble());
+        Assert.Equal(120, gap.GetProperty("seconds").GetDouble());
+
+        // inspect says where the missing samples come from: 120 s of 20 signals at 200 Hz.
+        var inspect = HbacProcess.Run("inspect", edf);
+        Assert.True(inspect.ExitCode == 0, inspect.Stderr);
+        using var described = JsonDocument.Parse(inspect.Stdout);
+        Assert.Equal("EDF+D", described.RootElement.GetProperty("variant").GetString());
+        Assert.Equal(120 * 200 * 20, described.RootElement.GetProperty("nan_count").GetInt64());
+        Assert.Equal(200, Assert.Single(described.RootElement.GetProperty("gaps").EnumerateArray()).GetProperty("start_s").GetDouble());
+    }
+
+    /// <summary>
+    /// Turns an EDF+C file of <c>hbac synth</c> (1-s records, annotations last, time-keeping TAL "+r") into an
+    /// EDF+D whose records from <paramref name="fromRecord"/> on start <paramref name="shiftSeconds"/> later.
+    /// </summary>
+    private static void MakeDiscontinuous(string path, int fromRecord, int shiftSeconds)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int Field(int at, int width) => int.Parse(System.Text.Encoding.ASCII.GetString(bytes, at, width).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var signals = Field(252, 4);
+        var headerBytes = Field(184, 8);
+        var records = Field(236, 8);
+        var samples = Enumerable.Range(0, signals).Select(i => Field(256 + signals * 216 + 8 * i, 8)).ToList();
+        var recordBytes = samples.Sum() * 2;
+        var annotationOffset = samples.Take(signals - 1).Sum() * 2;
+        System.Text.Encoding.ASCII.GetBytes("EDF+D".PadRight(44)).CopyTo(bytes, 192);
+        for (var r = fromRecord; r < records; r++)
+        {
+            var at = headerBytes + r * recordBytes + annotationOffset;
+            var old = $"+{r}\u0014\u0014";
+            Assert.Equal(old, System.Text.Encoding.ASCII.GetString(bytes, at, old.Length));
+            var shifted = System.Text.Encoding.ASCII.GetBytes($"+{r + shiftSeconds}\u0014\u0014");
+            Assert.Equal(old.Length, shifted.Length);
+            shifted.CopyTo(bytes, at);
+        }
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Fact]
     public void ASpectrogramModelIsRefusedByName()
     {
         var model = _root.File("spectrogram.onnx");

@@ -49,20 +49,6 @@ public class EdfBadInputTests
         Assert.Contains("truncated: the header needs 768 bytes but the file has 600", error.Message);
     }
 
-    [Fact]
-    public void DiscontinuousEdfPlusIsRejected()
-    {
-        var writer = new TestEdfWriter
-        {
-            Records = 1,
-            Reserved = "EDF+D",
-            Signals = [TestEdfSignal.Constant("Fp1", 10, 1)],
-            AnnotationRecords = ["+0\u0014\u0014\0"],
-        };
-        var error = Rejected(writer);
-        Assert.Contains("EDF+D (discontinuous) recordings are not supported", error.Message);
-    }
-
     [Theory]
     [InlineData("physical minimum", "signal 2 ('F3') physical minimum is not a number: 'abc'")]
     [InlineData("digital maximum", "signal 2 ('F3') digital maximum is not an integer: 'x1'")]

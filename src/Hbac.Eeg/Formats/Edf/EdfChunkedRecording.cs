@@ -6,25 +6,28 @@ namespace Hbac.Eeg.Formats.Edf;
 /// An EDF/BDF read data record by data record (records are fixed-size blocks), so a 24-hour file costs a
 /// few records of memory instead of the whole file. Used when every montage signal is at 200 Hz; other
 /// rates go through <see cref="InMemoryChunkedRecording.FromEdf"/> (loaded whole and resampled).
-/// Annotations are collected from the TAL channel as the records go by.
+/// Annotations are collected from the TAL channel as the records go by. The gaps of an EDF+D / BDF+D file
+/// come out as chunks of NaN, at most a chunk long each, so a long gap costs no more memory than a record.
 /// </summary>
 internal sealed class EdfChunkedRecording : ChunkedRecording
 {
     private readonly EdfHeader _header;
     private readonly int[] _signalOfColumn;   // per Kaggle column: the signal index, or -1
+    private readonly EdfRecordTimes _times;
     private readonly List<EdfAnnotation> _annotations = [];
 
-    private EdfChunkedRecording(EdfHeader header, int[] signalOfColumn)
+    private EdfChunkedRecording(EdfHeader header, int[] signalOfColumn, EdfRecordTimes times)
     {
         _header = header;
         _signalOfColumn = signalOfColumn;
+        _times = times;
     }
 
     public override IReadOnlyList<EdfAnnotation> Annotations => _annotations;
 
     public static ChunkedRecording OpenFile(string path)
     {
-        var header = ReadHeader(path);
+        var (header, times) = ReadHeader(path);
         var signalOfColumn = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
         for (var i = 0; i < header.Signals.Count; i++)
         {
@@ -49,29 +52,24 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
             // The resampler needs whole signals: load the file (its size is stated in the report).
             return InMemoryChunkedRecording.FromEdf(EdfReader.Read(path));
         }
-        var variant = (header.Format, header.Reserved.StartsWith("EDF+C", StringComparison.Ordinal) || header.Reserved.StartsWith("BDF+C", StringComparison.Ordinal)) switch
-        {
-            (EdfFormat.Edf, true) => "EDF+C",
-            (EdfFormat.Bdf, true) => "BDF+C",
-            (EdfFormat.Edf, false) => "EDF",
-            _ => "BDF",
-        };
-        return new EdfChunkedRecording(header, signalOfColumn)
+        return new EdfChunkedRecording(header, signalOfColumn, times)
         {
             Source = path,
-            Format = variant,
+            Format = EdfFormatNames.Variant(header.Format, header.Reserved),
             Labels = labels,
             Mapped = [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => (x.c, header.Signals[signalOfColumn[x.i]].Label))],
             SourceSampleRateHz = KaggleMontage.SampleRateHz,
-            DurationSeconds = header.RecordCount * header.RecordDurationSeconds,
+            DurationSeconds = times.SpanSeconds,
+            Gaps = times.Gaps,
             Streamed = true,
         };
     }
 
-    private static EdfHeader ReadHeader(string path)
+    private static (EdfHeader, EdfRecordTimes) ReadHeader(string path)
     {
-        using var file = File.OpenRead(path);
-        return EdfReader.ReadHeader(file, path);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12);
+        var header = EdfReader.ReadHeader(file, path);
+        return (header, EdfRecordTimes.Read(file, header, path));
     }
 
     public override IEnumerable<float[][]> Chunks(int seconds)
@@ -81,6 +79,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         // Never more records than the file holds: the block is then bounded by the file's length.
         var recordsPerChunk = (int)Math.Clamp(Math.Round(seconds / header.RecordDurationSeconds), 1, header.RecordCount);
         var perRecord = (int)Math.Round(header.RecordDurationSeconds * KaggleMontage.SampleRateHz);
+        var chunkSamples = recordsPerChunk * perRecord;
         var signalOffsets = new long[header.Signals.Count];
         for (var i = 1; i < signalOffsets.Length; i++)
         {
@@ -92,37 +91,34 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         using var file = new FileStream(Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         file.Seek(header.HeaderBytes, SeekOrigin.Begin);
         var block = new byte[header.RecordBytes * recordsPerChunk];
+        var chunk = NewChunk(chunkSamples);
+        var filled = 0;
+        var cursor = 0L;   // samples per column handed out so far, gaps included
         for (var first = 0; first < header.RecordCount; first += recordsPerChunk)
         {
             var records = Math.Min(recordsPerChunk, header.RecordCount - first);
             file.ReadExactly(block.AsSpan(0, (int)(records * header.RecordBytes)));
-            var chunk = new float[KaggleMontage.Columns.Count][];
-            for (var c = 0; c < chunk.Length; c++)
-            {
-                chunk[c] = new float[records * perRecord];
-                var signal = _signalOfColumn[c];
-                if (signal < 0)
-                {
-                    continue;
-                }
-                var h = header.Signals[signal];
-                var microvolts = h.MicrovoltsPerUnit ?? 1.0;
-                for (var r = 0; r < records; r++)
-                {
-                    var source = block.AsSpan((int)(r * header.RecordBytes + signalOffsets[signal]), perRecord * header.BytesPerSample);
-                    var target = chunk[c].AsSpan(r * perRecord, perRecord);
-                    if (header.BytesPerSample == 2)
-                    {
-                        EdfReader.DecodeInt16(source, target, h.Gain * microvolts, h.Offset * microvolts);
-                    }
-                    else
-                    {
-                        EdfReader.DecodeInt24(source, target, h.Gain * microvolts, h.Offset * microvolts);
-                    }
-                }
-            }
             for (var r = 0; r < records; r++)
             {
+                var at = _times.SampleStart(first + r, perRecord, cursor);
+                if (at > cursor)
+                {
+                    // A gap of an EDF+D file: what came before it, then the gap as missing samples, chunk by chunk.
+                    if (filled > 0)
+                    {
+                        yield return Trim(chunk, filled);
+                        chunk = NewChunk(chunkSamples);
+                        filled = 0;
+                    }
+                    for (var gap = at - cursor; gap > 0; gap -= chunkSamples)
+                    {
+                        yield return Missing((int)Math.Min(gap, chunkSamples));
+                    }
+                    cursor = at;
+                }
+                Decode(block.AsSpan((int)(r * header.RecordBytes), (int)header.RecordBytes), signalOffsets, perRecord, chunk, filled);
+                filled += perRecord;
+                cursor += perRecord;
                 for (var a = 0; a < annotationSignals.Count; a++)
                 {
                     var signal = annotationSignals[a];
@@ -133,13 +129,68 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                         startOffset = o;
                     }
                 }
+                foreach (var (onset, duration, text) in raw)
+                {
+                    _annotations.Add(new EdfAnnotation(onset - (startOffset ?? 0), duration, text));
+                }
+                raw.Clear();
+                if (filled == chunkSamples)
+                {
+                    yield return chunk;
+                    chunk = NewChunk(chunkSamples);
+                    filled = 0;
+                }
             }
-            foreach (var (onset, duration, text) in raw)
-            {
-                _annotations.Add(new EdfAnnotation(onset - (startOffset ?? 0), duration, text));
-            }
-            raw.Clear();
-            yield return chunk;
         }
+        if (filled > 0)
+        {
+            yield return Trim(chunk, filled);
+        }
+    }
+
+    private void Decode(ReadOnlySpan<byte> record, long[] signalOffsets, int perRecord, float[][] chunk, int at)
+    {
+        for (var c = 0; c < chunk.Length; c++)
+        {
+            var signal = _signalOfColumn[c];
+            if (signal < 0)
+            {
+                continue;
+            }
+            var h = _header.Signals[signal];
+            var microvolts = h.MicrovoltsPerUnit ?? 1.0;
+            var source = record.Slice((int)signalOffsets[signal], perRecord * _header.BytesPerSample);
+            var target = chunk[c].AsSpan(at, perRecord);
+            if (_header.BytesPerSample == 2)
+            {
+                EdfReader.DecodeInt16(source, target, h.Gain * microvolts, h.Offset * microvolts);
+            }
+            else
+            {
+                EdfReader.DecodeInt24(source, target, h.Gain * microvolts, h.Offset * microvolts);
+            }
+        }
+    }
+
+    private static float[][] NewChunk(int samples)
+    {
+        var chunk = new float[KaggleMontage.Columns.Count][];
+        for (var c = 0; c < chunk.Length; c++)
+        {
+            chunk[c] = new float[samples];
+        }
+        return chunk;
+    }
+
+    private static float[][] Trim(float[][] chunk, int samples) => [.. chunk.Select(c => c[..samples])];
+
+    private static float[][] Missing(int samples)
+    {
+        var chunk = NewChunk(samples);
+        foreach (var column in chunk)
+        {
+            column.AsSpan().Fill(float.NaN);
+        }
+        return chunk;
     }
 }

@@ -1,7 +1,7 @@
 namespace Hbac.Eeg.Formats.Edf;
 
 /// <summary>
-/// A decoded EDF, EDF+C, BDF or BDF+C file: the main header, every signal header (annotation channels
+/// A decoded EDF, EDF+C, EDF+D, BDF, BDF+C or BDF+D file: the main header, every signal header (annotation channels
 /// included), the ordinary signals with their physical samples, and the EDF+ annotations.
 /// </summary>
 public sealed class EdfFile
@@ -21,8 +21,12 @@ public sealed class EdfFile
         IReadOnlyList<EdfSignalHeader> signalHeaders,
         IReadOnlyList<EdfSignal> signals,
         IReadOnlyList<EdfAnnotation> annotations,
-        double startOffsetSeconds)
+        double startOffsetSeconds,
+        IReadOnlyList<(double StartSeconds, double Seconds)> gaps,
+        double durationSeconds)
     {
+        Gaps = gaps;
+        DurationSeconds = durationSeconds;
         SourceName = sourceName;
         Format = format;
         Version = version;
@@ -45,14 +49,8 @@ public sealed class EdfFile
 
     public EdfFormat Format { get; }
 
-    /// <summary>"EDF+C" / "BDF+C" when the reserved field says so, otherwise "EDF" / "BDF".</summary>
-    public string Variant => (Format, Reserved.StartsWith("EDF+C", StringComparison.Ordinal) || Reserved.StartsWith("BDF+C", StringComparison.Ordinal)) switch
-    {
-        (EdfFormat.Edf, true) => "EDF+C",
-        (EdfFormat.Bdf, true) => "BDF+C",
-        (EdfFormat.Edf, false) => "EDF",
-        _ => "BDF",
-    };
+    /// <summary>"EDF+C", "EDF+D", "BDF+C" or "BDF+D" when the reserved field says so, otherwise "EDF" / "BDF".</summary>
+    public string Variant => EdfFormatNames.Variant(Format, Reserved);
 
     /// <summary>The version field: "0" for EDF, "BIOSEMI" (after the 0xFF byte) for BDF.</summary>
     public string Version { get; }
@@ -82,7 +80,14 @@ public sealed class EdfFile
 
     public double RecordDurationSeconds { get; }
 
-    public double DurationSeconds => RecordCount * RecordDurationSeconds;
+    /// <summary>From the first sample to the last, gaps between the records of an EDF+D / BDF+D file included.</summary>
+    public double DurationSeconds { get; }
+
+    /// <summary>
+    /// The gaps between the records of an EDF+D / BDF+D file as (start, length) in seconds after the first sample;
+    /// their samples read as NaN. Empty for a continuous file.
+    /// </summary>
+    public IReadOnlyList<(double StartSeconds, double Seconds)> Gaps { get; }
 
     /// <summary>The header's signal count: ordinary and annotation signals.</summary>
     public int SignalCount => SignalHeaders.Count;

@@ -6,10 +6,12 @@ using System.Text;
 namespace Hbac.Eeg.Formats.Edf;
 
 /// <summary>
-/// Reads EDF, EDF+C, BDF and BDF+C files. Samples are scaled to physical units
+/// Reads EDF, EDF+C, EDF+D, BDF, BDF+C and BDF+D files. Samples are scaled to physical units
 /// with physical = (digital - dmin) * (pmax - pmin) / (dmax - dmin) + pmin, which also handles an
 /// inverted physical range. Annotation channels are parsed as TALs instead of decoded as samples.
-/// EDF+D / BDF+D (discontinuous) files are rejected: their records are not contiguous in time.
+/// The records of a discontinuous file (EDF+D / BDF+D) are placed at their times and the gaps between
+/// them read as NaN (<see cref="EdfRecordTimes"/>); this whole-file reader fills at most
+/// <see cref="MaxGapFillSeconds"/> or the recorded duration, whichever is more.
 /// The header is read and checked against the file's length first (record count, samples per record,
 /// record duration, sample rates, physical and digital ranges, each within the limits below); the data
 /// records are then decoded one at a time, so a file is never held whole in memory.
@@ -40,6 +42,12 @@ public static class EdfReader
 
     /// <summary>Largest data record read at once (the specification recommends at most 61,440 bytes).</summary>
     public const long MaxRecordBytes = 256L << 20;
+
+    /// <summary>
+    /// Gaps of a discontinuous file filled with NaN by <see cref="Read(string)"/> when they add up to more than
+    /// the recording itself (which holds the whole file in memory): one hour.
+    /// </summary>
+    public const double MaxGapFillSeconds = 3_600;
 
     /// <summary>Most signals a header may declare (the field has 4 digits).</summary>
     public const int MaxSignals = 9_999;
@@ -123,10 +131,6 @@ public static class EdfReader
         }
 
         var reserved = Text(bytes, 192, 44);
-        if (reserved.StartsWith("EDF+D", StringComparison.Ordinal) || reserved.StartsWith("BDF+D", StringComparison.Ordinal))
-        {
-            throw Error(source, $"{reserved[..5]} (discontinuous) recordings are not supported: their data records have gaps in time; export it as EDF+C");
-        }
         var declaredRecords = ParseInt(bytes, 236, 8, source, "number of data records");
         var recordDuration = ParseDouble(bytes, 244, 8, source, "duration of a data record");
         var headers = ParseSignalHeaders(bytes, signalCount, format, source);
@@ -199,13 +203,31 @@ public static class EdfReader
         {
             signalOffsets[i] = signalOffsets[i - 1] + (long)headers[i - 1].SamplesPerRecord * header.BytesPerSample;
         }
-        // The lengths were checked against the file in the header, so these allocations are bounded by it.
+        var times = EdfRecordTimes.Read(stream, header, source);
+        var recorded = records * header.RecordDurationSeconds;
+        var gapSeconds = times.Gaps.Sum(g => g.Seconds);
+        if (gapSeconds > Math.Max(MaxGapFillSeconds, recorded))
+        {
+            throw Error(source, string.Create(CultureInfo.InvariantCulture,
+                $"the gaps between data records add up to {gapSeconds:0.###} s; a whole-file read fills at most the recorded {recorded:0.###} s or {MaxGapFillSeconds:0} s with missing samples (split the recording at its longest gap)"));
+        }
+        // The lengths were checked against the file in the header, and the gaps above, so these allocations are bounded by them.
         var samples = new float[headers.Count][];
+        var ends = new long[headers.Count];
         for (var i = 0; i < headers.Count; i++)
         {
             if (!headers[i].IsAnnotation)
             {
-                samples[i] = new float[(long)headers[i].SamplesPerRecord * records];
+                var length = times.SampleCount(headers[i].SamplesPerRecord);
+                if (length > Array.MaxLength)
+                {
+                    throw Error(source, $"signal '{headers[i].Label}' has {length} samples with its gaps, more than one array holds");
+                }
+                samples[i] = new float[length];
+                if (times.Gaps.Count > 0)
+                {
+                    samples[i].AsSpan().Fill(float.NaN);
+                }
             }
         }
         var raw = new List<(double Onset, double? Duration, string Text)>();
@@ -229,7 +251,9 @@ public static class EdfReader
                     firstAnnotationSignal = false;
                     continue;
                 }
-                var target = samples[i].AsSpan(r * h.SamplesPerRecord, h.SamplesPerRecord);
+                var at = times.SampleStart(r, h.SamplesPerRecord, ends[i]);
+                ends[i] = at + h.SamplesPerRecord;
+                var target = samples[i].AsSpan((int)at, h.SamplesPerRecord);
                 if (header.BytesPerSample == 2)
                 {
                     DecodeInt16(block, target, h.Gain, h.Offset);
@@ -253,7 +277,7 @@ public static class EdfReader
         return new EdfFile(
             source, header.Format, header.Version, header.Patient, header.Recording, header.StartDateTime,
             header.HeaderBytes, header.Reserved, header.DeclaredRecordCount, records, header.RecordDurationSeconds,
-            headers, signals, annotations, offset);
+            headers, signals, annotations, offset, times.Gaps, times.SpanSeconds);
     }
 
     private static EdfFormat DetectFormat(byte[] bytes, string source)
