@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Hbac.Caching;
@@ -304,13 +305,26 @@ public sealed class InferenceService(
 
     /// <summary>
     /// The index of the first value that is NaN, infinite or beyond <see cref="ModelInput.MaxAbsValue"/>, or
-    /// null. A loop over the span, not LINQ with a delegate call per value: it runs on all 360 000 values of
-    /// every uploaded window. (NaN fails the comparison, so it is caught with the rest.)
+    /// null. It runs on all 360 000 values of every uploaded window (2 % of the service's CPU in Score
+    /// throughput as a scalar loop, by perf), so whole vectors are checked first and the scalar loop finds the
+    /// exact index from the first vector that fails. (NaN fails the comparison, so it is caught with the rest.)
     /// </summary>
-    private static int? FirstOutOfRange(ReadOnlySpan<float> values)
+    internal static int? FirstOutOfRange(ReadOnlySpan<float> values)
     {
         var limit = ModelInput.MaxAbsValue;
-        for (var i = 0; i < values.Length; i++)
+        var start = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var bound = new Vector<float>(limit);
+            for (; start <= values.Length - Vector<float>.Count; start += Vector<float>.Count)
+            {
+                if (!Vector.LessThanOrEqualAll(Vector.Abs(new Vector<float>(values[start..])), bound))
+                {
+                    break;
+                }
+            }
+        }
+        for (var i = start; i < values.Length; i++)
         {
             if (!(MathF.Abs(values[i]) <= limit))
             {
