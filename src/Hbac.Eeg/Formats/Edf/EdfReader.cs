@@ -44,8 +44,9 @@ public static class EdfReader
     public const long MaxRecordBytes = 256L << 20;
 
     /// <summary>
-    /// Gaps of a discontinuous file filled with NaN by <see cref="Read(string)"/> when they add up to more than
-    /// the recording itself (which holds the whole file in memory): one hour.
+    /// How much gap a whole-file read fills with NaN for a recording shorter than this (one hour); a longer
+    /// recording may have gaps adding up to its own length. More is refused: this reader holds the file in
+    /// memory, so a small file claiming a long pause must not become a large allocation.
     /// </summary>
     public const double MaxGapFillSeconds = 3_600;
 

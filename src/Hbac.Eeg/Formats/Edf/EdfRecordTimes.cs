@@ -76,7 +76,8 @@ internal sealed class EdfRecordTimes
 
     /// <summary>
     /// The record times of <paramref name="header"/>'s file: for EDF+D / BDF+D read from every record's time-keeping
-    /// annotation (the stream is left where it was), otherwise one record after the other.
+    /// annotation, otherwise one record after the other. The stream must stand at the first data record, and is
+    /// left there.
     /// </summary>
     public static EdfRecordTimes Read(Stream stream, EdfHeader header, string source)
     {
@@ -99,7 +100,7 @@ internal sealed class EdfRecordTimes
             double first = 0;
             for (var r = 0; r < onsets.Length; r++)
             {
-                stream.Position = header.HeaderBytes + r * header.RecordBytes + offset;
+                stream.Position = start + r * header.RecordBytes + offset;
                 stream.ReadExactly(block);
                 ignored.Clear();
                 var onset = TalParser.ParseRecord(block, timeKeeping: true, ignored, source, r)
