@@ -183,6 +183,58 @@ public sealed class InferenceServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task StreamEegSaysWhichSegmentsHadNoUsableSignal()
+    {
+        using var call = _client.StreamEeg();
+        var channels = Inputs.Eeg(60);
+        foreach (var channel in channels)
+        {
+            channel.AsSpan(28 * 200, 8 * 200).Fill(float.NaN);   // a pause from 28 s to 36 s
+        }
+        foreach (var request in Inputs.Chunks(channels, 200))
+        {
+            await call.RequestStream.WriteAsync(request);
+        }
+        await call.RequestStream.CompleteAsync();
+        var replies = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        // The report's rule: an electrode is missing when over 25 % of the segment is NaN; 20-30 s has 20 %.
+        Assert.Equal([20.0, 22.0, 24.0, 26.0, 28.0, 30.0], replies.Select(r => r.SegmentStartSeconds));
+        Assert.Equal(["ok", "not_scored", "not_scored", "not_scored", "not_scored", "not_scored"], replies.Select(r => r.Quality));
+        Assert.Equal("", replies[0].BadElectrodes);
+        Assert.StartsWith("Fp1:nan;F3:nan;", replies[1].BadElectrodes);
+        Assert.Equal(19, replies[1].BadElectrodes.Split(';').Length);
+    }
+
+    [Fact]
+    public async Task AResumedStreamJudgesEachSegmentOnItsOwnSignal()
+    {
+        using var call = _client.StreamEeg();
+        // Resumed at 5 s: this call's signal covers 5-70 s of the stream; the pause lies at 26-36 s of the stream.
+        var channels = Inputs.Eeg(65);
+        foreach (var channel in channels)
+        {
+            channel.AsSpan(21 * 200, 10 * 200).Fill(float.NaN);
+        }
+        var first = true;
+        foreach (var request in Inputs.Chunks(channels, 200))
+        {
+            if (first)
+            {
+                request.FirstSampleIndex = 1000;
+                first = false;
+            }
+            await call.RequestStream.WriteAsync(request);
+        }
+        await call.RequestStream.CompleteAsync();
+        var replies = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        Assert.Equal([26.0, 28.0, 30.0, 32.0, 34.0, 36.0, 38.0, 40.0], replies.Select(r => r.SegmentStartSeconds));
+        // 100, 80, 60, 40, 20, 0, 0 and 0 % of each segment missing.
+        Assert.Equal(["not_scored", "not_scored", "not_scored", "not_scored", "ok", "ok", "ok", "ok"], replies.Select(r => r.Quality));
+    }
+
+    [Fact]
     public async Task StreamEegLagCountsTheSignalThatArrivedWithTheWindow()
     {
         using var call = _client.StreamEeg();

@@ -5,9 +5,10 @@ namespace Hbac.Eeg.Reports;
 /// <summary>
 /// Follows a recording chunk by chunk (Kaggle order, 200 Hz) and keeps <see cref="SecondStatistics"/>
 /// per electrode per second (about 70 MB for 24 h), so the quality of any segment is known without the
-/// samples. Partial seconds are carried over to the next chunk.
+/// samples. Partial seconds are carried over to the next chunk. A stream, which may run for days, keeps
+/// only its last <paramref name="keepSeconds"/> seconds: its replies ask about segments 20-30 s old.
 /// </summary>
-public sealed class SignalQualityTracker(SignalQualityRules? rules = null)
+public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? keepSeconds = null)
 {
     private const int Rate = KaggleMontage.SampleRateHz;
     private static readonly int ElectrodeCount = KaggleMontage.Electrodes.Count;
@@ -16,9 +17,42 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null)
     private readonly List<SecondStatistics[]> _seconds = [];
     private readonly float[][] _pending = Enumerable.Range(0, ElectrodeCount).Select(_ => new float[Rate]).ToArray();
     private int _pendingLength;
+    private int _dropped;   // seconds no longer kept, before _seconds[0]
 
     /// <summary>Whole seconds seen so far.</summary>
-    public int Seconds => _seconds.Count;
+    public int Seconds => _dropped + _seconds.Count;
+
+    /// <summary>
+    /// Adds samples interleaved by channel (s0c0, s0c1, ..., the Kaggle order with the electrodes first), as
+    /// a stream carries them; the same as <see cref="Append"/> of the deinterleaved channels.
+    /// </summary>
+    public void AppendInterleaved(ReadOnlySpan<float> samples, int channels)
+    {
+        if (channels < ElectrodeCount || samples.Length % channels != 0)
+        {
+            throw new ArgumentException($"{samples.Length} samples are not whole frames of {channels} channels with the {ElectrodeCount} electrodes first", nameof(samples));
+        }
+        var frames = samples.Length / channels;
+        var position = 0;
+        while (position < frames)
+        {
+            var take = Math.Min(Rate - _pendingLength, frames - position);
+            for (var e = 0; e < ElectrodeCount; e++)
+            {
+                var target = _pending[e].AsSpan(_pendingLength, take);
+                for (var i = 0; i < take; i++)
+                {
+                    target[i] = samples[(position + i) * channels + e];
+                }
+            }
+            _pendingLength += take;
+            position += take;
+            if (_pendingLength == Rate)
+            {
+                CompleteSecond();
+            }
+        }
+    }
 
     /// <summary>Adds a chunk (at least the 19 electrodes, Kaggle order, all the same length).</summary>
     public void Append(IReadOnlyList<float[]> chunk)
@@ -36,27 +70,38 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null)
             position += take;
             if (_pendingLength == Rate)
             {
-                var second = new SecondStatistics[ElectrodeCount];
-                for (var e = 0; e < ElectrodeCount; e++)
-                {
-                    second[e] = SecondStatistics.Of(_pending[e]);
-                }
-                _seconds.Add(second);
-                _pendingLength = 0;
+                CompleteSecond();
             }
         }
     }
 
-    /// <summary>The quality of the whole seconds [start, end).</summary>
+    private void CompleteSecond()
+    {
+        var second = new SecondStatistics[ElectrodeCount];
+        for (var e = 0; e < ElectrodeCount; e++)
+        {
+            second[e] = SecondStatistics.Of(_pending[e]);
+        }
+        _seconds.Add(second);
+        _pendingLength = 0;
+        if (keepSeconds is { } keep && _seconds.Count > keep)
+        {
+            _seconds.RemoveAt(0);
+            _dropped++;
+        }
+    }
+
+    /// <summary>The quality of the whole seconds [start, end); seconds not seen, or no longer kept, count as missing samples.</summary>
     public SegmentQuality Segment(int startSecond, int endSecond)
     {
         var statistics = new SecondStatistics[ElectrodeCount];
         var first = true;
-        for (var s = Math.Max(0, startSecond); s < Math.Min(endSecond, _seconds.Count); s++)
+        for (var s = Math.Max(_dropped, startSecond); s < Math.Min(endSecond, Seconds); s++)
         {
+            var kept = _seconds[s - _dropped];
             for (var e = 0; e < ElectrodeCount; e++)
             {
-                statistics[e] = first ? _seconds[s][e] : SecondStatistics.Combine(statistics[e], _seconds[s][e]);
+                statistics[e] = first ? kept[e] : SecondStatistics.Combine(statistics[e], kept[e]);
             }
             first = false;
         }

@@ -6,6 +6,7 @@ using Hbac.Caching;
 using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
+using Hbac.Eeg.Reports;
 using Hbac.Eeg.Windows;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
@@ -138,6 +139,9 @@ public sealed class InferenceService(
             }
             var ct = context.CancellationToken;
             EegWindowStream? stream = null;
+            // Each reply's segment gets the report's signal-quality verdict; a minute of seconds is plenty for segments 20-30 s old.
+            SignalQualityTracker? quality = null;
+            long callStart = 0;
             var limiter = new StreamRateLimiter(options.Value.StreamMaxSamplesPerSecond, time);
             var interleaved = Array.Empty<float>();
             while (await requestStream.MoveNext(ct))
@@ -161,7 +165,13 @@ public sealed class InferenceService(
                 var received = StageStart.Now();
                 // The first message says where the call lies in the stream (a resumed stream keeps its clock).
                 // Its ~0.8 MB of buffers are the window stage's, not the chunk's receiving.
-                stream ??= new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent, firstSample: firstSample);
+                if (stream is null)
+                {
+                    stream = new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent, firstSample: firstSample);
+                    quality = new SignalQualityTracker(keepSeconds: QualitySecondsKept);
+                    callStart = firstSample;
+                }
+                quality!.AppendInterleaved(interleaved.AsSpan(0, length), EegStream.ChannelCount);
                 var windows = stream.AppendInterleaved(interleaved.AsSpan(0, length));
                 profile.Record(ModelInputKind.Eeg, ServingStage.Window, windows.Count, received);
                 profile.RecordBetween(ModelInputKind.Eeg, ServingStage.Receive, windows.Count, receive, received);
@@ -172,6 +182,7 @@ public sealed class InferenceService(
                     inputs.Return(window.Input);
                     var reply = StageStart.Now();
                     var probabilities = ClassProbabilities.FromSpan(scored.Probabilities);
+                    var segmentQuality = QualityOf(quality!, window, callStart);
                     // Serialised here; the write only waits when the connection is flow-controlled, and the
                     // reply's CPU is read only when it ends on the thread it began on.
                     await responseStream.WriteAsync(new StreamEegResponse
@@ -184,12 +195,28 @@ public sealed class InferenceService(
                         Probabilities = probabilities,
                         TopClass = probabilities.TopClass(),
                         ModelVersion = scored.ModelVersion,
+                        Quality = segmentQuality.Flag,
+                        BadElectrodes = segmentQuality.Details,
                     }, ct);
                     profile.Record(ModelInputKind.Eeg, ServingStage.Reply, 1, reply);
                 }
             }
             return true;
         });
+
+    /// <summary>Seconds of per-electrode statistics a stream keeps for its replies' quality (segments end 20 s or more before the newest sample).</summary>
+    private const int QualitySecondsKept = 64;
+
+    /// <summary>
+    /// The quality of a window's segment: the whole seconds, counted from this call's first sample, that the
+    /// segment overlaps (a resumed stream's grid need not fall on them).
+    /// </summary>
+    private static SegmentQuality QualityOf(SignalQualityTracker quality, EegStreamWindow window, long callStart)
+    {
+        var start = (window.SegmentStartSeconds * EegStream.SampleRateHz - callStart) / EegStream.SampleRateHz;
+        var end = (window.SegmentEndSeconds * EegStream.SampleRateHz - callStart) / EegStream.SampleRateHz;
+        return quality.Segment((int)Math.Floor(start + 1e-9), (int)Math.Ceiling(end - 1e-9));
+    }
 
     public override Task<Contracts.V1.ServingProfile> GetServingProfile(GetServingProfileRequest request, ServerCallContext context)
     {

@@ -90,4 +90,46 @@ public class SignalQualityTests
         Assert.Equal((whole.Max, whole.AtMax, whole.Min, whole.AtMin), (combined.Max, combined.AtMax, combined.Min, combined.AtMin));
         Assert.Equal(2, combined.AtMax);
     }
+
+    [Fact]
+    public void InterleavedSamplesGiveWhatTheChannelsGive()
+    {
+        var channels = Noise();
+        channels[Column("O2")].AsSpan(0, 1200).Fill(float.NaN);
+        Array.Fill(channels[Column("Fp1")], 3.0f);
+        var tracker = new SignalQualityTracker();
+        var interleaved = new float[channels[0].Length * 20];
+        for (var s = 0; s < channels[0].Length; s++)
+        {
+            for (var c = 0; c < 20; c++)
+            {
+                interleaved[s * 20 + c] = channels[c][s];
+            }
+        }
+        // In uneven chunks of whole frames.
+        for (var at = 0; at < channels[0].Length; at += 333)
+        {
+            var count = Math.Min(333, channels[0].Length - at);
+            tracker.AppendInterleaved(interleaved.AsSpan(at * 20, count * 20), 20);
+        }
+
+        Assert.Equal(20, tracker.Seconds);
+        Assert.Equal(Assess(channels).Details, tracker.Segment(0, 10).Details);
+        Assert.Equal("Fp1:flat;O2:nan", tracker.Segment(0, 10).Details);
+        Assert.Throws<ArgumentException>(() => tracker.AppendInterleaved(new float[30], 20));
+    }
+
+    [Fact]
+    public void AStreamKeepsOnlyItsLastSecondsAndAnOlderSegmentReadsAsMissing()
+    {
+        var channels = Noise(30);
+        var tracker = new SignalQualityTracker(keepSeconds: 12);
+        tracker.Append(channels);
+
+        Assert.Equal(30, tracker.Seconds);
+        Assert.Equal("ok", tracker.Segment(18, 28).Flag);
+        Assert.Equal(tracker.Segment(18, 28).Details, Assess(channels, 18, 28).Details);
+        // Seconds 0-17 are gone: a segment there has no samples left to judge.
+        Assert.Equal("not_scored", tracker.Segment(0, 10).Flag);
+    }
 }
