@@ -12,7 +12,6 @@ using Hbac.Eeg;
 using Hbac.Eeg.Formats;
 using Hbac.Eeg.Labels;
 using Hbac.Eeg.Metrics;
-using Hbac.Eeg.Synthetic;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
 using Hbac.Onnx;
@@ -175,15 +174,10 @@ internal static class BenchStreamCommand
         }
         var prior = split.TrainingPrior();
         table.Add(new("class prior: the training folds' mean votes for every row", "", scored.Count, KaggleKl.Score(votes, scoredRows.Select(_ => prior).ToList())));
-        var truthPath = Path.Combine(folder, FoldEvaluator.TruthFile);
-        if (File.Exists(truthPath))
+        if (FoldEvaluator.TruthAnchors(folder, split, scoredRows) is { } anchors)
         {
-            var truth = FoldEvaluator.ReadTruth(truthPath);
-            double[] Truth(TrainingWindow r) => truth.TryGetValue(r.LabelId, out var t) ? t : throw EegDataException.InFile(truthPath, $"no row for label_id {r.LabelId}");
-            var best = scoredRows.Select(Truth).ToList();
-            var reader = PerfectReader.Fit(split.Train.Select(Truth));
-            table.Add(new("perfect reader: every pattern drawn into the signal read exactly (PerfectReader)", "", scored.Count, KaggleKl.Score(votes, best.Select(reader.Predict).ToList())));
-            table.Add(new("best achievable: the true distributions the votes were drawn from (truth.csv)", "", scored.Count, KaggleKl.Score(votes, best)));
+            table.Add(new("perfect reader: every pattern drawn into the signal read exactly (PerfectReader)", "", scored.Count, anchors.PerfectReaderKl));
+            table.Add(new("best achievable: the true distributions the votes were drawn from (truth.csv)", "", scored.Count, anchors.BestAchievableKl));
         }
         var unmatched = rows.Count - scored.Count;
         var why = unmatched > 0 ? $" ({unmatched} not: their offset is off the 2-s reply grid or their EEG is too short)" : "";

@@ -61,19 +61,7 @@ public static class FoldEvaluator
         var votes = validation.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
         var prior = split.TrainingPrior();
         var priorPredictions = Enumerable.Range(0, validation.Count).SelectMany(_ => prior).ToArray();
-        var truthPath = Path.Combine(data.Folder, TruthFile);
-        double? best = null;
-        double? perfectReader = null;
-        if (File.Exists(truthPath))
-        {
-            var truth = ReadTruth(truthPath);
-            double[] Truth(TrainingWindow w) => truth.TryGetValue(w.LabelId, out var t)
-                ? t
-                : throw EegDataException.InFile(truthPath, $"no row for label_id {w.LabelId}");
-            best = KaggleKl.Score(votes, validation.SelectMany(Truth).ToArray(), EegClasses.Count);
-            var reader = PerfectReader.Fit(split.Train.Select(Truth));
-            perfectReader = KaggleKl.Score(votes, validation.SelectMany(w => reader.Predict(Truth(w))).ToArray(), EegClasses.Count);
-        }
+        var anchors = TruthAnchors(data.Folder, split, validation);
         var predicted = Enumerable.Range(0, validation.Count)
             .Select(i => ArgMax(probabilities.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray();
         return new FoldEvaluation(
@@ -82,9 +70,31 @@ public static class FoldEvaluator
             validation.Select(w => w.PatientId).Distinct().Count(),
             KaggleKl.Score(votes, probabilities, EegClasses.Count),
             KaggleKl.Score(votes, priorPredictions, EegClasses.Count),
-            best,
+            anchors?.BestAchievableKl,
             ConfusionMatrix.From(EegClasses.Names, validation.Select(w => w.Consensus).ToArray(), predicted),
-            perfectReader);
+            anchors?.PerfectReaderKl);
+    }
+
+    /// <summary>
+    /// On synthetic data (a truth.csv in <paramref name="folder"/>): the Kaggle KL of <paramref name="rows"/>' true
+    /// distributions and of <see cref="PerfectReader"/>'s predictions for them, the reader fitted on the split's
+    /// training rows; null without truth.csv.
+    /// </summary>
+    public static (double BestAchievableKl, double PerfectReaderKl)? TruthAnchors(string folder, FoldSplit split, IReadOnlyList<TrainingWindow> rows)
+    {
+        var truthPath = Path.Combine(folder, TruthFile);
+        if (!File.Exists(truthPath))
+        {
+            return null;
+        }
+        var truth = ReadTruth(truthPath);
+        double[] Truth(TrainingWindow w) => truth.TryGetValue(w.LabelId, out var t)
+            ? t
+            : throw EegDataException.InFile(truthPath, $"no row for label_id {w.LabelId}");
+        var votes = rows.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
+        var reader = PerfectReader.Fit(split.Train.Select(Truth));
+        return (KaggleKl.Score(votes, rows.SelectMany(Truth).ToArray(), EegClasses.Count),
+            KaggleKl.Score(votes, rows.SelectMany(w => reader.Predict(Truth(w))).ToArray(), EegClasses.Count));
     }
 
     /// <summary>

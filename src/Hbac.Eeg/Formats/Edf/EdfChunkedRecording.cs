@@ -80,11 +80,6 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         var recordsPerChunk = (int)Math.Clamp(Math.Round(seconds / header.RecordDurationSeconds), 1, header.RecordCount);
         var perRecord = (int)Math.Round(header.RecordDurationSeconds * KaggleMontage.SampleRateHz);
         var chunkSamples = recordsPerChunk * perRecord;
-        var signalOffsets = new long[header.Signals.Count];
-        for (var i = 1; i < signalOffsets.Length; i++)
-        {
-            signalOffsets[i] = signalOffsets[i - 1] + (long)header.Signals[i - 1].SamplesPerRecord * header.BytesPerSample;
-        }
         var annotationSignals = Enumerable.Range(0, header.Signals.Count).Where(i => header.Signals[i].IsAnnotation).ToList();
         var raw = new List<(double Onset, double? Duration, string Text)>();
         double? startOffset = null;
@@ -116,14 +111,14 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                     }
                     cursor = at;
                 }
-                Decode(block.AsSpan((int)(r * header.RecordBytes), (int)header.RecordBytes), signalOffsets, perRecord, chunk, filled);
+                var record = block.AsSpan((int)(r * header.RecordBytes), (int)header.RecordBytes);
+                Decode(record, perRecord, chunk, filled);
                 filled += perRecord;
                 cursor += perRecord;
                 for (var a = 0; a < annotationSignals.Count; a++)
                 {
                     var signal = annotationSignals[a];
-                    var tal = block.AsSpan((int)(r * header.RecordBytes + signalOffsets[signal]), header.Signals[signal].SamplesPerRecord * header.BytesPerSample);
-                    var onset = TalParser.ParseRecord(tal, a == 0, raw, Source, first + r);
+                    var onset = TalParser.ParseRecord(header.SignalBytes(record, signal), a == 0, raw, Source, first + r);
                     if (first + r == 0 && a == 0 && onset is { } o)
                     {
                         startOffset = o;
@@ -148,7 +143,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         }
     }
 
-    private void Decode(ReadOnlySpan<byte> record, long[] signalOffsets, int perRecord, float[][] chunk, int at)
+    private void Decode(ReadOnlySpan<byte> record, int perRecord, float[][] chunk, int at)
     {
         for (var c = 0; c < chunk.Length; c++)
         {
@@ -159,16 +154,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
             }
             var h = _header.Signals[signal];
             var microvolts = h.MicrovoltsPerUnit ?? 1.0;
-            var source = record.Slice((int)signalOffsets[signal], perRecord * _header.BytesPerSample);
-            var target = chunk[c].AsSpan(at, perRecord);
-            if (_header.BytesPerSample == 2)
-            {
-                EdfReader.DecodeInt16(source, target, h.Gain * microvolts, h.Offset * microvolts);
-            }
-            else
-            {
-                EdfReader.DecodeInt24(source, target, h.Gain * microvolts, h.Offset * microvolts);
-            }
+            EdfReader.Decode(_header.SignalBytes(record, signal), chunk[c].AsSpan(at, perRecord), _header.BytesPerSample, h.Gain * microvolts, h.Offset * microvolts);
         }
     }
 

@@ -199,11 +199,6 @@ public static class EdfReader
     {
         var headers = header.Signals;
         var records = header.RecordCount;
-        var signalOffsets = new long[headers.Count];
-        for (var i = 1; i < headers.Count; i++)
-        {
-            signalOffsets[i] = signalOffsets[i - 1] + (long)headers[i - 1].SamplesPerRecord * header.BytesPerSample;
-        }
         var times = EdfRecordTimes.Read(stream, header, source);
         var recorded = records * header.RecordDurationSeconds;
         var gapSeconds = times.Gaps.Sum(g => g.Seconds);
@@ -241,7 +236,7 @@ public static class EdfReader
             for (var i = 0; i < headers.Count; i++)
             {
                 var h = headers[i];
-                var block = record.AsSpan((int)signalOffsets[i], h.SamplesPerRecord * header.BytesPerSample);
+                var block = header.SignalBytes(record, i);
                 if (h.IsAnnotation)
                 {
                     var onset = TalParser.ParseRecord(block, firstAnnotationSignal, raw, source, r);
@@ -255,14 +250,7 @@ public static class EdfReader
                 var at = times.SampleStart(r, h.SamplesPerRecord, ends[i]);
                 ends[i] = at + h.SamplesPerRecord;
                 var target = samples[i].AsSpan((int)at, h.SamplesPerRecord);
-                if (header.BytesPerSample == 2)
-                {
-                    DecodeInt16(block, target, h.Gain, h.Offset);
-                }
-                else
-                {
-                    DecodeInt24(block, target, h.Gain, h.Offset);
-                }
+                Decode(block, target, header.BytesPerSample, h.Gain, h.Offset);
             }
         }
         var signals = new List<EdfSignal>();
@@ -376,6 +364,19 @@ public static class EdfReader
     }
 
     private static string Number(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    /// <summary>Digital samples of 2 (EDF) or 3 (BDF) bytes to physical values: gain x digital + offset.</summary>
+    internal static void Decode(ReadOnlySpan<byte> source, Span<float> target, int bytesPerSample, double gain, double offset)
+    {
+        if (bytesPerSample == 2)
+        {
+            DecodeInt16(source, target, gain, offset);
+        }
+        else
+        {
+            DecodeInt24(source, target, gain, offset);
+        }
+    }
 
     internal static void DecodeInt16(ReadOnlySpan<byte> source, Span<float> target, double gain, double offset)
     {

@@ -90,7 +90,6 @@ internal sealed class EdfRecordTimes
         {
             throw EegDataException.InFile(source, $"{header.Reserved[..5]} (discontinuous) but no annotation signal: the records' start times are not in the file");
         }
-        var offset = header.Signals.Take(annotation).Sum(s => (long)s.SamplesPerRecord) * header.BytesPerSample;
         var block = new byte[header.Signals[annotation].SamplesPerRecord * header.BytesPerSample];
         var onsets = new double[header.RecordCount];
         var ignored = new List<(double, double?, string)>();
@@ -100,7 +99,7 @@ internal sealed class EdfRecordTimes
             double first = 0;
             for (var r = 0; r < onsets.Length; r++)
             {
-                stream.Position = start + r * header.RecordBytes + offset;
+                stream.Position = start + r * header.RecordBytes + header.SignalOffsets[annotation];
                 stream.ReadExactly(block);
                 ignored.Clear();
                 var onset = TalParser.ParseRecord(block, timeKeeping: true, ignored, source, r)
