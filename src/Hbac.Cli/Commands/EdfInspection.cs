@@ -42,8 +42,27 @@ internal static class EdfInspection
         result["start"] = file.StartDateTime?.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         result["channels"] = file.Labels.ToArray();
         result["montage_channels_found"] = mapped.Select(m => m.Canonical).ToArray();
+        // How report and the models would read it: "referential", "bipolar" (the 16 chains as derivations), or null when neither is complete.
+        var montage = TryMontage(file);
+        result["montage"] = montage?.Kind;
+        if (montage is { Bipolar: true })
+        {
+            result["bipolar_chains_found"] = montage.Mapped.Select(m => m.Canonical).Where(c => c != "EKG").ToArray();
+        }
         result["nan_count"] = file.Signals.Sum(signal => signal.Samples.LongCount(float.IsNaN));
         result["annotations"] = file.Annotations.Count;
         return result;
+    }
+
+    private static EdfMontage? TryMontage(EdfFile file)
+    {
+        try
+        {
+            return EdfRecordingLoader.Montage(file);
+        }
+        catch (Eeg.EegDataException)
+        {
+            return null;
+        }
     }
 }

@@ -194,9 +194,7 @@ internal static class ReportCommand
         ReportFiles.WriteTimeline(Path.Combine(outFolder, "timeline.csv"), segments);
         ReportFiles.WriteJson(Path.Combine(outFolder, "report.json"), ReportFiles.Build(recording, modelPath, stepSeconds, analysis, score, truthPath));
         ReportPlot.Draw(Path.Combine(outFolder, "report.png"), Path.GetFileName(path), recording.DurationSeconds, analysis, recording.Annotations, truth);
-        var electrodes = recording.Mapped.Count(m => m.Canonical != "EKG");
-        var ekg = recording.Mapped.Any(m => m.Canonical == "EKG");
-        PrintSummary(FirstLine(path, recording.DurationSeconds, recording.Format, recording.SourceSampleRateHz, electrodes, ekg,
+        PrintSummary(FirstLine(path, recording.DurationSeconds, recording.Format, recording.SourceSampleRateHz, [.. recording.Mapped.Select(m => m.Canonical)],
             recording.Streamed ? "streamed from disk" : "loaded whole", stepSeconds, analysis, elapsed), analysis, score, truthPath, outFolder);
         return score;
     }
@@ -260,7 +258,7 @@ internal static class ReportCommand
         ReportPlot.Draw(Path.Combine(outFolder, "report.png"), Path.GetFileName(path), duration, analysis, annotations, truth);
         var mapped = facts["electrodes_mapped"]!.AsObject().Select(p => p.Key).ToList();
         PrintSummary(FirstLine(path, duration, facts["format"]!.GetValue<string>(), facts["sample_rate_hz"]!.GetValue<double>(),
-            mapped.Count(m => m != "EKG"), mapped.Contains("EKG"), $"scored by model {summary.ModelVersion} on the server",
+            mapped, $"scored by model {summary.ModelVersion} on the server",
             stepSeconds, analysis, stopwatch.Elapsed), analysis, score, truthPath, outFolder);
         return 0;
     }
@@ -275,12 +273,19 @@ internal static class ReportCommand
         return new SegmentScore(segment.StartSeconds, segment.EndSeconds, segment.Probabilities.ToArray(), quality);
     }
 
-    private static string FirstLine(string path, double duration, string format, double rate, int electrodes, bool ekg, string how,
-        int stepSeconds, RecordingAnalysis analysis, TimeSpan elapsed) =>
-        string.Create(CultureInfo.InvariantCulture,
-            $"{path}: {Clock(duration)} {format} at {rate:0.##} Hz, {electrodes} of 19 electrodes mapped{(ekg ? " + EKG" : "")}, " +
+    /// <param name="mapped">The canonical names of report.json's electrodes_mapped: electrodes, or a bipolar file's chains ("Fp1-F7").</param>
+    private static string FirstLine(string path, double duration, string format, double rate, IReadOnlyList<string> mapped, string how,
+        int stepSeconds, RecordingAnalysis analysis, TimeSpan elapsed)
+    {
+        var chains = mapped.Count(m => m.Contains('-', StringComparison.Ordinal));
+        var montage = chains > 0
+            ? $"{chains} double-banana chains mapped from bipolar derivations"
+            : $"{mapped.Count(m => m != "EKG")} of 19 electrodes mapped";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{path}: {Clock(duration)} {format} at {rate:0.##} Hz, {montage}{(mapped.Contains("EKG") ? " + EKG" : "")}, " +
             $"{how}; {analysis.Segments.Count} segments ({stepSeconds}-s step), " +
             $"{analysis.Segments.Count(s => !s.Scored)} not scored, in {elapsed.TotalSeconds:0.0} s");
+    }
 
     private static void PrintSummary(string firstLine, RecordingAnalysis analysis, SzCoreScore? score, string? truthPath, string outFolder)
     {

@@ -56,7 +56,10 @@ internal static class StreamCommand
         return command;
     }
 
-    /// <summary>The 20 streamed channels in <see cref="EegStream.ChannelNames"/> order; a missing EKG is sent as zeros.</summary>
+    /// <summary>
+    /// The 20 streamed channels in <see cref="EegStream.ChannelNames"/> order; a missing Fz, Cz, Pz or EKG, which
+    /// no double-banana chain reads, is sent as zeros (the service then lists it as flat).
+    /// </summary>
     internal static float[][] StreamChannels(EegRecording recording, string path)
     {
         if (Math.Abs(recording.SampleRateHz - EegStream.SampleRateHz) > 1e-6)
@@ -68,7 +71,7 @@ internal static class StreamCommand
             throw EegDataException.InFile(path, "no samples");
         }
         return EegStream.ChannelNames.Select(name => recording.Channel(name)
-            ?? (name == "EKG" ? new float[recording.Length] : throw EegDataException.InFile(path, $"no {name} channel"))).ToArray();
+            ?? (!KaggleMontage.InChain(name) ? new float[recording.Length] : throw EegDataException.InFile(path, $"no {name} channel"))).ToArray();
     }
 
     private static async Task<int> StreamAsync(EegStreamClient client, float[][] channels, bool realtime, CancellationToken ct)

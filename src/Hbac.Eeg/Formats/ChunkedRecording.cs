@@ -19,8 +19,17 @@ public abstract class ChunkedRecording : IDisposable
     /// <summary>Every signal label of the file, as written.</summary>
     public required IReadOnlyList<string> Labels { get; init; }
 
-    /// <summary>The montage electrodes (and EKG) found: canonical name and the file's label.</summary>
+    /// <summary>
+    /// What was found: canonical name and the file's label, for the montage electrodes (and EKG) of a referential
+    /// file, or the 16 chains ("Fp1-F7", ...) of a bipolar one.
+    /// </summary>
     public required IReadOnlyList<(string Canonical, string Label)> Mapped { get; init; }
+
+    /// <summary>"referential" (one signal per electrode) or "bipolar" (the chains as derivations, <see cref="BipolarChains"/>).</summary>
+    public string Montage { get; init; } = "referential";
+
+    /// <summary>The scalp electrodes whose columns hold signal (the others read as zeros and are not judged for quality).</summary>
+    public required IReadOnlyList<string> Electrodes { get; init; }
 
     /// <summary>The rate of the file's montage signals (before any resampling to 200 Hz).</summary>
     public required double SourceSampleRateHz { get; init; }
@@ -42,7 +51,10 @@ public abstract class ChunkedRecording : IDisposable
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
-    /// <summary>Opens a .edf, .bdf or Kaggle EEG .parquet file; refuses one without the 19 montage electrodes.</summary>
+    /// <summary>
+    /// Opens a .edf, .bdf or Kaggle EEG .parquet file; refuses one without the 16 electrodes of the
+    /// double-banana chains (or, in an EDF/BDF, the chains themselves as bipolar derivations).
+    /// </summary>
     public static ChunkedRecording Open(string path)
     {
         if (!File.Exists(path))
@@ -56,13 +68,5 @@ public abstract class ChunkedRecording : IDisposable
             ".parquet" => InMemoryChunkedRecording.FromParquet(path),
             _ => throw EegDataException.InFile(path, $"unsupported recording format '{extension}' (expected {string.Join(", ", RecordingFiles.Extensions)})"),
         };
-    }
-
-    /// <summary>The one-line refusal of a file that lacks montage electrodes.</summary>
-    internal static EegDataException MissingElectrodes(string source, IReadOnlyCollection<string> found, IReadOnlyList<string> labels)
-    {
-        var missing = KaggleMontage.Electrodes.Where(e => !found.Contains(e)).ToList();
-        return EegDataException.InFile(source,
-            $"too few montage electrodes: {missing.Count} of 19 missing ({string.Join(", ", missing)}); labels found: {(labels.Count == 0 ? "none" : string.Join(", ", labels))}");
     }
 }

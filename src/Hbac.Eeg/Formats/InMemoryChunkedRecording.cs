@@ -22,9 +22,10 @@ internal sealed class InMemoryChunkedRecording : ChunkedRecording
     {
         var recording = EegParquetReader.Read(path);
         var found = recording.Channels.ToHashSet(StringComparer.Ordinal);
-        if (!KaggleMontage.Electrodes.All(found.Contains))
+        var missing = KaggleMontage.ChainElectrodes.Where(e => !found.Contains(e)).ToList();
+        if (missing.Count > 0)
         {
-            throw MissingElectrodes(path, found, recording.Channels);
+            throw EdfMontage.TooFewElectrodes(path, missing, [], [.. recording.Channels]);
         }
         return new InMemoryChunkedRecording(recording, [])
         {
@@ -32,6 +33,7 @@ internal sealed class InMemoryChunkedRecording : ChunkedRecording
             Format = "Kaggle EEG parquet",
             Labels = recording.Channels,
             Mapped = [.. KaggleMontage.Columns.Where(found.Contains).Select(c => (c, c))],
+            Electrodes = [.. KaggleMontage.Electrodes.Where(found.Contains)],
             SourceSampleRateHz = recording.SampleRateHz,
             DurationSeconds = recording.DurationSeconds,
             Streamed = false,
@@ -41,21 +43,18 @@ internal sealed class InMemoryChunkedRecording : ChunkedRecording
     /// <summary>An EDF/BDF loaded whole and resampled to 200 Hz by <see cref="EdfRecordingLoader"/>.</summary>
     public static InMemoryChunkedRecording FromEdf(EdfFile file)
     {
-        var mapped = EdfRecordingLoader.MapElectrodes(file);
-        var found = mapped.Select(m => m.Canonical).ToHashSet(StringComparer.Ordinal);
-        if (!KaggleMontage.Electrodes.All(found.Contains))
-        {
-            throw MissingElectrodes(file.SourceName, found, file.Labels);
-        }
-        var recording = EdfRecordingLoader.Load(file);
+        var montage = EdfRecordingLoader.Montage(file);
+        var recording = EdfRecordingLoader.Load(file, montage);
         return new InMemoryChunkedRecording(recording, file.Annotations)
         {
             Source = file.SourceName,
             Format = file.Variant,
             Gaps = file.Gaps,
             Labels = file.Labels,
-            Mapped = [.. mapped.Select(m => (m.Canonical, m.Signal.Label))],
-            SourceSampleRateHz = mapped.Where(m => m.Canonical != "EKG").Max(m => m.Signal.SampleRateHz),
+            Mapped = montage.Mapped,
+            Montage = montage.Kind,
+            Electrodes = montage.Electrodes,
+            SourceSampleRateHz = montage.Signals.Where(s => s != montage.SignalOfColumn[^1]).Max(s => file.Signals[s].SampleRateHz),
             DurationSeconds = recording.DurationSeconds,
             Streamed = false,
         };

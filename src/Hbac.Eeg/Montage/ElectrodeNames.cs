@@ -5,7 +5,8 @@ namespace Hbac.Eeg.Montage;
 /// Tolerated: case (FP1, fp1), PhysioNet's padding dots (Fp1., T7..), a type prefix (EEG, POL),
 /// a reference suffix (-REF, -LE, -RE, -AVG, -A1, -A2, -M1, -M2, ...), and the 10-10 names
 /// T7/T8/P7/P8 for the 10-20 names T3/T4/T5/T6. Bipolar derivations such as "Fp1-F7" are not an
-/// electrode and map to null, as does anything else that is not one of the 19 electrodes or EKG/ECG.
+/// electrode and map to null (<see cref="BipolarChains"/> reads them), as does anything else that is not one
+/// of the 19 electrodes or EKG/ECG.
 /// </summary>
 public static class ElectrodeNames
 {
@@ -22,18 +23,10 @@ public static class ElectrodeNames
     /// <summary>The canonical name ("Fp1", ..., "O2", "EKG") of a channel label, or null for any other channel.</summary>
     public static string? Canonical(string label)
     {
-        var name = label.Trim().TrimEnd('.').Trim().ToUpperInvariant();
+        var name = Normalised(label);
         if (name.Length == 0)
         {
             return null;
-        }
-        foreach (var prefix in (ReadOnlySpan<string>)["EEG ", "EEG-", "EEG:", "POL ", "EEG_"])
-        {
-            if (name.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                name = name[prefix.Length..].TrimStart();
-                break;
-            }
         }
         if (name.StartsWith("ECG ", StringComparison.Ordinal) || name.StartsWith("EKG ", StringComparison.Ordinal))
         {
@@ -55,6 +48,20 @@ public static class ElectrodeNames
             return "EKG";
         }
         return Electrodes.GetValueOrDefault(name);
+    }
+
+    /// <summary>A label upper-cased, without PhysioNet's padding dots and without a type prefix (EEG, POL).</summary>
+    internal static string Normalised(string label)
+    {
+        var name = label.Trim().TrimEnd('.').Trim().ToUpperInvariant();
+        foreach (var prefix in (ReadOnlySpan<string>)["EEG ", "EEG-", "EEG:", "POL ", "EEG_"])
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return name[prefix.Length..].TrimStart();
+            }
+        }
+        return name;
     }
 
     private static Dictionary<string, string> BuildElectrodes()

@@ -26,6 +26,19 @@ public static class KaggleMontage
         [("Fp2", "F4"), ("F4", "C4"), ("C4", "P4"), ("P4", "O2")],
     ];
 
+    /// <summary>
+    /// The 16 electrodes of the double-banana chains, in <see cref="Electrodes"/> order: every model input is
+    /// computed from these alone, so a recording needs them and not Fz, Cz or Pz.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ChainElectrodes =
+        [.. Electrodes.Where(e => RegionPairs.Any(region => region.Any(pair => pair.A == e || pair.B == e)))];
+
+    /// <summary>The 16 chains (a - b) in <see cref="RegionPairs"/> order, region by region.</summary>
+    public static readonly IReadOnlyList<(string A, string B)> Chains = [.. RegionPairs.SelectMany(region => region)];
+
+    /// <summary>True for an electrode in some double-banana chain (false for Fz, Cz, Pz and EKG).</summary>
+    public static bool InChain(string canonicalName) => ChainElectrodes.Contains(canonicalName);
+
     /// <summary>Index of an electrode in <see cref="Columns"/> (exact canonical name), or -1.</summary>
     public static int ColumnIndex(string canonicalName)
     {

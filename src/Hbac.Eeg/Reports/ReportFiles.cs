@@ -59,6 +59,8 @@ public static class ReportFiles
                 ["scored_at_hz"] = 200,
                 ["streamed_from_disk"] = recording.Streamed,
                 ["labels_found"] = new JsonArray([.. recording.Labels.Select(l => (JsonNode)l)]),
+                // "bipolar": electrodes_mapped names the 16 chains, whose electrodes were rebuilt from them (BipolarChains).
+                ["montage"] = recording.Montage,
                 ["electrodes_mapped"] = new JsonObject([.. recording.Mapped.Select(m => KeyValuePair.Create(m.Canonical, (JsonNode?)m.Label))]),
                 ["annotations"] = new JsonArray([.. recording.Annotations.Select(a => (JsonNode)new JsonObject
                 {

@@ -1,3 +1,5 @@
+using Hbac.Eeg.Montage;
+
 namespace Hbac.Eeg.Reports;
 
 /// <summary>
@@ -19,8 +21,9 @@ public sealed record SignalQualityRules
     public double DisconnectedMicrovolts { get; init; } = 500;
 
     /// <summary>
-    /// A segment is not scored when more than this many of the 19 electrodes are bad: one bad electrode
-    /// spoils 2 of the 16 double-banana chains, three spoil up to 6 of them.
+    /// A segment is not scored when more than this many of the 16 chain electrodes are bad: one bad electrode
+    /// spoils 2 of the 16 double-banana chains, three spoil up to 6 of them. A bad Fz, Cz or Pz is listed but
+    /// spoils no chain, so it never stops a segment being scored.
     /// </summary>
     public int MaxBadElectrodes { get; init; } = 2;
 
@@ -56,6 +59,6 @@ public sealed record SignalQualityRules
                 flags.Add(new ElectrodeFlag(electrodes[e], problem));
             }
         }
-        return flags.Count == 0 ? SegmentQuality.Good : new SegmentQuality(flags, flags.Count <= MaxBadElectrodes);
+        return flags.Count == 0 ? SegmentQuality.Good : new SegmentQuality(flags, flags.Count(f => KaggleMontage.InChain(f.Electrode)) <= MaxBadElectrodes);
     }
 }

@@ -7,13 +7,17 @@ namespace Hbac.Eeg.Reports;
 /// per electrode per second (about 70 MB for 24 h), so the quality of any segment is known without the
 /// samples. Partial seconds are carried over to the next chunk. A stream, which may run for days, keeps
 /// only its last <paramref name="keepSeconds"/> seconds: its replies ask about segments 20-30 s old.
+/// Only the <paramref name="electrodes"/> the recording has are judged (default all 19): the column of one it
+/// lacks reads as zeros, which is no fault of the signal.
 /// </summary>
-public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? keepSeconds = null)
+public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? keepSeconds = null, IReadOnlyCollection<string>? electrodes = null)
 {
     private const int Rate = KaggleMontage.SampleRateHz;
     private static readonly int ElectrodeCount = KaggleMontage.Electrodes.Count;
 
     private readonly SignalQualityRules _rules = rules ?? SignalQualityRules.Default;
+    private readonly string[] _judged = [.. KaggleMontage.Electrodes.Where(e => electrodes?.Contains(e) ?? true)];
+    private readonly int[] _judgedColumns = [.. KaggleMontage.Electrodes.Where(e => electrodes?.Contains(e) ?? true).Select(KaggleMontage.ColumnIndex)];
     private readonly List<SecondStatistics[]> _seconds = [];
     private readonly float[][] _pending = Enumerable.Range(0, ElectrodeCount).Select(_ => new float[Rate]).ToArray();
     private int _pendingLength;
@@ -94,17 +98,18 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? 
     /// <summary>The quality of the whole seconds [start, end); seconds not seen, or no longer kept, count as missing samples.</summary>
     public SegmentQuality Segment(int startSecond, int endSecond)
     {
-        var statistics = new SecondStatistics[ElectrodeCount];
+        var statistics = new SecondStatistics[_judged.Length];
+        var columns = _judgedColumns;
         var first = true;
         for (var s = Math.Max(_dropped, startSecond); s < Math.Min(endSecond, Seconds); s++)
         {
             var kept = _seconds[s - _dropped];
-            for (var e = 0; e < ElectrodeCount; e++)
+            for (var j = 0; j < _judged.Length; j++)
             {
-                statistics[e] = first ? kept[e] : SecondStatistics.Combine(statistics[e], kept[e]);
+                statistics[j] = first ? kept[columns[j]] : SecondStatistics.Combine(statistics[j], kept[columns[j]]);
             }
             first = false;
         }
-        return _rules.Assess(KaggleMontage.Electrodes, statistics);
+        return _rules.Assess(_judged, statistics);
     }
 }

@@ -70,8 +70,8 @@ public static class EegSpectrogram
     }
 
     /// <summary>
-    /// The recording's channels in <see cref="KaggleMontage.Columns"/> order (EKG slot may be empty), after
-    /// checking the sample rate and the 19 electrodes.
+    /// The recording's channels in <see cref="KaggleMontage.Columns"/> order, after checking the sample rate and
+    /// the 16 chain electrodes; the slots of Fz, Cz, Pz and EKG, which no chain reads, may be empty.
     /// </summary>
     internal static float[][] MontageChannels(EegRecording recording)
     {
@@ -85,7 +85,7 @@ public static class EegSpectrogram
         for (var c = 0; c < KaggleMontage.Electrodes.Count; c++)
         {
             var samples = recording.Channel(KaggleMontage.Electrodes[c]);
-            if (samples is null)
+            if (samples is null && KaggleMontage.InChain(KaggleMontage.Electrodes[c]))
             {
                 missing.Add(KaggleMontage.Electrodes[c]);
             }

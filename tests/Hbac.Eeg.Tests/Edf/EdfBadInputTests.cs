@@ -123,7 +123,7 @@ public class EdfBadInputTests
     public void ARecordingLackingAnElectrodeNamesItAndTheLabelsFound()
     {
         using var folder = new TempFolder();
-        var electrodes = KaggleMontage.Electrodes.Where(e => e is not "T5" and not "Cz").ToList();
+        var electrodes = KaggleMontage.Electrodes.Where(e => e is not "T5" and not "Cz" and not "P4").ToList();
         var writer = new TestEdfWriter
         {
             Records = 1,
@@ -132,7 +132,7 @@ public class EdfBadInputTests
         var path = writer.WriteTo(folder.Path, "missing.edf");
 
         var error = Assert.Throws<EegDataException>(() => EdfRecordingLoader.Load(path));
-        Assert.StartsWith(path + ": missing montage electrodes T5, Cz; labels found: EEG Fp1-REF, EEG F3-REF,", error.Message);
+        Assert.StartsWith(path + ": too few montage electrodes: 2 of the 16 the double-banana chains need are missing (T5, P4); labels found: EEG Fp1-REF, EEG F3-REF,", error.Message);
         Assert.EndsWith("EEG O2-REF, Photic", error.Message);
     }
 

@@ -80,6 +80,6 @@ public class EdfPlusWriterTests
             writer.Write([new float[200], new float[200]]);
         }
         var error = Assert.Throws<EegDataException>(() => ChunkedRecording.Open(path));
-        Assert.Contains("too few montage electrodes: 17 of 19 missing (F3,", error.Message);
+        Assert.Contains("too few montage electrodes: 15 of the 16 the double-banana chains need are missing (F3,", error.Message);
     }
 }

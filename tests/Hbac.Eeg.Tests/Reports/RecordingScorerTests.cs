@@ -8,7 +8,7 @@ namespace Hbac.Eeg.Tests.Reports;
 
 public class RecordingScorerTests
 {
-    /// <summary>A 250-s EDF of noise whose Cz is flat from 100 s and whose O1 and O2 are too from 150 s.</summary>
+    /// <summary>A 250-s EDF of noise whose Cz is flat from 100 s and whose O1, O2 and T4 are too from 150 s.</summary>
     private static string WriteRecording(TempFolder folder)
     {
         var random = new Random(5);
@@ -17,6 +17,7 @@ public class RecordingScorerTests
         channels[KaggleMontage.ColumnIndex("Cz")].AsSpan(100 * 200).Clear();
         channels[KaggleMontage.ColumnIndex("O1")].AsSpan(150 * 200).Clear();
         channels[KaggleMontage.ColumnIndex("O2")].AsSpan(150 * 200).Clear();
+        channels[KaggleMontage.ColumnIndex("T4")].AsSpan(150 * 200).Clear();
         var path = folder.File("r.edf");
         using var writer = new EdfPlusWriter(path, [.. KaggleMontage.Columns.Select(c => "EEG " + c)], 200, -3000, 3000, seconds, [], DateTime.UnixEpoch);
         writer.Write(channels);
@@ -48,6 +49,7 @@ public class RecordingScorerTests
         Assert.Equal("ok", segments[7].Quality.Flag);            // 90-100 s
         Assert.Equal("Cz:flat", segments[8].Quality.Details);    // 100-110 s: degraded, still scored
         Assert.True(segments[8].Scored);
-        Assert.Equal("not_scored", segments[13].Quality.Flag);   // 150-160 s: three flat electrodes
+        Assert.Equal("not_scored", segments[13].Quality.Flag);   // 150-160 s: three flat chain electrodes (and Cz)
+        Assert.Equal("O1:flat;Cz:flat;T4:flat;O2:flat", segments[13].Quality.Details);
     }
 }

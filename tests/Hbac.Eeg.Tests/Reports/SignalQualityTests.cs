@@ -12,9 +12,9 @@ public class SignalQualityTests
         return [.. Enumerable.Range(0, 20).Select(_ => Enumerable.Range(0, seconds * 200).Select(_ => (float)(random.NextDouble() * 70 - 35)).ToArray())];
     }
 
-    private static SegmentQuality Assess(float[][] channels, int start = 0, int end = 10)
+    private static SegmentQuality Assess(float[][] channels, int start = 0, int end = 10, IReadOnlyCollection<string>? electrodes = null)
     {
-        var tracker = new SignalQualityTracker();
+        var tracker = new SignalQualityTracker(electrodes: electrodes);
         // In uneven chunks, so seconds are assembled across chunk boundaries.
         for (var at = 0; at < channels[0].Length; at += 333)
         {
@@ -68,6 +68,31 @@ public class SignalQualityTests
         var quality = Assess(channels);
         Assert.Equal("degraded", quality.Flag);
         Assert.Equal("Fp1:flat;Fp2:flat", quality.Details);
+    }
+
+    [Fact]
+    public void BadFzCzAndPzAreListedButSpoilNoChainSoTheSegmentIsScored()
+    {
+        var channels = Noise();
+        Array.Clear(channels[Column("Fz")]);
+        Array.Fill(channels[Column("Cz")], float.NaN);
+        Array.Clear(channels[Column("Pz")]);
+        Array.Clear(channels[Column("O1")]);
+        var quality = Assess(channels);
+        Assert.Equal("degraded", quality.Flag);
+        Assert.Equal("O1:flat;Fz:flat;Cz:nan;Pz:flat", quality.Details);
+    }
+
+    [Fact]
+    public void ElectrodesARecordingLacksAreNotJudged()
+    {
+        var channels = Noise();
+        Array.Clear(channels[Column("Fz")]);
+        Array.Clear(channels[Column("Cz")]);
+        Array.Clear(channels[Column("Pz")]);
+        Array.Clear(channels[Column("T3")]);
+        var quality = Assess(channels, electrodes: [.. KaggleMontage.ChainElectrodes]);
+        Assert.Equal("T3:flat", quality.Details);
     }
 
     [Fact]

@@ -96,11 +96,21 @@ public class EegSpectrogramTests
     public void Missing_electrodes_are_named()
     {
         var full = SyntheticEeg.Noise(1000, seed: 5);
-        var keep = Enumerable.Range(0, 20).Where(c => KaggleMontage.Columns[c] is not ("T3" or "Cz")).ToArray();
+        var keep = Enumerable.Range(0, 20).Where(c => KaggleMontage.Columns[c] is not ("T3" or "O2" or "Cz")).ToArray();
         var partial = new EegRecording(
             [.. keep.Select(c => full.Channels[c])], [.. keep.Select(c => full.Samples[c])], 200);
         var error = Assert.Throws<EegDataException>(() => EegSpectrogram.Compute(partial));
-        Assert.Equal("EEG lacks electrodes T3, Cz needed for the spectrogram montage", error.Message);
+        Assert.Equal("EEG lacks electrodes T3, O2 needed for the spectrogram montage", error.Message);
+    }
+
+    [Fact]
+    public void Fz_Cz_and_Pz_are_not_needed_since_no_chain_reads_them()
+    {
+        var full = SyntheticEeg.Noise(1000, seed: 5);
+        var keep = Enumerable.Range(0, 20).Where(c => KaggleMontage.Columns[c] is not ("Fz" or "Cz" or "Pz" or "EKG")).ToArray();
+        var partial = new EegRecording(
+            [.. keep.Select(c => full.Channels[c])], [.. keep.Select(c => full.Samples[c])], 200);
+        Assert.Equal(EegSpectrogram.Compute(full).Values, EegSpectrogram.Compute(partial).Values);
     }
 
     [Fact]

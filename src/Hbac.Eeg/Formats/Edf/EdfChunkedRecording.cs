@@ -12,14 +12,14 @@ namespace Hbac.Eeg.Formats.Edf;
 internal sealed class EdfChunkedRecording : ChunkedRecording
 {
     private readonly EdfHeader _header;
-    private readonly int[] _signalOfColumn;   // per Kaggle column: the signal index, or -1
+    private readonly EdfMontage _montage;
     private readonly EdfRecordTimes _times;
     private readonly List<EdfAnnotation> _annotations = [];
 
-    private EdfChunkedRecording(EdfHeader header, int[] signalOfColumn, EdfRecordTimes times)
+    private EdfChunkedRecording(EdfHeader header, EdfMontage montage, EdfRecordTimes times)
     {
         _header = header;
-        _signalOfColumn = signalOfColumn;
+        _montage = montage;
         _times = times;
     }
 
@@ -28,36 +28,20 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
     public static ChunkedRecording OpenFile(string path)
     {
         var (header, times) = ReadHeader(path);
-        var signalOfColumn = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
-        for (var i = 0; i < header.Signals.Count; i++)
-        {
-            if (!header.Signals[i].IsAnnotation && ElectrodeNames.Canonical(header.Signals[i].Label) is { } canonical)
-            {
-                var column = KaggleMontage.ColumnIndex(canonical);
-                if (column >= 0 && signalOfColumn[column] < 0)
-                {
-                    signalOfColumn[column] = i;
-                }
-            }
-        }
-        var labels = header.Signals.Where(s => !s.IsAnnotation).Select(s => s.Label).ToList();
-        var found = KaggleMontage.Columns.Where((_, c) => signalOfColumn[c] >= 0).ToHashSet(StringComparer.Ordinal);
-        if (!KaggleMontage.Electrodes.All(found.Contains))
-        {
-            throw MissingElectrodes(path, found, labels);
-        }
-        var rates = signalOfColumn.Where(s => s >= 0).Select(s => header.Signals[s].SamplesPerRecord / header.RecordDurationSeconds).ToList();
-        if (rates.Any(r => Math.Abs(r - KaggleMontage.SampleRateHz) > 1e-9))
+        var montage = EdfMontage.Resolve([.. header.Signals.Select(s => s.IsAnnotation ? null : s.Label)], path);
+        if (montage.Signals.Any(s => Math.Abs(header.Signals[s].SamplesPerRecord / header.RecordDurationSeconds - KaggleMontage.SampleRateHz) > 1e-9))
         {
             // The resampler needs whole signals: load the file (its size is stated in the report).
             return InMemoryChunkedRecording.FromEdf(EdfReader.Read(path));
         }
-        return new EdfChunkedRecording(header, signalOfColumn, times)
+        return new EdfChunkedRecording(header, montage, times)
         {
             Source = path,
             Format = EdfFormatNames.Variant(header.Format, header.Reserved),
-            Labels = labels,
-            Mapped = [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => (x.c, header.Signals[signalOfColumn[x.i]].Label))],
+            Labels = [.. header.Signals.Where(s => !s.IsAnnotation).Select(s => s.Label)],
+            Mapped = montage.Mapped,
+            Montage = montage.Kind,
+            Electrodes = montage.Electrodes,
             SourceSampleRateHz = KaggleMontage.SampleRateHz,
             DurationSeconds = times.SpanSeconds,
             Gaps = times.Gaps,
@@ -87,6 +71,8 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         file.Seek(header.HeaderBytes, SeekOrigin.Begin);
         var block = new byte[header.RecordBytes * recordsPerChunk];
         var chunk = NewChunk(chunkSamples);
+        // A bipolar file's chains of one record, before they become electrodes.
+        var chains = _montage.Bipolar ? NewChunk(perRecord, KaggleMontage.Chains.Count) : null;
         var filled = 0;
         var cursor = 0L;   // samples per column handed out so far, gaps included
         for (var first = 0; first < header.RecordCount; first += recordsPerChunk)
@@ -112,7 +98,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                     cursor = at;
                 }
                 var record = block.AsSpan((int)(r * header.RecordBytes), (int)header.RecordBytes);
-                Decode(record, perRecord, chunk, filled);
+                Decode(record, perRecord, chunk, filled, chains);
                 filled += perRecord;
                 cursor += perRecord;
                 for (var a = 0; a < annotationSignals.Count; a++)
@@ -143,24 +129,35 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         }
     }
 
-    private void Decode(ReadOnlySpan<byte> record, int perRecord, float[][] chunk, int at)
+    private void Decode(ReadOnlySpan<byte> record, int perRecord, float[][] chunk, int at, float[][]? chains)
     {
         for (var c = 0; c < chunk.Length; c++)
         {
-            var signal = _signalOfColumn[c];
-            if (signal < 0)
+            if (_montage.SignalOfColumn[c] is var signal and >= 0)
             {
-                continue;
+                DecodeSignal(record, signal, 1, chunk[c].AsSpan(at, perRecord));
             }
-            var h = _header.Signals[signal];
-            var microvolts = h.MicrovoltsPerUnit ?? 1.0;
-            EdfReader.Decode(_header.SignalBytes(record, signal), chunk[c].AsSpan(at, perRecord), _header.BytesPerSample, h.Gain * microvolts, h.Offset * microvolts);
+        }
+        if (_montage.Chains is { } read)
+        {
+            for (var k = 0; k < read.Length; k++)
+            {
+                DecodeSignal(record, read[k].Signal, read[k].Sign, chains![k].AsSpan(0, perRecord));
+            }
+            BipolarChains.ToElectrodes(chains!, perRecord, chunk, at);
         }
     }
 
-    private static float[][] NewChunk(int samples)
+    private void DecodeSignal(ReadOnlySpan<byte> record, int signal, int sign, Span<float> target)
     {
-        var chunk = new float[KaggleMontage.Columns.Count][];
+        var h = _header.Signals[signal];
+        var microvolts = sign * (h.MicrovoltsPerUnit ?? 1.0);
+        EdfReader.Decode(_header.SignalBytes(record, signal), target, _header.BytesPerSample, h.Gain * microvolts, h.Offset * microvolts);
+    }
+
+    private static float[][] NewChunk(int samples, int columns = -1)
+    {
+        var chunk = new float[columns < 0 ? KaggleMontage.Columns.Count : columns][];
         for (var c = 0; c < chunk.Length; c++)
         {
             chunk[c] = new float[samples];

@@ -7,49 +7,62 @@ namespace Hbac.Eeg.Formats.Edf;
 public sealed record MappedElectrode(string Canonical, EdfSignal Signal);
 
 /// <summary>
-/// Turns an EDF/BDF file into an <see cref="EegRecording"/> in the Kaggle layout: the 19 montage
-/// electrodes (plus EKG when a cardiac channel is present) in <see cref="KaggleMontage.Columns"/> order,
-/// in microvolts, each resampled to 200 Hz with <see cref="Resampler"/> (signals may differ in rate).
+/// Turns an EDF/BDF file into an <see cref="EegRecording"/> in the Kaggle layout: the montage electrodes
+/// (at least the 16 of the double-banana chains; plus EKG when a cardiac channel is present) in
+/// <see cref="KaggleMontage.Columns"/> order, in microvolts, each resampled to 200 Hz with <see cref="Resampler"/>
+/// (signals may differ in rate). A bipolar file's chains become the 16 chain electrodes (<see cref="BipolarChains"/>).
 /// </summary>
 public static class EdfRecordingLoader
 {
     public static EegRecording Load(string path) => Load(EdfReader.Read(path));
 
-    public static EegRecording Load(EdfFile file)
-    {
-        var mapped = MapElectrodes(file);
-        var found = mapped.Select(m => m.Canonical).ToHashSet(StringComparer.Ordinal);
-        var missing = KaggleMontage.Electrodes.Where(e => !found.Contains(e)).ToList();
-        if (missing.Count > 0)
-        {
-            var labels = file.Labels.Count == 0 ? "none" : string.Join(", ", file.Labels);
-            throw EegDataException.InFile(
-                file.SourceName,
-                $"missing montage electrode{(missing.Count == 1 ? "" : "s")} {string.Join(", ", missing)}; labels found: {labels}");
-        }
+    public static EegRecording Load(EdfFile file) => Load(file, Montage(file));
 
-        var channels = new List<string>();
-        var samples = new List<float[]>();
-        foreach (var column in KaggleMontage.Columns)
+    /// <summary>Which of the file's signals fill which columns (<see cref="EdfMontage.Resolve"/>).</summary>
+    public static EdfMontage Montage(EdfFile file) => EdfMontage.Resolve(file.Labels, file.SourceName);
+
+    internal static EegRecording Load(EdfFile file, EdfMontage montage)
+    {
+        float[] Resampled(int signal, int sign)
         {
-            var electrode = mapped.FirstOrDefault(m => m.Canonical == column);
-            if (electrode is null)
+            var samples = Resampler.Resample(file.Signals[signal].SamplesInMicrovolts(), file.Signals[signal].SampleRateHz, KaggleMontage.SampleRateHz);
+            if (sign < 0)
             {
-                continue;
+                for (var i = 0; i < samples.Length; i++)
+                {
+                    samples[i] = -samples[i];
+                }
             }
-            channels.Add(column);
-            samples.Add(Resampler.Resample(electrode.Signal.SamplesInMicrovolts(), electrode.Signal.SampleRateHz, KaggleMontage.SampleRateHz));
+            return samples;
         }
+        var columns = new float[]?[KaggleMontage.Columns.Count];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (montage.SignalOfColumn[c] >= 0)
+            {
+                columns[c] = Resampled(montage.SignalOfColumn[c], 1);
+            }
+        }
+        var chains = montage.Chains?.Select(c => Resampled(c.Signal, c.Sign)).ToList() ?? [];
         // Channels at different source rates can round to lengths one sample apart; keep the common part.
-        var length = samples.Min(s => s.Length);
-        for (var i = 0; i < samples.Count; i++)
+        var length = columns.OfType<float[]>().Concat(chains).Min(s => s.Length);
+        for (var c = 0; c < columns.Length; c++)
         {
-            if (samples[i].Length != length)
+            if (columns[c] is { } samples && samples.Length != length)
             {
-                samples[i] = samples[i][..length];
+                columns[c] = samples[..length];
             }
         }
-        return new EegRecording(channels, samples, KaggleMontage.SampleRateHz);
+        if (montage.Bipolar)
+        {
+            foreach (var electrode in KaggleMontage.ChainElectrodes)
+            {
+                columns[KaggleMontage.ColumnIndex(electrode)] = new float[length];
+            }
+            BipolarChains.ToElectrodes(chains, length, columns!, 0);
+        }
+        var present = Enumerable.Range(0, columns.Length).Where(c => columns[c] is not null).ToList();
+        return new EegRecording([.. present.Select(c => KaggleMontage.Columns[c])], [.. present.Select(c => columns[c]!)], KaggleMontage.SampleRateHz);
     }
 
     /// <summary>

@@ -1,0 +1,94 @@
+using Hbac.Eeg.Montage;
+
+namespace Hbac.Eeg.Formats.Edf;
+
+/// <summary>
+/// Which signals of an EDF/BDF fill the Kaggle columns. A referential file has one signal per electrode and
+/// needs the 16 chain electrodes (<see cref="KaggleMontage.ChainElectrodes"/>; Fz, Cz and Pz are read when
+/// present). A bipolar file, one that lacks them, is read when it holds the 16 double-banana chains as
+/// derivations (<see cref="BipolarChains"/>). A cardiac channel fills the EKG column either way.
+/// </summary>
+public sealed class EdfMontage
+{
+    private EdfMontage(int[] signalOfColumn, (int Signal, int Sign)[]? chains, IReadOnlyList<(string Canonical, string Label)> mapped)
+    {
+        SignalOfColumn = signalOfColumn;
+        Chains = chains;
+        Mapped = mapped;
+    }
+
+    /// <summary>Per Kaggle column, the signal read into it as it is, or -1 (the chain electrodes of a bipolar file are -1).</summary>
+    public int[] SignalOfColumn { get; }
+
+    /// <summary>For a bipolar file, per chain (<see cref="KaggleMontage.Chains"/> order) its signal and +1/-1 for A-B/B-A; otherwise null.</summary>
+    public (int Signal, int Sign)[]? Chains { get; }
+
+    public bool Bipolar => Chains is not null;
+
+    /// <summary>"referential" or "bipolar".</summary>
+    public string Kind => Bipolar ? "bipolar" : "referential";
+
+    /// <summary>What was found, as (canonical name, the file's label): electrodes, or chains such as "Fp1-F7"; and EKG.</summary>
+    public IReadOnlyList<(string Canonical, string Label)> Mapped { get; }
+
+    /// <summary>The scalp electrodes whose columns hold signal, in <see cref="KaggleMontage.Electrodes"/> order.</summary>
+    public IReadOnlyList<string> Electrodes => Bipolar
+        ? KaggleMontage.ChainElectrodes
+        : [.. KaggleMontage.Electrodes.Where(e => SignalOfColumn[KaggleMontage.ColumnIndex(e)] >= 0)];
+
+    /// <summary>Every signal read, each once.</summary>
+    public IEnumerable<int> Signals => SignalOfColumn.Where(s => s >= 0).Concat(Chains?.Select(c => c.Signal) ?? []).Distinct();
+
+    /// <param name="labels">Every signal's label, null for signals that are not EEG (annotations).</param>
+    /// <param name="source">The file, named in the refusal.</param>
+    public static EdfMontage Resolve(IReadOnlyList<string?> labels, string source)
+    {
+        var signalOfColumn = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (labels[i] is { } label && ElectrodeNames.Canonical(label) is { } canonical)
+            {
+                var column = KaggleMontage.ColumnIndex(canonical);
+                if (column >= 0 && signalOfColumn[column] < 0)
+                {
+                    signalOfColumn[column] = i;
+                }
+            }
+        }
+        var missing = KaggleMontage.ChainElectrodes.Where(e => signalOfColumn[KaggleMontage.ColumnIndex(e)] < 0).ToList();
+        if (missing.Count == 0)
+        {
+            return new EdfMontage(signalOfColumn, null,
+                [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => (x.c, labels[signalOfColumn[x.i]]!))]);
+        }
+        var chains = BipolarChains.Find(labels);
+        var ekg = KaggleMontage.ColumnIndex("EKG");
+        if (chains.All(c => c is not null))
+        {
+            // The chains alone: a referential electrode that a bipolar file also carries would not agree with them.
+            var bipolarColumns = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
+            bipolarColumns[ekg] = signalOfColumn[ekg];
+            var read = chains.Select(c => c!.Value).ToArray();
+            IEnumerable<(string, string)> mapped = read.Select((c, k) => ($"{KaggleMontage.Chains[k].A}-{KaggleMontage.Chains[k].B}", labels[c.Index]!));
+            if (bipolarColumns[ekg] >= 0)
+            {
+                mapped = mapped.Append(("EKG", labels[bipolarColumns[ekg]]!));
+            }
+            return new EdfMontage(bipolarColumns, [.. read.Select(c => (c.Index, c.Sign))], [.. mapped]);
+        }
+        throw TooFewElectrodes(source, missing, chains, labels);
+    }
+
+    /// <summary>The one-line refusal of a file with neither the chain electrodes nor the chains.</summary>
+    internal static EegDataException TooFewElectrodes(string source, IReadOnlyList<string> missing, (int Index, int Sign)?[] chains, IReadOnlyList<string?> labels)
+    {
+        var present = labels.OfType<string>().ToList();
+        var found = chains.Count(c => c is not null);
+        var bipolar = found == 0 ? "" :
+            $", nor the {KaggleMontage.Chains.Count} double-banana chains as bipolar derivations ({KaggleMontage.Chains.Count - found} missing: " +
+            $"{string.Join(", ", KaggleMontage.Chains.Where((_, k) => chains[k] is null).Select(c => $"{c.A}-{c.B}"))})";
+        return EegDataException.InFile(source,
+            $"too few montage electrodes: {missing.Count} of the {KaggleMontage.ChainElectrodes.Count} the double-banana chains need are missing ({string.Join(", ", missing)}){bipolar}; " +
+            $"labels found: {(present.Count == 0 ? "none" : string.Join(", ", present))}");
+    }
+}
