@@ -180,6 +180,38 @@ public sealed class ModelSwapTests
         }
     }
 
+    [Fact]
+    public async Task DisposingTheRepositoryWaitsForARefreshInFlightAndNothingIsServedAfter()
+    {
+        // The host's shutdown: the container disposes the repository while the watcher's poll is still loading.
+        var folder = Directory.CreateTempSubdirectory("hbac-repository-").FullName;
+        try
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                (i % 2 == 0 ? Seizure : EegSeizure).Publish(folder, $"v{i:00}");
+            }
+            var repository = new ModelRepository(Options.Create(new InferenceOptions { ModelRepository = folder }), NullLogger<ModelRepository>.Instance);
+            var refresh = Task.Run(() => repository.RefreshAsync());
+            while (repository.List().Count == 0 && !refresh.IsCompleted)
+            {
+                await Task.Delay(1);
+            }
+            repository.Dispose();
+            await refresh;   // ends normally, though the repository was disposed under it
+            Assert.Null(repository.ActiveVersion(ModelInputKind.Spectrogram));
+            Assert.Null(repository.ActiveVersion(ModelInputKind.Eeg));
+            await repository.RefreshAsync();
+            Assert.Null(repository.ActiveVersion(ModelInputKind.Spectrogram));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => repository.ActivateAsync("v00"));
+            repository.Dispose();   // twice is harmless
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<StreamEegResponse> SendAndReadAsync(AsyncDuplexStreamingCall<StreamEegRequest, StreamEegResponse> call, IEnumerable<StreamEegRequest> chunks)
     {
         foreach (var chunk in chunks)

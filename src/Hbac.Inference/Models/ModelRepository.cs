@@ -49,7 +49,9 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
     private readonly bool _spinning;
     private readonly ModelPrecision _precision;
     private readonly ILogger<ModelRepository> _logger;
+    // Never disposed: Dispose waits on it for a refresh in flight, which then releases it.
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private bool _disposed;
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _entriesLock = new();
     // Indexed by ModelInputKind.
@@ -114,6 +116,11 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (_disposed)
+            {
+                // Shutting down: a poll that was already waiting loads nothing more.
+                return;
+            }
             var onDisk = ScanVersions();
             lock (_entriesLock)
             {
@@ -184,6 +191,7 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             var folder = Path.Combine(_root, version);
             if (!Directory.Exists(folder))
             {
@@ -208,11 +216,25 @@ public sealed partial class ModelRepository : IModelRepository, IDisposable
 
     public void Dispose()
     {
-        for (var i = 0; i < _active.Length; i++)
+        // A refresh or activation in flight (the watcher's poll while the host shuts down) ends first and
+        // none starts after, so no model is swapped in after the served ones are released.
+        _gate.Wait();
+        try
         {
-            Interlocked.Exchange(ref _active[i], null)?.Release();
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            for (var i = 0; i < _active.Length; i++)
+            {
+                Interlocked.Exchange(ref _active[i], null)?.Release();
+            }
         }
-        _gate.Dispose();
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>

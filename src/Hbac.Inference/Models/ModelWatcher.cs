@@ -17,7 +17,8 @@ public sealed partial class ModelWatcher(
     private readonly CancellationTokenSource _stop = new();
     private Task _polling = Task.CompletedTask;
     private IAsyncDisposable? _subscription;
-    private int _stopped;
+    private Task? _stopping;
+    private readonly Lock _stoppingLock = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -27,13 +28,20 @@ public sealed partial class ModelWatcher(
         _polling = PollAsync(TimeSpan.FromSeconds(options.Value.PollIntervalSeconds), _stop.Token);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The host stops it and the container disposes it, in either order, perhaps at once: stop once, and let
+    /// every caller wait for that stop, so the repository is never disposed under a refresh still running.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        // The host stops it and the container disposes it, in either order: stop once.
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        lock (_stoppingLock)
         {
-            return;
+            return _stopping ??= StopOnceAsync();
         }
+    }
+
+    private async Task StopOnceAsync()
+    {
         await _stop.CancelAsync();
         try
         {
