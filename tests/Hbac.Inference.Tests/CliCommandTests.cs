@@ -98,6 +98,30 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task StreamShowsASegmentWithoutUsableSignalAsNotScoredWithNoClass()
+    {
+        var path = Path.Combine(_factory.Home, "paused.parquet");
+        var channels = Inputs.Eeg(54.5);
+        foreach (var channel in channels)
+        {
+            channel.AsSpan(28 * 200, 12 * 200).Fill(float.NaN);   // a pause from 28 s to 40 s
+        }
+        EegParquetWriter.Write(path, Inputs.Recording(channels));
+
+        var (exit, output, _) = await RunAsync("stream", "--server", _url, path);
+
+        Assert.Equal(0, exit);
+        var lines = Lines(output);
+        Assert.Equal(3, lines.Length);
+        // 20-30 s misses 20 % of its samples and is scored; the others miss 40 % and more.
+        Assert.StartsWith("segment    20.0-30.0 s  lag  20.0 s  GPD     seizure=", lines[0]);
+        Assert.EndsWith("model=e1", lines[0]);
+        Assert.StartsWith("segment    22.0-32.0 s  lag  20.0 s  -       seizure=", lines[1]);
+        Assert.Matches(@"model=e1  quality=not_scored \(Fp1:nan;F3:nan;.*;O2:nan\)$", lines[1]);
+        Assert.StartsWith("segment    24.0-34.0 s  lag  20.0 s  -       seizure=", lines[2]);
+    }
+
+    [Fact]
     public async Task StreamWithRoundRobinBalancingTakesADnsAddress()
     {
         var path = Path.Combine(_factory.Home, "eeg.parquet");

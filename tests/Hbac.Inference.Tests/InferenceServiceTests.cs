@@ -201,6 +201,11 @@ public sealed class InferenceServiceTests : IDisposable
         // The report's rule: an electrode is missing when over 25 % of the segment is NaN; 20-30 s has 20 %.
         Assert.Equal([20.0, 22.0, 24.0, 26.0, 28.0, 30.0], replies.Select(r => r.SegmentStartSeconds));
         Assert.Equal(["ok", "not_scored", "not_scored", "not_scored", "not_scored", "not_scored"], replies.Select(r => r.Quality));
+        // No finding without signal: only the scored segment has a top class; all keep the model's probabilities.
+        Assert.Equal(replies[0].Probabilities.TopClass(), replies[0].TopClass);
+        Assert.NotEqual(EegClass.Unspecified, replies[0].TopClass);
+        Assert.All(replies.Skip(1), r => Assert.Equal(EegClass.Unspecified, r.TopClass));
+        Assert.All(replies, r => Assert.Equal(1, r.Probabilities.ToArray().Sum(), 1e-4));
         Assert.Equal("", replies[0].BadElectrodes);
         Assert.StartsWith("Fp1:nan;F3:nan;", replies[1].BadElectrodes);
         Assert.Equal(19, replies[1].BadElectrodes.Split(';').Length);

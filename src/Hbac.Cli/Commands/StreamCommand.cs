@@ -126,8 +126,11 @@ internal static class StreamCommand
         return 0;
     }
 
-    /// <summary>One reply per line; a segment whose signal is not clean says so at the end (an "ok" one, or a service that does not say, adds nothing).</summary>
+    /// <summary>
+    /// One reply per line; a segment whose signal is not clean says so at the end (an "ok" one, or a service that
+    /// does not say, adds nothing), and one not scored shows "-" for its class.
+    /// </summary>
     internal static string Describe(StreamEegResponse reply) => string.Create(CultureInfo.InvariantCulture,
-        $"segment {reply.SegmentStartSeconds,7:0.0}-{reply.SegmentEndSeconds:0.0} s  lag {reply.LagSeconds,5:0.0} s  {InferenceServer.Describe(reply.Probabilities)}  model={reply.ModelVersion}") +
+        $"segment {reply.SegmentStartSeconds,7:0.0}-{reply.SegmentEndSeconds:0.0} s  lag {reply.LagSeconds,5:0.0} s  {InferenceServer.Describe(reply.Probabilities, reply.TopClass)}  model={reply.ModelVersion}") +
         (reply.Quality is "" or "ok" ? "" : $"  quality={reply.Quality}" + (reply.BadElectrodes.Length > 0 ? $" ({reply.BadElectrodes})" : ""));
 }

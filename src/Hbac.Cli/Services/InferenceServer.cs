@@ -93,12 +93,14 @@ internal static class InferenceServer
     }
 
     /// <summary>"Seizure  seizure=0.412 lpd=0.103 ..." for one distribution.</summary>
-    public static string Describe(ClassProbabilities probabilities)
+    /// <param name="topClass">The reply's top class, when it has one; unspecified (a segment not scored) prints as "-".</param>
+    public static string Describe(ClassProbabilities probabilities, EegClass? topClass = null)
     {
         var values = probabilities.ToArray();
         var names = new[] { "seizure", "lpd", "gpd", "lrda", "grda", "other" };
         var parts = names.Select((name, i) => $"{name}={values[i].ToString("0.000", CultureInfo.InvariantCulture)}");
-        return $"{ClassName(probabilities.TopClass()),-7} {string.Join(' ', parts)}";
+        var top = topClass ?? probabilities.TopClass();
+        return $"{(top == EegClass.Unspecified ? "-" : ClassName(top)),-7} {string.Join(' ', parts)}";
     }
 
     public static string ClassName(EegClass value) => value switch

@@ -74,7 +74,7 @@ public sealed class InferenceService(
                         StartSeconds = s.StartSeconds,
                         EndSeconds = s.EndSeconds,
                         Probabilities = probabilities,
-                        TopClass = probabilities.TopClass(),
+                        TopClass = s.Scored ? probabilities.TopClass() : EegClass.Unspecified,
                         Quality = s.Quality.Flag,
                         BadElectrodes = s.Quality.Details,
                     },
@@ -193,7 +193,8 @@ public sealed class InferenceService(
                         SegmentEndSeconds = window.SegmentEndSeconds,
                         LagSeconds = window.LagSeconds,
                         Probabilities = probabilities,
-                        TopClass = probabilities.TopClass(),
+                        // A segment without usable signal has no finding: a client alarming on top_class stays quiet.
+                        TopClass = segmentQuality.Scored ? probabilities.TopClass() : EegClass.Unspecified,
                         ModelVersion = scored.ModelVersion,
                         Quality = segmentQuality.Flag,
                         BadElectrodes = segmentQuality.Details,
