@@ -6,8 +6,8 @@ namespace Hbac.Eeg.Formats;
 /// <summary>
 /// A recording read in chunks, for work over whole recordings (the report): 20-channel chunks in the
 /// Kaggle layout (<see cref="KaggleMontage.Columns"/>, microvolts, 200 Hz, a missing EKG reads as zeros).
-/// An EDF/BDF whose montage signals are at 200 Hz is streamed record by record and never held whole; other
-/// files are loaded whole first (<see cref="Streamed"/> says which), since the resampler works on whole signals.
+/// An EDF/BDF is streamed record by record at any sample rate and never held whole (its signals are resampled
+/// as they are read); a Kaggle parquet (50 s) is loaded whole (<see cref="Streamed"/> says which).
 /// </summary>
 public abstract class ChunkedRecording : IDisposable
 {

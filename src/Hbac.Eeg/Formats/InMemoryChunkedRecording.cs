@@ -4,19 +4,17 @@ using Hbac.Eeg.Montage;
 
 namespace Hbac.Eeg.Formats;
 
-/// <summary>A recording already in memory (a Kaggle parquet, or an EDF that needed resampling), handed out in chunks.</summary>
+/// <summary>A recording already in memory (a Kaggle parquet: 50 s), handed out in chunks.</summary>
 internal sealed class InMemoryChunkedRecording : ChunkedRecording
 {
     private readonly IReadOnlyList<float[]> _columns;
-    private readonly IReadOnlyList<EdfAnnotation> _annotations;
 
-    private InMemoryChunkedRecording(EegRecording recording, IReadOnlyList<EdfAnnotation> annotations)
+    private InMemoryChunkedRecording(EegRecording recording)
     {
         _columns = [.. KaggleMontage.Columns.Select(c => recording.Channel(c) ?? new float[recording.Length])];
-        _annotations = annotations;
     }
 
-    public override IReadOnlyList<EdfAnnotation> Annotations => _annotations;
+    public override IReadOnlyList<EdfAnnotation> Annotations => [];
 
     public static InMemoryChunkedRecording FromParquet(string path)
     {
@@ -27,7 +25,7 @@ internal sealed class InMemoryChunkedRecording : ChunkedRecording
         {
             throw EdfMontage.TooFewElectrodes(path, missing, [], [.. recording.Channels]);
         }
-        return new InMemoryChunkedRecording(recording, [])
+        return new InMemoryChunkedRecording(recording)
         {
             Source = path,
             Format = "Kaggle EEG parquet",
@@ -35,26 +33,6 @@ internal sealed class InMemoryChunkedRecording : ChunkedRecording
             Mapped = [.. KaggleMontage.Columns.Where(found.Contains).Select(c => (c, c))],
             Electrodes = [.. KaggleMontage.Electrodes.Where(found.Contains)],
             SourceSampleRateHz = recording.SampleRateHz,
-            DurationSeconds = recording.DurationSeconds,
-            Streamed = false,
-        };
-    }
-
-    /// <summary>An EDF/BDF loaded whole and resampled to 200 Hz by <see cref="EdfRecordingLoader"/>.</summary>
-    public static InMemoryChunkedRecording FromEdf(EdfFile file)
-    {
-        var montage = EdfRecordingLoader.Montage(file);
-        var recording = EdfRecordingLoader.Load(file, montage);
-        return new InMemoryChunkedRecording(recording, file.Annotations)
-        {
-            Source = file.SourceName,
-            Format = file.Variant,
-            Gaps = file.Gaps,
-            Labels = file.Labels,
-            Mapped = montage.Mapped,
-            Montage = montage.Kind,
-            Electrodes = montage.Electrodes,
-            SourceSampleRateHz = montage.Signals.Where(s => s != montage.SignalOfColumn[^1]).Max(s => file.Signals[s].SampleRateHz),
             DurationSeconds = recording.DurationSeconds,
             Streamed = false,
         };

@@ -10,7 +10,8 @@ namespace Hbac.Eeg.Resampling;
 /// output sample m lies at input time m * down / up (zero delay). Two deliberate differences: each
 /// polyphase branch is normalised to unit gain, so a constant input comes out exactly constant, and
 /// the input is extended with its edge values instead of zeros, so the ends do not sag towards zero.
-/// Output length is ceil(n * up / down).
+/// Output length is ceil(n * up / down). <see cref="StreamingResampler"/> gives the same outputs for a
+/// signal fed in pieces.
 /// </summary>
 public static class Resampler
 {
@@ -112,7 +113,7 @@ public static class Resampler
     /// Splits the low-pass into its <paramref name="up"/> phases, each reversed (so a branch is a plain dot
     /// product with consecutive input samples) and zero-extended to a common length.
     /// </summary>
-    private static float[][] PolyphaseBranches(int up, int down, int halfLength, out int branchLength)
+    internal static float[][] PolyphaseBranches(int up, int down, int halfLength, out int branchLength)
     {
         var taps = LowPass(halfLength, 1.0 / Math.Max(up, down));
         branchLength = (taps.Length + up - 1) / up;
@@ -163,7 +164,7 @@ public static class Resampler
         return sum;
     }
 
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var i = 0;
         var sum = 0f;

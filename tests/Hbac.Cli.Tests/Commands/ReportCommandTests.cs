@@ -216,7 +216,7 @@ public sealed class ReportCommandTests : IDisposable
         var model = EegModel();
         var physionet = HbacProcess.Run("report", SharedData.File("edf/physionet-eegmmidb/S001R03.edf"), "--model", model, "--out", _root.File("physionet"));
         Assert.Equal(0, physionet.ExitCode);
-        Assert.Contains("EDF+C at 160 Hz, 19 of 19 electrodes mapped, loaded whole; 8 segments", physionet.Stdout);
+        Assert.Contains("EDF+C at 160 Hz, 19 of 19 electrodes mapped, streamed from disk; 8 segments", physionet.Stdout);
         using (var json = JsonDocument.Parse(File.ReadAllText(_root.File("physionet/report.json"))))
         {
             Assert.Equal(30, json.RootElement.GetProperty("recording").GetProperty("annotations").GetArrayLength());

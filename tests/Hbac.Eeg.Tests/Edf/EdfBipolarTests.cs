@@ -103,21 +103,26 @@ public class EdfBipolarTests
     }
 
     [Fact]
-    public void ABipolar256HzFileIsLoadedWholeResampledAndGivesTheReferentialFilesChains()
+    public void ABipolar256HzFileIsStreamedResampledAndGivesTheReferentialFilesChains()
     {
         using var folder = new TempFolder();
         var referential = Referential(256, seconds: 30);
         using var fromReferential = ChunkedRecording.Open(WriteReferential(folder, referential, 256));
         using var fromBipolar = ChunkedRecording.Open(WriteBipolar(folder, referential, 256));
-        Assert.False(fromBipolar.Streamed);
+        Assert.True(fromBipolar.Streamed);
         Assert.Equal("bipolar", fromBipolar.Montage);
         Assert.Equal(256, fromBipolar.SourceSampleRateHz);
         SameChains(Whole(fromReferential), Whole(fromBipolar), 0.45);
 
-        // The spectrogram path (preprocessing's EDF conversion) reads it the same way.
+        // The spectrogram path (preprocessing's EDF conversion) loads it whole: the same samples, bit for bit.
         var loaded = EdfRecordingLoader.Load(folder.File("bipolar256.edf"));
         Assert.Equal([.. KaggleMontage.ChainElectrodes.Append("EKG")], loaded.Channels);
         Assert.Equal(30 * 200, loaded.Length);
+        var streamed = Whole(fromBipolar);
+        foreach (var channel in loaded.Channels)
+        {
+            Assert.Equal(loaded.Channel(channel), streamed[KaggleMontage.ColumnIndex(channel)]);
+        }
     }
 
     [Fact]

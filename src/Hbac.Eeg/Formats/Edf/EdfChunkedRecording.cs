@@ -1,13 +1,15 @@
 using Hbac.Eeg.Montage;
+using Hbac.Eeg.Resampling;
 
 namespace Hbac.Eeg.Formats.Edf;
 
 /// <summary>
 /// An EDF/BDF read data record by data record (records are fixed-size blocks), so a 24-hour file costs a
-/// few records of memory instead of the whole file. Used when every montage signal is at 200 Hz; other
-/// rates go through <see cref="InMemoryChunkedRecording.FromEdf"/> (loaded whole and resampled).
-/// Annotations are collected from the TAL channel as the records go by. The gaps of an EDF+D / BDF+D file
-/// come out as chunks of NaN, at most a chunk long each, so a long gap costs no more memory than a record.
+/// few records of memory instead of the whole file, at any sample rate: a signal not at 200 Hz goes through
+/// a <see cref="StreamingResampler"/>, which gives what resampling the whole signal gives (the
+/// <see cref="EdfRecordingLoader"/>), bit for bit. Annotations are collected from the TAL channel as the
+/// records go by. The gaps of an EDF+D / BDF+D file are fed in as missing samples a chunk at a time, so a
+/// long gap costs no more memory than a chunk.
 /// </summary>
 internal sealed class EdfChunkedRecording : ChunkedRecording
 {
@@ -29,11 +31,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
     {
         var (header, times) = ReadHeader(path);
         var montage = EdfMontage.Resolve([.. header.Signals.Select(s => s.IsAnnotation ? null : s.Label)], path);
-        if (montage.Signals.Any(s => Math.Abs(header.Signals[s].SamplesPerRecord / header.RecordDurationSeconds - KaggleMontage.SampleRateHz) > 1e-9))
-        {
-            // The resampler needs whole signals: load the file (its size is stated in the report).
-            return InMemoryChunkedRecording.FromEdf(EdfReader.Read(path));
-        }
+        var ekg = montage.SignalOfColumn[KaggleMontage.ColumnIndex("EKG")];
         return new EdfChunkedRecording(header, montage, times)
         {
             Source = path,
@@ -42,7 +40,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
             Mapped = montage.Mapped,
             Montage = montage.Kind,
             Electrodes = montage.Electrodes,
-            SourceSampleRateHz = KaggleMontage.SampleRateHz,
+            SourceSampleRateHz = montage.Signals.Where(s => s != ekg).Max(s => header.Signals[s].SamplesPerRecord / header.RecordDurationSeconds),
             DurationSeconds = times.SpanSeconds,
             Gaps = times.Gaps,
             Streamed = true,
@@ -56,55 +54,81 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         return (header, EdfRecordTimes.Read(file, header, path));
     }
 
+    /// <summary>One signal read into a column (or a bipolar file's chain): decoded, placed, resampled, queued at 200 Hz.</summary>
+    private sealed class SignalReader(int signal, int sign, int samplesPerRecord, double rateHz)
+    {
+        public int Signal { get; } = signal;
+
+        public int Sign { get; } = sign;
+
+        public int SamplesPerRecord { get; } = samplesPerRecord;
+
+        public double RateHz { get; } = rateHz;
+
+        public float[] Decoded { get; } = new float[samplesPerRecord];
+
+        public StreamingResampler Resampler { get; } = new(rateHz, KaggleMontage.SampleRateHz);
+
+        public SampleQueue Queue { get; } = new();
+
+        /// <summary>Source samples placed so far, gaps included.</summary>
+        public long Cursor { get; set; }
+    }
+
     public override IEnumerable<float[][]> Chunks(int seconds)
     {
         _annotations.Clear();
         var header = _header;
+        var columnReaders = Enumerable.Range(0, KaggleMontage.Columns.Count)
+            .Select(c => _montage.SignalOfColumn[c] is var s and >= 0 ? Reader(s, 1) : null).ToArray();
+        var chainReaders = _montage.Chains?.Select(c => Reader(c.Signal, c.Sign)).ToArray() ?? [];
+        SignalReader[] readers = [.. columnReaders.OfType<SignalReader>(), .. chainReaders];
+        var chunkSamples = Math.Max(1, seconds) * KaggleMontage.SampleRateHz;
         // Never more records than the file holds: the block is then bounded by the file's length.
-        var recordsPerChunk = (int)Math.Clamp(Math.Round(seconds / header.RecordDurationSeconds), 1, header.RecordCount);
-        var perRecord = (int)Math.Round(header.RecordDurationSeconds * KaggleMontage.SampleRateHz);
-        var chunkSamples = recordsPerChunk * perRecord;
+        var recordsPerBlock = (int)Math.Clamp(Math.Round(seconds / header.RecordDurationSeconds), 1, header.RecordCount);
         var annotationSignals = Enumerable.Range(0, header.Signals.Count).Where(i => header.Signals[i].IsAnnotation).ToList();
         var raw = new List<(double Onset, double? Duration, string Text)>();
         double? startOffset = null;
         using var file = new FileStream(Source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         file.Seek(header.HeaderBytes, SeekOrigin.Begin);
-        var block = new byte[header.RecordBytes * recordsPerChunk];
-        var chunk = NewChunk(chunkSamples);
-        // A bipolar file's chains of one record, before they become electrodes.
-        var chains = _montage.Bipolar ? NewChunk(perRecord, KaggleMontage.Chains.Count) : null;
-        var filled = 0;
-        var cursor = 0L;   // samples per column handed out so far, gaps included
-        for (var first = 0; first < header.RecordCount; first += recordsPerChunk)
+        var block = new byte[header.RecordBytes * recordsPerBlock];
+        for (var first = 0; first < header.RecordCount; first += recordsPerBlock)
         {
-            var records = Math.Min(recordsPerChunk, header.RecordCount - first);
+            var records = Math.Min(recordsPerBlock, header.RecordCount - first);
             file.ReadExactly(block.AsSpan(0, (int)(records * header.RecordBytes)));
             for (var r = 0; r < records; r++)
             {
-                var at = _times.SampleStart(first + r, perRecord, cursor);
-                if (at > cursor)
+                // A gap of an EDF+D file: every signal gets its missing samples, a chunk's worth at a time.
+                var gaps = readers.Select(s => _times.SampleStart(first + r, s.SamplesPerRecord, s.Cursor) - s.Cursor).ToArray();
+                while (gaps.Any(g => g > 0))
                 {
-                    // A gap of an EDF+D file: what came before it, then the gap as missing samples, chunk by chunk.
-                    if (filled > 0)
+                    for (var i = 0; i < readers.Length; i++)
                     {
-                        yield return Trim(chunk, filled);
-                        chunk = NewChunk(chunkSamples);
-                        filled = 0;
+                        var n = (int)Math.Min(gaps[i], (long)Math.Ceiling(seconds * readers[i].RateHz));
+                        if (n > 0)
+                        {
+                            var missing = new float[n];
+                            missing.AsSpan().Fill(float.NaN);
+                            Feed(readers[i], missing);
+                            gaps[i] -= n;
+                        }
                     }
-                    for (var gap = at - cursor; gap > 0; gap -= chunkSamples)
+                    foreach (var chunk in FullChunks(columnReaders, chainReaders, readers, chunkSamples))
                     {
-                        yield return Missing((int)Math.Min(gap, chunkSamples));
+                        yield return chunk;
                     }
-                    cursor = at;
                 }
                 var record = block.AsSpan((int)(r * header.RecordBytes), (int)header.RecordBytes);
-                Decode(record, perRecord, chunk, filled, chains);
-                filled += perRecord;
-                cursor += perRecord;
+                foreach (var reader in readers)
+                {
+                    var h = header.Signals[reader.Signal];
+                    var microvolts = reader.Sign * (h.MicrovoltsPerUnit ?? 1.0);
+                    EdfReader.Decode(header.SignalBytes(record, reader.Signal), reader.Decoded, header.BytesPerSample, h.Gain * microvolts, h.Offset * microvolts);
+                    Feed(reader, reader.Decoded);
+                }
                 for (var a = 0; a < annotationSignals.Count; a++)
                 {
-                    var signal = annotationSignals[a];
-                    var onset = TalParser.ParseRecord(header.SignalBytes(record, signal), a == 0, raw, Source, first + r);
+                    var onset = TalParser.ParseRecord(header.SignalBytes(record, annotationSignals[a]), a == 0, raw, Source, first + r);
                     if (first + r == 0 && a == 0 && onset is { } o)
                     {
                         startOffset = o;
@@ -115,64 +139,61 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                     _annotations.Add(new EdfAnnotation(onset - (startOffset ?? 0), duration, text));
                 }
                 raw.Clear();
-                if (filled == chunkSamples)
+                foreach (var chunk in FullChunks(columnReaders, chainReaders, readers, chunkSamples))
                 {
                     yield return chunk;
-                    chunk = NewChunk(chunkSamples);
-                    filled = 0;
                 }
             }
         }
-        if (filled > 0)
+        foreach (var reader in readers)
         {
-            yield return Trim(chunk, filled);
+            reader.Queue.Append(reader.Resampler.Finish());
+        }
+        // As the whole-file loader: signals whose resampled lengths differ by rounding end at the shortest.
+        for (var left = readers.Min(s => s.Queue.Count); left > 0; left -= chunkSamples)
+        {
+            yield return Take(columnReaders, chainReaders, Math.Min(left, chunkSamples));
+        }
+
+        SignalReader Reader(int signal, int sign)
+        {
+            var samples = header.Signals[signal].SamplesPerRecord;
+            return new SignalReader(signal, sign, samples, samples / header.RecordDurationSeconds);
         }
     }
 
-    private void Decode(ReadOnlySpan<byte> record, int perRecord, float[][] chunk, int at, float[][]? chains)
+    private static void Feed(SignalReader reader, ReadOnlySpan<float> samples)
     {
-        for (var c = 0; c < chunk.Length; c++)
+        reader.Queue.Append(reader.Resampler.Push(samples));
+        reader.Cursor += samples.Length;
+    }
+
+    private IEnumerable<float[][]> FullChunks(SignalReader?[] columnReaders, SignalReader[] chainReaders, SignalReader[] readers, int chunkSamples)
+    {
+        while (readers.All(s => s.Queue.Count >= chunkSamples))
         {
-            if (_montage.SignalOfColumn[c] is var signal and >= 0)
-            {
-                DecodeSignal(record, signal, 1, chunk[c].AsSpan(at, perRecord));
-            }
-        }
-        if (_montage.Chains is { } read)
-        {
-            for (var k = 0; k < read.Length; k++)
-            {
-                DecodeSignal(record, read[k].Signal, read[k].Sign, chains![k].AsSpan(0, perRecord));
-            }
-            BipolarChains.ToElectrodes(chains!, perRecord, chunk, at);
+            yield return Take(columnReaders, chainReaders, chunkSamples);
         }
     }
 
-    private void DecodeSignal(ReadOnlySpan<byte> record, int signal, int sign, Span<float> target)
+    /// <summary>The next <paramref name="samples"/> of every column; a bipolar file's chains become the chain electrodes.</summary>
+    private static float[][] Take(SignalReader?[] columnReaders, SignalReader[] chainReaders, int samples)
     {
-        var h = _header.Signals[signal];
-        var microvolts = sign * (h.MicrovoltsPerUnit ?? 1.0);
-        EdfReader.Decode(_header.SignalBytes(record, signal), target, _header.BytesPerSample, h.Gain * microvolts, h.Offset * microvolts);
-    }
-
-    private static float[][] NewChunk(int samples, int columns = -1)
-    {
-        var chunk = new float[columns < 0 ? KaggleMontage.Columns.Count : columns][];
+        var chunk = new float[KaggleMontage.Columns.Count][];
         for (var c = 0; c < chunk.Length; c++)
         {
             chunk[c] = new float[samples];
+            columnReaders[c]?.Queue.Take(chunk[c]);
         }
-        return chunk;
-    }
-
-    private static float[][] Trim(float[][] chunk, int samples) => [.. chunk.Select(c => c[..samples])];
-
-    private static float[][] Missing(int samples)
-    {
-        var chunk = NewChunk(samples);
-        foreach (var column in chunk)
+        if (chainReaders.Length > 0)
         {
-            column.AsSpan().Fill(float.NaN);
+            var chains = chainReaders.Select(reader =>
+            {
+                var values = new float[samples];
+                reader.Queue.Take(values);
+                return values;
+            }).ToArray();
+            BipolarChains.ToElectrodes(chains, samples, chunk, 0);
         }
         return chunk;
     }

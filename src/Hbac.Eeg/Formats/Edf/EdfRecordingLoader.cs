@@ -21,7 +21,7 @@ public static class EdfRecordingLoader
     /// <summary>Which of the file's signals fill which columns (<see cref="EdfMontage.Resolve"/>).</summary>
     public static EdfMontage Montage(EdfFile file) => EdfMontage.Resolve(file.Labels, file.SourceName);
 
-    internal static EegRecording Load(EdfFile file, EdfMontage montage)
+    private static EegRecording Load(EdfFile file, EdfMontage montage)
     {
         float[] Resampled(int signal, int sign)
         {
