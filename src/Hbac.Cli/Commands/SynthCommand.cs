@@ -39,6 +39,11 @@ internal static class SynthCommand
             Description = "Length of each --recordings recording in hours",
             DefaultValueFactory = _ => 2,
         };
+        var rate = new Option<int>("--rate")
+        {
+            Description = "Sample rate of the --recordings files in Hz (synthesised at 200 Hz and resampled; e.g. 256 as most clinical systems record)",
+            DefaultValueFactory = _ => 200,
+        };
         var command = new Command("synth",
             "Generate a synthetic Kaggle-format dataset (train.csv, train_eegs/, train_spectrograms/, test.csv, test_eegs/, " +
             "test_spectrograms/, truth.csv with the true class distributions the votes were drawn from).");
@@ -47,6 +52,7 @@ internal static class SynthCommand
         command.Options.Add(seed);
         command.Options.Add(recordings);
         command.Options.Add(hours);
+        command.Options.Add(rate);
         command.SetAction((parseResult, cancellationToken) => CliGuard.RunAsync(async () =>
         {
             if (parseResult.GetValue(recordings) is { } count)
@@ -56,6 +62,7 @@ internal static class SynthCommand
                     OutputFolder = parseResult.GetValue(output)!,
                     Recordings = count,
                     Hours = parseResult.GetValue(hours),
+                    SampleRateHz = parseResult.GetValue(rate),
                     Seed = parseResult.GetResult(seed) is null ? new LongRecordingOptions { OutputFolder = "" }.Seed : parseResult.GetValue(seed),
                 };
                 if (count is < 1 or > 1000)
@@ -66,7 +73,15 @@ internal static class SynthCommand
                 {
                     throw new CliUsageException($"--hours: {longOptions.Hours} is out of range (0.05 to 72)");
                 }
+                if (longOptions.SampleRateHz is < 100 or > 4096)
+                {
+                    throw new CliUsageException($"--rate: {longOptions.SampleRateHz} Hz is out of range (100 to 4096)");
+                }
                 return await Task.Run(() => GenerateLong(longOptions, cancellationToken), cancellationToken);
+            }
+            if (parseResult.GetResult(rate) is { Implicit: false })
+            {
+                throw new CliUsageException("--rate: only with --recordings (the Kaggle-format EEGs are 200 Hz, as Kaggle's)");
             }
             var options = new SyntheticOptions
             {

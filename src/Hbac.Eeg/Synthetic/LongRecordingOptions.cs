@@ -12,6 +12,12 @@ public sealed record LongRecordingOptions
     /// <summary>The same seed gives the same files; the default differs from the Kaggle-format set's.</summary>
     public ulong Seed { get; init; } = 7;
 
+    /// <summary>
+    /// Sample rate of the written files. The recording is synthesised at 200 Hz and resampled as it is written,
+    /// so another rate (256 Hz, as most clinical systems record) holds nothing above 100 Hz.
+    /// </summary>
+    public int SampleRateHz { get; init; } = 200;
+
     /// <summary>Recordings generated at once (null: one per processor).</summary>
     public int? MaxDegreeOfParallelism { get; init; }
 }

@@ -3,13 +3,15 @@ using Hbac.Eeg.Labels;
 using Hbac.Eeg.Montage;
 using Hbac.Eeg.Randomness;
 using Hbac.Eeg.Reports;
+using Hbac.Eeg.Resampling;
 
 namespace Hbac.Eeg.Synthetic;
 
 /// <summary>
 /// Long continuous recordings for event-level evaluation (issue 11): a patient's background and artefacts
 /// with seizures and the other patterns at known times, written block by block as EDF+C (19 electrodes
-/// and EKG at 200 Hz, the events also as EDF+ annotations) with the truth beside it as
+/// and EKG at 200 Hz, or resampled to <see cref="LongRecordingOptions.SampleRateHz"/> as it is written; the
+/// events also as EDF+ annotations) with the truth beside it as
 /// <c>&lt;name&gt;.truth.csv</c>. The recording is made of 10-minute blocks, each holding at most one
 /// event well inside it (so an event never straddles a block); neighbouring blocks are cross-faded over
 /// 2 s so the background has no steps. Events: seizures of 40-180 s in 35 % of the blocks, one of LPD,
@@ -30,6 +32,10 @@ public static class LongRecordings
         if (options.Recordings < 1 || !(options.Hours > 0))
         {
             throw new ArgumentException("at least one recording of a positive length is required", nameof(options));
+        }
+        if (options.SampleRateHz is < 100 or > 4096)
+        {
+            throw new ArgumentException($"sample rate {options.SampleRateHz} Hz: 100 to 4096 Hz", nameof(options));
         }
         Directory.CreateDirectory(options.OutputFolder);
         var rng = new DeterministicRandom(options.Seed);
@@ -77,8 +83,11 @@ public static class LongRecordings
         var truthPath = Path.Combine(options.OutputFolder, name + ".truth.csv");
         var labels = KaggleMontage.Columns.Select(c => c == "EKG" ? "ECG EKG" : $"EEG {c}-REF").ToList();
         var annotations = events.Select(e => new EdfAnnotation(e.OnsetSeconds, e.OffsetSeconds - e.OnsetSeconds, e.ClassName)).ToList();
-        using (var writer = new EdfPlusWriter(edfPath, labels, Rate, -PhysicalRange, PhysicalRange, seconds, annotations, new DateTime(2026, 1, 1, 0, 0, 0)))
+        using (var writer = new EdfPlusWriter(edfPath, labels, options.SampleRateHz, -PhysicalRange, PhysicalRange, seconds, annotations, new DateTime(2026, 1, 1, 0, 0, 0)))
         {
+            var resamplers = options.SampleRateHz == Rate ? null : labels.Select(_ => new StreamingResampler(Rate, options.SampleRateHz)).ToArray();
+            void Write(float[][] samples) =>
+                writer.Write(resamplers is null ? samples : [.. samples.Select((channel, c) => resamplers[c].Push(channel).ToArray())]);
             float[][]? tail = null;
             for (var b = 0; b < blocks; b++)
             {
@@ -97,8 +106,13 @@ public static class LongRecordings
                     }
                 }
                 var length = Math.Min(BlockSeconds * Rate, (seconds - b * BlockSeconds) * Rate);
-                writer.Write([.. block.Select(c => c[..length])]);
+                Write([.. block.Select(c => c[..length])]);
                 tail = [.. block.Select(c => c[(BlockSeconds * Rate)..])];
+            }
+            if (resamplers is not null)
+            {
+                // Every channel had the same samples in, so the same number out: seconds * rate in all.
+                writer.Write([.. resamplers.Select(r => r.Finish().ToArray())]);
             }
         }
         TruthFile.Write(truthPath, events);

@@ -93,6 +93,35 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public void A256HzRecordingIsStreamedAndReportedAsItsTwinAt200Hz()
+    {
+        var at200 = _root.File("at200");
+        var at256 = _root.File("at256");
+        Assert.Equal(0, HbacProcess.Run("synth", "--recordings", "1", "--hours", "0.1", "--out", at200, "--seed", "3").ExitCode);
+        Assert.Equal(0, HbacProcess.Run("synth", "--recordings", "1", "--hours", "0.1", "--out", at256, "--seed", "3", "--rate", "256").ExitCode);
+        var edf = Path.Combine(at256, "long_001.edf");
+        Assert.Equal(File.ReadAllText(Path.Combine(at200, "long_001.truth.csv")), File.ReadAllText(Path.Combine(at256, "long_001.truth.csv")));
+        using (var described = JsonDocument.Parse(HbacProcess.Run("inspect", edf).Stdout))
+        {
+            Assert.Equal(256, described.RootElement.GetProperty("sample_rate_hz").GetDouble());
+            Assert.Equal(360 * 256, described.RootElement.GetProperty("rows").GetInt32());
+        }
+
+        var model = EegModel();
+        var run = HbacProcess.Run("report", edf, "--model", model, "--out", _root.File("r256"));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"{edf}: 0:06:00 EDF+C at 256 Hz, 19 of 19 electrodes mapped + EKG, streamed from disk; 32 segments (10-s step)", run.Stdout);
+        Assert.Equal(0, HbacProcess.Run("report", Path.Combine(at200, "long_001.edf"), "--model", model, "--out", _root.File("r200")).ExitCode);
+        // 200 -> 256 -> 200 Hz keeps everything under 90 Hz: the same classes, nearly the same probabilities.
+        var a = File.ReadAllLines(_root.File("r200/timeline.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        var b = File.ReadAllLines(_root.File("r256/timeline.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(a.Select(r => r[0]), b.Select(r => r[0]));
+        var worst = a.Zip(b, (x, y) => Enumerable.Range(2, 6).Max(c => Math.Abs(double.Parse(x[c], System.Globalization.CultureInfo.InvariantCulture) - double.Parse(y[c], System.Globalization.CultureInfo.InvariantCulture)))).Max();
+        Assert.True(worst <= 0.01, $"probabilities differ by up to {worst}");
+        Assert.Equal(a.Select(r => r[8] + r[9]), b.Select(r => r[8] + r[9]));   // top class and quality
+    }
+
+    [Fact]
     public void ABipolarEdfIsReportedFromItsChainsAsItsReferentialOriginalIs()
     {
         var data = _root.File("long");

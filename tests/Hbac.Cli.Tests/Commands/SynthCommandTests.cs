@@ -50,4 +50,15 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Contains($"--patients: {patients} is out of range", run.Stderr);
         Assert.False(Directory.Exists(_root.File("x")));
     }
+
+    [Theory]
+    [InlineData(new[] { "--rate", "256" }, "--rate: only with --recordings")]
+    [InlineData(new[] { "--recordings", "1", "--rate", "50" }, "--rate: 50 Hz is out of range (100 to 4096)")]
+    public void RefusesARateWithoutRecordingsOrOutOfRange(string[] arguments, string message)
+    {
+        var run = HbacProcess.Run(["synth", "--out", _root.File("x"), .. arguments]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Stderr);
+        Assert.False(Directory.Exists(_root.File("x")));
+    }
 }
