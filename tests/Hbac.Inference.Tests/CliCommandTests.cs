@@ -98,6 +98,29 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task StreamReadsAnEdfAtAnotherRateASecondAtATime()
+    {
+        // 55 s at 256 Hz, as most clinical systems record: resampled to the stream's 200 Hz as it is sent.
+        var path = Path.Combine(_factory.Home, "clinical.edf");
+        var random = new Random(8);
+        var labels = Hbac.Eeg.Montage.KaggleMontage.Columns.Select(c => c == "EKG" ? "ECG" : $"EEG {c}-REF").ToList();
+        using (var writer = new Hbac.Eeg.Formats.Edf.EdfPlusWriter(path, labels, 256, -3276.7, 3276.7, 55, [], DateTime.UnixEpoch))
+        {
+            writer.Write([.. labels.Select(_ => Enumerable.Range(0, 55 * 256).Select(_ => (float)(random.NextDouble() * 60 - 30)).ToArray())]);
+        }
+
+        var (exit, output, error) = await RunAsync("stream", "--server", _url, path);
+
+        Assert.True(exit == 0, error);
+        var lines = Lines(output);
+        // Windows end at 50, 52 and 54 s of the 55 s.
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("segment    20.0-30.0 s  lag  20.0 s  ", lines[0]);
+        Assert.StartsWith("segment    24.0-34.0 s  lag  20.0 s  ", lines[2]);
+        Assert.Contains("55 s sent, 3 replies", error);
+    }
+
+    [Fact]
     public async Task StreamShowsASegmentWithoutUsableSignalAsNotScoredWithNoClass()
     {
         var path = Path.Combine(_factory.Home, "paused.parquet");

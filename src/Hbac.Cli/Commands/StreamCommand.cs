@@ -40,7 +40,7 @@ internal static class StreamCommand
         command.Options.Add(realtime);
         command.Options.Add(balance);
         command.Arguments.Add(input);
-        command.SetAction((parseResult, ct) => CliGuard.RunAsync(() =>
+        command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             var url = parseResult.GetValue(server)!;
             var path = parseResult.GetValue(input)!;
@@ -48,10 +48,13 @@ internal static class StreamCommand
             {
                 throw new FileNotFoundException(null, path);
             }
-            var channels = StreamChannels(RecordingFiles.Load(path), path);
+            // Read a second at a time as it is sent (a day-long EDF is never held whole), in the stream's channel
+            // order, with what the report reads: bipolar files, other rates, EDF+D gaps as missing samples.
+            using var recording = ChunkedRecording.Open(path);
             var paced = parseResult.GetValue(realtime);
             var balancing = parseResult.GetValue(balance) == "round-robin" ? StreamBalancing.RoundRobin : StreamBalancing.Connection;
-            return InferenceServer.RunStreamsAsync(url, ServiceKey.Resolve(parseResult), balancing, (client, token) => StreamAsync(client, channels, paced, token), ct);
+            return await InferenceServer.RunStreamsAsync(url, ServiceKey.Resolve(parseResult), balancing,
+                (client, token) => StreamAsync(client, recording.Chunks(1).SelectMany(second => EegChunks.Split(second, EegStream.SampleRateHz, SampleLayout.Interleaved)), paced, token), ct);
         }));
         return command;
     }
@@ -74,7 +77,7 @@ internal static class StreamCommand
             ?? (!KaggleMontage.InChain(name) ? new float[recording.Length] : throw EegDataException.InFile(path, $"no {name} channel"))).ToArray();
     }
 
-    private static async Task<int> StreamAsync(EegStreamClient client, float[][] channels, bool realtime, CancellationToken ct)
+    private static async Task<int> StreamAsync(EegStreamClient client, IEnumerable<EegChunk> chunks, bool realtime, CancellationToken ct)
     {
         await using var stream = client.OpenStream(ct);
         stream.Resumed += resume =>
@@ -98,7 +101,7 @@ internal static class StreamCommand
         }, ct);
         var clock = Stopwatch.StartNew();
         var sent = 0;
-        foreach (var chunk in EegChunks.Split(channels, EegStream.SampleRateHz, SampleLayout.Interleaved))
+        foreach (var chunk in chunks)
         {
             if (realtime)
             {
