@@ -34,26 +34,17 @@ internal static class SpectrogramCommand
             Spectrogram? spectrogram = null;
             StderrProgress.Create().Start(progress =>
             {
-                var task = progress.AddTask(Markup.Escape($"spectrogram of {Path.GetFileName(source)}"), maxValue: 3); // file names may hold [ ]
-                var recording = RecordingFiles.Load(source);
-                task.Increment(1);
-                ct.ThrowIfCancellationRequested();
-                try
-                {
-                    spectrogram = EegSpectrogram.Compute(recording);
-                }
-                catch (EegDataException e)
-                {
-                    throw EegDataException.InFile(source, e.Message, e);
-                }
-                task.Increment(1);
+                // Read a minute at a time: a day-long EDF costs its [400, T] output, not its samples.
+                using var recording = ChunkedRecording.Open(source);
+                var task = progress.AddTask(Markup.Escape($"spectrogram of {Path.GetFileName(source)}"), maxValue: Math.Max(1, recording.DurationSeconds)); // file names may hold [ ]
+                spectrogram = EegSpectrogram.Compute(recording, read => task.Value = read, ct);
+                task.Value = task.MaxValue;
                 var folder = Path.GetDirectoryName(Path.GetFullPath(target));
                 if (folder is not null)
                 {
                     Directory.CreateDirectory(folder);
                 }
                 SpectrogramNpy.Write(target, spectrogram);
-                task.Increment(1);
             });
             Console.WriteLine($"wrote {target} (400 x {spectrogram!.Columns})");
             return 0;

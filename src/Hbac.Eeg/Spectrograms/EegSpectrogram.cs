@@ -1,3 +1,4 @@
+using Hbac.Eeg.Formats;
 using Hbac.Eeg.Montage;
 
 namespace Hbac.Eeg.Spectrograms;
@@ -19,6 +20,38 @@ public static class EegSpectrogram
     /// <summary>Columns of a recording of <paramref name="samples"/> samples: ceil(samples / 400).</summary>
     public static int ColumnCount(long samples) =>
         samples <= 0 ? 0 : checked((int)((samples - 1) / SpectrogramLayout.HopSamples + 1));
+
+    /// <summary>
+    /// The spectrogram of a recording read chunk by chunk (<see cref="EegSpectrogramStream"/>, bit-identical to
+    /// <see cref="Compute(EegRecording)"/> of the whole): a day-long EDF of any rate costs its [400, T] output, not
+    /// its samples. <paramref name="progress"/> gets the seconds read so far.
+    /// </summary>
+    public static Spectrogram Compute(ChunkedRecording recording, Action<double>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var stream = new EegSpectrogramStream();
+        var parts = new List<Spectrogram>();
+        double read = 0;
+        foreach (var chunk in recording.Chunks(60))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            parts.Add(stream.Append(chunk));
+            read += chunk[0].Length / (double)KaggleMontage.SampleRateHz;
+            progress?.Invoke(read);
+        }
+        parts.Add(stream.Complete());
+        var columns = parts.Sum(p => p.Columns);
+        var values = new float[SpectrogramLayout.Rows * columns];
+        var at = 0;
+        foreach (var part in parts)
+        {
+            for (var row = 0; row < SpectrogramLayout.Rows; row++)
+            {
+                part.Row(row).CopyTo(values.AsSpan(row * columns + at));
+            }
+            at += part.Columns;
+        }
+        return new Spectrogram(values, [.. parts.SelectMany(p => p.Times)]);
+    }
 
     /// <summary>The spectrogram of a whole recording, on all cores with the vectorised kernel.</summary>
     public static Spectrogram Compute(EegRecording recording) =>

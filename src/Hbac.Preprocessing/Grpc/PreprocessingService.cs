@@ -27,18 +27,37 @@ public sealed class PreprocessingService(
                     await catalog.ConvertUploadAsync(request.Content.Memory, request.FileName, context.CancellationToken),
                 _ => throw new RequestRejectedException(Rejection.InvalidArgument, "source: set path or content"),
             };
-            var response = new ConvertSpectrogramResponse
+            return ToResponse(spectrogram, request.IncludeTensor);
+        });
+
+    private static ConvertSpectrogramResponse ToResponse(StoredSpectrogram spectrogram, bool includeTensor)
+    {
+        var response = new ConvertSpectrogramResponse
+        {
+            SpectrogramId = spectrogram.ContentHash,
+            TimeColumns = spectrogram.Columns,
+            DurationSeconds = spectrogram.DurationSeconds,
+            CacheHit = spectrogram.FromCache,
+        };
+        if (includeTensor)
+        {
+            response.Spectrogram = Tensor.FromFloats([SpectrogramLayout.Rows, spectrogram.Columns], spectrogram.Values);
+        }
+        return response;
+    }
+
+    public override Task<ConvertSpectrogramResponse> ConvertRecording(ConvertRecordingRequest request, ServerCallContext context) =>
+        RpcErrors.GuardAsync(async () =>
+        {
+            var spectrogram = request.SourceCase switch
             {
-                SpectrogramId = spectrogram.ContentHash,
-                TimeColumns = spectrogram.Columns,
-                DurationSeconds = spectrogram.DurationSeconds,
-                CacheHit = spectrogram.FromCache,
+                ConvertRecordingRequest.SourceOneofCase.Path =>
+                    await catalog.ConvertRecordingFileAsync(request.Path, context.CancellationToken),
+                ConvertRecordingRequest.SourceOneofCase.Content =>
+                    await catalog.ConvertRecordingUploadAsync(request.Content.Memory, request.FileName, context.CancellationToken),
+                _ => throw new RequestRejectedException(Rejection.InvalidArgument, "source: set path or content"),
             };
-            if (request.IncludeTensor)
-            {
-                response.Spectrogram = Tensor.FromFloats([SpectrogramLayout.Rows, spectrogram.Columns], spectrogram.Values);
-            }
-            return response;
+            return ToResponse(spectrogram, request.IncludeTensor);
         });
 
     public override Task<GetWindowResponse> GetWindow(GetWindowRequest request, ServerCallContext context) =>

@@ -20,7 +20,15 @@ public interface ISpectrogramTensorStore
         ReadOnlyMemory<byte> parquet, string sourceName, bool refresh = false, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Like <see cref="GetSpectrogramAsync"/> but never waits: a file whose claim another converter holds comes
+    /// The spectrogram cached under <paramref name="contentHash"/>, or <paramref name="convert"/>'s, stored there: how
+    /// an EEG recording's spectrogram is kept (its id hashes the file and the computation's version). Waits for
+    /// another converter holding the key's claim as <see cref="GetSpectrogramAsync(ReadOnlyMemory{byte}, string, bool, CancellationToken)"/> does.
+    /// </summary>
+    Task<StoredSpectrogram> GetSpectrogramAsync(
+        string contentHash, SpectrogramConverter convert, bool refresh = false, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Like <see cref="GetSpectrogramAsync(ReadOnlyMemory{byte}, string, bool, CancellationToken)"/> but never waits: a file whose claim another converter holds comes
     /// back as <see cref="ConversionOutcome.HeldElsewhere"/> (follow it with <see cref="CheckClaimedAsync"/>).
     /// </summary>
     Task<SpectrogramConversion> ConvertUnlessClaimedAsync(
@@ -39,6 +47,9 @@ public interface ISpectrogramTensorStore
     /// </summary>
     Task<StoredWindow> GetWindowAsync(StoredSpectrogram spectrogram, double offsetSeconds, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Computes a [400, Columns] row-major spectrogram (NaN replaced by 0) on a cache miss.</summary>
+public delegate Task<(int Columns, float[] Values)> SpectrogramConverter(CancellationToken cancellationToken);
 
 /// <summary>A [400, <see cref="Columns"/>] row-major spectrogram with NaN replaced by 0.</summary>
 public sealed record StoredSpectrogram(string ContentHash, int Columns, float[] Values, bool FromCache)

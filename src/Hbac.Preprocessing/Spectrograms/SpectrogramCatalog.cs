@@ -1,4 +1,9 @@
+using System.Security.Cryptography;
+using System.Text;
 using Hbac.Caching;
+using Hbac.Eeg;
+using Hbac.Eeg.Formats;
+using Hbac.Eeg.Spectrograms;
 using HbacAspire.ServiceDefaults.Requests;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +38,109 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
     }
 
     /// <summary>
+    /// Version of the EEG -> spectrogram computation, hashed into a recording's id: a changed computation makes
+    /// new ids instead of serving entries computed the old way.
+    /// </summary>
+    public const string RecordingSpectrogramVersion = "hbac eeg-spectrogram 1";
+
+    /// <summary>
+    /// The Kaggle-layout spectrogram of an EEG recording under the data root (EDF/BDF of any rate, referential or
+    /// bipolar, EDF+D; or a Kaggle EEG parquet), read chunk by chunk (<see cref="EegSpectrogram.Compute(ChunkedRecording, Action{double}?, CancellationToken)"/>)
+    /// and cached under the SHA-256 of <see cref="RecordingSpectrogramVersion"/> and the file's bytes.
+    /// </summary>
+    public async Task<StoredSpectrogram> ConvertRecordingFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = root.ResolveFile(path, "path");
+        var shown = root.Relative(file);
+        RequireRecordingExtension(shown, "path");
+        string hash;
+        try
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            hash = await RecordingHashAsync(stream, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RequestRejectedException(Rejection.FailedPrecondition, $"path: '{shown}' cannot be read: {e.Message}");
+        }
+        return await store.GetSpectrogramAsync(hash, ct => Task.Run(() => ComputeRecording(file, shown, ct), ct), cancellationToken: cancellationToken);
+    }
+
+    /// <summary>An uploaded recording, its format taken from <paramref name="fileName"/>'s extension.</summary>
+    public async Task<StoredSpectrogram> ConvertRecordingUploadAsync(ReadOnlyMemory<byte> content, string fileName, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(fileName ?? "");
+        RequireRecordingExtension(name, "file_name");
+        if (content.IsEmpty)
+        {
+            throw new RequestRejectedException(Rejection.InvalidArgument, "content: empty, expected the bytes of an EDF, BDF or Kaggle EEG parquet file");
+        }
+        var limit = options.Value.MaxUploadBytes;
+        if (content.Length > limit)
+        {
+            throw new RequestRejectedException(Rejection.LimitExceeded,
+                $"content: {content.Length} bytes is more than the upload limit of {limit} bytes; put the file under the data root and send its path");
+        }
+        using var bytes = new MemoryStream(content.ToArray(), writable: false);
+        var hash = await RecordingHashAsync(bytes, cancellationToken);
+        return await store.GetSpectrogramAsync(hash, async ct =>
+        {
+            var folder = Directory.CreateTempSubdirectory("hbac-recording-");
+            try
+            {
+                var file = Path.Combine(folder.FullName, name);
+                await File.WriteAllBytesAsync(file, content, ct);
+                return await Task.Run(() => ComputeRecording(file, name, ct), ct);
+            }
+            finally
+            {
+                folder.Delete(recursive: true);
+            }
+        }, cancellationToken: cancellationToken);
+    }
+
+    private static void RequireRecordingExtension(string name, string field)
+    {
+        if (!RecordingFiles.Extensions.Contains(Path.GetExtension(name).ToLowerInvariant()))
+        {
+            throw new RequestRejectedException(Rejection.InvalidArgument,
+                $"{field}: '{StatusDetail.Echo(name)}' must end in {string.Join(", ", RecordingFiles.Extensions)} (the recording's format is taken from it)");
+        }
+    }
+
+    private static async Task<string> RecordingHashAsync(Stream content, CancellationToken cancellationToken)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(RecordingSpectrogramVersion + "\n"));
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>The spectrogram of a recording file; a refusal names <paramref name="shownName"/>, never the server's path.</summary>
+    private static (int Columns, float[] Values) ComputeRecording(string file, string shownName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var recording = ChunkedRecording.Open(file);
+            var spectrogram = EegSpectrogram.Compute(recording, cancellationToken: cancellationToken);
+            if (spectrogram.Columns == 0)
+            {
+                throw new EegDataException($"{shownName}: no samples");
+            }
+            return (spectrogram.Columns, spectrogram.Values);
+        }
+        catch (EegDataException e) when (e.Message.Contains(file, StringComparison.Ordinal))
+        {
+            throw new EegDataException(e.Message.Replace(file, shownName, StringComparison.Ordinal), e);
+        }
+    }
+
+    /// <summary>
     /// A spectrogram by id: digits are a Kaggle spectrogram id (train_spectrograms/ or test_spectrograms/ under
     /// the data root), 64 hex digits the content hash ConvertSpectrogram returned (looked up in the cache).
     /// </summary>
@@ -46,7 +154,7 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
         {
             return await store.TryGetSpectrogramAsync(id, cancellationToken)
                    ?? throw new RequestRejectedException(Rejection.NotFound,
-                       $"spectrogram_id: no converted spectrogram with content hash {StatusDetail.Echo(id)} in the cache; call ConvertSpectrogram first");
+                       $"spectrogram_id: no converted spectrogram with content hash {StatusDetail.Echo(id)} in the cache; call ConvertSpectrogram or ConvertRecording first");
         }
         if (id.Length > 20 || !id.All(char.IsAsciiDigit))
         {

@@ -32,12 +32,16 @@ public sealed class SpectrogramTensorStore : ISpectrogramTensorStore
             .CreateCounter<long>(HbacInstruments.SpectrogramConversions, "{file}", "Spectrogram files converted (cache misses not left to another converter)");
     }
 
+    public Task<StoredSpectrogram> GetSpectrogramAsync(
+        ReadOnlyMemory<byte> parquet, string sourceName, bool refresh = false, CancellationToken cancellationToken = default) =>
+        GetSpectrogramAsync(TensorCacheKey.HashContent(parquet.Span), ct => ReadParquetAsync(parquet, sourceName, ct), refresh, cancellationToken);
+
     public async Task<StoredSpectrogram> GetSpectrogramAsync(
-        ReadOnlyMemory<byte> parquet, string sourceName, bool refresh = false, CancellationToken cancellationToken = default)
+        string contentHash, SpectrogramConverter convert, bool refresh = false, CancellationToken cancellationToken = default)
     {
         while (true)
         {
-            var conversion = await ConvertUnlessClaimedAsync(parquet, sourceName, refresh, cancellationToken);
+            var conversion = await ConvertUnlessClaimedAsync(contentHash, convert, refresh, cancellationToken);
             if (conversion.Spectrogram is { } spectrogram)
             {
                 return spectrogram;
@@ -57,10 +61,19 @@ public sealed class SpectrogramTensorStore : ISpectrogramTensorStore
         }
     }
 
-    public async Task<SpectrogramConversion> ConvertUnlessClaimedAsync(
-        ReadOnlyMemory<byte> parquet, string sourceName, bool refresh = false, CancellationToken cancellationToken = default)
+    public Task<SpectrogramConversion> ConvertUnlessClaimedAsync(
+        ReadOnlyMemory<byte> parquet, string sourceName, bool refresh = false, CancellationToken cancellationToken = default) =>
+        ConvertUnlessClaimedAsync(TensorCacheKey.HashContent(parquet.Span), ct => ReadParquetAsync(parquet, sourceName, ct), refresh, cancellationToken);
+
+    private static async Task<(int Columns, float[] Values)> ReadParquetAsync(ReadOnlyMemory<byte> parquet, string sourceName, CancellationToken ct)
     {
-        var hash = TensorCacheKey.HashContent(parquet.Span);
+        var converted = await SpectrogramTensorConversion.ReadAsync(parquet, sourceName, ct);
+        return (converted.Columns, converted.Values);
+    }
+
+    private async Task<SpectrogramConversion> ConvertUnlessClaimedAsync(
+        string hash, SpectrogramConverter convert, bool refresh, CancellationToken cancellationToken)
+    {
         var key = SpectrogramCacheKeys.Spectrogram(hash);
         if (!refresh && await TryGetSpectrogramAsync(hash, cancellationToken) is { } cached)
         {
@@ -76,7 +89,7 @@ public sealed class SpectrogramTensorStore : ISpectrogramTensorStore
         {
             return new SpectrogramConversion(ConversionOutcome.Cached, hash, storedMeanwhile, Stored: true);
         }
-        var converted = await SpectrogramTensorConversion.ReadAsync(parquet, sourceName, cancellationToken);
+        var converted = await convert(cancellationToken);
         _conversions?.Add(1);
         var tensor = new CachedTensor([SpectrogramLayout.Rows, converted.Columns], converted.Values);
         // Stored before the claim is released (at the end of this scope), so a waiter sees the entry, not an abandoned key.

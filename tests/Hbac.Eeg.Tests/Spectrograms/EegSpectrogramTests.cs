@@ -104,6 +104,29 @@ public class EegSpectrogramTests
     }
 
     [Fact]
+    public void A_recording_read_a_minute_at_a_time_gives_the_whole_recordings_spectrogram()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("r.edf");
+        var random = new Random(4);
+        var labels = KaggleMontage.Columns.Select(c => $"EEG {c}").ToList();
+        using (var writer = new Hbac.Eeg.Formats.Edf.EdfPlusWriter(path, labels, 250, -3276.7, 3276.7, 137, [], DateTime.UnixEpoch))
+        {
+            writer.Write([.. labels.Select(_ => Enumerable.Range(0, 250 * 137).Select(_ => (float)(random.NextDouble() * 80 - 40)).ToArray())]);
+        }
+        using var recording = Hbac.Eeg.Formats.ChunkedRecording.Open(path);
+        var read = new List<double>();
+
+        var streamed = EegSpectrogram.Compute(recording, read.Add);
+
+        var whole = EegSpectrogram.Compute(Hbac.Eeg.Formats.Edf.EdfRecordingLoader.Load(path));
+        Assert.Equal(69, streamed.Columns);   // ceil(137 * 200 / 400)
+        Assert.Equal(whole.Times, streamed.Times);
+        Assert.Equal(whole.Values, streamed.Values);
+        Assert.Equal([60.0, 120.0, 137.0], read);
+    }
+
+    [Fact]
     public void Fz_Cz_and_Pz_are_not_needed_since_no_chain_reads_them()
     {
         var full = SyntheticEeg.Noise(1000, seed: 5);
