@@ -36,7 +36,7 @@ public class ContractShapeTests
     }
 
     [Theory]
-    [InlineData("Preprocessing", "ConvertSpectrogram,GetWindow,PrepareDataset,StreamSpectrogram")]
+    [InlineData("Preprocessing", "ConvertSpectrogram,ConvertRecording,GetWindow,PrepareDataset,StreamSpectrogram")]
     [InlineData("Training", "StartRun,WatchRun,ListRuns,GetRun,CancelRun")]
     [InlineData("Inference", "Score,ScoreBatch,StreamEeg,ScoreRecording,ListModels,ActivateModel,GetServingProfile")]
     public void ServicesExposeExactlyTheIssuesRpcs(string service, string methods)
