@@ -63,7 +63,8 @@ internal static class SynthCommand
                     Recordings = count,
                     Hours = parseResult.GetValue(hours),
                     SampleRateHz = parseResult.GetValue(rate),
-                    Seed = parseResult.GetResult(seed) is null ? new LongRecordingOptions { OutputFolder = "" }.Seed : parseResult.GetValue(seed),
+                    // --seed's default (42) for both kinds: what `hbac synth --recordings 4 --hours 2` has always written.
+                    Seed = parseResult.GetValue(seed),
                 };
                 if (count is < 1 or > 1000)
                 {

@@ -61,4 +61,18 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Contains(message, run.Stderr);
         Assert.False(Directory.Exists(_root.File("x")));
     }
+
+    [Fact]
+    public void LongRecordingsTakeTheDocumentedDefaultSeed()
+    {
+        var implicitSeed = _root.File("implicit");
+        var seed42 = _root.File("seed42");
+        var seed7 = _root.File("seed7");
+        Assert.Equal(0, HbacProcess.Run("synth", "--recordings", "1", "--hours", "0.5", "--out", implicitSeed).ExitCode);
+        Assert.Equal(0, HbacProcess.Run("synth", "--recordings", "1", "--hours", "0.5", "--out", seed42, "--seed", "42").ExitCode);
+        Assert.Equal(0, HbacProcess.Run("synth", "--recordings", "1", "--hours", "0.5", "--out", seed7, "--seed", "7").ExitCode);
+        string Edf(string folder) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, "long_001.edf"))));
+        Assert.Equal(Edf(seed42), Edf(implicitSeed));
+        Assert.NotEqual(Edf(seed7), Edf(implicitSeed));
+    }
 }
