@@ -65,7 +65,24 @@ public static class Resampler
 
     /// <summary>Output length of a resampling by up/down: ceil(n * up / down).</summary>
     public static int OutputLength(int inputLength, int up, int down) =>
-        checked((int)(((long)inputLength * up + down - 1) / down));
+        checked((int)OutputLength((long)inputLength, up, down));
+
+    /// <summary><see cref="OutputLength(int, int, int)"/> in 64 bits: a month at 2 kHz is more samples than an int holds.</summary>
+    internal static long OutputLength(long inputLength, int up, int down) => (inputLength * up + down - 1) / down;
+
+    /// <summary>
+    /// Where output <paramref name="m"/> reads: its polyphase branch, and the first of its <c>branchLength</c>
+    /// samples in the signal padded with <see cref="Pad"/> edge values in front. Output m sits at input time
+    /// m * down / up, the filter's delay (<paramref name="halfLength"/> upsampled taps) taken out.
+    /// </summary>
+    internal static (int Phase, long Start) Tap(long m, int up, int down, int halfLength, int branchLength)
+    {
+        var position = m * down + halfLength;
+        return ((int)(position % up), position / up - (branchLength - 1) + Pad(branchLength));
+    }
+
+    /// <summary>Edge values padded on each side: wide enough for every tap of every output sample.</summary>
+    internal static int Pad(int branchLength) => branchLength + 1;
 
     /// <summary>Upsample by <paramref name="up"/>, low-pass, downsample by <paramref name="down"/> (factors need not be reduced).</summary>
     public static float[] ResamplePoly(ReadOnlySpan<float> input, int up, int down)
@@ -90,7 +107,7 @@ public static class Resampler
         var phases = PolyphaseBranches(up, down, halfLength, out var branchLength);
 
         // Edge-value padding wide enough for every tap of every output sample.
-        var pad = branchLength + 1;
+        var pad = Pad(branchLength);
         var padded = new float[input.Length + 2 * pad];
         padded.AsSpan(0, pad).Fill(input[0]);
         input.CopyTo(padded.AsSpan(pad));
@@ -99,12 +116,8 @@ public static class Resampler
         var output = new float[OutputLength(input.Length, up, down)];
         for (var m = 0; m < output.Length; m++)
         {
-            // Position in the upsampled stream, shifted by the filter delay so output m sits at input time m*down/up.
-            var position = (long)m * down + halfLength;
-            var phase = (int)(position % up);
-            var newest = (int)(position / up);
-            var start = newest - (branchLength - 1) + pad;
-            output[m] = Dot(phases[phase], padded.AsSpan(start, branchLength));
+            var (phase, start) = Tap(m, up, down, halfLength, branchLength);
+            output[m] = Dot(phases[phase], padded.AsSpan((int)start, branchLength));
         }
         return output;
     }

@@ -31,7 +31,7 @@ public sealed class StreamingResampler
         (_up, _down) = Resampler.Ratio(fromRateHz, toRateHz);
         _halfLength = Resampler.HalfLengthPerFactor * Math.Max(_up, _down);
         _phases = Identity ? [] : Resampler.PolyphaseBranches(_up, _down, _halfLength, out _branchLength);
-        _pad = _branchLength + 1;
+        _pad = Resampler.Pad(_branchLength);
     }
 
     private bool Identity => _up == 1 && _down == 1;
@@ -80,8 +80,7 @@ public sealed class StreamingResampler
             return [];
         }
         Append(_last, _pad);
-        // ceil(n * up / down), as Resampler.OutputLength, in 64 bits: a month at 2 kHz is more samples than an int holds.
-        return Produce((_inputs * _up + _down - 1) / _down);
+        return Produce(Resampler.OutputLength(_inputs, _up, _down));
     }
 
     private ReadOnlySpan<float> Produce(long end)
@@ -89,10 +88,8 @@ public sealed class StreamingResampler
         var count = 0;
         for (; _next < end; _next++)
         {
-            // As in ResamplePoly: output m sits at input time m * down / up, behind the filter's delay.
-            var position = _next * _down + _halfLength;
-            var newest = position / _up;
-            var start = newest - (_branchLength - 1) + _pad;
+            // The samples ResamplePoly's output of the same index reads.
+            var (phase, start) = Resampler.Tap(_next, _up, _down, _halfLength, _branchLength);
             if (start + _branchLength > _origin + _length)
             {
                 break;
@@ -101,10 +98,10 @@ public sealed class StreamingResampler
             {
                 Array.Resize(ref _output, 2 * _output.Length);
             }
-            _output[count++] = Resampler.Dot(_phases[(int)(position % _up)], _padded.AsSpan((int)(start - _origin), _branchLength));
+            _output[count++] = Resampler.Dot(_phases[phase], _padded.AsSpan((int)(start - _origin), _branchLength));
         }
         // Keep what the next output reads, from its first sample on.
-        var keepFrom = Math.Min((_next * _down + _halfLength) / _up - (_branchLength - 1) + _pad, _origin + _length);
+        var keepFrom = Math.Min(Resampler.Tap(_next, _up, _down, _halfLength, _branchLength).Start, _origin + _length);
         var drop = (int)(keepFrom - _origin);
         if (drop > 0)
         {

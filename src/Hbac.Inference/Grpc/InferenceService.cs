@@ -74,7 +74,7 @@ public sealed class InferenceService(
                         StartSeconds = s.StartSeconds,
                         EndSeconds = s.EndSeconds,
                         Probabilities = probabilities,
-                        TopClass = s.Scored ? probabilities.TopClass() : EegClass.Unspecified,
+                        TopClass = TopClassOf(probabilities, s.Quality),
                         Quality = s.Quality.Flag,
                         BadElectrodes = s.Quality.Details,
                     },
@@ -193,8 +193,7 @@ public sealed class InferenceService(
                         SegmentEndSeconds = window.SegmentEndSeconds,
                         LagSeconds = window.LagSeconds,
                         Probabilities = probabilities,
-                        // A segment without usable signal has no finding: a client alarming on top_class stays quiet.
-                        TopClass = segmentQuality.Scored ? probabilities.TopClass() : EegClass.Unspecified,
+                        TopClass = TopClassOf(probabilities, segmentQuality),
                         ModelVersion = scored.ModelVersion,
                         Quality = segmentQuality.Flag,
                         BadElectrodes = segmentQuality.Details,
@@ -204,6 +203,13 @@ public sealed class InferenceService(
             }
             return true;
         });
+
+    /// <summary>
+    /// A segment's top class for StreamEeg and ScoreRecording replies: none (unspecified) when it is not scored, as
+    /// timeline.csv leaves it blank, so a client alarming on top_class stays quiet without usable signal.
+    /// </summary>
+    private static EegClass TopClassOf(ClassProbabilities probabilities, SegmentQuality quality) =>
+        quality.Scored ? probabilities.TopClass() : EegClass.Unspecified;
 
     /// <summary>Seconds of per-electrode statistics a stream keeps for its replies' quality (segments end 20 s or more before the newest sample).</summary>
     private const int QualitySecondsKept = 64;

@@ -24,15 +24,7 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
 
     public Task<StoredSpectrogram> ConvertUploadAsync(ReadOnlyMemory<byte> content, string fileName, CancellationToken cancellationToken)
     {
-        if (content.IsEmpty)
-        {
-            throw new RequestRejectedException(Rejection.InvalidArgument, "content: empty, expected the bytes of a parquet file");
-        }
-        var limit = options.Value.MaxUploadBytes;
-        if (content.Length > limit)
-        {
-            throw new RequestRejectedException(Rejection.LimitExceeded, $"content: {content.Length} bytes is more than the upload limit of {limit} bytes");
-        }
+        RequireUpload(content, "a parquet file", "");
         var name = string.IsNullOrWhiteSpace(fileName) ? "uploaded content" : Path.GetFileName(fileName);
         return store.GetSpectrogramAsync(content, name, cancellationToken: cancellationToken);
     }
@@ -71,18 +63,10 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
     {
         var name = Path.GetFileName(fileName ?? "");
         RequireRecordingExtension(name, "file_name");
-        if (content.IsEmpty)
-        {
-            throw new RequestRejectedException(Rejection.InvalidArgument, "content: empty, expected the bytes of an EDF, BDF or Kaggle EEG parquet file");
-        }
-        var limit = options.Value.MaxUploadBytes;
-        if (content.Length > limit)
-        {
-            throw new RequestRejectedException(Rejection.LimitExceeded,
-                $"content: {content.Length} bytes is more than the upload limit of {limit} bytes; put the file under the data root and send its path");
-        }
-        using var bytes = new MemoryStream(content.ToArray(), writable: false);
-        var hash = await RecordingHashAsync(bytes, cancellationToken);
+        RequireUpload(content, "an EDF, BDF or Kaggle EEG parquet file", "; put the file under the data root and send its path");
+        using var sha = RecordingHash();
+        sha.AppendData(content.Span);
+        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         return await store.GetSpectrogramAsync(hash, async ct =>
         {
             var folder = Directory.CreateTempSubdirectory("hbac-recording-");
@@ -108,10 +92,31 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
         }
     }
 
+    /// <summary>An upload's refusals: empty, or over <see cref="PreprocessingOptions.MaxUploadBytes"/>.</summary>
+    private void RequireUpload(ReadOnlyMemory<byte> content, string expected, string overLimitHint)
+    {
+        if (content.IsEmpty)
+        {
+            throw new RequestRejectedException(Rejection.InvalidArgument, $"content: empty, expected the bytes of {expected}");
+        }
+        var limit = options.Value.MaxUploadBytes;
+        if (content.Length > limit)
+        {
+            throw new RequestRejectedException(Rejection.LimitExceeded, $"content: {content.Length} bytes is more than the upload limit of {limit} bytes{overLimitHint}");
+        }
+    }
+
+    /// <summary>A SHA-256 that has taken in <see cref="RecordingSpectrogramVersion"/>; the file's bytes follow.</summary>
+    private static IncrementalHash RecordingHash()
+    {
+        var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes(RecordingSpectrogramVersion + "\n"));
+        return sha;
+    }
+
     private static async Task<string> RecordingHashAsync(Stream content, CancellationToken cancellationToken)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.UTF8.GetBytes(RecordingSpectrogramVersion + "\n"));
+        using var sha = RecordingHash();
         var buffer = new byte[1 << 16];
         int read;
         while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)

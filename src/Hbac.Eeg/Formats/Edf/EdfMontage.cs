@@ -43,18 +43,7 @@ public sealed class EdfMontage
     /// <param name="source">The file, named in the refusal.</param>
     public static EdfMontage Resolve(IReadOnlyList<string?> labels, string source)
     {
-        var signalOfColumn = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
-        for (var i = 0; i < labels.Count; i++)
-        {
-            if (labels[i] is { } label && ElectrodeNames.Canonical(label) is { } canonical)
-            {
-                var column = KaggleMontage.ColumnIndex(canonical);
-                if (column >= 0 && signalOfColumn[column] < 0)
-                {
-                    signalOfColumn[column] = i;
-                }
-            }
-        }
+        var signalOfColumn = ElectrodeColumns(labels);
         var missing = KaggleMontage.ChainElectrodes.Where(e => signalOfColumn[KaggleMontage.ColumnIndex(e)] < 0).ToList();
         if (missing.Count == 0)
         {
@@ -77,6 +66,27 @@ public sealed class EdfMontage
             return new EdfMontage(bipolarColumns, [.. read.Select(c => (c.Index, c.Sign))], [.. mapped]);
         }
         throw TooFewElectrodes(source, missing, chains, labels);
+    }
+
+    /// <summary>
+    /// Per Kaggle column, the index of the first label naming that electrode (or EKG) as a referential signal
+    /// (<see cref="ElectrodeNames.Canonical"/>), or -1; null labels are skipped.
+    /// </summary>
+    internal static int[] ElectrodeColumns(IReadOnlyList<string?> labels)
+    {
+        var signalOfColumn = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            if (labels[i] is { } label && ElectrodeNames.Canonical(label) is { } canonical)
+            {
+                var column = KaggleMontage.ColumnIndex(canonical);
+                if (column >= 0 && signalOfColumn[column] < 0)
+                {
+                    signalOfColumn[column] = i;
+                }
+            }
+        }
+        return signalOfColumn;
     }
 
     /// <summary>The one-line refusal of a file with neither the chain electrodes nor the chains.</summary>

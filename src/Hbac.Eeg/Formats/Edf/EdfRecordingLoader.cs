@@ -71,14 +71,7 @@ public static class EdfRecordingLoader
     /// </summary>
     public static IReadOnlyList<MappedElectrode> MapElectrodes(EdfFile file)
     {
-        var byName = new Dictionary<string, EdfSignal>(StringComparer.Ordinal);
-        foreach (var signal in file.Signals)
-        {
-            if (ElectrodeNames.Canonical(signal.Label) is { } canonical)
-            {
-                byName.TryAdd(canonical, signal);
-            }
-        }
-        return [.. KaggleMontage.Columns.Where(byName.ContainsKey).Select(c => new MappedElectrode(c, byName[c]))];
+        var signalOfColumn = EdfMontage.ElectrodeColumns(file.Labels);
+        return [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => new MappedElectrode(x.c, file.Signals[signalOfColumn[x.i]]))];
     }
 }
