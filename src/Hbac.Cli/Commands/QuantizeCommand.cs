@@ -84,7 +84,7 @@ internal static class QuantizeCommand
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(c, $"{options.ModelPath} ({r.Kind} input), fold {r.Fold} ({r.FoldSource})"));
-        Console.WriteLine(string.Create(c, $"calibration: {r.CalibrationWindows} training windows; {r.FoldedBatchNorms} BatchNorms folded, {r.QuantizedTensors} activation tensors quantized"));
+        Console.WriteLine(string.Create(c, $"calibration: {r.CalibrationWindows} training windows; {r.FoldedBatchNorms} BatchNorms folded, {r.PaddedDepthwiseConvs} depthwise Convs widened to a multiple of 16 channels, {r.QuantizedTensors} activation tensors quantized"));
         Console.WriteLine("quantized in the QDQ graph: " + string.Join(", ", r.ExpectedQuantizedNodes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}")));
         Console.WriteLine("optimized graph (ONNX Runtime CPU): " + string.Join(", ", r.NodeTypes.Select(p => $"{p.Key} {p.Value}")));
         Console.WriteLine(string.Create(c, $"validation: {r.Fp32.Windows} windows, {r.Fp32.Patients} patients; timing: {r.Threads} threads"));

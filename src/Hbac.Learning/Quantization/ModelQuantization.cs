@@ -137,7 +137,7 @@ public static partial class ModelQuantization
                 File.Move(temporary, outPath, overwrite: true);
                 writtenTo = outPath;
             }
-            return new QuantizationReport(kind.Name(), fold, foldSource, calibrationWindows, quantizer.FoldedBatchNorms, quantizer.CalibrationTensors.Count,
+            return new QuantizationReport(kind.Name(), fold, foldSource, calibrationWindows, quantizer.FoldedBatchNorms, quantizer.PaddedDepthwiseConvs, quantizer.CalibrationTensors.Count,
                 expected, nodeTypes, fp32Score, int8Score, drift, timings, options.Threads, refusals, writtenTo);
         }
         finally

@@ -20,6 +20,7 @@ public sealed record QuantizationReport(
     string FoldSource,
     int CalibrationWindows,
     int FoldedBatchNorms,
+    int PaddedDepthwiseConvs,
     int QuantizedTensors,
     IReadOnlyDictionary<string, int> ExpectedQuantizedNodes,
     IReadOnlyDictionary<string, int> NodeTypes,

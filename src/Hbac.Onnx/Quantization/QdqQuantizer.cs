@@ -9,9 +9,10 @@ namespace Hbac.Onnx.Quantization;
 /// ranges, with QuantizeLinear/DequantizeLinear placed where ONNX Runtime's CPU provider fuses them
 /// (its QDQ selectors): DQ on every activation input and the weights of Conv, Gemm, Add, Mul,
 /// GlobalAveragePool and Sigmoid, and one Q on their output; HardSwish becomes QLinearAdd and QLinearMul.
-/// Everything else (the squeeze-excitation HardSigmoid, Flatten, the input AveragePool, Softmax) stays
-/// float between a DQ and a Q. The input, the outputs
-/// and the metadata keep their names, so a classifier opening the fp32 model opens this one unchanged.
+/// The squeeze-excitation HardSigmoid becomes one QLinearAdd. Depthwise Convs are first widened to a multiple of
+/// 16 channels (<see cref="DepthwiseChannelPadding"/>), the channel counts ORT's fast int8 depthwise kernel takes.
+/// Everything else (Flatten, the input AveragePool, Softmax) stays float between a DQ and a Q. The input, the
+/// outputs and the metadata keep their names, so a classifier opening the fp32 model opens this one unchanged.
 /// </summary>
 public sealed class QdqQuantizer
 {
@@ -41,6 +42,7 @@ public sealed class QdqQuantizer
             throw new InvalidDataException("the model is already quantized (it has QuantizeLinear/DequantizeLinear nodes)");
         }
         FoldedBatchNorms = BatchNormFolding.Fold(graph);
+        PaddedDepthwiseConvs = DepthwiseChannelPadding.Pad(graph);
         _initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         _weights = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         InputName = graph.Input.First(i => !_initializers.Contains(i.Name)).Name;
@@ -50,6 +52,9 @@ public sealed class QdqQuantizer
 
     /// <summary>BatchNormalization nodes folded into the Conv before them.</summary>
     public int FoldedBatchNorms { get; }
+
+    /// <summary>Depthwise Convs widened to a multiple of 16 channels (<see cref="DepthwiseChannelPadding"/>).</summary>
+    public int PaddedDepthwiseConvs { get; }
 
     public string InputName { get; }
 
@@ -106,6 +111,11 @@ public sealed class QdqQuantizer
             if (quantized && node.OpType == "HardSwish")
             {
                 nodes.AddRange(IntegerHardSwish(node.Input[0], node.Output[0], _ranks.GetValueOrDefault(originals[n].Input[0]), graph));
+            }
+            else if (quantized && node.OpType == "HardSigmoid")
+            {
+                var (alpha, beta) = HardSigmoidParameters(node);
+                nodes.AddRange(IntegerHardSigmoid(node.Input[0], node.Output[0], alpha, beta, _ranks.GetValueOrDefault(originals[n].Input[0]), graph, prefix: node.Output[0]));
             }
             else
             {
@@ -175,6 +185,14 @@ public sealed class QdqQuantizer
         {
             _quantizedNodes.Add(node);
         }
+        // So is the squeeze-excitation gate's HardSigmoid, into one QLinearAdd whose output quantization is exact
+        // (IntegerHardSigmoid): its output needs no calibrated range of its own.
+        foreach (var node in graph.Node.Where(n => n.OpType == "HardSigmoid" && planned.Contains(n.Input[0]) && planned.Contains(n.Output[0])
+            && HardSigmoidParameters(n) is { Alpha: > 0, Beta: > 0 }))
+        {
+            _quantizedNodes.Add(node);
+            planned.Remove(node.Output[0]);
+        }
         // Graph order, the input first: calibration reads them in one run anyway, but reports stay stable.
         var order = new List<string> { InputName };
         order.AddRange(graph.Node.SelectMany(n => n.Output));
@@ -223,21 +241,40 @@ public sealed class QdqQuantizer
     /// </summary>
     private static IEnumerable<NodeProto> IntegerHardSwish(string x, string output, int rank, GraphProto graph)
     {
-        var three = $"{output}/three";
-        // 255 steps of 3/255: 3 exactly (to float rounding).
-        graph.Initializer.Add(OnnxTensors.UInt8($"{three}/quantized", [255], [.. Enumerable.Repeat(1L, rank)]));
-        graph.Initializer.Add(OnnxTensors.Float($"{three}/scale", [3f / 255f]));
-        graph.Initializer.Add(OnnxTensors.UInt8($"{three}/zero_point", [0]));
-        var relu6 = $"{output}/relu6";
-        graph.Initializer.Add(OnnxTensors.Float($"{relu6}/scale", [6f / 255f]));
-        graph.Initializer.Add(OnnxTensors.Float($"{relu6}/gate_scale", [1f / 255f]));
-        graph.Initializer.Add(OnnxTensors.UInt8($"{relu6}/zero_point", [0]));
-        yield return OnnxTensors.Node("DequantizeLinear", $"{three}/DequantizeLinear", [$"{three}/quantized", $"{three}/scale", $"{three}/zero_point"], $"{three}/dequantized");
-        yield return OnnxTensors.Node("Add", $"{output}/plus_three", [x, $"{three}/dequantized"], $"{output}/plus_three");
-        yield return OnnxTensors.Node("QuantizeLinear", $"{relu6}/QuantizeLinear", [$"{output}/plus_three", $"{relu6}/scale", $"{relu6}/zero_point"], $"{relu6}/quantized");
-        yield return OnnxTensors.Node("DequantizeLinear", $"{relu6}/DequantizeLinear", [$"{relu6}/quantized", $"{relu6}/gate_scale", $"{relu6}/zero_point"], $"{output}/gate");
-        yield return OnnxTensors.Node("Mul", $"{output}/times_gate", [x, $"{output}/gate"], output);
+        var gate = $"{output}/gate";
+        foreach (var node in IntegerHardSigmoid(x, gate, 1f / 6f, 0.5f, rank, graph, prefix: output))
+        {
+            yield return node;
+        }
+        yield return OnnxTensors.Node("Mul", $"{output}/times_gate", [x, gate], output);
     }
+
+    /// <summary>
+    /// HardSigmoid(x) = clip(alpha x + beta, 0, 1) = alpha clip(x + beta / alpha, 0, 1 / alpha): Add(x, beta / alpha)
+    /// -> QuantizeLinear with scale (1 / alpha) / 255 and zero point 0 (saturation is the clip) -> DequantizeLinear
+    /// with scale 1 / 255 (the factor alpha). ORT turns the Add into a QLinearAdd, where float HardSigmoid needed a
+    /// DequantizeLinear, the HardSigmoid and a QuantizeLinear: three kernel calls per squeeze-excitation gate.
+    /// The constant is written as 255 steps of (beta / alpha) / 255, exact to float rounding.
+    /// </summary>
+    private static IEnumerable<NodeProto> IntegerHardSigmoid(string x, string output, float alpha, float beta, int rank, GraphProto graph, string prefix)
+    {
+        var offset = $"{prefix}/offset";
+        graph.Initializer.Add(OnnxTensors.UInt8($"{offset}/quantized", [255], [.. Enumerable.Repeat(1L, rank)]));
+        graph.Initializer.Add(OnnxTensors.Float($"{offset}/scale", [beta / alpha / 255f]));
+        graph.Initializer.Add(OnnxTensors.UInt8($"{offset}/zero_point", [0]));
+        var clipped = $"{prefix}/clipped";
+        graph.Initializer.Add(OnnxTensors.Float($"{clipped}/scale", [1f / alpha / 255f]));
+        graph.Initializer.Add(OnnxTensors.Float($"{clipped}/gate_scale", [1f / 255f]));
+        graph.Initializer.Add(OnnxTensors.UInt8($"{clipped}/zero_point", [0]));
+        var shifted = $"{prefix}/plus_offset";
+        yield return OnnxTensors.Node("DequantizeLinear", $"{offset}/DequantizeLinear", [$"{offset}/quantized", $"{offset}/scale", $"{offset}/zero_point"], $"{offset}/dequantized");
+        yield return OnnxTensors.Node("Add", shifted, [x, $"{offset}/dequantized"], shifted);
+        yield return OnnxTensors.Node("QuantizeLinear", $"{clipped}/QuantizeLinear", [shifted, $"{clipped}/scale", $"{clipped}/zero_point"], $"{clipped}/quantized");
+        yield return OnnxTensors.Node("DequantizeLinear", $"{clipped}/DequantizeLinear", [$"{clipped}/quantized", $"{clipped}/gate_scale", $"{clipped}/zero_point"], output);
+    }
+
+    private static (float Alpha, float Beta) HardSigmoidParameters(NodeProto node) =>
+        (node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 0.2f, node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 0.5f);
 
     /// <summary>
     /// The rank of each tensor where the ops this quantizer meets make it plain (0 where unknown): from the graph

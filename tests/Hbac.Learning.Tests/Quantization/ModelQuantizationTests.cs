@@ -50,6 +50,12 @@ public sealed class ModelQuantizationTests : IClassFixture<ModelQuantizationTest
         Assert.Equal(convs, report.NodeTypes.GetValueOrDefault("QLinearConv"));
         // The stem, reading the 3-channel input, stays float.
         Assert.Equal(1, report.NodeTypes.GetValueOrDefault("Conv"));
+        // MobileNetV3-Large's depthwise Convs of 72, 72, 120, 120, 200, 184 and 184 channels, widened for ORT's
+        // fast int8 depthwise kernel; the other eight (16, 64, 240, 480, 672, 672, 960, 960) are multiples of 16.
+        Assert.Equal(7, report.PaddedDepthwiseConvs);
+        // The squeeze-excitation gates run as QLinearAdds: no float HardSigmoid, and so no DequantizeLinear, is left.
+        Assert.False(report.NodeTypes.ContainsKey("HardSigmoid"), string.Join(", ", report.NodeTypes.Keys));
+        Assert.False(report.NodeTypes.ContainsKey("DequantizeLinear"), string.Join(", ", report.NodeTypes.Keys));
 
         using var fp32 = OnnxClassifier.Open(_model.Path, threads: 2);
         using var int8 = OnnxClassifier.Open(output, threads: 2);

@@ -62,7 +62,7 @@ public sealed class QdqQuantizerTests : IDisposable
         Assert.Single(graph.Initializer, t => t.DataType == (int)TensorProto.Types.DataType.Float && t.Dims.Count == 4);
         // The 3 has the rank of the Conv output it is added to: ORT's QLinearAdd broadcasts a rank-0 scalar over an
         // NCHW tensor row by row, which made one HardSwish of the EEG model a quarter of its int8 time.
-        var threeDq = producers[graph.Node.Single(n => n.Name.EndsWith("/plus_three", StringComparison.Ordinal)).Input[1]];
+        var threeDq = producers[graph.Node.Single(n => n.Name.StartsWith("/HardSwish", StringComparison.Ordinal) && n.Name.EndsWith("/plus_offset", StringComparison.Ordinal)).Input[1]];
         Assert.Equal([1L, 1L, 1L, 1L], initializers[threeDq.Input[0]].Dims);
         Assert.Equal(255, initializers[threeDq.Input[0]].RawData.Span[0]);
     }
@@ -93,14 +93,16 @@ public sealed class QdqQuantizerTests : IDisposable
 
         Assert.Equal(3, types.GetValueOrDefault("QLinearConv"));
         Assert.Equal(1, types.GetValueOrDefault("Conv"));
-        // The residual Add and HardSwish's + 3; squeeze-excitation's Mul and HardSwish's x * gate.
-        Assert.Equal(2, types.GetValueOrDefault("QLinearAdd"));
+        // The residual Add, HardSwish's + 3 and the gate HardSigmoid's + 3; squeeze-excitation's Mul and HardSwish's x * gate.
+        Assert.Equal(3, types.GetValueOrDefault("QLinearAdd"));
         Assert.Equal(2, types.GetValueOrDefault("QLinearMul"));
         Assert.Equal(2, types.GetValueOrDefault("QLinearGlobalAveragePool"));
         Assert.Equal(1, types.GetValueOrDefault("QGemm"));
         Assert.False(types.ContainsKey("Relu"), "ReLUs before a zero-point-0 QuantizeLinear are dropped");
         Assert.Equal(3, quantizer.QuantizedNodeTypes["Conv"]);
         Assert.Equal(1, quantizer.QuantizedNodeTypes["HardSwish"]);
+        Assert.Equal(1, quantizer.QuantizedNodeTypes["HardSigmoid"]);
+        Assert.False(types.ContainsKey("HardSigmoid"), "the gate's HardSigmoid runs as a QLinearAdd");
 
         // Windows never seen in calibration.
         var inputs = TinyGraph.Inputs(32, seed: 9);
