@@ -57,10 +57,7 @@ public sealed class DepthwiseChannelPaddingTests : IDisposable
     public void TheQuantizedBlockUsesTheWidenedKernelsAndStaysCloseToFp32()
     {
         var model = BlockGraph.Create(expanded: 24);
-        var quantizer = new QdqQuantizer(model.Bytes());
-        using var calibrator = new ActivationCalibrator(quantizer.FoldedModel, quantizer.CalibrationTensors, threads: 1);
-        calibrator.Observe(TinyGraph.Inputs(16, seed: 5), 16);
-        var bytes = quantizer.Quantize(calibrator.Ranges);
+        var (quantizer, bytes) = QdqQuantizerTests.Quantize(model);
         var path = Path.Combine(_dir, "block.int8.onnx");
         File.WriteAllBytes(path, bytes);
 
@@ -86,11 +83,8 @@ public sealed class DepthwiseChannelPaddingTests : IDisposable
     {
         // A graph of one HardSigmoid between two quantized tensors: its rewrite must compute clip(alpha x + beta, 0, 1)
         // to the gate's 1/255 step for any alpha and beta, not only MobileNet's 1/6 and 0.5.
-        var model = BlockGraph.Create(expanded: 32, gateAlpha: 0.2f, gateBeta: 0.4f);
-        var quantizer = new QdqQuantizer(model.Bytes());
-        using var calibrator = new ActivationCalibrator(quantizer.FoldedModel, quantizer.CalibrationTensors, threads: 1);
-        calibrator.Observe(TinyGraph.Inputs(16, seed: 5), 16);
-        var graph = ModelProto.Parser.ParseFrom(quantizer.Quantize(calibrator.Ranges)).Graph;
+        var (_, bytes) = QdqQuantizerTests.Quantize(BlockGraph.Create(expanded: 32, gateAlpha: 0.2f, gateBeta: 0.4f));
+        var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
 
         Assert.DoesNotContain(graph.Node, n => n.OpType == "HardSigmoid");
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
