@@ -11,7 +11,9 @@ namespace Hbac.Onnx.Quantization;
 /// GlobalAveragePool and Sigmoid, and one Q on their output; HardSwish becomes QLinearAdd and QLinearMul.
 /// The squeeze-excitation HardSigmoid becomes one QLinearAdd. Depthwise Convs are first widened to a multiple of
 /// 16 channels (<see cref="DepthwiseChannelPadding"/>), the channel counts ORT's fast int8 depthwise kernel takes.
-/// Everything else (Flatten, the input AveragePool, Softmax) stays float between a DQ and a Q. The input, the
+/// The stem Conv and a first block of at most 16 channels stay float (<see cref="IsFewChannelConv"/>), and so do
+/// the Adds and poolings that read only float tensors. Everything else (Flatten, the input AveragePool,
+/// Softmax) stays float between a DQ and a Q. The input, the
 /// outputs and the metadata keep their names, so a classifier opening the fp32 model opens this one unchanged.
 /// </summary>
 public sealed class QdqQuantizer
@@ -147,7 +149,9 @@ public sealed class QdqQuantizer
 
     /// <summary>
     /// Which activation tensors get Q/DQ: every activation input of a node ORT can quantize, and that node's
-    /// output (its single consumer must be the Q). A Conv whose only consumer is a ReLU has the Q after the
+    /// output (its single consumer must be the Q). An Add, Mul, GlobalAveragePool or Sigmoid is quantized only
+    /// when it reads what a quantized Conv computed: one that reads only float tensors (the first block's residual
+    /// Add, after a float stem and block) stays float, where ORT fuses it into the float Conv before it. A Conv whose only consumer is a ReLU has the Q after the
     /// ReLU instead: with zero point 0 ORT removes that ReLU as redundant and fuses Conv+ReLU. Gemm's output
     /// (the logits) stays float: QGemm writes float directly.
     /// </summary>
@@ -156,13 +160,25 @@ public sealed class QdqQuantizer
         var consumers = BatchNormFolding.Consumers(graph);
         var graphOutputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var planned = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in graph.Node.Where(n => QuantizedOps.Contains(n.OpType)))
+        // Tensors computed from a quantized Conv's output: an Add, Mul, pooling or Sigmoid is quantized only when
+        // it reads one, so a float prefix of the network (the stem and the first block) stays float throughout.
+        var afterQuantized = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
         {
-            var activationInputs = ActivationInputs(node);
+            var activationInputs = QuantizedOps.Contains(node.OpType) ? ActivationInputs(node) : null;
+            if (activationInputs is not null && node.OpType is not ("Conv" or "Gemm") && !activationInputs.Any(afterQuantized.Contains))
+            {
+                activationInputs = null;
+            }
             if (activationInputs is null)
             {
+                if (node.Input.Any(afterQuantized.Contains))
+                {
+                    afterQuantized.UnionWith(node.Output);
+                }
                 continue;
             }
+            afterQuantized.UnionWith(node.Output);
             _quantizedNodes.Add(node);
             planned.UnionWith(activationInputs);
             if (node.OpType == "Gemm")
@@ -311,19 +327,30 @@ public sealed class QdqQuantizer
     }
 
     /// <summary>
-    /// A dense k x k Conv (k > 1) reading at most <see cref="MaxFloatConvInputChannels"/> channels (the stem on
-    /// the 3-channel input) stays float: its int8 GEMM has K = 3 x 3 x 3 = 27, too short to gain, and it
-    /// would need the raw input quantized first. Measured on a full-resolution MobileNetV3 (alternating runs,
-    /// 2 threads, a loaded machine) the whole model took 14.38 / 6.72 ms per window at batch 1 / 16 with a
-    /// float stem and 14.99 / 6.47 with an int8 one: no speed difference either way, and the float stem's
-    /// drift was lower (mean KL 0.00060 against 0.00070 on fold 0).
+    /// Convs that stay float. A dense k x k Conv (k > 1) reading at most <see cref="MaxFloatConvInputChannels"/>
+    /// channels (the stem on the 3-channel input): its int8 GEMM has K = 3 x 3 x 3 = 27, too short to gain, and it
+    /// would need the raw input quantized first (measured on a full-resolution MobileNetV3, alternating runs: no
+    /// speed difference either way, and the float stem's drift was lower, mean KL 0.00060 against 0.00070).
+    /// And a Conv reading and writing at most <see cref="MaxFloatConvChannels"/> channels (MobileNetV3's first
+    /// block, 16 channels): MLAS's int8 depthwise kernel works 64 channels at a time, and that block's 16-channel
+    /// depthwise Conv took 4x fp32's time (342 against 89 us, full resolution, batch 1). With the block float
+    /// (and so its residual Add, see <see cref="Plan"/>) the int8 model took 0.634x fp32's time per window
+    /// against 0.677x (batch 1) and 0.565x against 0.602x (batch 16), full resolution, 1 thread, alternating;
+    /// the EEG quick model 0.690x against 0.714x and 0.556x against 0.575x.
     /// </summary>
     private bool IsFewChannelConv(NodeProto node)
     {
         var group = node.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
-        return group == 1 && node.Input.Count >= 2 && _weights.TryGetValue(node.Input[1], out var weight)
-            && weight.Dims.Count == 4 && weight.Dims[1] <= MaxFloatConvInputChannels && weight.Dims[2] * weight.Dims[3] > 1;
+        if (node.Input.Count < 2 || !_weights.TryGetValue(node.Input[1], out var weight) || weight.Dims.Count != 4)
+        {
+            return false;
+        }
+        var inputChannels = weight.Dims[1] * group;
+        return (group == 1 && inputChannels <= MaxFloatConvInputChannels && weight.Dims[2] * weight.Dims[3] > 1)
+            || (inputChannels <= MaxFloatConvChannels && weight.Dims[0] <= MaxFloatConvChannels);
     }
+
+    private const int MaxFloatConvChannels = 16;
 
     private const int MaxFloatConvInputChannels = 4;
 

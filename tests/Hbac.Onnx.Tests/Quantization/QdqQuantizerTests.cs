@@ -111,10 +111,26 @@ public sealed class QdqQuantizerTests : IDisposable
         var int8 = TinyGraph.Run(bytes, inputs, 32);
         var maxDiff = fp32.Zip(int8, (a, b) => Math.Abs(a - b)).Max();
         var drift = DriftGate.MeanKl(fp32.Select(v => (double)v).ToArray(), int8.Select(v => (double)v).ToArray(), 6);
-        // Measured 0.0041 and 2.6e-5 (model seed 1, calibration seed 5, test seed 9); the bounds leave ~3x margin.
-        Assert.True(maxDiff < 0.01f, $"max |p_fp32 - p_int8| = {maxDiff}");
-        Assert.True(drift < 1e-4, $"mean KL(fp32 || int8) = {drift}");
+        // Measured 0.011 and 1.5e-4 (24 channels, model seed 1, calibration seed 5, test seed 9); the bounds leave ~3x margin.
+        Assert.True(maxDiff < 0.035f, $"max |p_fp32 - p_int8| = {maxDiff}");
+        Assert.True(drift < 5e-4, $"mean KL(fp32 || int8) = {drift}");
         Assert.True(fp32.Max() - fp32.Min() > 0.3f, "probabilities nearly uniform: the comparison would mean little");
+    }
+
+    [Fact]
+    public void KeepsASixteenChannelBlockAfterTheFloatStemFloat()
+    {
+        // BlockGraph with a 16-channel block: every Conv reads and writes at most 16 channels (the first block of
+        // MobileNetV3), so none is quantized, and neither are the Add, Mul and poolings that read only their
+        // float outputs. The 24-channel block of the same graph is quantized whole.
+        var (small, _) = Quantize(BlockGraph.Create(expanded: 16));
+        Assert.False(small.QuantizedNodeTypes.ContainsKey("Conv"), string.Join(", ", small.QuantizedNodeTypes.Keys));
+        Assert.Equal(["Gemm"], small.QuantizedNodeTypes.Keys);
+
+        var (wide, _) = Quantize(BlockGraph.Create(expanded: 24));
+        // expand, depthwise, the two squeeze-excitation Convs and project; the stem stays float.
+        Assert.Equal(5, wide.QuantizedNodeTypes["Conv"]);
+        Assert.Equal(1, wide.QuantizedNodeTypes["Add"]);
     }
 
     [Fact]

@@ -15,7 +15,8 @@ namespace Hbac.Onnx.Tests.Quantization;
 internal static class TinyGraph
 {
     public const int Size = 16;
-    public const int Channels = 8;
+    /// <summary>More than the 16 channels below which the quantizer keeps a Conv float.</summary>
+    public const int Channels = 24;
 
     public static ModelProto Create(int seed = 1)
     {
