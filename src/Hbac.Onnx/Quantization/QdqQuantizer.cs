@@ -13,8 +13,8 @@ namespace Hbac.Onnx.Quantization;
 /// 16 channels (<see cref="DepthwiseChannelPadding"/>), the channel counts ORT's fast int8 depthwise kernel takes.
 /// The stem Conv and a first block of at most 16 channels stay float (<see cref="IsFewChannelConv"/>), and so do
 /// the Adds and poolings that read only float tensors. Everything else (Flatten, the input AveragePool,
-/// Softmax) stays float between a DQ and a Q. The input, the
-/// outputs and the metadata keep their names, so a classifier opening the fp32 model opens this one unchanged.
+/// Softmax) stays float between a DQ and a Q. The input, the outputs and the metadata keep their names, so a
+/// classifier opening the fp32 model opens this one unchanged.
 /// </summary>
 public sealed class QdqQuantizer
 {
@@ -150,10 +150,11 @@ public sealed class QdqQuantizer
     /// <summary>
     /// Which activation tensors get Q/DQ: every activation input of a node ORT can quantize, and that node's
     /// output (its single consumer must be the Q). An Add, Mul, GlobalAveragePool or Sigmoid is quantized only
-    /// when it reads what a quantized Conv computed: one that reads only float tensors (the first block's residual
-    /// Add, after a float stem and block) stays float, where ORT fuses it into the float Conv before it. A Conv whose only consumer is a ReLU has the Q after the
-    /// ReLU instead: with zero point 0 ORT removes that ReLU as redundant and fuses Conv+ReLU. Gemm's output
-    /// (the logits) stays float: QGemm writes float directly.
+    /// when it reads what a quantized Conv computed: one that reads only float tensors (the first block's
+    /// residual Add, after a float stem and block) stays float, where ORT fuses it into the float Conv before
+    /// it. A Conv whose only consumer is a ReLU has the Q after the ReLU instead: with zero point 0 ORT removes
+    /// that ReLU as redundant and fuses Conv+ReLU. Gemm's output (the logits) stays float: QGemm writes float
+    /// directly.
     /// </summary>
     private List<string> Plan(GraphProto graph)
     {
