@@ -47,10 +47,11 @@ internal static class DepthwiseChannelPadding
         var padded = 0;
         foreach (var conv in graph.Node.ToList())
         {
-            if (done.Contains(conv) || DepthwiseChannels(conv, initializers) is not { } channels || channels % ChannelMultiple == 0)
+            if (done.Contains(conv) || ConvShape.Of(conv, initializers) is not { IsDepthwise: true } shape || shape.Group % ChannelMultiple == 0)
             {
                 continue;
             }
+            var channels = (int)shape.Group;
             var region = Region(conv, channels, initializers, producers, consumers, boundary);
             if (region is null)
             {
@@ -70,28 +71,6 @@ internal static class DepthwiseChannelPadding
     }
 
     private sealed record ChannelRegion(HashSet<string> Tensors, HashSet<NodeProto> Depthwise, HashSet<NodeProto> Producers, HashSet<NodeProto> Readers);
-
-    /// <summary>The channel count of a depthwise Conv (group = input channels = output channels, weights [C, 1, kh, kw]).</summary>
-    private static int? DepthwiseChannels(NodeProto node, Dictionary<string, TensorProto> initializers)
-    {
-        if (node.OpType != "Conv" || node.Input.Count < 2 || !initializers.TryGetValue(node.Input[1], out var weights) || weights.Dims.Count != 4)
-        {
-            return null;
-        }
-        var group = node.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
-        return group > 1 && weights.Dims[0] == group && weights.Dims[1] == 1 ? (int)group : null;
-    }
-
-    /// <summary>A dense (group 1) Conv whose weights are an initializer of rank 4, and its channel count on <paramref name="axis"/>.</summary>
-    private static long? DenseChannels(NodeProto node, Dictionary<string, TensorProto> initializers, int axis)
-    {
-        if (node.OpType != "Conv" || node.Input.Count < 2 || !initializers.TryGetValue(node.Input[1], out var weights) || weights.Dims.Count != 4)
-        {
-            return null;
-        }
-        var group = node.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
-        return group == 1 ? weights.Dims[axis] : null;
-    }
 
     /// <summary>
     /// Every tensor that carries <paramref name="start"/>'s channels, found by walking producers and consumers
@@ -149,9 +128,10 @@ internal static class DepthwiseChannelPadding
 
             bool Joins(NodeProto node, bool isProducer)
             {
-                if (DepthwiseChannels(node, initializers) is { } depthwise)
+                var conv = ConvShape.Of(node, initializers);
+                if (conv is { IsDepthwise: true } depthwise)
                 {
-                    if (depthwise != channels)
+                    if (depthwise.Group != channels)
                     {
                         return false;
                     }
@@ -160,12 +140,12 @@ internal static class DepthwiseChannelPadding
                     Add(node.Output[0]);
                     return true;
                 }
-                if (isProducer && DenseChannels(node, initializers, 0) == channels && node.Output[0] == tensor)
+                if (isProducer && conv is { Group: 1 } producing && producing.Outputs == channels && node.Output[0] == tensor)
                 {
                     region.Producers.Add(node);
                     return true;
                 }
-                if (!isProducer && DenseChannels(node, initializers, 1) == channels && node.Input[0] == tensor)
+                if (!isProducer && conv is { Group: 1 } reading && reading.InputsPerGroup == channels && node.Input[0] == tensor)
                 {
                     region.Readers.Add(node);
                     return true;

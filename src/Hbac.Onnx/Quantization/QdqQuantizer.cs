@@ -339,17 +339,10 @@ public sealed class QdqQuantizer
     /// against 0.677x (batch 1) and 0.565x against 0.602x (batch 16), full resolution, 1 thread, alternating;
     /// the EEG quick model 0.690x against 0.714x and 0.556x against 0.575x.
     /// </summary>
-    private bool IsFewChannelConv(NodeProto node)
-    {
-        var group = node.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
-        if (node.Input.Count < 2 || !_weights.TryGetValue(node.Input[1], out var weight) || weight.Dims.Count != 4)
-        {
-            return false;
-        }
-        var inputChannels = weight.Dims[1] * group;
-        return (group == 1 && inputChannels <= MaxFloatConvInputChannels && weight.Dims[2] * weight.Dims[3] > 1)
-            || (inputChannels <= MaxFloatConvChannels && weight.Dims[0] <= MaxFloatConvChannels);
-    }
+    private bool IsFewChannelConv(NodeProto node) =>
+        ConvShape.Of(node, _weights) is { } conv
+        && ((conv.Group == 1 && conv.Inputs <= MaxFloatConvInputChannels && conv.KernelSize > 1)
+            || (conv.Inputs <= MaxFloatConvChannels && conv.Outputs <= MaxFloatConvChannels));
 
     private const int MaxFloatConvChannels = 16;
 
