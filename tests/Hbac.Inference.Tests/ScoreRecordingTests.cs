@@ -65,6 +65,12 @@ public sealed class ScoreRecordingTests : IDisposable
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
         var large = new ScoreRecordingRequest { Upload = new UploadedRecording { FileName = "big.edf", Content = ByteString.CopyFrom(new byte[2_000_001]) } };
         Assert.Equal(StatusCode.ResourceExhausted, (await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(_client.ScoreRecording(large)))).StatusCode);
+        var empty = new ScoreRecordingRequest { Upload = new UploadedRecording { FileName = "empty.edf" } };
+        var emptyError = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(_client.ScoreRecording(empty)));
+        Assert.Equal((StatusCode.InvalidArgument, "upload.content: empty, expected the bytes of an EDF, BDF or Kaggle EEG parquet file"),
+            (emptyError.StatusCode, emptyError.Status.Detail));
+        // No upload's copy outlives its call.
+        Assert.DoesNotContain(Directory.GetDirectories(Path.GetTempPath(), "hbac-upload-*"), folder => File.Exists(Path.Combine(folder, "broken.edf")));
         var none = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(_client.ScoreRecording(new ScoreRecordingRequest())));
         Assert.Equal("source: set path or upload", none.Status.Detail);
 

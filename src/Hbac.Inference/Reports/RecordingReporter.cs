@@ -56,17 +56,12 @@ public sealed class RecordingReporter(IModelRepository models, MicroBatcher batc
             throw new RequestRejectedException(Rejection.LimitExceeded,
                 $"upload.content: {content.Length} bytes, over this server's {options.Value.MaxRecordingUploadBytes}-byte upload limit; put the file under the data root and send its path");
         }
-        var folder = Directory.CreateTempSubdirectory("hbac-recording-");
-        try
+        if (content.IsEmpty)
         {
-            var file = Path.Combine(folder.FullName, name);
-            await File.WriteAllBytesAsync(file, content, ct);
-            await ReportFileAsync(file, name, stepSeconds, sink, ct);
+            throw new RequestRejectedException(Rejection.InvalidArgument, "upload.content: empty, expected the bytes of an EDF, BDF or Kaggle EEG parquet file");
         }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        using var file = await UploadedFile.WriteAsync(name, content, ct);
+        await ReportFileAsync(file.Path, name, stepSeconds, sink, ct);
     }
 
     private async Task ReportFileAsync(string file, string shownName, int stepSeconds, IRecordingReportSink sink, CancellationToken ct)

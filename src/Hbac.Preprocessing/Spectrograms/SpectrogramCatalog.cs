@@ -69,17 +69,8 @@ public sealed class SpectrogramCatalog(DataRoot root, ISpectrogramTensorStore st
         var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
         return await store.GetSpectrogramAsync(hash, async ct =>
         {
-            var folder = Directory.CreateTempSubdirectory("hbac-recording-");
-            try
-            {
-                var file = Path.Combine(folder.FullName, name);
-                await File.WriteAllBytesAsync(file, content, ct);
-                return await Task.Run(() => ComputeRecording(file, name, ct), ct);
-            }
-            finally
-            {
-                folder.Delete(recursive: true);
-            }
+            using var file = await UploadedFile.WriteAsync(name, content, ct);
+            return await Task.Run(() => ComputeRecording(file.Path, name, ct), ct);
         }, cancellationToken: cancellationToken);
     }
 
