@@ -68,8 +68,8 @@ public sealed record OnnxModelSummary(string ModelName, IReadOnlyList<string> In
         {
             return (1, 1);
         }
-        var kernel = first.Attribute.FirstOrDefault(a => a.Name == "kernel_shape")?.Ints;
-        var strides = first.Attribute.FirstOrDefault(a => a.Name == "strides")?.Ints;
+        var kernel = first.Ints("kernel_shape");
+        var strides = first.Ints("strides");
         return kernel is { Count: 2 } && strides is { Count: 2 } && strides[0] == kernel[0] && strides[1] == kernel[1]
             ? ((int)kernel[0], (int)kernel[1])
             : (1, 1);

@@ -16,12 +16,17 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? 
     private static readonly int ElectrodeCount = KaggleMontage.Electrodes.Count;
 
     private readonly SignalQualityRules _rules = rules ?? SignalQualityRules.Default;
-    private readonly string[] _judged = [.. KaggleMontage.Electrodes.Where(e => electrodes?.Contains(e) ?? true)];
-    private readonly int[] _judgedColumns = [.. KaggleMontage.Electrodes.Where(e => electrodes?.Contains(e) ?? true).Select(KaggleMontage.ColumnIndex)];
+    private readonly (string[] Names, int[] Columns) _judged = Judged(electrodes);
     private readonly List<SecondStatistics[]> _seconds = [];
     private readonly float[][] _pending = Enumerable.Range(0, ElectrodeCount).Select(_ => new float[Rate]).ToArray();
     private int _pendingLength;
     private int _dropped;   // seconds no longer kept, before _seconds[0]
+
+    private static (string[] Names, int[] Columns) Judged(IReadOnlyCollection<string>? electrodes)
+    {
+        string[] names = [.. KaggleMontage.Electrodes.Where(e => electrodes?.Contains(e) ?? true)];
+        return (names, [.. names.Select(KaggleMontage.ColumnIndex)]);
+    }
 
     /// <summary>Whole seconds seen so far.</summary>
     public int Seconds => _dropped + _seconds.Count;
@@ -98,18 +103,18 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? 
     /// <summary>The quality of the whole seconds [start, end); seconds not seen, or no longer kept, count as missing samples.</summary>
     public SegmentQuality Segment(int startSecond, int endSecond)
     {
-        var statistics = new SecondStatistics[_judged.Length];
-        var columns = _judgedColumns;
+        var (names, columns) = _judged;
+        var statistics = new SecondStatistics[names.Length];
         var first = true;
         for (var s = Math.Max(_dropped, startSecond); s < Math.Min(endSecond, Seconds); s++)
         {
             var kept = _seconds[s - _dropped];
-            for (var j = 0; j < _judged.Length; j++)
+            for (var j = 0; j < names.Length; j++)
             {
                 statistics[j] = first ? kept[columns[j]] : SecondStatistics.Combine(statistics[j], kept[columns[j]]);
             }
             first = false;
         }
-        return _rules.Assess(_judged, statistics);
+        return _rules.Assess(names, statistics);
     }
 }

@@ -30,7 +30,7 @@ internal static class BatchNormFolding
             {
                 continue;
             }
-            var epsilon = bn.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
+            var epsilon = bn.Float("epsilon", 1e-5f);
             var gamma = OnnxTensors.Floats(initializers[bn.Input[1]]);
             var beta = OnnxTensors.Floats(initializers[bn.Input[2]]);
             var mean = OnnxTensors.Floats(initializers[bn.Input[3]]);

@@ -15,7 +15,7 @@ internal readonly record struct ConvShape(long Outputs, long InputsPerGroup, lon
         {
             return null;
         }
-        var group = node.Attribute.FirstOrDefault(a => a.Name == "group")?.I ?? 1;
+        var group = node.Int("group", 1);
         return new ConvShape(weights.Dims[0], weights.Dims[1], weights.Dims[2] * weights.Dims[3], group);
     }
 

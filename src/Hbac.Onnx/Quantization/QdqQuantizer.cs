@@ -231,9 +231,9 @@ public sealed class QdqQuantizer
                     ? [node.Input[0]]
                     : null;
             case "Gemm":
-                var alpha = node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 1f;
-                var beta = node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 1f;
-                var transA = node.Attribute.FirstOrDefault(a => a.Name == "transA")?.I ?? 0;
+                var alpha = node.Float("alpha", 1f);
+                var beta = node.Float("beta", 1f);
+                var transA = node.Int("transA", 0);
                 return node.Input.Count >= 2 && _initializers.Contains(node.Input[1]) && !_initializers.Contains(node.Input[0])
                     && (node.Input.Count < 3 || _initializers.Contains(node.Input[2])) && alpha == 1f && beta == 1f && transA == 0
                     ? [node.Input[0]]
@@ -291,7 +291,7 @@ public sealed class QdqQuantizer
     }
 
     private static (float Alpha, float Beta) HardSigmoidParameters(NodeProto node) =>
-        (node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 0.2f, node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 0.5f);
+        (node.Float("alpha", 0.2f), node.Float("beta", 0.5f));
 
     /// <summary>
     /// The rank of each tensor where the ops this quantizer meets make it plain (0 where unknown): from the graph
