@@ -36,6 +36,9 @@ public static class KaggleMontage
     /// <summary>The 16 chains (a - b) in <see cref="RegionPairs"/> order, region by region.</summary>
     public static readonly IReadOnlyList<(string A, string B)> Chains = [.. RegionPairs.SelectMany(region => region)];
 
+    /// <summary>The chains' names, "Fp1-F7", ..., in <see cref="Chains"/> order.</summary>
+    public static readonly IReadOnlyList<string> ChainNames = [.. Chains.Select(chain => $"{chain.A}-{chain.B}")];
+
     /// <summary>True for an electrode in some double-banana chain (false for Fz, Cz, Pz and EKG).</summary>
     public static bool InChain(string canonicalName) => ChainElectrodes.Contains(canonicalName);
 

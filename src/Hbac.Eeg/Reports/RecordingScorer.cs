@@ -37,7 +37,7 @@ public static class RecordingScorer
             try
             {
                 var stream = new EegWindowStream(stepSeconds: stepSeconds, newInput: () => pool.TryTake(out var recycled) ? recycled : new float[EegWindow.Size]);
-                var quality = new SignalQualityTracker(electrodes: recording.Electrodes);
+                var quality = SignalQualityTracker.For(recording);
                 double read = 0;
                 foreach (var chunk in recording.Chunks(ChunkSeconds))
                 {

@@ -27,6 +27,12 @@ public sealed record SignalQualityRules
     /// </summary>
     public int MaxBadElectrodes { get; init; } = 2;
 
+    /// <summary>
+    /// For a file stored in a bipolar montage, judged on its chains: a segment is not scored when more than this
+    /// many of the 16 chains are bad, the most that <see cref="MaxBadElectrodes"/> bad electrodes can spoil.
+    /// </summary>
+    public int MaxBadChains { get; init; } = 4;
+
     public static SignalQualityRules Default { get; } = new();
 
     /// <summary>The problem of one electrode over a segment, or null when it looks like EEG.</summary>
@@ -48,7 +54,10 @@ public sealed record SignalQualityRules
         return sd > DisconnectedMicrovolts ? ElectrodeProblem.Disconnected : null;
     }
 
-    /// <summary>The quality of a segment from each electrode's statistics over it (names in the same order).</summary>
+    /// <summary>
+    /// The quality of a segment from each signal's statistics over it (names in the same order): electrodes, or a
+    /// bipolar file's chains ("Fp1-F7", <see cref="KaggleMontage.ChainNames"/>).
+    /// </summary>
     public SegmentQuality Assess(IReadOnlyList<string> electrodes, IReadOnlyList<SecondStatistics> statistics)
     {
         var flags = new List<ElectrodeFlag>();
@@ -59,6 +68,9 @@ public sealed record SignalQualityRules
                 flags.Add(new ElectrodeFlag(electrodes[e], problem));
             }
         }
-        return flags.Count == 0 ? SegmentQuality.Good : new SegmentQuality(flags, flags.Count(f => KaggleMontage.InChain(f.Electrode)) <= MaxBadElectrodes);
+        return flags.Count == 0
+            ? SegmentQuality.Good
+            : new SegmentQuality(flags, flags.Count(f => KaggleMontage.InChain(f.Electrode)) <= MaxBadElectrodes
+                && flags.Count(f => KaggleMontage.ChainNames.Contains(f.Electrode)) <= MaxBadChains);
     }
 }

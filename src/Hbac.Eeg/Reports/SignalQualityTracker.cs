@@ -1,32 +1,59 @@
+using Hbac.Eeg.Formats;
 using Hbac.Eeg.Montage;
 
 namespace Hbac.Eeg.Reports;
 
 /// <summary>
-/// Follows a recording chunk by chunk (Kaggle order, 200 Hz) and keeps <see cref="SecondStatistics"/>
-/// per electrode per second (about 70 MB for 24 h), so the quality of any segment is known without the
-/// samples. Partial seconds are carried over to the next chunk. A stream, which may run for days, keeps
-/// only its last <paramref name="keepSeconds"/> seconds: its replies ask about segments 20-30 s old.
-/// Only the <paramref name="electrodes"/> the recording has are judged (default all 19): the column of one it
-/// lacks reads as zeros, which is no fault of the signal.
+/// Follows a recording chunk by chunk (Kaggle order, 200 Hz) and keeps <see cref="SecondStatistics"/> per judged
+/// signal per second (about 70 MB for 24 h), so the quality of any segment is known without the samples. Partial
+/// seconds are carried over to the next chunk. A stream, which may run for days, keeps only its last
+/// <c>keepSeconds</c> seconds: its replies ask about segments 20-30 s old.
+/// The signals are the 19 electrodes, of which only the <c>electrodes</c> the recording has are judged (default
+/// all 19: the column of one it lacks reads as zeros, which is no fault of the signal), or, for a file stored in
+/// a bipolar montage, the 16 chains (<see cref="ForChains"/>).
 /// </summary>
-public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? keepSeconds = null, IReadOnlyCollection<string>? electrodes = null)
+public sealed class SignalQualityTracker
 {
     private const int Rate = KaggleMontage.SampleRateHz;
-    private static readonly int ElectrodeCount = KaggleMontage.Electrodes.Count;
 
-    private readonly SignalQualityRules _rules = rules ?? SignalQualityRules.Default;
-    private readonly (string[] Names, int[] Columns) _judged = Judged(electrodes);
+    private readonly SignalQualityRules _rules;
+    private readonly int? _keepSeconds;
+    private readonly bool _chains;
+    private readonly string[] _judged;
+    private readonly int[] _judgedSignals;   // each judged signal's index among the electrodes, or the chains
     private readonly List<SecondStatistics[]> _seconds = [];
-    private readonly float[][] _pending = Enumerable.Range(0, ElectrodeCount).Select(_ => new float[Rate]).ToArray();
+    private readonly float[][] _pending;
     private int _pendingLength;
     private int _dropped;   // seconds no longer kept, before _seconds[0]
 
-    private static (string[] Names, int[] Columns) Judged(IReadOnlyCollection<string>? electrodes)
+    public SignalQualityTracker(SignalQualityRules? rules = null, int? keepSeconds = null, IReadOnlyCollection<string>? electrodes = null)
+        : this(rules, keepSeconds, chains: false, [.. KaggleMontage.Electrodes.Where(e => electrodes?.Contains(e) ?? true)])
     {
-        string[] names = [.. KaggleMontage.Electrodes.Where(e => electrodes?.Contains(e) ?? true)];
-        return (names, [.. names.Select(KaggleMontage.ColumnIndex)]);
     }
+
+    private SignalQualityTracker(SignalQualityRules? rules, int? keepSeconds, bool chains, string[] judged)
+    {
+        _rules = rules ?? SignalQualityRules.Default;
+        _keepSeconds = keepSeconds;
+        _chains = chains;
+        var signals = (chains ? KaggleMontage.ChainNames : KaggleMontage.Electrodes).ToList();
+        _judged = judged;
+        _judgedSignals = [.. judged.Select(name => signals.IndexOf(name))];
+        _pending = [.. signals.Select(_ => new float[Rate])];
+    }
+
+    /// <summary>
+    /// A bipolar file's tracker: it judges the 16 chains (named "Fp1-F7", ...) as the models see them, the differences
+    /// of the electrodes rebuilt from the file's derivations (<see cref="BipolarChains"/>). A dead or bridged
+    /// derivation is a flat chain, though neither electrode rebuilt around it is flat; a missing one also takes the
+    /// chains past it on its walk.
+    /// </summary>
+    public static SignalQualityTracker ForChains(SignalQualityRules? rules = null) =>
+        new(rules, keepSeconds: null, chains: true, [.. KaggleMontage.ChainNames]);
+
+    /// <summary>The tracker of <paramref name="recording"/>: its chains when it is bipolar, else the electrodes it has.</summary>
+    public static SignalQualityTracker For(ChunkedRecording recording, SignalQualityRules? rules = null) =>
+        recording.Montage == "bipolar" ? ForChains(rules) : new(rules, electrodes: recording.Electrodes);
 
     /// <summary>Whole seconds seen so far.</summary>
     public int Seconds => _dropped + _seconds.Count;
@@ -37,16 +64,21 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? 
     /// </summary>
     public void AppendInterleaved(ReadOnlySpan<float> samples, int channels)
     {
-        if (channels < ElectrodeCount || samples.Length % channels != 0)
+        if (_chains)
         {
-            throw new ArgumentException($"{samples.Length} samples are not whole frames of {channels} channels with the {ElectrodeCount} electrodes first", nameof(samples));
+            throw new InvalidOperationException("a bipolar file's tracker takes whole columns (Append); streams are referential");
+        }
+        var electrodes = _pending.Length;
+        if (channels < electrodes || samples.Length % channels != 0)
+        {
+            throw new ArgumentException($"{samples.Length} samples are not whole frames of {channels} channels with the {electrodes} electrodes first", nameof(samples));
         }
         var frames = samples.Length / channels;
         var position = 0;
         while (position < frames)
         {
             var take = Math.Min(Rate - _pendingLength, frames - position);
-            for (var e = 0; e < ElectrodeCount; e++)
+            for (var e = 0; e < electrodes; e++)
             {
                 var target = _pending[e].AsSpan(_pendingLength, take);
                 for (var i = 0; i < take; i++)
@@ -66,14 +98,35 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? 
     /// <summary>Adds a chunk (at least the 19 electrodes, Kaggle order, all the same length).</summary>
     public void Append(IReadOnlyList<float[]> chunk)
     {
+        if (chunk.Count < KaggleMontage.Electrodes.Count)
+        {
+            throw new ArgumentException($"{chunk.Count} channels in the chunk, expected the {KaggleMontage.Electrodes.Count} electrodes (Kaggle order) or more", nameof(chunk));
+        }
         var length = chunk[0].Length;
         var position = 0;
         while (position < length)
         {
             var take = Math.Min(Rate - _pendingLength, length - position);
-            for (var e = 0; e < ElectrodeCount; e++)
+            if (_chains)
             {
-                chunk[e].AsSpan(position, take).CopyTo(_pending[e].AsSpan(_pendingLength));
+                for (var k = 0; k < _pending.Length; k++)
+                {
+                    var (a, b) = ChainColumns[k];
+                    var from = chunk[a].AsSpan(position, take);
+                    var to = chunk[b].AsSpan(position, take);
+                    var target = _pending[k].AsSpan(_pendingLength, take);
+                    for (var i = 0; i < take; i++)
+                    {
+                        target[i] = from[i] - to[i];
+                    }
+                }
+            }
+            else
+            {
+                for (var e = 0; e < _pending.Length; e++)
+                {
+                    chunk[e].AsSpan(position, take).CopyTo(_pending[e].AsSpan(_pendingLength));
+                }
             }
             _pendingLength += take;
             position += take;
@@ -84,16 +137,19 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? 
         }
     }
 
+    private static readonly (int A, int B)[] ChainColumns =
+        [.. KaggleMontage.Chains.Select(chain => (KaggleMontage.ColumnIndex(chain.A), KaggleMontage.ColumnIndex(chain.B)))];
+
     private void CompleteSecond()
     {
-        var second = new SecondStatistics[ElectrodeCount];
-        for (var e = 0; e < ElectrodeCount; e++)
+        var second = new SecondStatistics[_pending.Length];
+        for (var e = 0; e < _pending.Length; e++)
         {
             second[e] = SecondStatistics.Of(_pending[e]);
         }
         _seconds.Add(second);
         _pendingLength = 0;
-        if (keepSeconds is { } keep && _seconds.Count > keep)
+        if (_keepSeconds is { } keep && _seconds.Count > keep)
         {
             _seconds.RemoveAt(0);
             _dropped++;
@@ -103,7 +159,7 @@ public sealed class SignalQualityTracker(SignalQualityRules? rules = null, int? 
     /// <summary>The quality of the whole seconds [start, end); seconds not seen, or no longer kept, count as missing samples.</summary>
     public SegmentQuality Segment(int startSecond, int endSecond)
     {
-        var (names, columns) = _judged;
+        var (names, columns) = (_judged, _judgedSignals);
         var statistics = new SecondStatistics[names.Length];
         var first = true;
         for (var s = Math.Max(_dropped, startSecond); s < Math.Min(endSecond, Seconds); s++)

@@ -142,8 +142,8 @@ public sealed class ReportCommandTests : IDisposable
             Assert.Equal("FP1-F7", recording.GetProperty("electrodes_mapped").GetProperty("Fp1-F7").GetString());
             Assert.Equal("T8-P8", recording.GetProperty("electrodes_mapped").GetProperty("T4-T6").GetString());
         }
-        // The same chains, so the same probabilities where the signal is clean (16-bit rounding aside); artefacts
-        // are judged on the electrodes rebuilt from the chains, so the quality flags may differ.
+        // The same chains, so the same probabilities where the signal is clean (16-bit rounding aside); quality is
+        // judged per chain in the bipolar file and per electrode in the referential one, so the flags may differ.
         var a = File.ReadAllLines(_root.File("referential/timeline.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         var b = File.ReadAllLines(_root.File("bipolar/timeline.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(a.Select(r => r[0]), b.Select(r => r[0]));

@@ -138,6 +138,27 @@ public class EdfBipolarTests
     }
 
     [Fact]
+    public async Task ABipolarFilesDeadDerivationIsFlaggedByItsChainAndTheSegmentsStayScored()
+    {
+        using var folder = new TempFolder();
+        var referential = Referential(200);
+        // F7 and T3 bridged: the file's F7-T7 derivation is all zeros, though neither electrode is flat.
+        Column(referential, "F7").CopyTo(Column(referential, "T3"), 0);
+        using var recording = ChunkedRecording.Open(WriteBipolar(folder, referential, 200));
+        static Task<IReadOnlyList<float[]>> Other(float[] inputs, int count, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<float[]>>([.. Enumerable.Range(0, count).Select(_ => new float[] { 0, 0, 0, 0, 0, 1 })]);
+
+        var segments = await RecordingScorer.ScoreAsync(recording, Other, stepSeconds: 10, progress: null, CancellationToken.None);
+
+        Assert.Equal(2, segments.Count);
+        Assert.All(segments, s => Assert.Equal(("degraded", "F7-T3:flat"), (s.Quality.Flag, s.Quality.Details)));
+        // The referential file of the same signals is judged per electrode: nothing is wrong with F7 or T3 there.
+        using var asReferential = ChunkedRecording.Open(WriteReferential(folder, referential, 200));
+        var referentialSegments = await RecordingScorer.ScoreAsync(asReferential, Other, stepSeconds: 10, progress: null, CancellationToken.None);
+        Assert.All(referentialSegments, s => Assert.Equal("ok", s.Quality.Flag));
+    }
+
+    [Fact]
     public void AReferentialFileWithoutFzCzAndPzIsReadAndThoseAreNotJudged()
     {
         using var folder = new TempFolder();

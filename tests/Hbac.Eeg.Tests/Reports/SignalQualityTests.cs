@@ -157,4 +157,50 @@ public class SignalQualityTests
         // Seconds 0-17 are gone: a segment there has no samples left to judge.
         Assert.Equal("not_scored", tracker.Segment(0, 10).Flag);
     }
+
+    private static int ColumnOf(string electrode) => KaggleMontage.ColumnIndex(electrode);
+
+    [Fact]
+    public void ABipolarFilesChainsAreJudgedAsTheModelsSeeThem()
+    {
+        var channels = Noise();
+        // A bridged derivation: F7 and T3 carry the same signal, so the F7-T3 chain is flat though neither electrode is.
+        channels[ColumnOf("F7")].CopyTo(channels[ColumnOf("T3")], 0);
+        channels[ColumnOf("O2")].AsSpan(0, 1200).Fill(float.NaN);   // 6 of 10 s missing: both chains into O2
+        var tracker = SignalQualityTracker.ForChains();
+        tracker.Append(channels);
+
+        var quality = tracker.Segment(0, 10);
+        Assert.Equal("F7-T3:flat;T6-O2:nan;P4-O2:nan", quality.Details);
+        Assert.Equal("degraded", quality.Flag);
+        Assert.Equal("F7-T3:flat", tracker.Segment(10, 20).Details);   // the NaNs were in the first 6 s
+        // Judged as electrodes, the bridge does not show.
+        Assert.Equal("O2:nan", Assess(channels).Details);
+        Assert.Throws<InvalidOperationException>(() => tracker.AppendInterleaved(new float[20], 20));
+        Assert.Throws<ArgumentException>(() => tracker.Append([.. channels.Take(15)]));
+    }
+
+    [Theory]
+    [InlineData(2, "degraded")]   // 4 chains: Fp1-F7, F7-T3, Fp2-F8, F8-T4
+    [InlineData(3, "not_scored")] // 6 chains
+    public void MoreThanFourBadChainsBreakTheMontage(int flatElectrodesInRow, string flag)
+    {
+        var channels = Noise();
+        // Fp1, F7 and T3 (and their right-hand twins) bridged to one signal: each pair flattens the chain between them.
+        string[][] rows = [["Fp1", "F7", "T3", "T5"], ["Fp2", "F8", "T4", "T6"]];
+        foreach (var row in rows)
+        {
+            for (var k = 1; k <= flatElectrodesInRow; k++)
+            {
+                channels[ColumnOf(row[0])].CopyTo(channels[ColumnOf(row[k])], 0);
+            }
+        }
+        var tracker = SignalQualityTracker.ForChains();
+        tracker.Append(channels);
+
+        var quality = tracker.Segment(0, 10);
+        Assert.Equal(2 * flatElectrodesInRow, quality.BadElectrodes.Count);
+        Assert.All(quality.BadElectrodes, f => Assert.Equal(ElectrodeProblem.Flat, f.Problem));
+        Assert.Equal(flag, quality.Flag);
+    }
 }

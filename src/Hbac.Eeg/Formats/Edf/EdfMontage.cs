@@ -58,7 +58,7 @@ public sealed class EdfMontage
             var bipolarColumns = Enumerable.Repeat(-1, KaggleMontage.Columns.Count).ToArray();
             bipolarColumns[ekg] = signalOfColumn[ekg];
             var read = chains.Select(c => c!.Value).ToArray();
-            IEnumerable<(string, string)> mapped = read.Select((c, k) => ($"{KaggleMontage.Chains[k].A}-{KaggleMontage.Chains[k].B}", labels[c.Index]!));
+            IEnumerable<(string, string)> mapped = read.Select((c, k) => (KaggleMontage.ChainNames[k], labels[c.Index]!));
             if (bipolarColumns[ekg] >= 0)
             {
                 mapped = mapped.Append(("EKG", labels[bipolarColumns[ekg]]!));
