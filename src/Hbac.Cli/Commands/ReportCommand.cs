@@ -283,7 +283,7 @@ internal static class ReportCommand
             : $"{mapped.Count(m => m != "EKG")} of 19 electrodes mapped";
         return string.Create(CultureInfo.InvariantCulture,
             $"{path}: {Clock(duration)} {format} at {rate:0.##} Hz, {montage}{(mapped.Contains("EKG") ? " + EKG" : "")}, " +
-            $"{how}; {analysis.Segments.Count} segments ({stepSeconds}-s step), " +
+            $"{how}; {analysis.Segments.Count} segment{(analysis.Segments.Count == 1 ? "" : "s")} ({stepSeconds}-s step), " +
             $"{analysis.Segments.Count(s => !s.Scored)} not scored, in {elapsed.TotalSeconds:0.0} s");
     }
 

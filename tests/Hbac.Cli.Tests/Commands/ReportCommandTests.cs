@@ -253,7 +253,7 @@ public sealed class ReportCommandTests : IDisposable
 
         var kaggle = HbacProcess.Run("report", SharedData.File("hms/test_eegs/3911565283.parquet"), "--model", model, "--out", _root.File("kaggle"));
         Assert.Equal(0, kaggle.ExitCode);
-        Assert.Contains("1 segments (10-s step)", kaggle.Stdout);
+        Assert.Contains("1 segment (10-s step)", kaggle.Stdout);
 
         var generator = HbacProcess.Run("report", SharedData.File("edf/test_generator.edf"), "--model", model, "--out", _root.File("generator"));
         Assert.Equal(2, generator.ExitCode);
