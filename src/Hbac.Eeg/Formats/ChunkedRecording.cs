@@ -47,7 +47,10 @@ public abstract class ChunkedRecording : IDisposable
     public abstract IReadOnlyList<EdfAnnotation> Annotations { get; }
 
     /// <summary>The recording from its first sample on, in chunks of about <paramref name="seconds"/> s.</summary>
-    public abstract IEnumerable<float[][]> Chunks(int seconds);
+    public IEnumerable<float[][]> Chunks(int seconds) => ReadChunks(seconds).Select(chunk => chunk.Columns);
+
+    /// <summary>As <see cref="Chunks"/>, each chunk with a bipolar file's chains as the file holds them.</summary>
+    public abstract IEnumerable<RecordingChunk> ReadChunks(int seconds);
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 

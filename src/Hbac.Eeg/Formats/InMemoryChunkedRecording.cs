@@ -38,14 +38,14 @@ internal sealed class InMemoryChunkedRecording : ChunkedRecording
         };
     }
 
-    public override IEnumerable<float[][]> Chunks(int seconds)
+    public override IEnumerable<RecordingChunk> ReadChunks(int seconds)
     {
         var length = _columns[0].Length;
         var step = seconds * KaggleMontage.SampleRateHz;
         for (var start = 0; start < length; start += step)
         {
             var count = Math.Min(step, length - start);
-            yield return [.. _columns.Select(c => c.AsSpan(start, count).ToArray())];
+            yield return new RecordingChunk([.. _columns.Select(c => c.AsSpan(start, count).ToArray())], Chains: null);
         }
     }
 }

@@ -39,16 +39,16 @@ public static class RecordingScorer
                 var stream = new EegWindowStream(stepSeconds: stepSeconds, newInput: () => pool.TryTake(out var recycled) ? recycled : new float[EegWindow.Size]);
                 var quality = SignalQualityTracker.For(recording);
                 double read = 0;
-                foreach (var chunk in recording.Chunks(ChunkSeconds))
+                foreach (var chunk in recording.ReadChunks(ChunkSeconds))
                 {
                     ct.ThrowIfCancellationRequested();
                     quality.Append(chunk);
-                    foreach (var window in stream.Append(chunk))
+                    foreach (var window in stream.Append(chunk.Columns))
                     {
                         var segmentQuality = quality.Segment((int)Math.Round(window.SegmentStartSeconds), (int)Math.Round(window.SegmentEndSeconds));
                         await windows.Writer.WriteAsync(new PendingWindow(window, segmentQuality), ct);
                     }
-                    read += chunk[0].Length / (double)EegWindow.SampleRateHz;
+                    read += chunk.Samples / (double)EegWindow.SampleRateHz;
                     progress?.Invoke(read);
                 }
                 windows.Writer.Complete();

@@ -20,7 +20,7 @@ public sealed class SignalQualityTracker
     private readonly int? _keepSeconds;
     private readonly bool _chains;
     private readonly string[] _judged;
-    private readonly int[] _judgedSignals;   // each judged signal's index among the electrodes, or the chains
+    private readonly int[] _judgedSignals;   // each judged signal's index among those appended (electrodes or chains)
     private readonly List<SecondStatistics[]> _seconds = [];
     private readonly float[][] _pending;
     private int _pendingLength;
@@ -43,15 +43,15 @@ public sealed class SignalQualityTracker
     }
 
     /// <summary>
-    /// A bipolar file's tracker: it judges the 16 chains (named "Fp1-F7", ...) as the models see them, the differences
-    /// of the electrodes rebuilt from the file's derivations (<see cref="BipolarChains"/>). A dead or bridged
-    /// derivation is a flat chain, though neither electrode rebuilt around it is flat; a missing one also takes the
-    /// chains past it on its walk.
+    /// A bipolar file's tracker: it takes the 16 chains as the file holds them (<see cref="RecordingChunk.Chains"/>) and
+    /// judges each by its name ("Fp1-F7", ...). Judged on the electrodes rebuilt from them (<see cref="BipolarChains"/>)
+    /// a dead or bridged derivation would show nothing, as neither electrode around it is flat, and a clipped one
+    /// would not sit exactly on its extremes any more.
     /// </summary>
     public static SignalQualityTracker ForChains(SignalQualityRules? rules = null) =>
         new(rules, keepSeconds: null, chains: true, [.. KaggleMontage.ChainNames]);
 
-    /// <summary>The tracker of <paramref name="recording"/>: its chains when it is bipolar, else the electrodes it has.</summary>
+    /// <summary>The tracker of <paramref name="recording"/>'s chunks (<see cref="Append(RecordingChunk)"/>): its chains when it is bipolar, else the electrodes it has.</summary>
     public static SignalQualityTracker For(ChunkedRecording recording, SignalQualityRules? rules = null) =>
         recording.Montage == "bipolar" ? ForChains(rules) : new(rules, electrodes: recording.Electrodes);
 
@@ -66,7 +66,7 @@ public sealed class SignalQualityTracker
     {
         if (_chains)
         {
-            throw new InvalidOperationException("a bipolar file's tracker takes whole columns (Append); streams are referential");
+            throw new InvalidOperationException("a bipolar file's tracker takes its chains (Append); streams carry electrodes");
         }
         var electrodes = _pending.Length;
         if (channels < electrodes || samples.Length % channels != 0)
@@ -95,38 +95,25 @@ public sealed class SignalQualityTracker
         }
     }
 
-    /// <summary>Adds a chunk (at least the 19 electrodes, Kaggle order, all the same length).</summary>
+    /// <summary>Adds a recording's chunk: its chains when this tracker judges chains, else its columns.</summary>
+    public void Append(RecordingChunk chunk) =>
+        Append(_chains ? chunk.Chains ?? throw new ArgumentException("the chunk has no chains: its recording is not bipolar", nameof(chunk)) : chunk.Columns);
+
+    /// <summary>Adds a chunk of the signals this tracker follows, all the same length: at least the 19 electrodes (Kaggle order), or the 16 chains.</summary>
     public void Append(IReadOnlyList<float[]> chunk)
     {
-        if (chunk.Count < KaggleMontage.Electrodes.Count)
+        if (chunk.Count < _pending.Length)
         {
-            throw new ArgumentException($"{chunk.Count} channels in the chunk, expected the {KaggleMontage.Electrodes.Count} electrodes (Kaggle order) or more", nameof(chunk));
+            throw new ArgumentException($"{chunk.Count} signals in the chunk, expected {(_chains ? "the 16 chains" : "the 19 electrodes (Kaggle order) or more")}", nameof(chunk));
         }
         var length = chunk[0].Length;
         var position = 0;
         while (position < length)
         {
             var take = Math.Min(Rate - _pendingLength, length - position);
-            if (_chains)
+            for (var e = 0; e < _pending.Length; e++)
             {
-                for (var k = 0; k < _pending.Length; k++)
-                {
-                    var (a, b) = ChainColumns[k];
-                    var from = chunk[a].AsSpan(position, take);
-                    var to = chunk[b].AsSpan(position, take);
-                    var target = _pending[k].AsSpan(_pendingLength, take);
-                    for (var i = 0; i < take; i++)
-                    {
-                        target[i] = from[i] - to[i];
-                    }
-                }
-            }
-            else
-            {
-                for (var e = 0; e < _pending.Length; e++)
-                {
-                    chunk[e].AsSpan(position, take).CopyTo(_pending[e].AsSpan(_pendingLength));
-                }
+                chunk[e].AsSpan(position, take).CopyTo(_pending[e].AsSpan(_pendingLength));
             }
             _pendingLength += take;
             position += take;
@@ -136,9 +123,6 @@ public sealed class SignalQualityTracker
             }
         }
     }
-
-    private static readonly (int A, int B)[] ChainColumns =
-        [.. KaggleMontage.Chains.Select(chain => (KaggleMontage.ColumnIndex(chain.A), KaggleMontage.ColumnIndex(chain.B)))];
 
     private void CompleteSecond()
     {

@@ -159,6 +159,32 @@ public class EdfBipolarTests
     }
 
     [Fact]
+    public async Task ABipolarFilesClippedDerivationIsFlaggedSaturated()
+    {
+        using var folder = new TempFolder();
+        var referential = Referential(200);
+        var path = WriteBipolar(folder, referential, 200);
+        // Rewrite with F7-T7 clipped at +-20 uV, as an amplifier's range would pin it.
+        var labels = BipolarChainsTests.ChbMitLabels.ToList();
+        float[] Electrode(string name) => Column(referential, name switch { "FT9" => "Fz", "FT10" => "Cz", _ => ElectrodeNames.Canonical(name)! });
+        var signals = labels.Select(label =>
+        {
+            var names = label.Split('-');
+            var d = Electrode(names[0]).Zip(Electrode(names[1]), (x, y) => x - y).ToArray();
+            return label == "F7-T7" ? d.Select(v => Math.Clamp(v, -20f, 20f)).ToArray() : d;
+        }).Append(Column(referential, "EKG")).ToList();
+        using (var writer = new EdfPlusWriter(path, [.. labels, "ECG"], 200, -Range, Range, 60, [], DateTime.UnixEpoch))
+        {
+            writer.Write(signals);
+        }
+        using var recording = ChunkedRecording.Open(path);
+        var segments = await RecordingScorer.ScoreAsync(recording,
+            (_, count, _) => Task.FromResult<IReadOnlyList<float[]>>([.. Enumerable.Range(0, count).Select(_ => new float[] { 0, 0, 0, 0, 0, 1 })]),
+            stepSeconds: 10, progress: null, CancellationToken.None);
+        Assert.All(segments, s => Assert.Equal("F7-T3:saturated", s.Quality.Details));
+    }
+
+    [Fact]
     public void AReferentialFileWithoutFzCzAndPzIsReadAndThoseAreNotJudged()
     {
         using var folder = new TempFolder();

@@ -75,7 +75,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         public long Cursor { get; set; }
     }
 
-    public override IEnumerable<float[][]> Chunks(int seconds)
+    public override IEnumerable<RecordingChunk> ReadChunks(int seconds)
     {
         _annotations.Clear();
         var header = _header;
@@ -168,7 +168,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         reader.Cursor += samples.Length;
     }
 
-    private IEnumerable<float[][]> FullChunks(SignalReader?[] columnReaders, SignalReader[] chainReaders, SignalReader[] readers, int chunkSamples)
+    private IEnumerable<RecordingChunk> FullChunks(SignalReader?[] columnReaders, SignalReader[] chainReaders, SignalReader[] readers, int chunkSamples)
     {
         while (readers.All(s => s.Queue.Count >= chunkSamples))
         {
@@ -176,8 +176,8 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         }
     }
 
-    /// <summary>The next <paramref name="samples"/> of every column; a bipolar file's chains become the chain electrodes.</summary>
-    private static float[][] Take(SignalReader?[] columnReaders, SignalReader[] chainReaders, int samples)
+    /// <summary>The next <paramref name="samples"/> of every column; a bipolar file's chains become the chain electrodes, and are kept.</summary>
+    private static RecordingChunk Take(SignalReader?[] columnReaders, SignalReader[] chainReaders, int samples)
     {
         var chunk = new float[KaggleMontage.Columns.Count][];
         for (var c = 0; c < chunk.Length; c++)
@@ -194,7 +194,8 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                 return values;
             }).ToArray();
             BipolarChains.ToElectrodes(chains, samples, chunk, 0);
+            return new RecordingChunk(chunk, chains);
         }
-        return chunk;
+        return new RecordingChunk(chunk, Chains: null);
     }
 }
