@@ -5,8 +5,9 @@ namespace Hbac.Eeg.Formats.Edf;
 /// <summary>
 /// Which signals of an EDF/BDF fill the Kaggle columns. A referential file has one signal per electrode and
 /// needs the 16 chain electrodes (<see cref="KaggleMontage.ChainElectrodes"/>; Fz, Cz and Pz are read when
-/// present). A bipolar file, one that lacks them, is read when it holds the 16 double-banana chains as
-/// derivations (<see cref="BipolarChains"/>). A cardiac channel fills the EKG column either way.
+/// present); so is one whose labels name a common reference outside the chains ("Fp1-Cz", "F3-Cz", ...). A
+/// bipolar file, one that lacks them, is read when it holds the 16 double-banana chains as derivations
+/// (<see cref="BipolarChains"/>). A cardiac channel fills the EKG column either way.
 /// </summary>
 public sealed class EdfMontage
 {
@@ -47,8 +48,11 @@ public sealed class EdfMontage
         var missing = KaggleMontage.ChainElectrodes.Where(e => signalOfColumn[KaggleMontage.ColumnIndex(e)] < 0).ToList();
         if (missing.Count == 0)
         {
-            return new EdfMontage(signalOfColumn, null,
-                [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => (x.c, labels[signalOfColumn[x.i]]!))]);
+            return Referential(signalOfColumn, labels);
+        }
+        if (missing.Count == KaggleMontage.ChainElectrodes.Count && CommonReference(labels, signalOfColumn) is { } referenced)
+        {
+            return Referential(referenced, labels);
         }
         var chains = BipolarChains.Find(labels);
         var ekg = KaggleMontage.ColumnIndex("EKG");
@@ -66,6 +70,42 @@ public sealed class EdfMontage
             return new EdfMontage(bipolarColumns, [.. read.Select(c => (c.Index, c.Sign))], [.. mapped]);
         }
         throw TooFewElectrodes(source, missing, chains, labels);
+    }
+
+    private static EdfMontage Referential(int[] signalOfColumn, IReadOnlyList<string?> labels) =>
+        new(signalOfColumn, null,
+            [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => (x.c, labels[signalOfColumn[x.i]]!))]);
+
+    /// <summary>
+    /// A referential recording whose labels name its reference electrode: "Fp1-Cz", "EEG F3-CZ", ... Each such
+    /// signal is its first electrode against the reference, as a referential file's are against theirs, so the
+    /// chains come out the same. The reference must be one electrode outside the chains (Fz, Cz or Pz; its own
+    /// column stays empty) under which all 16 chain electrodes are found; otherwise null. Other columns
+    /// (EKG) keep what <paramref name="electrodeColumns"/> found.
+    /// </summary>
+    private static int[]? CommonReference(IReadOnlyList<string?> labels, int[] electrodeColumns)
+    {
+        var pairs = labels.Select((label, index) => (Pair: label is null ? null : BipolarChains.Parse(label), Index: index))
+            .Where(p => p.Pair is not null)
+            .Select(p => (p.Pair!.Value.A, p.Pair.Value.B, p.Index))
+            .ToList();
+        foreach (var reference in pairs.Select(p => p.B).Distinct().Where(r => !KaggleMontage.InChain(r)))
+        {
+            var columns = (int[])electrodeColumns.Clone();
+            foreach (var (a, _, index) in pairs.Where(p => p.B == reference))
+            {
+                var column = KaggleMontage.ColumnIndex(a);
+                if (column >= 0 && columns[column] < 0)
+                {
+                    columns[column] = index;
+                }
+            }
+            if (KaggleMontage.ChainElectrodes.All(e => columns[KaggleMontage.ColumnIndex(e)] >= 0))
+            {
+                return columns;
+            }
+        }
+        return null;
     }
 
     /// <summary>
