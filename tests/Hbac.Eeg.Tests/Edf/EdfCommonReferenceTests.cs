@@ -60,6 +60,8 @@ public class EdfCommonReferenceTests
         var loaded = EdfRecordingLoader.Load(path);
         Assert.Equal(Column(read, "Fp1"), loaded.Channel("Fp1"));
         Assert.Null(loaded.Channel("Cz"));
+        // What `hbac inspect` lists as the montage's signals.
+        Assert.Equal([.. KaggleMontage.Columns.Where(c => c != "Cz")], EdfRecordingLoader.MapElectrodes(EdfReader.Read(path)).Select(m => m.Canonical));
     }
 
     [Fact]

@@ -42,7 +42,12 @@ public sealed class EdfMontage
 
     /// <param name="labels">Every signal's label, null for signals that are not EEG (annotations).</param>
     /// <param name="source">The file, named in the refusal.</param>
-    public static EdfMontage Resolve(IReadOnlyList<string?> labels, string source)
+    public static EdfMontage Resolve(IReadOnlyList<string?> labels, string source) =>
+        TryResolve(labels) ?? throw TooFewElectrodes(source,
+            [.. KaggleMontage.ChainElectrodes.Where(e => ElectrodeColumns(labels)[KaggleMontage.ColumnIndex(e)] < 0)], BipolarChains.Find(labels), labels);
+
+    /// <summary>As <see cref="Resolve"/>, but null for a file with neither the chain electrodes nor the chains.</summary>
+    public static EdfMontage? TryResolve(IReadOnlyList<string?> labels)
     {
         var signalOfColumn = ElectrodeColumns(labels);
         var missing = KaggleMontage.ChainElectrodes.Where(e => signalOfColumn[KaggleMontage.ColumnIndex(e)] < 0).ToList();
@@ -69,7 +74,7 @@ public sealed class EdfMontage
             }
             return new EdfMontage(bipolarColumns, [.. read.Select(c => (c.Index, c.Sign))], [.. mapped]);
         }
-        throw TooFewElectrodes(source, missing, chains, labels);
+        return null;
     }
 
     private static EdfMontage Referential(int[] signalOfColumn, IReadOnlyList<string?> labels) =>

@@ -66,12 +66,16 @@ public static class EdfRecordingLoader
     }
 
     /// <summary>
-    /// The signals whose labels name a montage electrode or EKG, in <see cref="KaggleMontage.Columns"/> order.
-    /// When two labels map to the same electrode, the first in the file wins.
+    /// The signals read as montage electrodes or EKG, in <see cref="KaggleMontage.Columns"/> order: a referential
+    /// file's (labelled plainly, or against a common reference such as "Fp1-Cz"), else those whose labels name an
+    /// electrode (a bipolar file's EKG; any of a file with too few). When two labels map to the same electrode, the
+    /// first in the file wins.
     /// </summary>
     public static IReadOnlyList<MappedElectrode> MapElectrodes(EdfFile file)
     {
-        var signalOfColumn = EdfMontage.ElectrodeColumns(file.Labels);
+        var signalOfColumn = EdfMontage.TryResolve(file.Labels) is { Bipolar: false } referential
+            ? referential.SignalOfColumn
+            : EdfMontage.ElectrodeColumns(file.Labels);
         return [.. KaggleMontage.Columns.Select((c, i) => (c, i)).Where(x => signalOfColumn[x.i] >= 0).Select(x => new MappedElectrode(x.c, file.Signals[signalOfColumn[x.i]]))];
     }
 }
