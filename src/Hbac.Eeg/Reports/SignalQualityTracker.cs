@@ -102,7 +102,7 @@ public sealed class SignalQualityTracker
     /// <summary>Adds a chunk of the signals this tracker follows, all the same length: at least the 19 electrodes (Kaggle order), or the 16 chains.</summary>
     public void Append(IReadOnlyList<float[]> chunk)
     {
-        if (chunk.Count < _pending.Length)
+        if (_chains ? chunk.Count != _pending.Length : chunk.Count < _pending.Length)
         {
             throw new ArgumentException($"{chunk.Count} signals in the chunk, expected {(_chains ? "the 16 chains" : "the 19 electrodes (Kaggle order) or more")}", nameof(chunk));
         }

@@ -179,6 +179,7 @@ public class SignalQualityTests
         Assert.Equal("F7-T3:flat", tracker.Segment(10, 20).Details);   // the NaNs were in the first 6 s
         Assert.Throws<ArgumentException>(() => tracker.Append(new RecordingChunk([.. Noise()], Chains: null)));
         Assert.Throws<ArgumentException>(() => tracker.Append([.. chains.Take(15)]));
+        Assert.Throws<ArgumentException>(() => tracker.Append(Noise()));   // 20 columns are not the 16 chains
         Assert.Throws<InvalidOperationException>(() => tracker.AppendInterleaved(new float[20], 20));
     }
 

@@ -42,9 +42,16 @@ public sealed class EdfMontage
 
     /// <param name="labels">Every signal's label, null for signals that are not EEG (annotations).</param>
     /// <param name="source">The file, named in the refusal.</param>
-    public static EdfMontage Resolve(IReadOnlyList<string?> labels, string source) =>
-        TryResolve(labels) ?? throw TooFewElectrodes(source,
-            [.. KaggleMontage.ChainElectrodes.Where(e => ElectrodeColumns(labels)[KaggleMontage.ColumnIndex(e)] < 0)], BipolarChains.Find(labels), labels);
+    public static EdfMontage Resolve(IReadOnlyList<string?> labels, string source)
+    {
+        if (TryResolve(labels) is { } montage)
+        {
+            return montage;
+        }
+        var columns = ElectrodeColumns(labels);
+        var missing = KaggleMontage.ChainElectrodes.Where(e => columns[KaggleMontage.ColumnIndex(e)] < 0).ToList();
+        throw TooFewElectrodes(source, missing, BipolarChains.Find(labels), labels);
+    }
 
     /// <summary>As <see cref="Resolve"/>, but null for a file with neither the chain electrodes nor the chains.</summary>
     public static EdfMontage? TryResolve(IReadOnlyList<string?> labels)
