@@ -43,7 +43,7 @@ internal static class EdfInspection
         result["channels"] = file.Labels.ToArray();
         result["montage_channels_found"] = mapped.Select(m => m.Canonical).ToArray();
         // How report and the models would read it: "referential", "bipolar" (the 16 chains as derivations), or null when neither is complete.
-        var montage = TryMontage(file);
+        var montage = EdfMontage.TryResolve(file.Labels);
         result["montage"] = montage?.Kind;
         if (montage is { Bipolar: true })
         {
@@ -52,17 +52,5 @@ internal static class EdfInspection
         result["nan_count"] = file.Signals.Sum(signal => signal.Samples.LongCount(float.IsNaN));
         result["annotations"] = file.Annotations.Count;
         return result;
-    }
-
-    private static EdfMontage? TryMontage(EdfFile file)
-    {
-        try
-        {
-            return EdfRecordingLoader.Montage(file);
-        }
-        catch (Eeg.EegDataException)
-        {
-            return null;
-        }
     }
 }

@@ -143,18 +143,17 @@ public sealed class SignalQualityTracker
     /// <summary>The quality of the whole seconds [start, end); seconds not seen, or no longer kept, count as missing samples.</summary>
     public SegmentQuality Segment(int startSecond, int endSecond)
     {
-        var (names, columns) = (_judged, _judgedSignals);
-        var statistics = new SecondStatistics[names.Length];
+        var statistics = new SecondStatistics[_judged.Length];
         var first = true;
         for (var s = Math.Max(_dropped, startSecond); s < Math.Min(endSecond, Seconds); s++)
         {
             var kept = _seconds[s - _dropped];
-            for (var j = 0; j < names.Length; j++)
+            for (var j = 0; j < _judged.Length; j++)
             {
-                statistics[j] = first ? kept[columns[j]] : SecondStatistics.Combine(statistics[j], kept[columns[j]]);
+                statistics[j] = first ? kept[_judgedSignals[j]] : SecondStatistics.Combine(statistics[j], kept[_judgedSignals[j]]);
             }
             first = false;
         }
-        return _rules.Assess(names, statistics);
+        return _rules.Assess(_judged, statistics);
     }
 }

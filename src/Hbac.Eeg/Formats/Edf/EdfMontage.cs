@@ -148,7 +148,7 @@ public sealed class EdfMontage
         var found = chains.Count(c => c is not null);
         var bipolar = found == 0 ? "" :
             $", nor the {KaggleMontage.Chains.Count} double-banana chains as bipolar derivations ({KaggleMontage.Chains.Count - found} missing: " +
-            $"{string.Join(", ", KaggleMontage.Chains.Where((_, k) => chains[k] is null).Select(c => $"{c.A}-{c.B}"))})";
+            $"{string.Join(", ", KaggleMontage.ChainNames.Where((_, k) => chains[k] is null))})";
         return EegDataException.InFile(source,
             $"too few montage electrodes: {missing.Count} of the {KaggleMontage.ChainElectrodes.Count} the double-banana chains need are missing ({string.Join(", ", missing)}){bipolar}; " +
             $"labels found: {(present.Count == 0 ? "none" : string.Join(", ", present))}");
