@@ -174,7 +174,7 @@ internal static class BenchStreamCommand
         }
         var prior = split.TrainingPrior();
         table.Add(new("class prior: the training folds' mean votes for every row", "", scored.Count, KaggleKl.Score(votes, scoredRows.Select(_ => prior).ToList())));
-        if (FoldEvaluator.TruthAnchors(folder, split, scoredRows) is { } anchors)
+        if (FoldEvaluator.TruthAnchors(folder, scoredRows) is { } anchors)
         {
             table.Add(new("perfect reader: every pattern drawn into the signal read exactly (PerfectReader)", "", scored.Count, anchors.PerfectReaderKl));
             table.Add(new("best achievable: the true distributions the votes were drawn from (truth.csv)", "", scored.Count, anchors.BestAchievableKl));

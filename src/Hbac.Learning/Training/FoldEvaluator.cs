@@ -13,8 +13,8 @@ namespace Hbac.Learning.Training;
 /// <param name="ClassPriorKl">Kaggle KL of the training folds' mean vote distribution, predicted for every window.</param>
 /// <param name="BestAchievableKl">Kaggle KL of the true distributions (truth.csv of synthetic data), or null without one.</param>
 /// <param name="PerfectReaderKl">
-/// Kaggle KL of <see cref="PerfectReader"/> (synthetic data): what reading every pattern the generator drew into
-/// the signal would score, fitted on the training folds' truths; null without truth.csv.
+/// Kaggle KL of <see cref="PerfectReader"/> (synthetic data): what the best reader of every pattern the generator
+/// drew into the signal would score; null without truth.csv.
 /// </param>
 public sealed record FoldEvaluation(
     int Fold,
@@ -61,7 +61,7 @@ public static class FoldEvaluator
         var votes = validation.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
         var prior = split.TrainingPrior();
         var priorPredictions = Enumerable.Range(0, validation.Count).SelectMany(_ => prior).ToArray();
-        var anchors = TruthAnchors(data.Folder, split, validation);
+        var anchors = TruthAnchors(data.Folder, validation);
         var predicted = Enumerable.Range(0, validation.Count)
             .Select(i => ArgMax(probabilities.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray();
         return new FoldEvaluation(
@@ -77,10 +77,9 @@ public static class FoldEvaluator
 
     /// <summary>
     /// On synthetic data (a truth.csv in <paramref name="folder"/>): the Kaggle KL of <paramref name="rows"/>' true
-    /// distributions and of <see cref="PerfectReader"/>'s predictions for them, the reader fitted on the split's
-    /// training rows; null without truth.csv.
+    /// distributions and of <see cref="PerfectReader"/>'s predictions for them; null without truth.csv.
     /// </summary>
-    public static (double BestAchievableKl, double PerfectReaderKl)? TruthAnchors(string folder, FoldSplit split, IReadOnlyList<TrainingWindow> rows)
+    public static (double BestAchievableKl, double PerfectReaderKl)? TruthAnchors(string folder, IReadOnlyList<TrainingWindow> rows)
     {
         var truthPath = Path.Combine(folder, TruthFile);
         if (!File.Exists(truthPath))
@@ -92,7 +91,7 @@ public static class FoldEvaluator
             ? t
             : throw EegDataException.InFile(truthPath, $"no row for label_id {w.LabelId}");
         var votes = rows.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
-        var reader = PerfectReader.Fit(split.Train.Select(Truth));
+        var reader = PerfectReader.Default;
         return (KaggleKl.Score(votes, rows.SelectMany(Truth).ToArray(), EegClasses.Count),
             KaggleKl.Score(votes, rows.SelectMany(w => reader.Predict(Truth(w))).ToArray(), EegClasses.Count));
     }

@@ -48,7 +48,8 @@ public static class TrainingProfiles
     /// one frame (x4) or seven frames (1 s, x2), for periodic against rhythmic patterns: 0.656 / 0.633 (seed 42).
     /// The four seeds' models averaged (probabilities or log probabilities) gave 0.608 / 0.600, worse than seed 42
     /// alone: their errors are shared, not random. Fold 0's <see cref="Hbac.Eeg.Synthetic.PerfectReader"/> scores
-    /// 0.576 (folds 1 / 2: 0.458 / 0.496), so on fold 0 seed 42 (0.5815) is near what reading the signal can reach.
+    /// 0.542 (folds 1 / 2: 0.456 / 0.496), so seed 42 (0.5815) is 0.04 above what reading the signal can reach; half of
+    /// that is one seizure EEG with GPD at 0.31 beside it, read as seizure alone.
     /// </summary>
     public static TrainingOptions Create(string profile, string model, ModelInputKind kind = ModelInputKind.Spectrogram) => profile.Trim().ToLowerInvariant() switch
     {
