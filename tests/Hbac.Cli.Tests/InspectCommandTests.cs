@@ -86,6 +86,7 @@ public class InspectCommandTests
     [InlineData("empty.parquet", "", "empty file, expected a parquet file")]
     [InlineData("rec.edf", "0       ", "not an EDF/BDF file")]
     [InlineData("rec.xyz", "abc", "unknown file kind '.xyz'")]
+    [InlineData("rec.npy", "abc", "not a .npy file (missing the \\x93NUMPY magic)")]
     [InlineData("other.csv", "a,b\n1,2\n", "not a Kaggle labels CSV")]
     public void BadInputIsOneLineNamingTheFileAndExitCode2(string name, string content, string problem)
     {
@@ -113,6 +114,44 @@ public class InspectCommandTests
         Assert.Equal(duration, j.GetProperty("duration_s").GetDouble());
         Assert.Equal(annotations, j.GetProperty("annotations").GetInt32());
         Assert.Equal(columns, j.GetProperty("channels").GetArrayLength());
+    }
+
+    [SharedDataFact]
+    public void DescribesASpectrogramConvertWroteAsNpy()
+    {
+        using var dir = new TempFolder();
+        var npy = dir.File("1000086677.npy");
+        var convert = HbacProcess.Run("convert", SharedData.File("hms/train_spectrograms/1000086677.parquet"), "--out", npy);
+        Assert.True(convert.ExitCode == 0, convert.Stderr);
+
+        var j = Inspect(npy);
+
+        Assert.Equal("npy", j.GetProperty("kind").GetString());
+        Assert.Equal("<f4", j.GetProperty("dtype").GetString());
+        Assert.False(j.GetProperty("fortran_order").GetBoolean());
+        Assert.Equal([400, 300], j.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        // convert writes NaN as 0: the 26 all-NaN columns are zeros.
+        Assert.Equal(0, j.GetProperty("nan_count").GetInt32());
+        Assert.Equal(0, j.GetProperty("min").GetDouble());
+        Assert.Equal("spectrogram", j.GetProperty("layout").GetString());
+        Assert.Equal(600, j.GetProperty("duration_s").GetDouble());
+    }
+
+    [Fact]
+    public void DescribesAnyFloatNpyWithItsNaNsAndRange()
+    {
+        using var dir = new TempFolder();
+        var npy = dir.File("a.npy");
+        Hbac.Eeg.Formats.Npy.NpyWriter.Write(npy, [1.5f, float.NaN, -2f, 4f, 0f, 3f], [2, 3]);
+
+        var j = Inspect(npy);
+
+        Assert.Equal([2, 3], j.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal(6, j.GetProperty("elements").GetInt32());
+        Assert.Equal(1, j.GetProperty("nan_count").GetInt32());
+        Assert.Equal(-2, j.GetProperty("min").GetDouble());
+        Assert.Equal(4, j.GetProperty("max").GetDouble());
+        Assert.False(j.TryGetProperty("layout", out _));
     }
 
     [SharedDataFact]

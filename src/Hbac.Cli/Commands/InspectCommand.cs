@@ -3,21 +3,23 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hbac.Eeg;
 using Hbac.Eeg.Formats.Csv;
+using Hbac.Eeg.Formats.Npy;
 using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Labels;
 using Hbac.Eeg.Montage;
+using Hbac.Eeg.Spectrograms;
 
 namespace Hbac.Cli.Commands;
 
 /// <summary>
 /// <c>hbac inspect &lt;file&gt;</c>: one JSON object on stdout describing a data file: its <c>kind</c>
-/// (spectrogram-parquet, eeg-parquet, labels-csv) and the facts that apply to it.
+/// (spectrogram-parquet, eeg-parquet, edf, npy, labels-csv) and the facts that apply to it.
 /// </summary>
 internal static class InspectCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("file") { Description = "A Kaggle spectrogram or EEG .parquet, an EDF/EDF+/BDF recording, or a labels .csv (train, test or submission)" };
+        var file = new Argument<string>("file") { Description = "A Kaggle spectrogram or EEG .parquet, an EDF/EDF+/BDF recording, a NumPy .npy array (what convert writes), or a labels .csv (train, test or submission)" };
         var command = new Command("inspect", "Describe a data file as one JSON object: kind, rows, columns, channels, NaN count, times");
         command.Arguments.Add(file);
         command.SetAction((parseResult, ct) => CliGuard.Run(() =>
@@ -50,7 +52,52 @@ internal static class InspectCommand
         {
             return JsonSerializer.SerializeToNode(EdfInspection.Describe(path))!.AsObject();
         }
-        throw EegDataException.InFile(path, $"unknown file kind '{extension}' (inspect reads Kaggle .parquet spectrograms and EEGs, EDF/EDF+/BDF recordings and labels .csv)");
+        if (extension == ".npy" || StartsWith(path, NpyFormat.Magic))
+        {
+            return DescribeNpy(path);
+        }
+        throw EegDataException.InFile(path, $"unknown file kind '{extension}' (inspect reads Kaggle .parquet spectrograms and EEGs, EDF/EDF+/BDF recordings, NumPy .npy arrays and labels .csv)");
+    }
+
+    /// <summary>A .npy array as the readers see it (C order, float32), with what the file stored; [400, T] is a converted spectrogram.</summary>
+    private static JsonObject DescribeNpy(string path)
+    {
+        var array = NpyReader.Read(path);
+        var nanCount = 0L;
+        var min = float.PositiveInfinity;
+        var max = float.NegativeInfinity;
+        foreach (var v in array.Values)
+        {
+            if (float.IsNaN(v))
+            {
+                nanCount++;
+            }
+            else if (float.IsFinite(v))
+            {
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+        }
+        var json = new JsonObject
+        {
+            ["kind"] = "npy",
+            ["file"] = path,
+            ["dtype"] = array.StoredDtype,
+            ["fortran_order"] = array.StoredFortranOrder,
+            ["shape"] = new JsonArray([.. array.Shape.Select(d => (JsonNode)d)]),
+            ["elements"] = array.Values.Length,
+            ["nan_count"] = nanCount,
+            ["min"] = float.IsFinite(min) ? min : null,
+            ["max"] = float.IsFinite(max) ? max : null,
+        };
+        if (array.Shape is [SpectrogramLayout.Rows, var columns])
+        {
+            // What hbac convert writes and training reads: LL/RL/LP/RP x 100 frequencies, one column per 2 s.
+            json["layout"] = "spectrogram";
+            json["regions"] = new JsonArray([.. KaggleMontage.Regions.Select(r => (JsonNode)r)]);
+            json["duration_s"] = columns * 2.0;
+        }
+        return json;
     }
 
     private static JsonObject DescribeParquet(string path)
@@ -211,10 +258,12 @@ internal static class InspectCommand
         return head.SequenceEqual("0       "u8) || (head[0] == 0xFF && head[1..].SequenceEqual("BIOSEMI"u8));
     }
 
-    private static bool StartsWithParquetMagic(string path)
+    private static bool StartsWithParquetMagic(string path) => StartsWith(path, "PAR1"u8);
+
+    private static bool StartsWith(string path, ReadOnlySpan<byte> magic)
     {
-        Span<byte> magic = stackalloc byte[4];
+        Span<byte> head = stackalloc byte[magic.Length];
         using var stream = File.OpenRead(path);
-        return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("PAR1"u8);
+        return stream.ReadAtLeast(head, magic.Length, throwOnEndOfStream: false) == magic.Length && head.SequenceEqual(magic);
     }
 }

@@ -74,8 +74,7 @@ public class NpyTests
 
     [Theory]
     [InlineData("magic", "d.npy: not a .npy file (missing the \\x93NUMPY magic)")]
-    [InlineData("dtype", "d.npy: dtype '<i4' is not supported, expected '<f4' (float32)")]
-    [InlineData("fortran", "d.npy: Fortran-order .npy arrays are not supported, save with C order")]
+    [InlineData("dtype", "d.npy: dtype '<i4' is not supported, expected a float32 or float64 array ('<f4', '<f8', '>f4' or '>f8')")]
     [InlineData("short", "d.npy: truncated .npy data: shape (2, 3) needs 24 bytes of '<f4', the file has 20 after the header")]
     public void ReaderErrorsNameTheFileAndProblem(string damage, string message)
     {
@@ -87,11 +86,56 @@ public class NpyTests
         {
             "magic" => Encoding.ASCII.GetBytes("PK" + text[2..]),
             "dtype" => Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(bytes).Replace("<f4", "<i4")),
-            "fortran" => Encoding.Latin1.GetBytes(Encoding.Latin1.GetString(bytes).Replace("False", "True ")),
             _ => bytes[..^4],
         };
         var e = Assert.Throws<EegDataException>(() => NpyReader.Read(new MemoryStream(bytes), "d.npy"));
         Assert.Equal(message, e.Message);
+    }
+
+    // Files written by NumPy 1.24.2's np.save, base64: what a NumPy user hands the readers.
+    // np.asfortranarray(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+    private const string FortranFloat32 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMiwgMywgNCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAABAQQAAgEAAAIBBAAAAQQAAoEEAAIA/AABQQQAAoEAAAIhBAAAQQQAAqEEAAABAAABgQQAAwEAAAJBBAAAgQQAAsEEAAEBAAABwQQAA4EAAAJhBAAAwQQAAuEE=";
+    // (np.arange(6).reshape(2, 3) * 0.5).astype('>f8')
+    private const string BigEndianFloat64 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPmY4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDMpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAD/gAAAAAAAAP/AAAAAAAAA/+AAAAAAAAEAAAAAAAAAAQAQAAAAAAAA=";
+    // (np.arange(6).reshape(2, 3) - 2).astype('>f4').T: a transposed array is saved in Fortran order
+    private const string TransposedBigEndianFloat32 = "k05VTVBZAQB2AHsnZGVzY3InOiAnPmY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMywgMiksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIArAAAAAv4AAAAAAAAA/gAAAQAAAAEBAAAA=";
+
+    [Fact]
+    public void AFortranOrderArrayIsReturnedInCOrder()
+    {
+        var array = NpyReader.Read(new MemoryStream(Convert.FromBase64String(FortranFloat32)), "f.npy");
+
+        Assert.Equal([2, 3, 4], array.Shape);
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => (float)i), array.Values);
+        Assert.True(array.StoredFortranOrder);
+        Assert.Equal("<f4", array.StoredDtype);
+    }
+
+    [Fact]
+    public void BigEndianFloat64IsRead()
+    {
+        var array = NpyReader.Read(new MemoryStream(Convert.FromBase64String(BigEndianFloat64)), "b.npy");
+
+        Assert.Equal([2, 3], array.Shape);
+        Assert.Equal([0f, 0.5f, 1f, 1.5f, 2f, 2.5f], array.Values);
+        Assert.Equal(">f8", array.StoredDtype);
+    }
+
+    [Fact]
+    public void ATransposedBigEndianFloat32ArrayIsReadAsItsTranspose()
+    {
+        var array = NpyReader.Read(new MemoryStream(Convert.FromBase64String(TransposedBigEndianFloat32)), "t.npy");
+
+        // NumPy's tolist(): [[-2, 1], [-1, 2], [0, 3]].
+        Assert.Equal([3, 2], array.Shape);
+        Assert.Equal([-2f, 1f, -1f, 2f, 0f, 3f], array.Values);
+    }
+
+    [Fact]
+    public void FortranReorderingOfAVectorOrAnEmptyArrayChangesNothing()
+    {
+        Assert.Equal([1f, 2f, 3f], NpyReader.ToCOrder([1f, 2f, 3f], [3]));
+        Assert.Empty(NpyReader.ToCOrder([], [0, 5]));
     }
 
     [SharedDataFact]

@@ -7,8 +7,9 @@ using System.Text.RegularExpressions;
 namespace Hbac.Eeg.Formats.Npy;
 
 /// <summary>
-/// Reads .npy files holding a little-endian float32 (or float64, converted) C-order array, format 1.0, 2.0 or 3.0.
-/// Anything else (other dtypes, Fortran order, short data) is reported in one line naming the file.
+/// Reads .npy files holding a float32 or float64 (converted) array of either byte order, in C or Fortran order
+/// (returned in C order), format 1.0, 2.0 or 3.0. Anything else (other dtypes, short data) is reported in one line
+/// naming the file.
 /// </summary>
 public static partial class NpyReader
 {
@@ -69,15 +70,13 @@ public static partial class NpyReader
         }
         var header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(headerBytes);
         var (descr, fortranOrder, shape) = ParseHeader(header, sourceName);
-        if (fortranOrder)
+        var (itemBytes, bigEndian) = descr switch
         {
-            throw EegDataException.InFile(sourceName, "Fortran-order .npy arrays are not supported, save with C order");
-        }
-        var itemBytes = descr switch
-        {
-            "<f4" => 4,
-            "<f8" => 8,
-            _ => throw EegDataException.InFile(sourceName, $"dtype '{descr}' is not supported, expected '<f4' (float32)"),
+            "<f4" => (4, false),
+            ">f4" => (4, true),
+            "<f8" => (8, false),
+            ">f8" => (8, true),
+            _ => throw EegDataException.InFile(sourceName, $"dtype '{descr}' is not supported, expected a float32 or float64 array ('<f4', '<f8', '>f4' or '>f8')"),
         };
         // Checked before allocating: the shape must fit in the bytes that follow the header.
         var count = ElementCount(shape, sourceName);
@@ -95,17 +94,65 @@ public static partial class NpyReader
         if (itemBytes == 4)
         {
             ReadData(stream, MemoryMarshal.AsBytes(values.AsSpan()), sourceName, shape);
+            if (bigEndian)
+            {
+                var bits = MemoryMarshal.Cast<float, int>(values.AsSpan());
+                BinaryPrimitives.ReverseEndianness(bits, bits);
+            }
         }
         else
         {
             var doubles = new double[count];
             ReadData(stream, MemoryMarshal.AsBytes(doubles.AsSpan()), sourceName, shape);
+            if (bigEndian)
+            {
+                var bits = MemoryMarshal.Cast<double, long>(doubles.AsSpan());
+                BinaryPrimitives.ReverseEndianness(bits, bits);
+            }
             for (var i = 0; i < doubles.Length; i++)
             {
                 values[i] = (float)doubles[i];
             }
         }
-        return new NpyArray(values, shape);
+        // np.save writes a transposed array (a.T) in Fortran order as it lies in memory; callers get C order.
+        return new NpyArray(fortranOrder ? ToCOrder(values, shape) : values, shape, descr, fortranOrder);
+    }
+
+    /// <summary>Reorders column-major (Fortran) values of <paramref name="shape"/> into row-major (C) order.</summary>
+    internal static float[] ToCOrder(float[] fortran, int[] shape)
+    {
+        if (shape.Length < 2)
+        {
+            return fortran;
+        }
+        var c = new float[fortran.Length];
+        // Fortran strides: the first axis moves fastest.
+        var strides = new long[shape.Length];
+        var stride = 1L;
+        for (var axis = 0; axis < shape.Length; axis++)
+        {
+            strides[axis] = stride;
+            stride *= shape[axis];
+        }
+        var index = new int[shape.Length];
+        var source = 0L;
+        for (var i = 0; i < c.Length; i++)
+        {
+            c[i] = fortran[source];
+            // Advance the C-order multi-index (last axis fastest), keeping the Fortran offset in step.
+            for (var axis = shape.Length - 1; axis >= 0; axis--)
+            {
+                index[axis]++;
+                source += strides[axis];
+                if (index[axis] < shape[axis])
+                {
+                    break;
+                }
+                source -= strides[axis] * shape[axis];
+                index[axis] = 0;
+            }
+        }
+        return c;
     }
 
     private static long Remaining(Stream stream) => Math.Max(0, stream.Length - stream.Position);
@@ -150,7 +197,7 @@ public static partial class NpyReader
     {
         if (!BitConverter.IsLittleEndian)
         {
-            throw new PlatformNotSupportedException("reading little-endian .npy data needs a little-endian machine");
+            throw new PlatformNotSupportedException("reading .npy data needs a little-endian machine");
         }
         var read = ReadFully(stream, target);
         if (read < target.Length)
