@@ -1,3 +1,5 @@
+using Hbac.Eeg.Reports;
+
 namespace Hbac.Eeg.Formats;
 
 /// <summary>
@@ -6,7 +8,14 @@ namespace Hbac.Eeg.Formats;
 /// microvolts, at 200 Hz) before they became electrodes: the report judges signal quality on those, so a dead,
 /// bridged or clipped derivation shows as itself.
 /// </summary>
-public sealed record RecordingChunk(float[][] Columns, float[][]? Chains)
+/// <param name="SourceSeconds">
+/// For an EDF/BDF file, the quality statistics of each whole second of the file's own samples (at its own rate,
+/// before resampling) completed since the previous chunk: one entry per signal quality judges, the 19 electrodes
+/// in <see cref="Montage.KaggleMontage.Electrodes"/> order (an electrode the file lacks is empty) or a bipolar file's
+/// 16 chains. Resampling a clipped signal rings around the rail, so only the source samples show the clipping.
+/// Null for recordings already at 200 Hz in memory (Kaggle parquet), whose columns are judged as they are.
+/// </param>
+public sealed record RecordingChunk(float[][] Columns, float[][]? Chains, IReadOnlyList<SecondStatistics[]>? SourceSeconds = null)
 {
     /// <summary>Samples per channel.</summary>
     public int Samples => Columns[0].Length;

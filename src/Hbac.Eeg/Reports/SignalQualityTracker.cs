@@ -6,7 +6,8 @@ namespace Hbac.Eeg.Reports;
 /// <summary>
 /// Follows a recording chunk by chunk (Kaggle order, 200 Hz) and keeps <see cref="SecondStatistics"/> per judged
 /// signal per second (about 70 MB for 24 h), so the quality of any segment is known without the samples. Partial
-/// seconds are carried over to the next chunk. A stream, which may run for days, keeps only its last
+/// seconds are carried over to the next chunk. An EDF/BDF file's chunks bring their seconds' statistics taken at
+/// the file's own rate (<see cref="RecordingChunk.SourceSeconds"/>), which this keeps as they are. A stream, which may run for days, keeps only its last
 /// <c>keepSeconds</c> seconds: its replies ask about segments 20-30 s old.
 /// The signals are the 19 electrodes, of which only the <c>electrodes</c> the recording has are judged (default
 /// all 19: the column of one it lacks reads as zeros, which is no fault of the signal), or, for a file stored in
@@ -95,9 +96,26 @@ public sealed class SignalQualityTracker
         }
     }
 
-    /// <summary>Adds a recording's chunk: its chains when this tracker judges chains, else its columns.</summary>
-    public void Append(RecordingChunk chunk) =>
+    /// <summary>
+    /// Adds a recording's chunk: the statistics of its source seconds when it carries them (an EDF/BDF file, judged at
+    /// its own rate), else its chains when this tracker judges chains, else its columns.
+    /// </summary>
+    public void Append(RecordingChunk chunk)
+    {
+        if (chunk.SourceSeconds is { } seconds)
+        {
+            foreach (var second in seconds)
+            {
+                if (second.Length != _pending.Length)
+                {
+                    throw new ArgumentException($"a source second has {second.Length} signals, expected {(_chains ? "the 16 chains" : "the 19 electrodes")}", nameof(chunk));
+                }
+                AddSecond(second);
+            }
+            return;
+        }
         Append(_chains ? chunk.Chains ?? throw new ArgumentException("the chunk has no chains: its recording is not bipolar", nameof(chunk)) : chunk.Columns);
+    }
 
     /// <summary>Adds a chunk of the signals this tracker follows, all the same length: at least the 19 electrodes (Kaggle order), or the 16 chains.</summary>
     public void Append(IReadOnlyList<float[]> chunk)
@@ -131,8 +149,13 @@ public sealed class SignalQualityTracker
         {
             second[e] = SecondStatistics.Of(_pending[e]);
         }
-        _seconds.Add(second);
         _pendingLength = 0;
+        AddSecond(second);
+    }
+
+    private void AddSecond(SecondStatistics[] second)
+    {
+        _seconds.Add(second);
         if (_keepSeconds is { } keep && _seconds.Count > keep)
         {
             _seconds.RemoveAt(0);

@@ -1,4 +1,5 @@
 using Hbac.Eeg.Montage;
+using Hbac.Eeg.Reports;
 using Hbac.Eeg.Resampling;
 
 namespace Hbac.Eeg.Formats.Edf;
@@ -9,7 +10,9 @@ namespace Hbac.Eeg.Formats.Edf;
 /// a <see cref="StreamingResampler"/>, which gives what resampling the whole signal gives (the
 /// <see cref="EdfRecordingLoader"/>), bit for bit. Annotations are collected from the TAL channel as the
 /// records go by. The gaps of an EDF+D / BDF+D file are fed in as missing samples a chunk at a time, so a
-/// long gap costs no more memory than a chunk.
+/// long gap costs no more memory than a chunk. Each chunk also carries the quality statistics of the seconds the
+/// judged signals completed at the file's own rate (<see cref="RecordingChunk.SourceSeconds"/>): a signal clipped
+/// at 256 Hz is no longer pinned to its rail once resampled to 200 Hz.
 /// </summary>
 internal sealed class EdfChunkedRecording : ChunkedRecording
 {
@@ -71,8 +74,42 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
 
         public SampleQueue Queue { get; } = new();
 
+        /// <summary>The signal's statistics per second at its own rate, for quality.</summary>
+        public SourceSeconds Seconds { get; } = new(rateHz);
+
         /// <summary>Source samples placed so far, gaps included.</summary>
         public long Cursor { get; set; }
+    }
+
+    /// <summary>
+    /// Cuts one signal's source samples into seconds (second k ends at sample floor((k + 1) x rate), so a rate that
+    /// is not a whole number of Hz keeps its seconds in step with time) and keeps each completed second's statistics.
+    /// </summary>
+    private sealed class SourceSeconds(double rateHz)
+    {
+        private readonly float[] _second = new float[(int)Math.Ceiling(rateHz) + 1];
+        private int _length;
+        private long _samples;
+        private long _completed;
+
+        public Queue<SecondStatistics> Completed { get; } = new();
+
+        public void Append(ReadOnlySpan<float> samples)
+        {
+            while (!samples.IsEmpty)
+            {
+                var end = (long)Math.Floor((_completed + 1) * rateHz);
+                var take = (int)Math.Min(samples.Length, end - _samples);
+                samples[..take].CopyTo(_second.AsSpan(_length));
+                (_length, _samples) = (_length + take, _samples + take);
+                samples = samples[take..];
+                if (_samples == end)
+                {
+                    Completed.Enqueue(SecondStatistics.Of(_second.AsSpan(0, _length)));
+                    (_length, _completed) = (0, _completed + 1);
+                }
+            }
+        }
     }
 
     public override IEnumerable<RecordingChunk> ReadChunks(int seconds)
@@ -83,6 +120,10 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
             .Select(c => _montage.SignalOfColumn[c] is var s and >= 0 ? Reader(s, 1) : null).ToArray();
         var chainReaders = _montage.Chains?.Select(c => Reader(c.Signal, c.Sign)).ToArray() ?? [];
         SignalReader[] readers = [.. columnReaders.OfType<SignalReader>(), .. chainReaders];
+        // What quality judges, as SignalQualityTracker.For takes it: a bipolar file's chains, else the 19 electrodes.
+        var judged = _montage.Chains is null
+            ? KaggleMontage.Electrodes.Select(e => columnReaders[KaggleMontage.ColumnIndex(e)]).ToArray()
+            : chainReaders;
         var chunkSamples = Math.Max(1, seconds) * KaggleMontage.SampleRateHz;
         // Never more records than the file holds: the block is then bounded by the file's length.
         var recordsPerBlock = (int)Math.Clamp(Math.Round(seconds / header.RecordDurationSeconds), 1, header.RecordCount);
@@ -113,7 +154,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                             gaps[i] -= n;
                         }
                     }
-                    foreach (var chunk in FullChunks(columnReaders, chainReaders, readers, chunkSamples))
+                    foreach (var chunk in FullChunks(columnReaders, chainReaders, readers, judged, chunkSamples))
                     {
                         yield return chunk;
                     }
@@ -139,7 +180,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                     _annotations.Add(new EdfAnnotation(onset - (startOffset ?? 0), duration, text));
                 }
                 raw.Clear();
-                foreach (var chunk in FullChunks(columnReaders, chainReaders, readers, chunkSamples))
+                foreach (var chunk in FullChunks(columnReaders, chainReaders, readers, judged, chunkSamples))
                 {
                     yield return chunk;
                 }
@@ -152,7 +193,7 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
         // As the whole-file loader: signals whose resampled lengths differ by rounding end at the shortest.
         for (var left = readers.Min(s => s.Queue.Count); left > 0; left -= chunkSamples)
         {
-            yield return Take(columnReaders, chainReaders, Math.Min(left, chunkSamples));
+            yield return Take(columnReaders, chainReaders, judged, Math.Min(left, chunkSamples));
         }
 
         SignalReader Reader(int signal, int sign)
@@ -165,19 +206,37 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
     private static void Feed(SignalReader reader, ReadOnlySpan<float> samples)
     {
         reader.Queue.Append(reader.Resampler.Push(samples));
+        reader.Seconds.Append(samples);
         reader.Cursor += samples.Length;
     }
 
-    private IEnumerable<RecordingChunk> FullChunks(SignalReader?[] columnReaders, SignalReader[] chainReaders, SignalReader[] readers, int chunkSamples)
+    private IEnumerable<RecordingChunk> FullChunks(SignalReader?[] columnReaders, SignalReader[] chainReaders, SignalReader[] readers, SignalReader?[] judged, int chunkSamples)
     {
         while (readers.All(s => s.Queue.Count >= chunkSamples))
         {
-            yield return Take(columnReaders, chainReaders, chunkSamples);
+            yield return Take(columnReaders, chainReaders, judged, chunkSamples);
         }
     }
 
+    /// <summary>
+    /// The seconds every judged signal has completed at its own rate, taken off their queues: the source runs ahead
+    /// of the resampled columns, so a segment's seconds are in before any window that holds it.
+    /// </summary>
+    private static SecondStatistics[][] CompletedSeconds(SignalReader?[] judged)
+    {
+        var present = judged.OfType<SignalReader>().ToArray();
+        var count = present.Length == 0 ? 0 : present.Min(r => r.Seconds.Completed.Count);
+        var seconds = new SecondStatistics[count][];
+        for (var k = 0; k < count; k++)
+        {
+            // An electrode the file lacks stays empty: the tracker judges only those the recording has.
+            seconds[k] = [.. judged.Select(r => r?.Seconds.Completed.Dequeue() ?? default)];
+        }
+        return seconds;
+    }
+
     /// <summary>The next <paramref name="samples"/> of every column; a bipolar file's chains become the chain electrodes, and are kept.</summary>
-    private static RecordingChunk Take(SignalReader?[] columnReaders, SignalReader[] chainReaders, int samples)
+    private static RecordingChunk Take(SignalReader?[] columnReaders, SignalReader[] chainReaders, SignalReader?[] judged, int samples)
     {
         var chunk = new float[KaggleMontage.Columns.Count][];
         for (var c = 0; c < chunk.Length; c++)
@@ -194,8 +253,8 @@ internal sealed class EdfChunkedRecording : ChunkedRecording
                 return values;
             }).ToArray();
             BipolarChains.ToElectrodes(chains, samples, chunk, 0);
-            return new RecordingChunk(chunk, chains);
+            return new RecordingChunk(chunk, chains, CompletedSeconds(judged));
         }
-        return new RecordingChunk(chunk, Chains: null);
+        return new RecordingChunk(chunk, Chains: null, CompletedSeconds(judged));
     }
 }
