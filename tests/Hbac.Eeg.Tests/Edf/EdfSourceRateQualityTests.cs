@@ -93,4 +93,15 @@ public class EdfSourceRateQualityTests
             }
         }
     }
+
+    [Fact]
+    public void ASourceSecondOfTheWrongWidthIsRefused()
+    {
+        var columns = KaggleMontage.Columns.Select(_ => new float[200]).ToArray();
+
+        var e = Assert.Throws<ArgumentException>(() => new SignalQualityTracker().Append(new RecordingChunk(columns, null, [new SecondStatistics[16]])));
+        Assert.Contains("16 signals, expected the 19 electrodes", e.Message);
+        e = Assert.Throws<ArgumentException>(() => SignalQualityTracker.ForChains().Append(new RecordingChunk(columns, null, [new SecondStatistics[19]])));
+        Assert.Contains("19 signals, expected the 16 chains", e.Message);
+    }
 }
