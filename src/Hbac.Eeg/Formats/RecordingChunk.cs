@@ -5,8 +5,9 @@ namespace Hbac.Eeg.Formats;
 /// <summary>
 /// One chunk of a <see cref="ChunkedRecording"/>: the 20 Kaggle columns the models read and, for a file stored
 /// in a bipolar montage, its 16 chains as the file holds them (<see cref="Montage.KaggleMontage.Chains"/> order,
-/// microvolts, at 200 Hz) before they became electrodes: the report judges signal quality on those, so a dead,
-/// bridged or clipped derivation shows as itself.
+/// microvolts, at 200 Hz) before they became electrodes. Signal quality is judged on the file's own signals, so a
+/// dead, bridged or clipped derivation shows as itself: from <see cref="SourceSeconds"/> where the chunk carries
+/// them (every EDF/BDF file), else from these chains or columns.
 /// </summary>
 /// <param name="SourceSeconds">
 /// For an EDF/BDF file, the quality statistics of each whole second of the file's own samples (at its own rate,

@@ -44,8 +44,8 @@ public sealed class SignalQualityTracker
     }
 
     /// <summary>
-    /// A bipolar file's tracker: it takes the 16 chains as the file holds them (<see cref="RecordingChunk.Chains"/>) and
-    /// judges each by its name ("Fp1-F7", ...). Judged on the electrodes rebuilt from them (<see cref="BipolarChains"/>)
+    /// A bipolar file's tracker: it takes the 16 chains as the file holds them (their statistics in
+    /// <see cref="RecordingChunk.SourceSeconds"/>, or the chains themselves) and judges each by its name ("Fp1-F7", ...). Judged on the electrodes rebuilt from them (<see cref="BipolarChains"/>)
     /// a dead or bridged derivation would show nothing, as neither electrode around it is flat, and a clipped one
     /// would not sit exactly on its extremes any more.
     /// </summary>

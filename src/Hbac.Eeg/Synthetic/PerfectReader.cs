@@ -33,7 +33,6 @@ public sealed class PerfectReader
 
     private const int Chunks = 16;
     private const int FullStrengthBin = -1;
-    private const int NoClass = -1;
 
     private static readonly Lazy<PerfectReader> s_default = new(() => Draw(DefaultDraws, seed: 1));
 
@@ -69,7 +68,7 @@ public sealed class PerfectReader
             for (var i = 0; i < count; i++)
             {
                 var truth = VoteModel.TrueDistribution(rng.NextCategorical(VoteModel.DominantPrior), rng);
-                var (first, second) = DrawnClasses(truth);
+                var (first, second) = RecordingSynthesizer.DrawnClasses(truth);
                 Add(part.Fine, LookOf(truth, first, second, ShareResolution), truth);
                 Add(part.Coarse, LookOf(truth, first, second, CoarseResolution), truth);
                 Add(part.Classes, LookOf(truth, first, second, resolution: null), truth);
@@ -95,7 +94,7 @@ public sealed class PerfectReader
         {
             throw new ArgumentException($"a true distribution has {EegClasses.Count} classes, got {truth.Count}", nameof(truth));
         }
-        var (first, second) = DrawnClasses(truth);
+        var (first, second) = RecordingSynthesizer.DrawnClasses(truth);
         if (Trusted(_fine, LookOf(truth, first, second, ShareResolution)) is { } fine)
         {
             return fine.Average();
@@ -110,41 +109,12 @@ public sealed class PerfectReader
     private static Mean? Trusted(Dictionary<Look, Mean> means, Look look) =>
         means.TryGetValue(look, out var mean) && mean.Count >= MinimumDraws ? mean : null;
 
-    /// <summary>
-    /// The classes the generator draws into the signal, strongest first (as <see cref="RecordingSynthesizer.VisiblePatterns"/>
-    /// picks them, without its allocations: this runs three million times per reader).
-    /// </summary>
-    private static (int First, int Second) DrawnClasses(IReadOnlyList<double> truth)
-    {
-        int first = NoClass, second = NoClass;
-        double firstStrength = 0, secondStrength = 0;
-        // Non-"Other" classes in index order; a tie keeps the lower index first, as VisiblePatterns orders them.
-        for (var c = 0; c < EegClasses.Count - 1; c++)
-        {
-            var strength = VoteModel.PatternStrength(truth[c]);
-            if (strength <= 0)
-            {
-                continue;
-            }
-            if (strength > firstStrength)
-            {
-                (second, secondStrength) = (first, firstStrength);
-                (first, firstStrength) = (c, strength);
-            }
-            else if (strength > secondStrength)
-            {
-                (second, secondStrength) = (c, strength);
-            }
-        }
-        return (first, second);
-    }
-
     /// <summary>What the signal shows of <paramref name="truth"/>: its drawn classes and their share bins (none when <paramref name="resolution"/> is null).</summary>
     private static Look LookOf(IReadOnlyList<double> truth, int first, int second, double? resolution) =>
         new(first, Bin(truth, first, resolution), second, Bin(truth, second, resolution));
 
     private static int Bin(IReadOnlyList<double> truth, int classIndex, double? resolution) =>
-        classIndex == NoClass || resolution is not { } r ? 0
+        classIndex == RecordingSynthesizer.NoPattern || resolution is not { } r ? 0
         : truth[classIndex] >= VoteModel.FullStrengthShare ? FullStrengthBin
         : (int)Math.Floor(truth[classIndex] / r);
 

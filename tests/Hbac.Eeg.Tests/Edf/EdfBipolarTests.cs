@@ -5,6 +5,8 @@ using Hbac.Eeg.Reports;
 using Hbac.Eeg.Tests.Montage;
 using Hbac.Eeg.Windows;
 
+using static Hbac.Eeg.Tests.Edf.ReferentialNoise;
+
 namespace Hbac.Eeg.Tests.Edf;
 
 /// <summary>
@@ -13,22 +15,13 @@ namespace Hbac.Eeg.Tests.Edf;
 /// </summary>
 public class EdfBipolarTests
 {
-    private const double Range = 3276.7;   // 0.1 uV per digital step
-
-    /// <summary>60 s of referential EEG-like noise (+-40 uV, some rhythm, a different offset per electrode) in Kaggle order.</summary>
-    private static float[][] Referential(int rate, int seconds = 60)
-    {
-        var random = new Random(11);
-        return [.. KaggleMontage.Columns.Select((_, c) => Enumerable.Range(0, rate * seconds)
-            .Select(n => (float)(random.NextDouble() * 50 - 25 + 15 * Math.Sin(2 * Math.PI * (3 + c % 5) * n / rate) + 10 * c)).ToArray())];
-    }
-
-    private static float[] Column(float[][] referential, string electrode) => referential[KaggleMontage.ColumnIndex(electrode)];
+    /// <summary>60 s of referential EEG-like noise in Kaggle order (<see cref="ReferentialNoise"/>).</summary>
+    private static float[][] Referential(int rate, int seconds = 60) => Signals(rate, seconds, seed: 11);
 
     private static string WriteReferential(TempFolder folder, float[][] referential, int rate)
     {
         var path = folder.File($"referential{rate}.edf");
-        using var writer = new EdfPlusWriter(path, [.. KaggleMontage.Columns.Select(c => $"EEG {c}-REF")], rate, -Range, Range, referential[0].Length / rate, [], DateTime.UnixEpoch);
+        using var writer = new EdfPlusWriter(path, [.. KaggleMontage.Columns.Select(c => $"EEG {c}-REF")], rate, -PhysicalRange, PhysicalRange, referential[0].Length / rate, [], DateTime.UnixEpoch);
         writer.Write(referential);
         return path;
     }
@@ -45,7 +38,7 @@ public class EdfBipolarTests
             return a.Zip(b, (x, y) => x - y).ToArray();
         }).Append(Column(referential, "EKG")).ToList();
         var path = folder.File($"bipolar{rate}.edf");
-        using var writer = new EdfPlusWriter(path, [.. chosen, "ECG"], rate, -Range, Range, referential[0].Length / rate, [new EdfAnnotation(5, null, "seizure")], DateTime.UnixEpoch);
+        using var writer = new EdfPlusWriter(path, [.. chosen, "ECG"], rate, -PhysicalRange, PhysicalRange, referential[0].Length / rate, [new EdfAnnotation(5, null, "seizure")], DateTime.UnixEpoch);
         writer.Write(signals);
         return path;
     }
@@ -173,7 +166,7 @@ public class EdfBipolarTests
             var d = Electrode(names[0]).Zip(Electrode(names[1]), (x, y) => x - y).ToArray();
             return label == "F7-T7" ? d.Select(v => Math.Clamp(v, -20f, 20f)).ToArray() : d;
         }).Append(Column(referential, "EKG")).ToList();
-        using (var writer = new EdfPlusWriter(path, [.. labels, "ECG"], 200, -Range, Range, 60, [], DateTime.UnixEpoch))
+        using (var writer = new EdfPlusWriter(path, [.. labels, "ECG"], 200, -PhysicalRange, PhysicalRange, 60, [], DateTime.UnixEpoch))
         {
             writer.Write(signals);
         }
@@ -191,7 +184,7 @@ public class EdfBipolarTests
         var referential = Referential(200);
         var path = folder.File("no-central.edf");
         var kept = KaggleMontage.Columns.Where(c => c is not ("Fz" or "Cz" or "Pz")).ToList();
-        using (var writer = new EdfPlusWriter(path, [.. kept.Select(c => $"EEG {c}")], 200, -Range, Range, 60, [], DateTime.UnixEpoch))
+        using (var writer = new EdfPlusWriter(path, [.. kept.Select(c => $"EEG {c}")], 200, -PhysicalRange, PhysicalRange, 60, [], DateTime.UnixEpoch))
         {
             writer.Write([.. kept.Select(c => Column(referential, c))]);
         }

@@ -2,6 +2,8 @@ using Hbac.Eeg.Formats;
 using Hbac.Eeg.Formats.Edf;
 using Hbac.Eeg.Montage;
 
+using static Hbac.Eeg.Tests.Edf.ReferentialNoise;
+
 namespace Hbac.Eeg.Tests.Edf;
 
 /// <summary>
@@ -10,16 +12,7 @@ namespace Hbac.Eeg.Tests.Edf;
 /// </summary>
 public class EdfCommonReferenceTests
 {
-    private const double Range = 3276.7;   // 0.1 uV per digital step
-
-    private static float[][] Referential(int seconds = 30)
-    {
-        var random = new Random(5);
-        return [.. KaggleMontage.Columns.Select((_, c) => Enumerable.Range(0, 200 * seconds)
-            .Select(n => (float)(random.NextDouble() * 50 - 25 + 15 * Math.Sin(2 * Math.PI * (3 + c % 5) * n / 200) + 10 * c)).ToArray())];
-    }
-
-    private static float[] Column(float[][] columns, string electrode) => columns[KaggleMontage.ColumnIndex(electrode)];
+    private static float[][] Referential(int seconds = 30) => Signals(200, seconds, seed: 5);
 
     /// <summary>Every electrode but the reference as "EEG X-{reference}" (X against the reference), and the ECG.</summary>
     private static string Write(TempFolder folder, float[][] referential, Func<string, string> referenceOf)
@@ -29,7 +22,7 @@ public class EdfCommonReferenceTests
         var signals = electrodes.Select(e => Column(referential, e).Zip(Column(referential, referenceOf(e)), (x, r) => x - r).ToArray())
             .Append(Column(referential, "EKG")).ToList();
         var path = folder.File("referenced.edf");
-        using var writer = new EdfPlusWriter(path, labels, 200, -Range, Range, referential[0].Length / 200, [], DateTime.UnixEpoch);
+        using var writer = new EdfPlusWriter(path, labels, 200, -PhysicalRange, PhysicalRange, referential[0].Length / 200, [], DateTime.UnixEpoch);
         writer.Write(signals);
         return path;
     }
