@@ -20,6 +20,7 @@ internal static class BenchCommand
     [
         BenchDataCommand.Create(),
         BenchModelsCommand.Create(),
+        BenchTrainCommand.Create(),
         BenchOnnxCommand.Create(),
         BenchLoadCommand.Create(),
         BenchStreamCommand.Create(),

@@ -25,10 +25,10 @@ public static class ModelBenchmark
     public const int Height = 400;
     public const int Width = 300;
 
-    public static TorchTiming MeasureTorch(string model, int batch, int repeats, bool forward = true, bool train = true)
+    public static TorchTiming MeasureTorch(string model, int batch, int repeats, bool forward = true, bool train = true, ModelOptions? options = null)
     {
         torch.manual_seed(0);
-        using var net = ModelCatalog.Create(model);
+        using var net = ModelCatalog.Create(model, options: options);
         using var input = randn(batch, 3, Height, Width);
         using var target = nn.functional.softmax(randn(batch, 6), 1);
 

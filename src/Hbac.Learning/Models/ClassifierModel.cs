@@ -67,6 +67,12 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
     private protected static nn.Module<Tensor, Tensor> InputPool((int Rows, int Columns) pool) =>
         pool is (1, 1) ? nn.Identity() : nn.AvgPool2d([pool.Rows, pool.Columns], [pool.Rows, pool.Columns]);
 
+    /// <summary>The input pool's output in the layout the convolutions run in (<see cref="ModelOptions.ChannelsLast"/>).</summary>
+    private protected Tensor ConvolutionLayout(Tensor pooled) => Options.ChannelsLast ? ChannelsLast(pooled) : pooled;
+
+    /// <summary>The same values laid out channels-last: NCHW shape, NHWC strides (TorchSharp has no memory_format).</summary>
+    internal static Tensor ChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
     private protected static string ExportInputPool(OnnxGraphBuilder graph, string input, (int Rows, int Columns) pool) =>
         pool is (1, 1) ? input : graph.AveragePool(input, pool.Rows, pool.Columns);
 

@@ -83,7 +83,7 @@ public sealed class EfficientNetV2B2 : ClassifierModel
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = top.call(blocks.call(stem.call(input_pool.call(input))));
+        var x = top.call(blocks.call(stem.call(ConvolutionLayout(input_pool.call(input)))));
         x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
         return classifier.call(x).MoveToOuterDisposeScope();
     }

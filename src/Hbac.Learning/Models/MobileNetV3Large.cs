@@ -65,7 +65,7 @@ public sealed class MobileNetV3Large : ClassifierModel
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = features.call(input_pool.call(input));
+        var x = features.call(ConvolutionLayout(input_pool.call(input)));
         x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);
         return classifier.call(x).MoveToOuterDisposeScope();
     }

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Hbac.Cli.Benchmarks;
+using Hbac.Learning.Benchmarks;
+using Hbac.Learning.Models;
+using Hbac.Learning.Training;
+using Hbac.Onnx;
+
+namespace Hbac.Cli.Commands;
+
+/// <summary>
+/// <c>hbac bench train</c>: what a training step of the quick profiles costs per window, with the convolutions
+/// on NCHW and on channels-last tensors (<see cref="ModelOptions.ChannelsLast"/>), in one process and in
+/// alternating rounds so that both layouts see the same machine. The AppHost's time to <c>ready</c> is
+/// mostly these steps.
+/// </summary>
+internal static class BenchTrainCommand
+{
+    public static Command Create()
+    {
+        var models = new Option<string>("--models") { Description = "Comma-separated architectures", DefaultValueFactory = _ => MobileNetV3Large.CatalogId };
+        var batch = new Option<int>("--batch") { Description = "Batch size (the quick profile's is 16)", DefaultValueFactory = _ => 16 };
+        var steps = new Option<int>("--steps") { Description = "Timed training steps per variant and round (after one warm-up step)", DefaultValueFactory = _ => 4 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds over all variants; the table shows each variant's median round", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "torch threads (the quick profile trains on 1)", DefaultValueFactory = _ => 1 };
+        var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
+        var command = new Command("train", "Training step ms per window of the quick profiles' inputs (spectrogram, EEG), NCHW vs channels-last convolutions");
+        foreach (var option in new Option[] { models, batch, steps, rounds, threads, output })
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((parseResult, ct) => CliGuard.Run(() =>
+        {
+            var names = BenchModelsCommand.ParseNames(parseResult.GetValue(models)!);
+            var batchSize = BenchModelsCommand.Positive(parseResult.GetValue(batch), "--batch");
+            var stepCount = BenchModelsCommand.Positive(parseResult.GetValue(steps), "--steps");
+            var roundCount = BenchModelsCommand.Positive(parseResult.GetValue(rounds), "--rounds");
+            var threadCount = BenchModelsCommand.Positive(parseResult.GetValue(threads), "--threads");
+            TorchSharp.torch.set_num_threads(threadCount);
+
+            var variants = Variants(names).ToList();
+            var timings = variants.Select(_ => new List<TorchTiming>()).ToList();
+            var loadBefore = BenchmarkChild.LoadAverage();
+            StderrProgress.Create().Start(context =>
+            {
+                var task = context.AddTask("bench train", maxValue: roundCount * variants.Count);
+                for (var round = 0; round < roundCount; round++)
+                {
+                    for (var i = 0; i < variants.Count; i++)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        var variant = variants[i];
+                        task.Description = $"round {round + 1}/{roundCount}: {variant.Model} {variant.Input} {variant.Layout}";
+                        timings[i].Add(ModelBenchmark.MeasureTorch(variant.Model, batchSize, stepCount, options: variant.Options));
+                        task.Increment(1);
+                    }
+                }
+            });
+
+            var table = Table(variants, timings, batchSize, threadCount, roundCount);
+            Console.Write(table);
+            Console.WriteLine($"cores: {Environment.ProcessorCount}, 1-minute load average at start/end: {loadBefore}/{BenchmarkChild.LoadAverage()}");
+            if (parseResult.GetValue(output) is { } path)
+            {
+                File.WriteAllText(path, table);
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private sealed record Variant(string Model, string Input, string Layout, ModelOptions Options);
+
+    /// <summary>Each model on each quick input geometry, NCHW first, then channels-last.</summary>
+    private static IEnumerable<Variant> Variants(string[] models)
+    {
+        foreach (var model in models)
+        {
+            foreach (var kind in new[] { ModelInputKind.Spectrogram, ModelInputKind.Eeg })
+            {
+                var quick = TrainingProfiles.Create("quick", model, kind);
+                var rows = ModelBenchmark.Height / quick.InputDownsample;
+                var columns = ModelBenchmark.Width / (quick.InputDownsampleColumns ?? quick.InputDownsample);
+                var input = $"{kind.ToString().ToLowerInvariant()} {rows}x{columns}";
+                var options = new ModelOptions { InputDownsample = quick.InputDownsample, InputDownsampleColumns = quick.InputDownsampleColumns };
+                yield return new Variant(model, input, "NCHW", options with { ChannelsLast = false });
+                yield return new Variant(model, input, "channels-last", options);
+            }
+        }
+    }
+
+    private static string Table(List<Variant> variants, List<List<TorchTiming>> timings, int batch, int threads, int rounds)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"| model | input inside the network | convolution layout | forward ms/window | training step ms/window | training windows/s | training time vs NCHW |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
+        for (var i = 0; i < variants.Count; i++)
+        {
+            var variant = variants[i];
+            var forward = Median(timings[i].Select(t => t.ForwardMsPerImage));
+            var train = Median(timings[i].Select(t => t.TrainStepMsPerImage));
+            var nchw = variants.FindIndex(v => v.Model == variant.Model && v.Input == variant.Input && v.Layout == "NCHW");
+            var ratio = train / Median(timings[nchw].Select(t => t.TrainStepMsPerImage));
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {variant.Model} | {variant.Input} | {variant.Layout} | {forward:0.0} | {train:0.0} | {1000 / train:0.0} | {ratio:0.00}x |");
+        }
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"batch {batch}, {threads} torch thread(s), median of {rounds} round(s); a training step is forward, KL loss, backward and an Adam step on random input.");
+        return text.ToString();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
