@@ -3,7 +3,7 @@ namespace Hbac.Cli.Tests;
 public class BenchTrainCommandTests
 {
     [Fact]
-    public void Prints_both_layouts_of_both_quick_inputs_with_the_ratio_to_nchw()
+    public void Prints_both_layouts_of_each_input_with_the_ratio_to_nchw()
     {
         // One step, one round, batch 2: checks the table, not the speed.
         var table = Path.Combine(Directory.CreateTempSubdirectory("hbac-bench-train-").FullName, "train.md");
@@ -13,11 +13,13 @@ public class BenchTrainCommandTests
 
             Assert.Equal(0, run.ExitCode);
             var rows = run.Stdout.Split('\n').Where(line => line.StartsWith("| mobilenetv3 |", StringComparison.Ordinal)).ToArray();
-            Assert.Equal(4, rows.Length);
+            Assert.Equal(6, rows.Length);
             Assert.StartsWith("| mobilenetv3 | spectrogram 50x37 | NCHW |", rows[0]);
             Assert.StartsWith("| mobilenetv3 | spectrogram 50x37 | channels-last |", rows[1]);
             Assert.StartsWith("| mobilenetv3 | eeg 400x10 | NCHW |", rows[2]);
             Assert.StartsWith("| mobilenetv3 | eeg 400x10 | channels-last |", rows[3]);
+            Assert.StartsWith("| mobilenetv3 | full (seed profile) 400x300 | NCHW |", rows[4]);
+            Assert.StartsWith("| mobilenetv3 | full (seed profile) 400x300 | channels-last |", rows[5]);
             Assert.EndsWith("| 1.00x |", rows[0].TrimEnd());
             Assert.EndsWith("| 1.00x |", rows[2].TrimEnd());
             Assert.Contains("batch 2, 1 torch thread(s), median of 1 round(s)", run.Stdout);

@@ -10,9 +10,9 @@ using Hbac.Onnx;
 namespace Hbac.Cli.Commands;
 
 /// <summary>
-/// <c>hbac bench train</c>: what a training step of the quick profiles costs per window, with the convolutions
-/// on NCHW and on channels-last tensors (<see cref="ModelOptions.ChannelsLast"/>), in one process and in
-/// alternating rounds so that both layouts see the same machine. The AppHost's time to <c>ready</c> is
+/// <c>hbac bench train</c>: what a training step costs per window on the quick profiles' inputs and the full
+/// 400x300 input, with the convolutions on NCHW and on channels-last tensors (<see cref="ModelOptions.ChannelsLast"/>),
+/// in one process and in alternating rounds so that both layouts see the same machine. The AppHost's time to <c>ready</c> is
 /// mostly these steps.
 /// </summary>
 internal static class BenchTrainCommand
@@ -25,7 +25,7 @@ internal static class BenchTrainCommand
         var rounds = new Option<int>("--rounds") { Description = "Rounds over all variants; the table shows each variant's median round", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "torch threads (the quick profile trains on 1)", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
-        var command = new Command("train", "Training step ms per window of the quick profiles' inputs (spectrogram, EEG), NCHW vs channels-last convolutions");
+        var command = new Command("train", "Training step ms per window of the quick profiles' inputs (spectrogram, EEG) and the full 400x300, NCHW vs channels-last convolutions");
         foreach (var option in new Option[] { models, batch, steps, rounds, threads, output })
         {
             command.Options.Add(option);
@@ -72,18 +72,19 @@ internal static class BenchTrainCommand
 
     private sealed record Variant(string Model, string Input, string Layout, ModelOptions Options);
 
-    /// <summary>Each model on each quick input geometry, NCHW first, then channels-last.</summary>
+    /// <summary>Each model on each quick profile's input and on the seed profile's full 400x300, NCHW first, then channels-last.</summary>
     private static IEnumerable<Variant> Variants(string[] models)
     {
         foreach (var model in models)
         {
-            foreach (var kind in new[] { ModelInputKind.Spectrogram, ModelInputKind.Eeg })
+            var inputs = new[] { ModelInputKind.Spectrogram, ModelInputKind.Eeg }
+                .Select(kind => (Name: kind.ToString().ToLowerInvariant(), Quick: TrainingProfiles.Create("quick", model, kind)))
+                .Select(input => (input.Name, Rows: input.Quick.InputDownsample, Columns: input.Quick.InputDownsampleColumns ?? input.Quick.InputDownsample))
+                .Append((Name: "full (seed profile)", Rows: 1, Columns: 1));
+            foreach (var (name, rows, columns) in inputs)
             {
-                var quick = TrainingProfiles.Create("quick", model, kind);
-                var rows = ModelBenchmark.Height / quick.InputDownsample;
-                var columns = ModelBenchmark.Width / (quick.InputDownsampleColumns ?? quick.InputDownsample);
-                var input = $"{kind.ToString().ToLowerInvariant()} {rows}x{columns}";
-                var options = new ModelOptions { InputDownsample = quick.InputDownsample, InputDownsampleColumns = quick.InputDownsampleColumns };
+                var input = $"{name} {ModelBenchmark.Height / rows}x{ModelBenchmark.Width / columns}";
+                var options = new ModelOptions { InputDownsample = rows, InputDownsampleColumns = columns };
                 yield return new Variant(model, input, "NCHW", options with { ChannelsLast = false });
                 yield return new Variant(model, input, "channels-last", options);
             }

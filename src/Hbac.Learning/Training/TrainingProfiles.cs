@@ -52,7 +52,7 @@ public static class TrainingProfiles
     /// that is one seizure EEG with GPD at 0.31 beside it, read as seizure alone.
     /// Everything above ran the convolutions NCHW. Channels-last (<see cref="Hbac.Learning.Models.ModelOptions.ChannelsLast"/>,
     /// the default since) rounds differently, so a seed takes another path: fold 0, seeds 42 / 7 / 1 gave 0.598 / 0.673 /
-    /// 0.650 (NCHW here 0.589 for seed 42; on stop 29's machine 0.582 / 0.645 / 0.684), the same spread, and a
+    /// 0.650 (NCHW on the same machine 0.589 / 0.684 / 0.687; on stop 29's 0.582 / 0.645 / 0.684), the same spread, and a
     /// standalone EEG run took 140 s instead of 258 s.
     /// </summary>
     public static TrainingOptions Create(string profile, string model, ModelInputKind kind = ModelInputKind.Spectrogram) => profile.Trim().ToLowerInvariant() switch
