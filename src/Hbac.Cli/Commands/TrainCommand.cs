@@ -28,6 +28,12 @@ internal static class TrainCommand
         var augment = new Option<double?>("--augment") { Description = "Probability of each augmentation per batch (MixUp, time mask, frequency mask; default 0.5)" };
         var temperature = new Option<double?>("--temperature") { Description = "Softmax temperature of validation and the exported model, softmax(logits / T) (default: the profile's; 1 for seed)" };
         var weights = new Option<string?>("--weights") { Description = "Initial weights: TorchSharp .dat or a model.onnx of this project" };
+        var layout = new Option<string>("--layout")
+        {
+            Description = "Memory layout of the convolutions: channels-last (oneDNN's NHWC kernels, about twice as fast on a CPU) | nchw (reproduces runs made before channels-last became the default)",
+            DefaultValueFactory = _ => "channels-last",
+        };
+        layout.AcceptOnlyFromAmong("channels-last", "nchw");
         var input = new Option<string>("--input")
         {
             Description = "What the model reads: spectrogram (the 600-s Kaggle spectrogram window) | eeg (the 50-s raw EEG window of train_eegs/, for streams)",
@@ -36,7 +42,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run folder to write (model.onnx, card.json, curves.png, confusion.png, best.dat)", Required = true };
 
         var command = new Command("train", "Train a model on spectrogram or EEG windows (KL loss, Adam, the seed's schedule) and write a run folder.");
-        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, weightDecay, augment, temperature, spectrograms, weights, output })
+        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, weightDecay, augment, temperature, spectrograms, weights, layout, output })
         {
             command.Options.Add(option);
         }
@@ -59,6 +65,7 @@ internal static class TrainCommand
                 Seed = parseResult.GetValue(seed),
                 Threads = parseResult.GetValue(threads),
                 InitialWeights = parseResult.GetValue(weights),
+                ChannelsLast = parseResult.GetValue(layout) == "channels-last",
             }.ApplyTo(TrainingProfiles.Create(parseResult.GetValue(profile)!, parseResult.GetValue(model)!, kind));
             options.Validate();
             if (!ModelCatalog.Names.Contains(options.Model.Trim().ToLowerInvariant()))

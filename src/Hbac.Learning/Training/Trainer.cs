@@ -75,6 +75,7 @@ public static class Trainer
                 InputDownsampleColumns = options.InputDownsampleColumns,
                 BatchNormMomentum = options.BatchNormMomentum,
                 WeightsPath = options.InitialWeights,
+                ChannelsLast = options.ChannelsLast,
             });
         }
         using var model = created;

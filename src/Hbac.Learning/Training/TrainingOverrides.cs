@@ -25,6 +25,8 @@ public sealed record TrainingOverrides
     /// <summary>Probability of each augmentation per batch.</summary>
     public double? AugmentationProbability { get; init; }
     public string? InitialWeights { get; init; }
+    /// <summary>The convolutions' layout (see <see cref="TrainingOptions.ChannelsLast"/>).</summary>
+    public bool? ChannelsLast { get; init; }
     /// <summary>Softmax temperature of validation and the exported model (see <see cref="TrainingOptions.OutputTemperature"/>).</summary>
     public double? OutputTemperature { get; init; }
 
@@ -47,6 +49,7 @@ public sealed record TrainingOverrides
             Labels = Labels ?? options.Labels,
             Augmentation = AugmentationProbability is { } p ? options.Augmentation with { Probability = p } : options.Augmentation,
             InitialWeights = InitialWeights ?? options.InitialWeights,
+            ChannelsLast = ChannelsLast ?? options.ChannelsLast,
             OutputTemperature = OutputTemperature ?? options.OutputTemperature,
         };
     }

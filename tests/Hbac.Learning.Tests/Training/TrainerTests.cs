@@ -51,6 +51,22 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task BothConvolutionLayoutsTrainTheSameModelUpToRoundingAndTheCardSaysWhich()
+    {
+        var options = Tiny(epochs: 1);
+        var nchw = await Trainer.RunAsync(TinyData.Create(), options with { ChannelsLast = false }, Path.Combine(_folder, "nchw"));
+        var channelsLast = await Trainer.RunAsync(TinyData.Create(), options, Path.Combine(_folder, "nhwc"));
+
+        // Same seed, same weights and batches: only the kernels' float rounding differs after one short epoch,
+        // and it does differ (libtorch runs other kernels), which shows the option reached the model.
+        Assert.NotEqual(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss);
+        Assert.Equal(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss, 2);
+        Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss, 2);
+        Assert.Contains("\"channels_last\": false", File.ReadAllText(Path.Combine(nchw.RunFolder, RunFolderLayout.Card)));
+        Assert.Contains("\"channels_last\": true", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
+    }
+
+    [Fact]
     public async Task SameSeedAndThreadsGiveIdenticalRuns()
     {
         var options = Tiny(epochs: 2, augment: true);

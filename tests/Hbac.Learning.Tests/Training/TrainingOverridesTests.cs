@@ -29,6 +29,7 @@ public sealed class TrainingOverridesTests
             Labels = LabelTargets.Consensus,
             AugmentationProbability = 0.25,
             InitialWeights = "w.dat",
+            ChannelsLast = false,
         }.ApplyTo(Seed);
 
         Assert.Equal(Seed with
@@ -45,6 +46,7 @@ public sealed class TrainingOverridesTests
             Labels = LabelTargets.Consensus,
             Augmentation = Seed.Augmentation with { Probability = 0.25 },
             InitialWeights = "w.dat",
+            ChannelsLast = false,
         }, options);
     }
 
