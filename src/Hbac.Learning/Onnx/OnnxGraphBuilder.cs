@@ -111,10 +111,8 @@ internal sealed class OnnxGraphBuilder
     internal static TensorProto ToTensorProto(string name, Tensor tensor)
     {
         using var cpu = tensor.detach().cpu().to(ScalarType.Float32).contiguous();
-        var values = cpu.data<float>().ToArray();
-        var bytes = new byte[values.Length * sizeof(float)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length); // ONNX raw_data is little-endian, as is x64/arm64
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(bytes) };
+        // One copy of the native storage (data<float>() copies value by value); ONNX raw_data is little-endian, as is x64/arm64.
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(cpu.bytes) };
         proto.Dims.AddRange(cpu.shape);
         return proto;
     }
