@@ -174,11 +174,6 @@ internal static class BenchOnnxCommand
     private static string Table(List<BuildResult> mine, List<BuildResult>? others, int threads, int rounds)
     {
         static string Build(BuildResult r) => $"{r.Package} {r.Version} on {r.Provider}";
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        }
         static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
 
         var text = new StringBuilder();
@@ -201,13 +196,13 @@ internal static class BenchOnnxCommand
         {
             foreach (var batch in byBatch.Keys)
             {
-                var a = Median(mine.Select(r => r.Timings[model][batch][0]));
-                var aCpu = Median(mine.Select(r => r.Timings[model][batch][1]));
+                var a = BenchmarkTimer.Median(mine.Select(r => r.Timings[model][batch][0]));
+                var aCpu = BenchmarkTimer.Median(mine.Select(r => r.Timings[model][batch][1]));
                 var row = $"| {model} | {batch} | {F(a)} | {F(aCpu)} |";
                 if (others is not null)
                 {
-                    var b = Median(others.Select(r => r.Timings[model][batch][0]));
-                    var bCpu = Median(others.Select(r => r.Timings[model][batch][1]));
+                    var b = BenchmarkTimer.Median(others.Select(r => r.Timings[model][batch][0]));
+                    var bCpu = BenchmarkTimer.Median(others.Select(r => r.Timings[model][batch][1]));
                     row += $" {F(b)} | {F(bCpu)} | {F(b / a)} |";
                 }
                 text.AppendLine(row);

@@ -70,7 +70,10 @@ internal static class BenchTrainCommand
         return command;
     }
 
-    private sealed record Variant(string Model, string Input, string Layout, ModelOptions Options);
+    private sealed record Variant(string Model, string Input, ModelOptions Options)
+    {
+        public string Layout => Options.ChannelsLast ? "channels-last" : "NCHW";
+    }
 
     /// <summary>Each model on each quick profile's input and on the seed profile's full 400x300, NCHW first, then channels-last.</summary>
     private static IEnumerable<Variant> Variants(string[] models)
@@ -85,8 +88,8 @@ internal static class BenchTrainCommand
             {
                 var input = $"{name} {ModelBenchmark.Height / rows}x{ModelBenchmark.Width / columns}";
                 var options = new ModelOptions { InputDownsample = rows, InputDownsampleColumns = columns };
-                yield return new Variant(model, input, "NCHW", options with { ChannelsLast = false });
-                yield return new Variant(model, input, "channels-last", options);
+                yield return new Variant(model, input, options with { ChannelsLast = false });
+                yield return new Variant(model, input, options);
             }
         }
     }
@@ -100,21 +103,15 @@ internal static class BenchTrainCommand
         for (var i = 0; i < variants.Count; i++)
         {
             var variant = variants[i];
-            var forward = Median(timings[i].Select(t => t.ForwardMsPerImage));
-            var train = Median(timings[i].Select(t => t.TrainStepMsPerImage));
-            var nchw = variants.FindIndex(v => v.Model == variant.Model && v.Input == variant.Input && v.Layout == "NCHW");
-            var ratio = train / Median(timings[nchw].Select(t => t.TrainStepMsPerImage));
+            var forward = BenchmarkTimer.Median(timings[i].Select(t => t.ForwardMsPerImage));
+            var train = BenchmarkTimer.Median(timings[i].Select(t => t.TrainStepMsPerImage));
+            var nchw = variants.FindIndex(v => v.Model == variant.Model && v.Input == variant.Input && !v.Options.ChannelsLast);
+            var ratio = train / BenchmarkTimer.Median(timings[nchw].Select(t => t.TrainStepMsPerImage));
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {variant.Model} | {variant.Input} | {variant.Layout} | {forward:0.0} | {train:0.0} | {1000 / train:0.0} | {ratio:0.00}x |");
         }
         text.AppendLine(CultureInfo.InvariantCulture,
             $"batch {batch}, {threads} torch thread(s), median of {rounds} round(s); a training step is forward, KL loss, backward and an Adam step on random input.");
         return text.ToString();
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
