@@ -31,6 +31,8 @@ public sealed class RequestValidationTests : IAsyncLifetime
         { "validation_fold negative", StatusCode.InvalidArgument, "hyper_parameters.validation_fold" },
         { "max_train_windows 0", StatusCode.InvalidArgument, "hyper_parameters.max_train_windows" },
         { "max_validation_windows 0", StatusCode.InvalidArgument, "hyper_parameters.max_validation_windows" },
+        { "fine_tune_epochs negative", StatusCode.InvalidArgument, "hyper_parameters.fine_tune_epochs" },
+        { "fine_tune_min_votes 0", StatusCode.InvalidArgument, "hyper_parameters.fine_tune_min_votes" },
         { "data_folder ..", StatusCode.InvalidArgument, "data_folder" },
         { "data_folder absolute outside", StatusCode.InvalidArgument, "data_folder" },
         { "data_folder symlink out", StatusCode.InvalidArgument, "data_folder" },
@@ -64,6 +66,8 @@ public sealed class RequestValidationTests : IAsyncLifetime
             case "validation_fold negative": p.ValidationFold = -1; break;
             case "max_train_windows 0": p.MaxTrainWindows = 0; break;
             case "max_validation_windows 0": p.MaxValidationWindows = 0; break;
+            case "fine_tune_epochs negative": p.FineTuneEpochs = -1; break;
+            case "fine_tune_min_votes 0": p.FineTuneMinVotes = 0; break;
             case "data_folder ..": request.DataFolder = "../"; break;
             case "data_folder absolute outside": request.DataFolder = "/etc"; break;
             case "data_folder symlink out": request.DataFolder = SyntheticData.Escape; break;

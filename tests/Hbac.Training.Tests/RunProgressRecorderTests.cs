@@ -58,4 +58,40 @@ public sealed class RunProgressRecorderTests : IDisposable
         Assert.Equal(1, run.Snapshot().Epoch);
         Assert.Equal(0.7, run.Snapshot().BestValidationLoss);
     }
+
+    [Fact]
+    public async Task SecondStageStepsCountItsOwnWindowsAndEpochsCountBothStages()
+    {
+        var options = TrainingProfiles.Create("quick", "mobilenetv3", ModelInputKind.Eeg) with { Epochs = 1, BatchSize = 4, FineTuneEpochs = 1 };
+        var run = new TrainingRun("run-2", new RunPlan("mobilenetv3", "quick", options, "/d", ".", "", ModelInputKind.Eeg), TimeProvider.System);
+        run.TryStart();
+        var recorder = new RunProgressRecorder(run, stepInterval: 10, new TrainingMetrics(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
+            NullLogger.Instance);
+
+        // 10 windows in 3 steps, then 5 of them (at least 10 votes) in 2 steps.
+        recorder.Report(new TrainingStarted("mobilenetv3", "cpu", 10, 4, 1, 3, 1, FineTuneEpochs: 1, FineTuneWindows: 5, FineTuneStepsPerEpoch: 2));
+        for (var step = 0; step < 3; step++)
+        {
+            recorder.Report(new TrainingStep(0, false, step, step + 1, 7, 1.0, 5, TimeSpan.Zero, TimeSpan.Zero));
+        }
+        recorder.Report(new TrainingEpochCompleted(new EpochMetrics(0, 1, 1, 1, options.LearningRateAt(0), 10, 1), IsBest: true));
+        for (var step = 0; step < 2; step++)
+        {
+            recorder.Report(new TrainingStep(1, false, step, step + 5, 7, 0.5, 5, TimeSpan.Zero, TimeSpan.Zero));
+        }
+        recorder.Report(new TrainingEpochCompleted(new EpochMetrics(1, 0.5, 0.9, 0.9, options.LearningRateAt(1), 10, 1, FineTune: true), IsBest: true));
+        run.Finish(RunStatus.Cancelled, null, null);
+
+        var updates = new List<RunUpdate>();
+        await foreach (var update in run.Watch(replay: true))
+        {
+            updates.Add(update);
+        }
+        Assert.Equal(2, Assert.IsType<RunUpdate.Started>(updates[0]).Epochs);
+        // One summary at each epoch's end (the interval of 10 is never reached), each with its stage's step count and rate.
+        var steps = updates.OfType<RunUpdate.Steps>().ToList();
+        Assert.Equal([(1, 3L, 3L), (2, 2L, 2L)], steps.Select(s => (s.Epoch, s.Step, s.StepsPerEpoch)));
+        Assert.Equal(options.FineTuneLearningRate, steps[1].LearningRate, 15);
+        Assert.Equal([2, 2], updates.OfType<RunUpdate.EpochEnded>().Select(e => e.Epochs));
+    }
 }

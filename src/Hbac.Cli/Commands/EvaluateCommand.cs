@@ -16,11 +16,13 @@ internal static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "Kaggle-format folder (train.csv, train_spectrograms/; truth.csv when synthetic)", Required = true };
         var fold = new Option<int>("--fold") { Description = "Validation fold of StratifiedGroupKFold(5, seed 42), as training splits it", DefaultValueFactory = _ => 0 };
         var spectrograms = new Option<string?>("--spectrograms") { Description = "Folder of <id>.parquet or <id>.npy (default <data>/train_spectrograms)" };
+        var rows = new Option<string?>("--rows") { Description = "Also write one CSV line per validation window: votes, probabilities, its KL term (and on synthetic data the truth and the perfect reader's)" };
         var command = new Command("evaluate", "Score a model on a fold: Kaggle KL vs the class-prior baseline and (synthetic data) the best achievable.");
         command.Options.Add(model);
         command.Options.Add(data);
         command.Options.Add(fold);
         command.Options.Add(spectrograms);
+        command.Options.Add(rows);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             using var classifier = OnnxClassifier.Open(parseResult.GetValue(model)!);
@@ -57,6 +59,11 @@ internal static class EvaluateCommand
                 Console.WriteLine($"perfect-reader KL   {F(reader)}  (every pattern drawn into the signal read exactly; see PerfectReader)");
             }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
+            if (parseResult.GetValue(rows) is { } rowsPath)
+            {
+                FoldRowsFile.Write(rowsPath, r.Rows);
+                Console.WriteLine($"wrote {r.Rows.Count} rows to {rowsPath}");
+            }
             return 0;
         }));
         return command;

@@ -27,6 +27,11 @@ internal static class TrainCommand
         var weightDecay = new Option<double?>("--weight-decay") { Description = "Adam's L2 weight decay (default: the profile's, 0)" };
         var augment = new Option<double?>("--augment") { Description = "Probability of each augmentation per batch (MixUp, time mask, frequency mask; default 0.5)" };
         var temperature = new Option<double?>("--temperature") { Description = "Softmax temperature of validation and the exported model, softmax(logits / T) (default: the profile's; 1 for seed)" };
+        var fineTuneEpochs = new Option<int?>("--fine-tune-epochs")
+        {
+            Description = "Epochs of a second stage from the best weights on the training windows with many votes (default: the profile's; quick EEG 12, otherwise 0)",
+        };
+        var fineTuneMinVotes = new Option<int?>("--fine-tune-min-votes") { Description = "Fewest expert votes a window needs for the second stage (default 10)" };
         var weights = new Option<string?>("--weights") { Description = "Initial weights: TorchSharp .dat or a model.onnx of this project" };
         var layout = new Option<string>("--layout")
         {
@@ -42,7 +47,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run folder to write (model.onnx, card.json, curves.png, confusion.png, best.dat)", Required = true };
 
         var command = new Command("train", "Train a model on spectrogram or EEG windows (KL loss, Adam, the seed's schedule) and write a run folder.");
-        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, weightDecay, augment, temperature, spectrograms, weights, layout, output })
+        foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, weightDecay, augment, temperature, fineTuneEpochs, fineTuneMinVotes, spectrograms, weights, layout, output })
         {
             command.Options.Add(option);
         }
@@ -66,6 +71,8 @@ internal static class TrainCommand
                 Threads = parseResult.GetValue(threads),
                 InitialWeights = parseResult.GetValue(weights),
                 ChannelsLast = parseResult.GetValue(layout) == "channels-last",
+                FineTuneEpochs = parseResult.GetValue(fineTuneEpochs),
+                FineTuneMinVotes = parseResult.GetValue(fineTuneMinVotes),
             }.ApplyTo(TrainingProfiles.Create(parseResult.GetValue(profile)!, parseResult.GetValue(model)!, kind));
             options.Validate();
             if (!ModelCatalog.Names.Contains(options.Model.Trim().ToLowerInvariant()))
@@ -132,6 +139,13 @@ internal static class TrainingConsole
                         case TrainingStarted s:
                             console.MarkupLineInterpolated(
                                 $"{s.Model} on {s.Device}: {s.TrainWindows} training / {s.ValidationWindows} validation windows, {s.Epochs} epochs x {s.StepsPerEpoch} steps");
+                            if (options.FineTuneEpochs > 0)
+                            {
+                                console.WriteLine(s.FineTuneEpochs > 0
+                                    ? string.Create(CultureInfo.InvariantCulture,
+                                        $"then {s.FineTuneEpochs} epochs x {s.FineTuneStepsPerEpoch} steps on the {s.FineTuneWindows} training windows with at least {options.FineTuneMinVotes} votes")
+                                    : $"no second stage: no training window has at least {options.FineTuneMinVotes} votes");
+                            }
                             bar = context.AddTask("training", maxValue: s.TotalSteps);
                             break;
                         case TrainingStep step when bar is not null:
@@ -143,7 +157,7 @@ internal static class TrainingConsole
                         case TrainingEpochCompleted done:
                             var m = done.Metrics;
                             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                                $"epoch {m.Epoch + 1,3}  lr {m.LearningRate:E2}  train {m.TrainLoss:F4}  val {m.ValidationLoss:F4}  val KL {m.ValidationKaggleKl:F4}  {m.ImagesPerSecond:F1} img/s  {m.Seconds:F0} s{(done.IsBest ? "  *best" : "")}"));
+                                $"epoch {m.Epoch + 1,3}{(m.FineTune ? "+" : " ")} lr {m.LearningRate:E2}  train {m.TrainLoss:F4}  val {m.ValidationLoss:F4}  val KL {m.ValidationKaggleKl:F4}  {m.ImagesPerSecond:F1} img/s  {m.Seconds:F0} s{(done.IsBest ? "  *best" : "")}"));
                             break;
                     }
                 });

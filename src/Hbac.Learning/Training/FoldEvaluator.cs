@@ -24,6 +24,27 @@ public sealed record FoldEvaluation(
     double ClassPriorKl,
     double? BestAchievableKl,
     ConfusionMatrix Confusion,
+    double? PerfectReaderKl = null)
+{
+    /// <summary>Every validation window's votes, prediction and KL, in the fold's order (<c>hbac evaluate --rows</c>).</summary>
+    public IReadOnlyList<FoldRow> Rows { get; init; } = [];
+}
+
+/// <summary>
+/// One validation window as <see cref="FoldEvaluator"/> scored it: <see cref="Kl"/> is its term of the Kaggle KL (the fold's
+/// KL is their mean). On synthetic data also the true distribution and <see cref="PerfectReader"/>'s prediction and KL.
+/// </summary>
+public sealed record FoldRow(
+    long LabelId,
+    long EegId,
+    long PatientId,
+    double ExpertVotes,
+    int Consensus,
+    IReadOnlyList<float> Votes,
+    IReadOnlyList<double> Probabilities,
+    double Kl,
+    IReadOnlyList<double>? Truth = null,
+    IReadOnlyList<double>? PerfectReader = null,
     double? PerfectReaderKl = null);
 
 /// <summary>Scores an ONNX classifier on a fold of a Kaggle-format folder, split exactly as training splits it.</summary>
@@ -64,6 +85,19 @@ public static class FoldEvaluator
         var anchors = TruthAnchors(data.Folder, validation);
         var predicted = Enumerable.Range(0, validation.Count)
             .Select(i => ArgMax(probabilities.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray();
+        var truth = File.Exists(Path.Combine(data.Folder, TruthFile)) ? ReadTruth(Path.Combine(data.Folder, TruthFile)) : null;
+        var rows = validation.Select((w, i) =>
+        {
+            var p = probabilities.AsSpan(i * EegClasses.Count, EegClasses.Count);
+            var target = votes.AsSpan(i * EegClasses.Count, EegClasses.Count);
+            var row = new FoldRow(w.LabelId, w.EegId, w.PatientId, w.ExpertVotes, w.Consensus, w.Votes, p.ToArray(), KaggleKl.RowDivergence(target, p));
+            if (truth is not null && truth.TryGetValue(w.LabelId, out var t))
+            {
+                var reader = PerfectReader.Default.Predict(t);
+                row = row with { Truth = t, PerfectReader = reader, PerfectReaderKl = KaggleKl.RowDivergence(target, reader) };
+            }
+            return row;
+        }).ToArray();
         return new FoldEvaluation(
             fold,
             validation.Count,
@@ -72,7 +106,10 @@ public static class FoldEvaluator
             KaggleKl.Score(votes, priorPredictions, EegClasses.Count),
             anchors?.BestAchievableKl,
             ConfusionMatrix.From(EegClasses.Names, validation.Select(w => w.Consensus).ToArray(), predicted),
-            anchors?.PerfectReaderKl);
+            anchors?.PerfectReaderKl)
+        {
+            Rows = rows,
+        };
     }
 
     /// <summary>

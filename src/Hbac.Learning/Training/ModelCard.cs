@@ -83,4 +83,8 @@ public sealed record TrainingDataSummary(
     int TrainWindows,
     int ValidationWindows,
     int TrainPatients,
-    int ValidationPatients);
+    int ValidationPatients)
+{
+    /// <summary>Training windows of the second stage (<see cref="TrainingOptions.FineTuneMinVotes"/> votes or more); 0 when it did not run.</summary>
+    public int FineTuneWindows { get; init; }
+}

@@ -82,15 +82,20 @@ public static class Trainer
         using var model = created;
         model.to(device);
         var schedule = options.Schedule();
-        using var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
+        var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
 
         var batch = options.BatchSize;
-        var stepsPerEpoch = (train.Count + batch - 1) / batch;
-        var validationSteps = (validation.Count + batch - 1) / batch;
+        var fineTune = options.FineTuneEpochs > 0 ? train.Where(w => w.ExpertVotes >= options.FineTuneMinVotes).ToArray() : [];
+        var fineTuneEpochs = fineTune.Length > 0 ? options.FineTuneEpochs : 0;
+        var stepsPerEpoch = StepsOf(train.Count, batch);
+        var validationSteps = StepsOf(validation.Count, batch);
         var started = new TrainingStarted(options.Model, device.type.ToString().ToLowerInvariant(), train.Count, validation.Count,
-            options.Epochs, stepsPerEpoch, validationSteps);
+            options.Epochs, stepsPerEpoch, validationSteps, fineTuneEpochs, fineTune.Length, StepsOf(fineTune.Length, batch));
         progress?.Report(started);
-        var clock = new ProgressClock(options.Epochs * (stepsPerEpoch + validationSteps * ValidationStepWeight), started.TotalSteps);
+        var clock = new ProgressClock(
+            options.Epochs * (stepsPerEpoch + validationSteps * ValidationStepWeight)
+                + fineTuneEpochs * (started.FineTuneStepsPerEpoch + validationSteps * ValidationStepWeight),
+            started.TotalSteps);
 
         // Two reused sets of batch arrays (one being filled while the other trains): allocating ~1.4 MB
         // per window would make the GC run constantly next to native TorchSharp calls.
@@ -101,11 +106,10 @@ public static class Trainer
         var bestEpoch = -1;
         float[]? bestProbabilities = null;
 
-        for (var epoch = 0; epoch < options.Epochs; epoch++)
+        async Task RunEpochAsync(int epoch, IReadOnlyList<TrainingWindow> rows, double learningRate, bool isFineTune)
         {
             ct.ThrowIfCancellationRequested();
             var epochClock = Stopwatch.StartNew();
-            var learningRate = schedule.At(epoch);
             foreach (var group in optimizer.ParamGroups)
             {
                 group.LearningRate = learningRate;
@@ -113,18 +117,19 @@ public static class Trainer
 
             // Training.
             model.train();
-            var order = Enumerable.Range(0, train.Count).ToArray();
+            var order = Enumerable.Range(0, rows.Count).ToArray();
             shuffles.Shuffle(order.AsSpan());
             var lossSum = 0.0;
             var trainClock = Stopwatch.StartNew();
-            var next = LoadBatchAsync(data.Source, train, order, 0, Math.Min(batch, train.Count), options.Labels, buffers, ct);
-            for (var step = 0; step < stepsPerEpoch; step++)
+            var steps = StepsOf(rows.Count, batch);
+            var next = LoadBatchAsync(data.Source, rows, order, 0, Math.Min(batch, rows.Count), options.Labels, buffers, ct);
+            for (var step = 0; step < steps; step++)
             {
                 var current = await next.ConfigureAwait(false);
                 var nextStart = (step + 1) * batch;
-                if (nextStart < train.Count)
+                if (nextStart < rows.Count)
                 {
-                    next = LoadBatchAsync(data.Source, train, order, nextStart, Math.Min(batch, train.Count - nextStart), options.Labels, buffers, ct);
+                    next = LoadBatchAsync(data.Source, rows, order, nextStart, Math.Min(batch, rows.Count - nextStart), options.Labels, buffers, ct);
                 }
                 augmenter.Apply(current.Inputs, current.Targets, current.Count, Channels, Height, Width);
                 var loss = TrainStep(model, optimizer, current, device);
@@ -135,11 +140,11 @@ public static class Trainer
                 ct.ThrowIfCancellationRequested();
             }
             var trainSeconds = trainClock.Elapsed.TotalSeconds;
-            var trainLoss = lossSum / train.Count;
+            var trainLoss = lossSum / rows.Count;
 
             if (options.BatchNormRecalibrationBatches > 0)
             {
-                await RecalibrateBatchNormAsync(model, data.Source, train, order, batch, options.BatchNormRecalibrationBatches,
+                await RecalibrateBatchNormAsync(model, data.Source, rows, order, batch, options.BatchNormRecalibrationBatches,
                     options.BatchNormMomentum, device, ct, buffers).ConfigureAwait(false);
             }
 
@@ -149,7 +154,7 @@ public static class Trainer
             var validationKl = KaggleKl.Score(validationVotes, probabilities.Select(p => (double)p).ToArray(), EegClasses.Count);
 
             var metrics = new EpochMetrics(epoch, trainLoss, validationLoss, validationKl, learningRate,
-                train.Count / trainSeconds, epochClock.Elapsed.TotalSeconds);
+                rows.Count / trainSeconds, epochClock.Elapsed.TotalSeconds, isFineTune);
             epochs.Add(metrics);
             var isBest = validationLoss < bestLoss;
             if (isBest)
@@ -160,6 +165,31 @@ public static class Trainer
                 ModelWeights.Save(model, checkpointPath);
             }
             progress?.Report(new TrainingEpochCompleted(metrics, isBest));
+        }
+
+        try
+        {
+            for (var epoch = 0; epoch < options.Epochs; epoch++)
+            {
+                await RunEpochAsync(epoch, train, schedule.At(epoch), isFineTune: false).ConfigureAwait(false);
+            }
+            if (fineTuneEpochs > 0)
+            {
+                // The second stage starts from the first stage's best weights with a fresh optimiser: Adam's moments
+                // were estimated on the noisier targets at a higher learning rate.
+                ModelWeights.Load(model, checkpointPath);
+                optimizer.Dispose();
+                var fineTuneSchedule = options.FineTuneSchedule();
+                optimizer = torch.optim.Adam(model.parameters(), lr: fineTuneSchedule.At(0), weight_decay: options.WeightDecay);
+                for (var epoch = 0; epoch < fineTuneEpochs; epoch++)
+                {
+                    await RunEpochAsync(options.Epochs + epoch, fineTune, fineTuneSchedule.At(epoch), isFineTune: true).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            optimizer.Dispose();
         }
 
         // The exported model is the best epoch's, not the last one's, with its temperature folded into the classifier layer.
@@ -184,7 +214,10 @@ public static class Trainer
             Normalisation = data.Kind.Normalisation(),
             Preprocessing = data.Kind.Parameters(),
             Data = new TrainingDataSummary(data.Folder, data.Fingerprint, data.Windows.Count, train.Count, validation.Count,
-                train.Select(w => w.PatientId).Distinct().Count(), validation.Select(w => w.PatientId).Distinct().Count()),
+                train.Select(w => w.PatientId).Distinct().Count(), validation.Select(w => w.PatientId).Distinct().Count())
+            {
+                FineTuneWindows = fineTuneEpochs > 0 ? fineTune.Length : 0,
+            },
             Profile = options.Profile,
             HyperParameters = options,
             Epochs = epochs,
@@ -381,6 +414,8 @@ public static class Trainer
         }
         return best;
     }
+
+    private static int StepsOf(int windows, int batch) => (windows + batch - 1) / batch;
 
     private static IReadOnlyList<TrainingWindow> Subsample(IReadOnlyList<TrainingWindow> windows, int? max, DeterministicRandom random)
     {

@@ -6,7 +6,10 @@ namespace Hbac.Learning.Training;
 /// </summary>
 public abstract record TrainingEvent;
 
-/// <summary>The run has its data split and model, and is about to take the first step.</summary>
+/// <summary>
+/// The run has its data split and model, and is about to take the first step. <see cref="FineTuneEpochs"/> more
+/// epochs follow <see cref="Epochs"/>, on <see cref="FineTuneWindows"/> windows (0 epochs when no window has enough votes).
+/// </summary>
 public sealed record TrainingStarted(
     string Model,
     string Device,
@@ -14,10 +17,19 @@ public sealed record TrainingStarted(
     int ValidationWindows,
     int Epochs,
     int StepsPerEpoch,
-    int ValidationStepsPerEpoch) : TrainingEvent
+    int ValidationStepsPerEpoch,
+    int FineTuneEpochs = 0,
+    int FineTuneWindows = 0,
+    int FineTuneStepsPerEpoch = 0) : TrainingEvent
 {
+    public int TotalEpochs => Epochs + FineTuneEpochs;
+
     /// <summary>Training plus validation batches over the whole run (the progress bar's length).</summary>
-    public int TotalSteps => Epochs * (StepsPerEpoch + ValidationStepsPerEpoch);
+    public int TotalSteps => Epochs * (StepsPerEpoch + ValidationStepsPerEpoch) + FineTuneEpochs * (FineTuneStepsPerEpoch + ValidationStepsPerEpoch);
+
+    /// <summary>Training windows and batches per epoch of a zero-based epoch of the whole run.</summary>
+    public (int Windows, int Steps) EpochSize(int epoch) =>
+        epoch < Epochs ? (TrainWindows, StepsPerEpoch) : (FineTuneWindows, FineTuneStepsPerEpoch);
 }
 
 /// <summary>One batch done (training or validation). <see cref="Eta"/> extrapolates the run so far.</summary>
@@ -38,7 +50,7 @@ public sealed record TrainingEpochCompleted(EpochMetrics Metrics, bool IsBest) :
 /// <summary>The run folder is complete.</summary>
 public sealed record TrainingCompleted(TrainingResult Result) : TrainingEvent;
 
-/// <summary>Per-epoch numbers (zero-based epoch).</summary>
+/// <summary>Per-epoch numbers (zero-based epoch over both stages; <see cref="FineTune"/> for the second stage's).</summary>
 public sealed record EpochMetrics(
     int Epoch,
     double TrainLoss,
@@ -46,4 +58,5 @@ public sealed record EpochMetrics(
     double ValidationKaggleKl,
     double LearningRate,
     double ImagesPerSecond,
-    double Seconds);
+    double Seconds,
+    bool FineTune = false);

@@ -61,12 +61,33 @@ public sealed record TrainingOptions
     /// They round differently from NCHW, so a seed trains along another path: false reproduces runs made before.
     /// </summary>
     public bool ChannelsLast { get; init; } = true;
+    /// <summary>
+    /// Epochs of a second stage after the first (0 = none): from the first stage's best weights, with a fresh Adam,
+    /// on the training windows at least <see cref="FineTuneMinVotes"/> experts voted on, whose vote distributions are
+    /// the least noisy targets (HMS solutions trained last on such rows). The best epoch is chosen over both stages.
+    /// </summary>
+    public int FineTuneEpochs { get; init; }
+    /// <summary>Fewest expert votes a training window needs to be in the second stage.</summary>
+    public int FineTuneMinVotes { get; init; } = 10;
+    /// <summary>The second stage's learning rate: this for its first epoch, then cosine towards <see cref="FineTuneLearningRateMin"/>.</summary>
+    public double FineTuneLearningRate { get; init; } = 2e-4;
+    public double FineTuneLearningRateMin { get; init; } = 2e-5;
+
+    /// <summary>Both stages' epochs.</summary>
+    public int TotalEpochs => Epochs + FineTuneEpochs;
 
     /// <summary>The schedule's peak (lr_max) for this batch size.</summary>
     public double PeakLearningRate => LearningRateMaxPerSample * BatchSize;
 
     public LearningRateSchedule Schedule() =>
         new(LearningRateStart, LearningRateMaxPerSample * BatchSize, LearningRateMin, LearningRateRampEpochs, Epochs);
+
+    /// <summary>The second stage's schedule, indexed from its own first epoch.</summary>
+    public LearningRateSchedule FineTuneSchedule() =>
+        new(FineTuneLearningRate, FineTuneLearningRate, FineTuneLearningRateMin, 1, FineTuneEpochs);
+
+    /// <summary>The learning rate of a zero-based epoch of the whole run (either stage).</summary>
+    public double LearningRateAt(int epoch) => epoch < Epochs ? Schedule().At(epoch) : FineTuneSchedule().At(epoch - Epochs);
 
     /// <summary>Throws one clear message for a value no run can use.</summary>
     public void Validate()
@@ -91,6 +112,10 @@ public sealed record TrainingOptions
         Require(BatchNormRecalibrationBatches >= 0, $"BatchNorm recalibration batches: must be >= 0 (got {BatchNormRecalibrationBatches})");
         Require(double.IsFinite(LearningRateMaxPerSample) && LearningRateMaxPerSample > 0, $"--lr: must be a positive number (got {PeakLearningRate})");
         Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, $"--weight-decay: must be a number >= 0 (got {WeightDecay})");
+        Require(FineTuneEpochs >= 0, $"--fine-tune-epochs: must be at least 0 (got {FineTuneEpochs})");
+        Require(FineTuneMinVotes >= 1, $"--fine-tune-min-votes: must be at least 1 (got {FineTuneMinVotes})");
+        Require(double.IsFinite(FineTuneLearningRate) && FineTuneLearningRate > 0, $"fine-tune learning rate: must be a positive number (got {FineTuneLearningRate})");
+        Require(double.IsFinite(FineTuneLearningRateMin) && FineTuneLearningRateMin > 0, $"fine-tune minimum learning rate: must be a positive number (got {FineTuneLearningRateMin})");
         Require(BatchNormMomentum is > 0 and <= 1, $"BatchNorm momentum: must be in (0, 1] (got {BatchNormMomentum})");
     }
 }

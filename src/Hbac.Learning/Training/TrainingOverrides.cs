@@ -29,6 +29,9 @@ public sealed record TrainingOverrides
     public bool? ChannelsLast { get; init; }
     /// <summary>Softmax temperature of validation and the exported model (see <see cref="TrainingOptions.OutputTemperature"/>).</summary>
     public double? OutputTemperature { get; init; }
+    /// <summary>Epochs of the second stage on the windows with many votes (see <see cref="TrainingOptions.FineTuneEpochs"/>).</summary>
+    public int? FineTuneEpochs { get; init; }
+    public int? FineTuneMinVotes { get; init; }
 
     public TrainingOptions ApplyTo(TrainingOptions options)
     {
@@ -51,6 +54,8 @@ public sealed record TrainingOverrides
             InitialWeights = InitialWeights ?? options.InitialWeights,
             ChannelsLast = ChannelsLast ?? options.ChannelsLast,
             OutputTemperature = OutputTemperature ?? options.OutputTemperature,
+            FineTuneEpochs = FineTuneEpochs ?? options.FineTuneEpochs,
+            FineTuneMinVotes = FineTuneMinVotes ?? options.FineTuneMinVotes,
         };
     }
 }

@@ -41,6 +41,12 @@ public static class TrainingPlots
         Line(plot, x, epochs.Select(e => e.TrainLoss).ToArray(), "train loss", Colors.Blue, LinePattern.Solid);
         Line(plot, x, epochs.Select(e => e.ValidationLoss).ToArray(), "validation loss", Colors.Orange, LinePattern.Solid);
         Line(plot, x, epochs.Select(e => e.ValidationKaggleKl).ToArray(), "validation Kaggle KL", Colors.Green, LinePattern.Dashed);
+        // The second stage trains on fewer, cleaner windows: its train loss is not comparable with the first's.
+        if (epochs.FirstOrDefault(e => e.FineTune) is { } fineTune)
+        {
+            var boundary = plot.Add.VerticalLine(fineTune.Epoch + 0.5, 1, Colors.Gray, LinePattern.Dotted);
+            boundary.LegendText = "second stage (windows with many votes)";
+        }
         plot.Title(title);
         plot.XLabel("epoch");
         plot.YLabel("KL divergence");

@@ -58,7 +58,7 @@ public sealed partial class RunExecutor(
                     data = dataLoader.Open(run.Plan.DataFolder, run.Plan.Kind);
                 }
                 using var training = Source.StartActivity("train");
-                training?.SetTag("hbac.epochs", run.Plan.Options.Epochs);
+                training?.SetTag("hbac.epochs", run.Plan.Options.TotalEpochs);
                 return (await Trainer.RunAsync(data, run.Plan.Options, workFolder, progress, token), data);
             }, token);
             token.ThrowIfCancellationRequested();

@@ -14,13 +14,11 @@ namespace Hbac.Training.Execution;
 public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterval, TrainingMetrics metrics, ILogger logger)
     : IProgress<TrainingEvent>
 {
-    private readonly LearningRateSchedule _schedule = run.Plan.Options.Schedule();
     private long _windowStart = Stopwatch.GetTimestamp();
     private int _steps;
     private int _samples;
     private double _lossSum;
-    private long _stepsPerEpoch;
-    private int _trainWindows;
+    private TrainingStarted? _started;
     private TimeSpan _eta;
 
     public void Report(TrainingEvent value)
@@ -28,11 +26,11 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
         switch (value)
         {
             case TrainingStarted started:
-                _stepsPerEpoch = started.StepsPerEpoch;
-                _trainWindows = started.TrainWindows;
+                _started = started;
                 _windowStart = Stopwatch.GetTimestamp();
-                run.Record(new RunUpdate.Started(started.Epochs, started.StepsPerEpoch, started.TrainWindows, started.ValidationWindows, started.Device));
-                LogStarted(run.Id, run.Plan.Kind.Name(), started.Model, started.Device, started.TrainWindows, started.ValidationWindows, started.Epochs);
+                run.Record(new RunUpdate.Started(started.TotalEpochs, started.StepsPerEpoch, started.TrainWindows, started.ValidationWindows, started.Device));
+                LogStarted(run.Id, run.Plan.Kind.Name(), started.Model, started.Device, started.TrainWindows, started.ValidationWindows, started.Epochs,
+                    started.FineTuneEpochs, started.FineTuneWindows);
                 break;
             case TrainingStep { Validation: true } validation:
                 _eta = validation.Eta;
@@ -40,19 +38,19 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
             case TrainingStep step:
                 _eta = step.Eta;
                 _steps++;
-                _samples += SamplesInStep(step.Step);
+                _samples += SamplesInStep(step.Epoch, step.Step);
                 _lossSum += step.Loss;
-                if (_steps >= stepInterval || step.Step + 1 == _stepsPerEpoch)
+                if (_steps >= stepInterval || step.Step + 1 == EpochSize(step.Epoch).Steps)
                 {
                     Flush(step);
                 }
                 break;
             case TrainingEpochCompleted epoch:
                 var m = epoch.Metrics;
-                run.Record(new RunUpdate.EpochEnded(m.Epoch + 1, run.Plan.Options.Epochs, m.TrainLoss, m.ValidationLoss, m.LearningRate,
+                run.Record(new RunUpdate.EpochEnded(m.Epoch + 1, run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.LearningRate,
                     m.ImagesPerSecond, run.Elapsed, _eta));
                 metrics.RecordEpoch(m.ValidationLoss);
-                LogEpoch(run.Id, m.Epoch + 1, run.Plan.Options.Epochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
+                LogEpoch(run.Id, m.Epoch + 1, run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
                     epoch.IsBest ? " (best)" : "");
                 break;
         }
@@ -63,7 +61,7 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
         var seconds = Stopwatch.GetElapsedTime(_windowStart).TotalSeconds;
         var meanLoss = _lossSum / _steps;
         var throughput = seconds > 0 ? _samples / seconds : 0;
-        run.Record(new RunUpdate.Steps(step.Epoch + 1, step.Step + 1, _stepsPerEpoch, meanLoss, _schedule.At(step.Epoch), throughput, step.Eta));
+        run.Record(new RunUpdate.Steps(step.Epoch + 1, step.Step + 1, EpochSize(step.Epoch).Steps, meanLoss, run.Plan.Options.LearningRateAt(step.Epoch), throughput, step.Eta));
         metrics.RecordSteps(_steps, meanLoss, throughput);
         _steps = 0;
         _samples = 0;
@@ -71,16 +69,20 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
         _windowStart = Stopwatch.GetTimestamp();
     }
 
+    // The second stage trains on fewer windows than the first.
+    private (int Windows, int Steps) EpochSize(int epoch) => _started?.EpochSize(epoch) ?? (0, 0);
+
     // The last batch of an epoch may be short.
-    private int SamplesInStep(int step)
+    private int SamplesInStep(int epoch, int step)
     {
         var batch = run.Plan.Options.BatchSize;
-        return Math.Max(0, Math.Min(batch, _trainWindows - step * batch));
+        return Math.Max(0, Math.Min(batch, EpochSize(epoch).Windows - step * batch));
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Run {RunId}: {InputKind} model {Model} on {Device}, {TrainWindows} training / {ValidationWindows} validation windows, {Epochs} epochs")]
-    private partial void LogStarted(string runId, string inputKind, string model, string device, int trainWindows, int validationWindows, int epochs);
+        Message = "Run {RunId}: {InputKind} model {Model} on {Device}, {TrainWindows} training / {ValidationWindows} validation windows, {Epochs} epochs, then {FineTuneEpochs} on the {FineTuneWindows} windows with the most votes")]
+    private partial void LogStarted(string runId, string inputKind, string model, string device, int trainWindows, int validationWindows, int epochs,
+        int fineTuneEpochs, int fineTuneWindows);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Run {RunId}: epoch {Epoch}/{Epochs} train loss {TrainLoss:F4} validation loss {ValidationLoss:F4} (Kaggle KL {KaggleKl:F4}), {SamplesPerSecond:F1} samples/s{Best}")]

@@ -116,6 +116,8 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
             Fold = p.HasValidationFold ? p.ValidationFold : null,
             MaxTrainWindows = p.HasMaxTrainWindows ? p.MaxTrainWindows : null,
             MaxValidationWindows = p.HasMaxValidationWindows ? p.MaxValidationWindows : null,
+            FineTuneEpochs = p.HasFineTuneEpochs ? p.FineTuneEpochs : null,
+            FineTuneMinVotes = p.HasFineTuneMinVotes ? p.FineTuneMinVotes : null,
         };
 
     private static HyperParameters ToProto(TrainingOptions o)
@@ -128,6 +130,8 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
             WeightDecay = o.WeightDecay,
             Seed = o.Seed,
             ValidationFold = o.Fold,
+            FineTuneEpochs = o.FineTuneEpochs,
+            FineTuneMinVotes = o.FineTuneMinVotes,
         };
         if (o.MaxTrainWindows is { } train)
         {
@@ -153,7 +157,7 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
             Description = run.Plan.Description,
             CreatedAt = Timestamp.FromDateTimeOffset(run.CreatedAt),
             Epoch = run.Epoch,
-            Epochs = run.Options.Epochs,
+            Epochs = run.Options.TotalEpochs,
             BestValidationLoss = run.BestValidationLoss,
             ModelVersion = run.ModelVersion ?? "",
             Error = run.Error ?? "",

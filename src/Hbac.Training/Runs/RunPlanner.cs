@@ -97,6 +97,9 @@ public sealed class RunPlanner(DataRoot root, IOptions<TrainingServiceOptions> o
         Require(o.Fold is null or >= 0, "validation_fold", o.Fold, "must be >= 0");
         Require(o.MaxTrainWindows is null or >= 1, "max_train_windows", o.MaxTrainWindows, "must be at least 1");
         Require(o.MaxValidationWindows is null or >= 1, "max_validation_windows", o.MaxValidationWindows, "must be at least 1");
+        Require(o.FineTuneEpochs is null or >= 0, "fine_tune_epochs", o.FineTuneEpochs, "must be at least 0");
+        Require(o.FineTuneEpochs is null or <= 10_000, "fine_tune_epochs", o.FineTuneEpochs, "must be at most 10000");
+        Require(o.FineTuneMinVotes is null or >= 1, "fine_tune_min_votes", o.FineTuneMinVotes, "must be at least 1");
     }
 
     private static void Require<T>(bool ok, string field, T? value, string rule)

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Hbac.Eeg.Formats.Csv;
 using Hbac.Eeg.Labels;
+using Hbac.Eeg.Metrics;
 using Hbac.Learning.Training;
 using Hbac.Onnx;
 
@@ -33,7 +35,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
             Train = Hbac.Run("train", "--data", Data, "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
                 "--batch", "16", "--downsample", "8", "--out", RunFolder);
             TrainEeg = Hbac.Run("train", "--data", Data, "--input", "eeg", "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
-                "--batch", "16", "--downsample", "4x12", "--out", EegRunFolder);
+                "--fine-tune-epochs", "1", "--batch", "16", "--downsample", "4x12", "--out", EegRunFolder);
         }
 
         public void Dispose() => Directory.Delete(Folder, recursive: true);
@@ -73,6 +75,33 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         Assert.True(reader > best, $"perfect reader {reader}, best achievable {best}");
     }
 
+    [Fact]
+    public void EvaluateRowsWriteEachValidationWindowWhoseKlTermsAverageToTheFoldsKl()
+    {
+        var rowsPath = Path.Combine(_run.Folder, "rows.csv");
+        var (exit, output, error) = Hbac.Run("evaluate", "--model", Path.Combine(_run.RunFolder, "model.onnx"), "--data", _run.Data, "--rows", rowsPath);
+        Assert.True(exit == 0, error);
+        double Printed(string name) => double.Parse(System.Text.RegularExpressions.Regex.Match(output, name + @" +(\d+\.\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+
+        var table = CsvTable.Read(rowsPath);
+        Assert.Equal(FoldRowsFile.Header, table.Header);
+        var card = ModelCard.Load(Path.Combine(_run.RunFolder, RunFolderLayout.Card));
+        Assert.Equal(card.Data.ValidationWindows, table.Rows.Count);
+        Assert.Contains($"wrote {table.Rows.Count} rows to {rowsPath}", output);
+        double Mean(string column) => table.Rows.Average(r => table.Double(r, table.RequireColumn(column)));
+        Assert.Equal(Printed("model KL"), Mean("kl"), 4);
+        Assert.Equal(Printed("perfect-reader KL"), Mean("reader_kl"), 4);
+        // Each row's probabilities are a distribution, and its KL term is the Kaggle KL of its votes against them.
+        foreach (var row in table.Rows)
+        {
+            double[] Values(string prefix) => EegClasses.Names.Select(n => table.Double(row, table.RequireColumn(prefix + n))).ToArray();
+            var votes = EegClasses.VoteColumns.Select(c => table.Double(row, table.RequireColumn(c))).ToArray();
+            Assert.Equal(1, Values("p_").Sum(), 5);
+            Assert.Equal(KaggleKl.RowDivergence(votes, Values("p_")), table.Double(row, table.RequireColumn("kl")), 12);
+            Assert.Equal(1, Values("truth_").Sum(), 6);
+        }
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("5x")]
@@ -95,6 +124,10 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         Assert.Equal((4, 12), (card.HyperParameters.InputDownsample, card.HyperParameters.InputDownsampleColumns));
         Assert.Equal("0.5-20 (linear-phase FIR, 801 taps, Hamming-windowed sinc)", card.Preprocessing["band_pass_hz"]);
         Assert.Equal("3", card.Preprocessing["version"]);
+        // One epoch on every training window, then one on those at least 10 experts voted on.
+        Assert.Equal([false, true], card.Epochs.Select(e => e.FineTune));
+        Assert.InRange(card.Data.FineTuneWindows, 1, card.Data.TrainWindows - 1);
+        Assert.Contains($"then 1 epochs x {(card.Data.FineTuneWindows + 15) / 16} steps on the {card.Data.FineTuneWindows} training windows with at least 10 votes", _run.TrainEeg.Out);
 
         // evaluate reads the kind from the model: only the EEG windows reproduce the KL training measured.
         var (exit, output, error) = Hbac.Run("evaluate", "--model", Path.Combine(_run.EegRunFolder, "model.onnx"), "--data", _run.Data);

@@ -59,6 +59,7 @@ public sealed class EegWindowRunTests : IDisposable
         var options = TrainingProfiles.Create("quick", "mobilenetv3", ModelInputKind.Eeg) with
         {
             Epochs = 1, BatchSize = 8, InputDownsample = 8, InputDownsampleColumns = null, MaxTrainWindows = 16, MaxValidationWindows = 8,
+            FineTuneEpochs = 1,
         };
         Assert.Equal(0.8, options.OutputTemperature);
         Assert.Equal(1, options.Threads);

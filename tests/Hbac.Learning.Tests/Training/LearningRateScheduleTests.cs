@@ -32,4 +32,17 @@ public sealed class LearningRateScheduleTests
         Assert.Equal(6e-6 * 32, options.Schedule().Max, 15);
         Assert.Equal(13, options.Schedule().Epochs);
     }
+
+    [Fact]
+    public void TheSecondStageFollowsTheFirstWithItsOwnDecay()
+    {
+        var options = new TrainingOptions { Model = "mobilenetv3", Profile = "quick", Epochs = 4, FineTuneEpochs = 8, FineTuneLearningRate = 2e-4, FineTuneLearningRateMin = 2e-5 };
+        Assert.Equal(12, options.TotalEpochs);
+        Assert.Equal(options.Schedule().At(3), options.LearningRateAt(3));
+        Assert.Equal(2e-4, options.LearningRateAt(4), 15);
+        Assert.Equal(2e-4, options.LearningRateAt(5), 15);
+        var decay = Enumerable.Range(5, 7).Select(options.LearningRateAt).ToArray();
+        Assert.True(decay.Zip(decay.Skip(1)).All(p => p.Second < p.First), string.Join(", ", decay));
+        Assert.InRange(decay[^1], 5e-5, 1e-4); // the cosine runs over epochs + 2, as the first stage's, so it stops short of the floor
+    }
 }

@@ -129,6 +129,70 @@ public sealed class TrainerTests : IDisposable
         }
     }
 
+    /// <summary>Every third window rated by 12 experts, the others by 2.</summary>
+    private static TrainingData ManyVotesOnEveryThird(TrainingData data) =>
+        data with { Windows = data.Windows.Select((w, i) => w with { ExpertVotes = i % 3 == 0 ? 12 : 2 }).ToArray() };
+
+    [Fact]
+    public async Task TheSecondStageTrainsOnTheWindowsWithManyVotesWithItsOwnScheduleAndTheBestEpochIsChosenOverBoth()
+    {
+        var data = ManyVotesOnEveryThird(TinyData.Create());
+        var events = new List<TrainingEvent>();
+        var options = Tiny(epochs: 2) with { FineTuneEpochs = 2, FineTuneMinVotes = 10, FineTuneLearningRate = 1e-3, FineTuneLearningRateMin = 1e-4 };
+        var result = await Trainer.RunAsync(data, options, Path.Combine(_folder, "run"), new ListProgress(events));
+
+        var split = FoldSplit.Create(data.Windows, 0, 5, 42, data.LabelsPath);
+        var many = split.Train.Count(w => w.ExpertVotes >= 10);
+        Assert.InRange(many, 1, split.Train.Count - 1);
+        var started = Assert.IsType<TrainingStarted>(events[0]);
+        Assert.Equal((2, many, (many + 7) / 8), (started.FineTuneEpochs, started.FineTuneWindows, started.FineTuneStepsPerEpoch));
+        Assert.Equal(started.TotalSteps, events.OfType<TrainingStep>().Count());
+        var trainingSteps = events.OfType<TrainingStep>().Where(s => !s.Validation).GroupBy(s => s.Epoch).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal([started.StepsPerEpoch, started.StepsPerEpoch, started.FineTuneStepsPerEpoch, started.FineTuneStepsPerEpoch],
+            Enumerable.Range(0, 4).Select(e => trainingSteps[e]));
+
+        var card = ModelCard.Load(result.CardPath);
+        Assert.Equal([false, false, true, true], card.Epochs.Select(e => e.FineTune));
+        // The second stage's own schedule (its first two epochs at the full rate, as the first stage's ramp and
+        // cosine meet), not the first stage's decayed one.
+        Assert.Equal([options.Schedule().At(0), options.Schedule().At(1), 1e-3, 1e-3], card.Epochs.Select(e => e.LearningRate));
+        Assert.Equal(many, card.Data.FineTuneWindows);
+        Assert.Equal(2, card.HyperParameters.FineTuneEpochs);
+        Assert.Equal(card.Epochs.MinBy(e => e.ValidationLoss)!.Epoch, card.BestEpoch);
+    }
+
+    [Fact]
+    public async Task TheSecondStageStartsFromTheFirstStagesBestWeights()
+    {
+        // BatchNorm frozen (no recalibration, momentum ~0) and a learning rate of ~0: a second-stage epoch changes
+        // nothing, so it validates exactly as the first stage's best epoch did. The first stage's last epoch runs at
+        // lr 0.05 (the cosine heads for 0.5), which wrecks the model, so the best epoch is an earlier one.
+        var options = Tiny(epochs: 3) with
+        {
+            LearningRateMin = 0.5,
+            FineTuneEpochs = 1, FineTuneMinVotes = 10, FineTuneLearningRate = 1e-15, FineTuneLearningRateMin = 1e-15,
+            BatchNormRecalibrationBatches = 0, BatchNormMomentum = 1e-12,
+        };
+        var result = await Trainer.RunAsync(ManyVotesOnEveryThird(TinyData.Create()), options, Path.Combine(_folder, "run"));
+        var epochs = result.Card.Epochs;
+        var best = epochs.Take(3).MinBy(e => e.ValidationLoss)!;
+        Assert.True(best.Epoch < 2, $"the first stage's last epoch was its best ({string.Join(", ", epochs.Select(e => e.ValidationLoss.ToString("F4")))}): the test cannot tell best from last");
+        Assert.Equal(best.ValidationLoss, epochs[3].ValidationLoss, 5);
+    }
+
+    [Fact]
+    public async Task WithoutAWindowRatedByEnoughExpertsThereIsNoSecondStageAndTheCardSaysSo()
+    {
+        var events = new List<TrainingEvent>();
+        var options = Tiny(epochs: 1) with { FineTuneEpochs = 3, FineTuneMinVotes = 13 };
+        var result = await Trainer.RunAsync(ManyVotesOnEveryThird(TinyData.Create()), options, Path.Combine(_folder, "run"), new ListProgress(events));
+        var started = Assert.IsType<TrainingStarted>(events[0]);
+        Assert.Equal((0, 0), (started.FineTuneEpochs, started.FineTuneWindows));
+        Assert.Equal(started.TotalSteps, events.OfType<TrainingStep>().Count());
+        Assert.Single(result.Card.Epochs);
+        Assert.Equal(0, result.Card.Data.FineTuneWindows);
+    }
+
     [Fact]
     public async Task WeightDecayPullsTheWeightsTowardsZero()
     {

@@ -30,6 +30,8 @@ public sealed class TrainingOverridesTests
             AugmentationProbability = 0.25,
             InitialWeights = "w.dat",
             ChannelsLast = false,
+            FineTuneEpochs = 5,
+            FineTuneMinVotes = 12,
         }.ApplyTo(Seed);
 
         Assert.Equal(Seed with
@@ -47,6 +49,8 @@ public sealed class TrainingOverridesTests
             Augmentation = Seed.Augmentation with { Probability = 0.25 },
             InitialWeights = "w.dat",
             ChannelsLast = false,
+            FineTuneEpochs = 5,
+            FineTuneMinVotes = 12,
         }, options);
     }
 
@@ -88,6 +92,18 @@ public sealed class TrainingOverridesTests
     public void ValidateRefusesUnusableRatesNamingThem(double peak, double weightDecay, string name)
     {
         var options = new TrainingOverrides { PeakLearningRate = peak, WeightDecay = weightDecay }.ApplyTo(Seed);
+
+        var error = Assert.Throws<Hbac.Eeg.EegDataException>(options.Validate);
+
+        Assert.StartsWith(name + ":", error.Message);
+    }
+
+    [Theory]
+    [InlineData(-1, 10, "--fine-tune-epochs")]
+    [InlineData(8, 0, "--fine-tune-min-votes")]
+    public void ValidateRefusesAnUnusableSecondStageNamingTheFlag(int epochs, int minVotes, string name)
+    {
+        var options = new TrainingOverrides { FineTuneEpochs = epochs, FineTuneMinVotes = minVotes }.ApplyTo(Seed);
 
         var error = Assert.Throws<Hbac.Eeg.EegDataException>(options.Validate);
 
