@@ -273,7 +273,9 @@ public sealed class DefaultJob(
                 Description = $"AppHost default job: {label} model",
             }, cancellationToken: ct).ResponseAsync,
             stopping);
-        context.Report($"training run {run.RunId}: {label} model, {Profile} profile, {run.Epochs} epochs");
+        var fineTune = run.HyperParameters?.FineTuneEpochs ?? 0;
+        context.Report($"training run {run.RunId}: {label} model, {Profile} profile, " +
+            (fineTune > 0 ? $"{run.Epochs - fineTune} + {fineTune} epochs" : $"{run.Epochs} epochs"));
         return run.RunId;
     }
 
@@ -310,18 +312,24 @@ public sealed class DefaultJob(
     {
         var client = new Training.TrainingClient(Channel(context, training));
         using var call = client.WatchRun(new WatchRunRequest { RunId = runId, Replay = true }, cancellationToken: stopping);
+        var firstStageEpochs = int.MaxValue;
         await foreach (var runEvent in call.ResponseStream.ReadAllAsync(stopping))
         {
             switch (runEvent.EventCase)
             {
                 case RunEvent.EventOneofCase.Started:
                     var started = runEvent.Started;
+                    firstStageEpochs = started.Epochs - started.FineTuneEpochs;
                     context.Report($"{label} training on {started.Device}: {started.TrainSamples} train / {started.ValidationSamples} validation windows, " +
-                        $"{started.Epochs} epochs of {started.StepsPerEpoch} steps");
+                        $"{started.Epochs - started.FineTuneEpochs} epochs of {started.StepsPerEpoch} steps" +
+                        (started.FineTuneEpochs > 0
+                            ? $", then {started.FineTuneEpochs} of {started.FineTuneStepsPerEpoch} on the {started.FineTuneSamples} windows with the most votes"
+                            : ""));
                     break;
                 case RunEvent.EventOneofCase.Epoch:
                     var epoch = runEvent.Epoch;
-                    context.Report($"{label} epoch {epoch.Epoch}/{epoch.Epochs}: train loss {epoch.TrainLoss:F4}, validation KL {epoch.ValidationLoss:F4}, " +
+                    var stage = epoch.Epoch > firstStageEpochs ? " (second stage)" : "";
+                    context.Report($"{label} epoch {epoch.Epoch}/{epoch.Epochs}{stage}: train loss {epoch.TrainLoss:F4}, validation KL {epoch.ValidationLoss:F4}, " +
                         $"{epoch.SamplesPerSecond:F1} windows/s, ETA {Format(epoch.Eta?.ToTimeSpan())}");
                     break;
                 case RunEvent.EventOneofCase.Finished:

@@ -49,6 +49,9 @@ public sealed class InputKindRunsFixture : IAsyncLifetime
 
     public RunInfo Eeg { get; private set; } = null!;
 
+    /// <summary>Every event of the EEG run, which asks for a 2-epoch second stage.</summary>
+    public IReadOnlyList<RunEvent> EegEvents { get; private set; } = [];
+
     public ListRunsResponse Listed { get; private set; } = null!;
 
     public IReadOnlyList<Activity> RunSpans
@@ -66,9 +69,11 @@ public sealed class InputKindRunsFixture : IAsyncLifetime
     {
         var client = Host.Client;
         SpectrogramStarted = await client.StartRunAsync(TestRuns.Tiny(description: "spectrogram", inputKind: ProtoInputKind.Spectrogram));
-        EegStarted = await client.StartRunAsync(TestRuns.Tiny(description: "eeg", inputKind: ProtoInputKind.Eeg));
+        var eeg = TestRuns.Tiny(description: "eeg", inputKind: ProtoInputKind.Eeg);
+        eeg.HyperParameters.FineTuneEpochs = 2;
+        EegStarted = await client.StartRunAsync(eeg);
         await TestRuns.WatchToEndAsync(client, SpectrogramStarted.RunId);
-        await TestRuns.WatchToEndAsync(client, EegStarted.RunId);
+        EegEvents = await TestRuns.WatchToEndAsync(client, EegStarted.RunId);
         Spectrogram = await client.GetRunAsync(new GetRunRequest { RunId = SpectrogramStarted.RunId });
         Eeg = await client.GetRunAsync(new GetRunRequest { RunId = EegStarted.RunId });
         Listed = await client.ListRunsAsync(new ListRunsRequest());
@@ -158,6 +163,25 @@ public sealed class InputKindRunsTests(InputKindRunsFixture runs) : IClassFixtur
         // The fingerprint covers the input files the run read: train_eegs/, not train_spectrograms/.
         var labels = Path.Combine(SyntheticData.Root, KaggleTrainingData.LabelsFile);
         Assert.Equal(KaggleTrainingData.Fingerprint(labels, Path.Combine(SyntheticData.Root, KaggleTrainingData.EegFolder)), card.Data.Fingerprint);
+    }
+
+    [Fact]
+    public void AnEegRunsSecondStageIsAskedForByHyperParametersAndReportedInItsEventsAndCard()
+    {
+        var card = ModelCard.Load(Path.Combine(runs.Host.Repository, runs.Eeg.ModelVersion, "card.json"));
+        Assert.Equal(2, card.HyperParameters.FineTuneEpochs);
+        Assert.InRange(card.Data.FineTuneWindows, 1, card.Data.TrainWindows - 1);
+        Assert.Equal((2, 10), (runs.Eeg.HyperParameters.FineTuneEpochs, runs.Eeg.HyperParameters.FineTuneMinVotes));
+        Assert.Equal(3, runs.Eeg.Epochs);
+
+        var started = runs.EegEvents.Single(e => e.EventCase == RunEvent.EventOneofCase.Started).Started;
+        Assert.Equal((3, 2, card.Data.FineTuneWindows, (card.Data.FineTuneWindows + 7) / 8L),
+            (started.Epochs, started.FineTuneEpochs, started.FineTuneSamples, started.FineTuneStepsPerEpoch));
+        var epochs = runs.EegEvents.Where(e => e.EventCase == RunEvent.EventOneofCase.Epoch).Select(e => e.Epoch).ToList();
+        Assert.Equal([(1, 3), (2, 3), (3, 3)], epochs.Select(e => (e.Epoch, e.Epochs)));
+        // The second stage's steps count its own windows.
+        var lastStep = runs.EegEvents.Last(e => e.EventCase == RunEvent.EventOneofCase.Step).Step;
+        Assert.Equal((3, started.FineTuneStepsPerEpoch), (lastStep.Epoch, lastStep.StepsPerEpoch));
     }
 
     [Fact]

@@ -65,10 +65,12 @@ public sealed class DefaultJobTests : IAsyncLifetime
         Assert.Contains(lines, l => l.StartsWith("generating the synthetic dataset (3 patients) in " + synthetic, StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("prepared: 7 converted, 3 already cached, 0 failed", StringComparison.Ordinal));
         Assert.Contains("training run run-1: spectrogram model, quick profile, 2 epochs", lines);
-        Assert.Contains("training run run-2: EEG model, quick profile, 2 epochs", lines);
-        Assert.Contains(lines, l => l.StartsWith("spectrogram training on cpu: 40 train / 10 validation windows", StringComparison.Ordinal));
+        Assert.Contains("training run run-2: EEG model, quick profile, 1 + 1 epochs", lines);
+        Assert.Contains("spectrogram training on cpu: 40 train / 10 validation windows, 2 epochs of 3 steps", lines);
+        Assert.Contains("EEG training on cpu: 40 train / 10 validation windows, 1 epochs of 3 steps, then 1 of 1 on the 15 windows with the most votes", lines);
         Assert.Contains(lines, l => l.StartsWith("spectrogram epoch 2/2: train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("EEG epoch 2/2: train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("EEG epoch 1/2: train loss 1.0000, validation KL 0.9000", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("EEG epoch 2/2 (second stage): train loss 0.9000, validation KL 0.8000", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("run run-1 published spectrogram model v-run-1 (best validation KL 0.8000)", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("run run-2 published EEG model v-run-2-eeg (best validation KL 0.8000)", StringComparison.Ordinal));
         Assert.Equal("inference serves spectrogram model v-run-1 and EEG model v-run-2-eeg", result);
@@ -462,7 +464,9 @@ public sealed class DefaultJobTests : IAsyncLifetime
             var id = $"run-{stack.Started.Count}";
             var kind = request.InputKind == ModelInputKind.Unspecified ? ModelInputKind.Spectrogram : request.InputKind;
             stack.RunKinds[id] = kind;
-            return Task.FromResult(new RunInfo { RunId = id, State = RunState.Queued, Epochs = 2, InputKind = kind });
+            // EEG runs have a second stage, as the quick EEG profile's: 1 + 1 epochs.
+            var hyperParameters = new HyperParameters { Epochs = kind == ModelInputKind.Eeg ? 1 : 2, FineTuneEpochs = kind == ModelInputKind.Eeg ? 1 : 0 };
+            return Task.FromResult(new RunInfo { RunId = id, State = RunState.Queued, Epochs = 2, InputKind = kind, HyperParameters = hyperParameters });
         }
 
         public override Task<RunInfo> CancelRun(CancelRunRequest request, ServerCallContext context)
@@ -493,7 +497,9 @@ public sealed class DefaultJobTests : IAsyncLifetime
                 fill(e);
                 return e;
             }
-            await responseStream.WriteAsync(Event(e => e.Started = new RunStarted { Epochs = 2, StepsPerEpoch = 3, TrainSamples = 40, ValidationSamples = 10, Device = "cpu" }));
+            await responseStream.WriteAsync(Event(e => e.Started = kind == ModelInputKind.Eeg
+                ? new RunStarted { Epochs = 2, StepsPerEpoch = 3, TrainSamples = 40, ValidationSamples = 10, Device = "cpu", FineTuneEpochs = 1, FineTuneSamples = 15, FineTuneStepsPerEpoch = 1 }
+                : new RunStarted { Epochs = 2, StepsPerEpoch = 3, TrainSamples = 40, ValidationSamples = 10, Device = "cpu" }));
             for (var epoch = 1; epoch <= 2; epoch++)
             {
                 var current = epoch;

@@ -28,7 +28,8 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
             case TrainingStarted started:
                 _started = started;
                 _windowStart = Stopwatch.GetTimestamp();
-                run.Record(new RunUpdate.Started(started.TotalEpochs, started.StepsPerEpoch, started.TrainWindows, started.ValidationWindows, started.Device));
+                run.Record(new RunUpdate.Started(started.TotalEpochs, started.StepsPerEpoch, started.TrainWindows, started.ValidationWindows, started.Device,
+                    started.FineTuneEpochs, started.FineTuneWindows, started.FineTuneStepsPerEpoch));
                 LogStarted(run.Id, run.Plan.Kind.Name(), started.Model, started.Device, started.TrainWindows, started.ValidationWindows, started.Epochs,
                     started.FineTuneEpochs, started.FineTuneWindows);
                 break;

@@ -194,6 +194,7 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
                 {
                     Epochs = s.Epochs, StepsPerEpoch = s.StepsPerEpoch, TrainSamples = s.TrainSamples,
                     ValidationSamples = s.ValidationSamples, Device = s.Device,
+                    FineTuneEpochs = s.FineTuneEpochs, FineTuneSamples = s.FineTuneSamples, FineTuneStepsPerEpoch = s.FineTuneStepsPerEpoch,
                 };
                 break;
             case RunUpdate.Steps s:

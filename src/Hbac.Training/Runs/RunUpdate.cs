@@ -11,7 +11,8 @@ public abstract record RunUpdate
     public DateTimeOffset Time { get; init; }
 
     /// <summary>The run has its data split and model and takes its first step.</summary>
-    public sealed record Started(int Epochs, long StepsPerEpoch, int TrainSamples, int ValidationSamples, string Device) : RunUpdate;
+    public sealed record Started(int Epochs, long StepsPerEpoch, int TrainSamples, int ValidationSamples, string Device,
+        int FineTuneEpochs = 0, int FineTuneSamples = 0, long FineTuneStepsPerEpoch = 0) : RunUpdate;
 
     /// <summary>
     /// A few optimiser steps done: 1-based <paramref name="Epoch"/> and <paramref name="Step"/> of the last one,
