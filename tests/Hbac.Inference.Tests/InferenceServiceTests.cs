@@ -239,6 +239,71 @@ public sealed class InferenceServiceTests : IDisposable
         Assert.Equal(["not_scored", "not_scored", "not_scored", "not_scored", "ok", "ok", "ok", "ok"], replies.Select(r => r.Quality));
     }
 
+    private async Task<List<StreamEegResponse>> StreamAsync(IEnumerable<StreamEegRequest> requests)
+    {
+        using var call = _client.StreamEeg();
+        foreach (var request in requests)
+        {
+            await call.RequestStream.WriteAsync(request);
+        }
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseStream.ReadAllAsync().ToListAsync();
+    }
+
+    [Fact]
+    public async Task AStreamAt256HzIsResampledOnTheServerExactlyAsAClientResamplesTheWholeRecording()
+    {
+        var native = Inputs.Eeg(70, rateHz: 256);
+        // What `hbac stream` sends for an EDF at 256 Hz: each whole channel resampled to 200 Hz (here 14,000 samples, 70 s).
+        var resampled = native.Select(c => Hbac.Eeg.Resampling.Resampler.Resample(c, 256, 200)).ToArray();
+        Assert.Equal(14_000, resampled[0].Length);
+        var atClient = await StreamAsync(Inputs.Chunks(resampled, 200).Select((r, i) =>
+        {
+            r.SampleRateHz = i == 0 ? 200 : 0; // 200 said outright is the default
+            return r;
+        }));
+        // The same signal at its own rate in uneven chunks; the rate is read from the first message only.
+        var atServer = await StreamAsync(Inputs.Chunks(native, 333).Select((r, i) =>
+        {
+            r.SampleRateHz = i == 0 ? 256 : 1;
+            return r;
+        }));
+
+        // 50, 52, ... 70 s: the last window's final samples come out of the filter once the client has ended its side.
+        Assert.Equal(11, atClient.Count);
+        Assert.Equal(atClient.Select(r => (r.WindowEndSeconds, r.SegmentStartSeconds, r.SegmentEndSeconds, r.Quality, r.TopClass)),
+            atServer.Select(r => (r.WindowEndSeconds, r.SegmentStartSeconds, r.SegmentEndSeconds, r.Quality, r.TopClass)));
+        Assert.Equal(atClient.Select(r => r.Probabilities.ToArray()), atServer.Select(r => r.Probabilities.ToArray()));
+        // The lag also counts what the filter holds back and what arrived in the same chunk (up to 333 samples).
+        Assert.All(atClient.Zip(atServer), pair => Assert.InRange(pair.Second.LagSeconds, pair.First.LagSeconds, pair.First.LagSeconds + 333 / 256.0 + 0.2));
+        // Exactly: each reply's segment end plus its lag is the newest 256-Hz sample received, the end of a chunk of 333.
+        Assert.All(atServer, r =>
+        {
+            var received = (r.SegmentEndSeconds + r.LagSeconds) * 256;
+            Assert.True(Math.Abs(received - Math.Round(received / 333) * 333) < 1e-6 || Math.Abs(received - 70 * 256) < 1e-6,
+                $"segment ending {r.SegmentEndSeconds} s, lag {r.LagSeconds} s: {received} samples received");
+        });
+    }
+
+    [Theory]
+    [InlineData(-256.0)]
+    [InlineData(10.0)]
+    [InlineData(5000.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public async Task AStreamAtARateNoEegHasIsRefusedByField(double rate)
+    {
+        using var call = _client.StreamEeg();
+        var requests = Inputs.Chunks(Inputs.Eeg(2), 200).ToList();
+        requests[0].SampleRateHz = rate;
+
+        var refused = await Streams.RefusedAsync(call, requests);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.StartsWith("sample_rate_hz: ", refused.Status.Detail);
+        Assert.Contains("64-4096 Hz", refused.Status.Detail);
+    }
+
     [Fact]
     public async Task StreamEegLagCountsTheSignalThatArrivedWithTheWindow()
     {

@@ -59,13 +59,6 @@ internal static class BenchmarkTimer
         return new BenchmarkResult(name, Median(times), times[0], Median(cpu), runs);
     }
 
-    /// <summary>The median of repeated measurements (the mean of the middle two for an even count).</summary>
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
     private static TimeSpan Median(TimeSpan[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
 }

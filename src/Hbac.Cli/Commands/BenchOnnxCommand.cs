@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Hbac.Cli.Benchmarks;
+using Hbac.Eeg.Metrics;
 using Hbac.Learning.Benchmarks;
 using Hbac.Onnx;
 using Hbac.Onnx.Profiling;
@@ -196,13 +197,13 @@ internal static class BenchOnnxCommand
         {
             foreach (var batch in byBatch.Keys)
             {
-                var a = BenchmarkTimer.Median(mine.Select(r => r.Timings[model][batch][0]));
-                var aCpu = BenchmarkTimer.Median(mine.Select(r => r.Timings[model][batch][1]));
+                var a = Statistics.Median(mine.Select(r => r.Timings[model][batch][0]));
+                var aCpu = Statistics.Median(mine.Select(r => r.Timings[model][batch][1]));
                 var row = $"| {model} | {batch} | {F(a)} | {F(aCpu)} |";
                 if (others is not null)
                 {
-                    var b = BenchmarkTimer.Median(others.Select(r => r.Timings[model][batch][0]));
-                    var bCpu = BenchmarkTimer.Median(others.Select(r => r.Timings[model][batch][1]));
+                    var b = Statistics.Median(others.Select(r => r.Timings[model][batch][0]));
+                    var bCpu = Statistics.Median(others.Select(r => r.Timings[model][batch][1]));
                     row += $" {F(b)} | {F(bCpu)} | {F(b / a)} |";
                 }
                 text.AppendLine(row);

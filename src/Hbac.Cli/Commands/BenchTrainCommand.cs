@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Hbac.Cli.Benchmarks;
+using Hbac.Eeg.Metrics;
 using Hbac.Learning.Benchmarks;
 using Hbac.Learning.Models;
 using Hbac.Learning.Training;
@@ -103,10 +104,10 @@ internal static class BenchTrainCommand
         for (var i = 0; i < variants.Count; i++)
         {
             var variant = variants[i];
-            var forward = BenchmarkTimer.Median(timings[i].Select(t => t.ForwardMsPerImage));
-            var train = BenchmarkTimer.Median(timings[i].Select(t => t.TrainStepMsPerImage));
+            var forward = Statistics.Median(timings[i].Select(t => t.ForwardMsPerImage));
+            var train = Statistics.Median(timings[i].Select(t => t.TrainStepMsPerImage));
             var nchw = variants.FindIndex(v => v.Model == variant.Model && v.Input == variant.Input && !v.Options.ChannelsLast);
-            var ratio = train / BenchmarkTimer.Median(timings[nchw].Select(t => t.TrainStepMsPerImage));
+            var ratio = train / Statistics.Median(timings[nchw].Select(t => t.TrainStepMsPerImage));
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {variant.Model} | {variant.Input} | {variant.Layout} | {forward:0.0} | {train:0.0} | {1000 / train:0.0} | {ratio:0.00}x |");
         }

@@ -39,6 +39,9 @@ public sealed class StreamingResampler
     /// <summary>Outputs handed out so far.</summary>
     public long Outputs => _next;
 
+    /// <summary>Input samples pushed so far.</summary>
+    public long Inputs => _inputs;
+
     /// <summary>
     /// Adds the next input samples; returns the outputs they complete (valid until the next call).
     /// </summary>

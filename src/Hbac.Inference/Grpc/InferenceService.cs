@@ -7,6 +7,7 @@ using Hbac.Contracts;
 using Hbac.Contracts.Streaming;
 using Hbac.Contracts.V1;
 using Hbac.Eeg.Reports;
+using Hbac.Eeg.Resampling;
 using Hbac.Eeg.Windows;
 using Hbac.Inference.Extensions;
 using Hbac.Inference.Models;
@@ -144,35 +145,15 @@ public sealed class InferenceService(
             long callStart = 0;
             var limiter = new StreamRateLimiter(options.Value.StreamMaxSamplesPerSecond, time);
             var interleaved = Array.Empty<float>();
-            while (await requestStream.MoveNext(ct))
+            // Signal at another rate than 200 Hz is resampled here, as `hbac stream` resamples an EDF.
+            InterleavedResampler? resampler = null;
+            var resampled = Array.Empty<float>();
+
+            // The first length values of signal, interleaved at 200 Hz, into the stream; a reply for every window they complete.
+            async Task ReplyAsync(float[] signal, int length, StageStart receive, StageStart received)
             {
-                var receive = StageStart.Now();
-                var firstSample = stream is null ? FirstSampleIndex(requestStream.Current.FirstSampleIndex) : 0;
-                var chunk = requestStream.Current.Chunk ?? throw new InvalidRequestException("chunk: required");
-                var samples = SampleCount(chunk);
-                if (!limiter.TryTake(samples))
-                {
-                    throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                        $"chunk: stream rate over {limiter.SamplesPerSecond} samples per second ({limiter.SamplesPerSecond / (double)EegStream.SampleRateHz:0.#}x real time)"));
-                }
-                var length = samples * EegStream.ChannelCount;
-                if (interleaved.Length < length)
-                {
-                    interleaved = new float[length];
-                }
-                EegChunkSamples.CopyInterleaved(chunk, samples, interleaved);
-                // Counted per window once the windows are known: a chunk that completes none still costs.
-                var received = StageStart.Now();
-                // The first message says where the call lies in the stream (a resumed stream keeps its clock).
-                // Its ~0.8 MB of buffers are the window stage's, not the chunk's receiving.
-                if (stream is null)
-                {
-                    stream = new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent, firstSample: firstSample);
-                    quality = new SignalQualityTracker(keepSeconds: QualitySecondsKept);
-                    callStart = firstSample;
-                }
-                quality!.AppendInterleaved(interleaved.AsSpan(0, length), EegStream.ChannelCount);
-                var windows = stream.AppendInterleaved(interleaved.AsSpan(0, length));
+                quality!.AppendInterleaved(signal.AsSpan(0, length), EegStream.ChannelCount);
+                var windows = stream!.AppendInterleaved(signal.AsSpan(0, length));
                 profile.Record(ModelInputKind.Eeg, ServingStage.Window, windows.Count, received);
                 profile.RecordBetween(ModelInputKind.Eeg, ServingStage.Receive, windows.Count, receive, received);
                 foreach (var window in windows)
@@ -191,7 +172,7 @@ public sealed class InferenceService(
                         WindowSeconds = EegStream.ScoredWindowSeconds,
                         SegmentStartSeconds = window.SegmentStartSeconds,
                         SegmentEndSeconds = window.SegmentEndSeconds,
-                        LagSeconds = window.LagSeconds,
+                        LagSeconds = window.LagSeconds + (resampler?.PendingSeconds ?? 0),
                         Probabilities = probabilities,
                         TopClass = TopClassOf(probabilities, segmentQuality),
                         ModelVersion = scored.ModelVersion,
@@ -200,6 +181,57 @@ public sealed class InferenceService(
                     }, ct);
                     profile.Record(ModelInputKind.Eeg, ServingStage.Reply, 1, reply);
                 }
+            }
+
+            while (await requestStream.MoveNext(ct))
+            {
+                var receive = StageStart.Now();
+                var firstSample = stream is null ? FirstSampleIndex(requestStream.Current.FirstSampleIndex) : 0;
+                if (stream is null && SampleRate(requestStream.Current.SampleRateHz) is { } rate)
+                {
+                    resampler = new InterleavedResampler(EegStream.ChannelCount, rate, EegStream.SampleRateHz);
+                }
+                var chunk = requestStream.Current.Chunk ?? throw new InvalidRequestException("chunk: required");
+                var samples = SampleCount(chunk);
+                // The limit is in seconds of signal: samples at another rate count as the 200-Hz samples they become.
+                if (!limiter.TryTake(resampler is null ? samples : (int)Math.Ceiling(samples * EegStream.SampleRateHz / resampler.FromRateHz)))
+                {
+                    throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                        $"chunk: stream rate over {limiter.SamplesPerSecond} samples per second ({limiter.SamplesPerSecond / (double)EegStream.SampleRateHz:0.#}x real time)"));
+                }
+                var length = samples * EegStream.ChannelCount;
+                if (interleaved.Length < length)
+                {
+                    interleaved = new float[length];
+                }
+                EegChunkSamples.CopyInterleaved(chunk, samples, interleaved);
+                // Counted per window once the windows are known: a chunk that completes none still costs.
+                // Resampling, like the window's preprocessing, is the window stage's.
+                var received = StageStart.Now();
+                // The first message says where the call lies in the stream (a resumed stream keeps its clock).
+                // Its ~0.8 MB of buffers are the window stage's, not the chunk's receiving.
+                if (stream is null)
+                {
+                    stream = new EegWindowStream(EegStream.ChannelCount, newInput: inputs.Rent, firstSample: firstSample);
+                    quality = new SignalQualityTracker(keepSeconds: QualitySecondsKept);
+                    callStart = firstSample;
+                }
+                if (resampler is null)
+                {
+                    await ReplyAsync(interleaved, length, receive, received);
+                }
+                else
+                {
+                    var count = Resampled(resampler.Push(interleaved.AsSpan(0, length)), ref resampled);
+                    await ReplyAsync(resampled, count, receive, received);
+                }
+            }
+            // The client has sent everything: the resampler hands out the samples its filter was waiting for.
+            if (resampler is not null && stream is not null)
+            {
+                var now = StageStart.Now();
+                var count = Resampled(resampler.Finish(), ref resampled);
+                await ReplyAsync(resampled, count, now, now);
             }
             return true;
         });
@@ -369,6 +401,27 @@ public sealed class InferenceService(
     }
 
     /// <summary>2^40 samples: 174 years of signal at 200 Hz, so the stream's seconds stay exact in a double.</summary>
+    /// <summary>Copies a resampler's outputs (valid only until its next call) into a reused buffer; their count.</summary>
+    private static int Resampled(ReadOnlySpan<float> outputs, ref float[] buffer)
+    {
+        if (buffer.Length < outputs.Length)
+        {
+            buffer = new float[outputs.Length];
+        }
+        outputs.CopyTo(buffer);
+        return outputs.Length;
+    }
+
+    public const double MinSampleRateHz = 64;
+    public const double MaxSampleRateHz = 4096;
+
+    /// <summary>The rate a stream's samples are at when it is not 200 Hz; null for 200 Hz (0, the default, included).</summary>
+    private static double? SampleRate(double rateHz) =>
+        rateHz == 0 || rateHz == EegStream.SampleRateHz ? null
+        : double.IsFinite(rateHz) && rateHz is >= MinSampleRateHz and <= MaxSampleRateHz ? rateHz
+        : throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
+            $"sample_rate_hz: {rateHz} must be 0 (200 Hz) or within {MinSampleRateHz}-{MaxSampleRateHz} Hz"));
+
     public const long MaxFirstSampleIndex = 1L << 40;
 
     private static long FirstSampleIndex(long index) => index is >= 0 and <= MaxFirstSampleIndex

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hbac.Eeg.Metrics;
 using Hbac.Onnx;
 
 namespace Hbac.Learning.Quantization;
@@ -43,13 +44,6 @@ public static class InferenceTiming
             int8Times.Add(Stopwatch.GetElapsedTime(middle, end).TotalMilliseconds);
             rounds++;
         }
-        return new TimingComparison(batchSize, Median(fp32Times) / batchSize, Median(int8Times) / batchSize, rounds);
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        var middle = values.Count / 2;
-        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        return new TimingComparison(batchSize, Statistics.Median(fp32Times) / batchSize, Statistics.Median(int8Times) / batchSize, rounds);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Hbac.Eeg;
 using Hbac.Onnx;
@@ -65,8 +66,13 @@ public sealed record ModelCard
         }
         try
         {
-            return JsonSerializer.Deserialize<ModelCard>(File.ReadAllText(path), Json)
-                ?? throw EegDataException.InFile(path, "empty model card");
+            var node = JsonNode.Parse(File.ReadAllText(path));
+            // Cards written before stop 31 have no channels_last: those runs convolved NCHW tensors, whatever today's default.
+            if (node?["hyper_parameters"] is JsonObject hyperParameters && !hyperParameters.ContainsKey("channels_last"))
+            {
+                hyperParameters["channels_last"] = false;
+            }
+            return node.Deserialize<ModelCard>(Json) ?? throw EegDataException.InFile(path, "empty model card");
         }
         catch (JsonException e)
         {

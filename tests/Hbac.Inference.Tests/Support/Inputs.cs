@@ -25,17 +25,17 @@ internal static class Inputs
     public static float[] ChannelMaxima(float[] input) =>
         Enumerable.Range(0, 3).Select(c => input.AsSpan(c * 120_000, 120_000).ToArray().Max()).ToArray();
 
-    /// <summary>20 Kaggle channels of deterministic pseudo-EEG (sines plus noise), <paramref name="seconds"/> long at 200 Hz.</summary>
-    public static float[][] Eeg(double seconds, int seed = 7)
+    /// <summary>20 Kaggle channels of deterministic pseudo-EEG (sines plus noise), <paramref name="seconds"/> long at <paramref name="rateHz"/>.</summary>
+    public static float[][] Eeg(double seconds, int seed = 7, int rateHz = 200)
     {
-        var length = (int)(seconds * 200);
+        var length = (int)(seconds * rateHz);
         var random = new Random(seed);
         return Enumerable.Range(0, 20).Select(c =>
         {
             var channel = new float[length];
             for (var s = 0; s < length; s++)
             {
-                channel[s] = (float)(30 * Math.Sin(2 * Math.PI * (3 + c % 7) * s / 200.0) + 10 * (random.NextDouble() - 0.5));
+                channel[s] = (float)(30 * Math.Sin(2 * Math.PI * (3 + c % 7) * s / rateHz) + 10 * (random.NextDouble() - 0.5));
             }
             return channel;
         }).ToArray();

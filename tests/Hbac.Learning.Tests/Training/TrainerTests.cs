@@ -64,6 +64,15 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss, 2);
         Assert.Contains("\"channels_last\": false", File.ReadAllText(Path.Combine(nchw.RunFolder, RunFolderLayout.Card)));
         Assert.Contains("\"channels_last\": true", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
+
+        // A card written before the option existed describes an NCHW run, whatever today's default.
+        var cardPath = Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card);
+        Assert.True(ModelCard.Load(cardPath).HyperParameters.ChannelsLast);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cardPath))!;
+        Assert.True(json["hyper_parameters"]!.AsObject().Remove("channels_last"));
+        var old = Path.Combine(_folder, "old-card.json");
+        File.WriteAllText(old, json.ToJsonString());
+        Assert.False(ModelCard.Load(old).HyperParameters.ChannelsLast);
     }
 
     [Fact]
