@@ -24,6 +24,18 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
+    public void TheEpochCountIsThePlansUntilTheTrainerSaysHowManyItRuns()
+    {
+        // The EEG quick profile plans 16 + 12 epochs; without a window rated by 10 experts the second stage does not run.
+        var run = new TrainingRun("run-2", new RunPlan("mobilenetv3", "quick", TrainingProfiles.Create("quick", "mobilenetv3", ModelInputKind.Eeg),
+            "/data", ".", "", ModelInputKind.Eeg), TimeProvider.System);
+        Assert.Equal(28, run.Snapshot().Epochs);
+        Assert.True(run.TryStart());
+        run.Record(new RunUpdate.Started(16, 24, 377, 98, "cpu"));
+        Assert.Equal(16, run.Snapshot().Epochs);
+    }
+
+    [Fact]
     public async Task UpdatesAreNumberedOneByOneAndTheSnapshotFollowsThem()
     {
         var run = NewRun();

@@ -48,10 +48,10 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
                 break;
             case TrainingEpochCompleted epoch:
                 var m = epoch.Metrics;
-                run.Record(new RunUpdate.EpochEnded(m.Epoch + 1, run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.LearningRate,
+                run.Record(new RunUpdate.EpochEnded(m.Epoch + 1, _started?.TotalEpochs ?? run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.LearningRate,
                     m.ImagesPerSecond, run.Elapsed, _eta));
                 metrics.RecordEpoch(m.ValidationLoss);
-                LogEpoch(run.Id, m.Epoch + 1, run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
+                LogEpoch(run.Id, m.Epoch + 1, _started?.TotalEpochs ?? run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
                     epoch.IsBest ? " (best)" : "");
                 break;
         }

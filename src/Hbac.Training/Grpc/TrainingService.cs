@@ -157,7 +157,7 @@ public sealed class TrainingService(ITrainingRuns runs) : Contracts.V1.Training.
             Description = run.Plan.Description,
             CreatedAt = Timestamp.FromDateTimeOffset(run.CreatedAt),
             Epoch = run.Epoch,
-            Epochs = run.Options.TotalEpochs,
+            Epochs = run.Epochs,
             BestValidationLoss = run.BestValidationLoss,
             ModelVersion = run.ModelVersion ?? "",
             Error = run.Error ?? "",

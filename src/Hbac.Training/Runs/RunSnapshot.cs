@@ -11,6 +11,7 @@ public sealed record RunSnapshot(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     int Epoch,
+    int Epochs,
     double BestValidationLoss,
     string? ModelVersion,
     string? Error)

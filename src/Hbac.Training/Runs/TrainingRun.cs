@@ -21,6 +21,8 @@ public sealed class TrainingRun
     private DateTimeOffset? _startedAt;
     private DateTimeOffset? _finishedAt;
     private int _epoch;
+    // Both stages' epochs as planned, until the trainer says how many it runs (no second stage without windows for it).
+    private int? _epochs;
     private double _bestValidationLoss = double.NaN;
     private string? _modelVersion;
     private string? _error;
@@ -75,7 +77,8 @@ public sealed class TrainingRun
     {
         lock (_gate)
         {
-            return new RunSnapshot(Id, _status, Plan, CreatedAt, _startedAt, _finishedAt, _epoch, _bestValidationLoss, _modelVersion, _error);
+            return new RunSnapshot(Id, _status, Plan, CreatedAt, _startedAt, _finishedAt, _epoch, _epochs ?? Plan.Options.TotalEpochs,
+                _bestValidationLoss, _modelVersion, _error);
         }
     }
 
@@ -134,6 +137,10 @@ public sealed class TrainingRun
             if (_status.IsFinal())
             {
                 return;
+            }
+            if (update is RunUpdate.Started started)
+            {
+                _epochs = started.Epochs;
             }
             if (update is RunUpdate.EpochEnded epoch)
             {
