@@ -59,6 +59,20 @@ internal static class EvaluateCommand
                 Console.WriteLine($"perfect-reader KL   {F(reader)}  (every pattern drawn into the signal read exactly; see PerfectReader)");
             }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
+            var shares = r.ByEeg();
+            var truth = shares.All(e => e.PerfectReaderKl is not null);
+            Console.WriteLine();
+            Console.WriteLine(truth
+                ? $"where the KL comes from: the {Math.Min(5, shares.Count)} of {shares.Count} EEGs furthest above the perfect reader (each EEG's rows' KL terms / {r.Windows}; all EEGs add up to the KLs above)"
+                : $"where the KL comes from: the {Math.Min(5, shares.Count)} of {shares.Count} EEGs with the largest share (each EEG's rows' KL terms / {r.Windows}; all EEGs add up to the model KL)");
+            Console.WriteLine(truth ? "  eeg_id        rows  votes   model  reader   above" : "  eeg_id        rows  votes   model");
+            foreach (var e in shares.Take(5))
+            {
+                var line = string.Create(CultureInfo.InvariantCulture, $"  {e.EegId,-12} {e.Rows,5} {e.MeanVotes,6:F1}  {e.Kl,6:F4}");
+                Console.WriteLine(e.PerfectReaderKl is { } readerShare
+                    ? line + string.Create(CultureInfo.InvariantCulture, $"  {readerShare,6:F4}  {e.Kl - readerShare,7:+0.0000;-0.0000}")
+                    : line);
+            }
             if (parseResult.GetValue(rows) is { } rowsPath)
             {
                 FoldRowsFile.Write(rowsPath, r.Rows);

@@ -28,7 +28,23 @@ public sealed record FoldEvaluation(
 {
     /// <summary>Every validation window's votes, prediction and KL, in the fold's order (<c>hbac evaluate --rows</c>).</summary>
     public IReadOnlyList<FoldRow> Rows { get; init; } = [];
+
+    /// <summary>
+    /// Each EEG's share of the fold's KL (its rows' KL terms divided by all the fold's rows, so the shares add up to
+    /// <see cref="ModelKl"/>), and of the perfect reader's on synthetic data; largest excess over the reader first
+    /// (largest share without truth). A few EEGs often make most of a fold's KL: every label of one EEG shares its truth.
+    /// </summary>
+    public IReadOnlyList<EegShare> ByEeg() => Rows
+        .GroupBy(r => r.EegId)
+        .Select(g => new EegShare(g.Key, g.Count(), g.Sum(r => r.ExpertVotes) / g.Count(), g.Sum(r => r.Kl) / Rows.Count,
+            g.All(r => r.PerfectReaderKl is not null) ? g.Sum(r => r.PerfectReaderKl!.Value) / Rows.Count : null))
+        .OrderByDescending(e => e.Kl - (e.PerfectReaderKl ?? 0))
+        .ThenBy(e => e.EegId)
+        .ToArray();
 }
+
+/// <summary>One EEG's part of a fold's KL (see <see cref="FoldEvaluation.ByEeg"/>).</summary>
+public sealed record EegShare(long EegId, int Rows, double MeanVotes, double Kl, double? PerfectReaderKl);
 
 /// <summary>
 /// One validation window as <see cref="FoldEvaluator"/> scored it: <see cref="Kl"/> is its term of the Kaggle KL (the fold's

@@ -91,6 +91,11 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         double Mean(string column) => table.Rows.Average(r => table.Double(r, table.RequireColumn(column)));
         Assert.Equal(Printed("model KL"), Mean("kl"), 4);
         Assert.Equal(Printed("perfect-reader KL"), Mean("reader_kl"), 4);
+        // The summary's EEG table is the same rows grouped by EEG: its first line is the EEG furthest above the reader.
+        var worst = table.Rows.GroupBy(r => table.Int64(r, table.RequireColumn("eeg_id")))
+            .Select(g => (Eeg: g.Key, Above: g.Sum(r => table.Double(r, table.RequireColumn("kl")) - table.Double(r, table.RequireColumn("reader_kl"))) / table.Rows.Count))
+            .MaxBy(e => e.Above);
+        Assert.Matches($@"above\n  {worst.Eeg} +\d+ +\d+\.\d +\d\.\d{{4}} +\d\.\d{{4}} +{(worst.Above >= 0 ? "\\+" : "-")}{Math.Abs(worst.Above).ToString("F4", CultureInfo.InvariantCulture)}\n", output);
         // Each row's probabilities are a distribution, and its KL term is the Kaggle KL of its votes against them.
         foreach (var row in table.Rows)
         {
