@@ -400,7 +400,6 @@ public sealed class InferenceService(
         return null;
     }
 
-    /// <summary>2^40 samples: 174 years of signal at 200 Hz, so the stream's seconds stay exact in a double.</summary>
     /// <summary>Copies a resampler's outputs (valid only until its next call) into a reused buffer; their count.</summary>
     private static int Resampled(ReadOnlySpan<float> outputs, ref float[] buffer)
     {
@@ -422,6 +421,7 @@ public sealed class InferenceService(
         : throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
             $"sample_rate_hz: {rateHz} must be 0 (200 Hz) or within {MinSampleRateHz}-{MaxSampleRateHz} Hz"));
 
+    /// <summary>2^40 samples: 174 years of signal at 200 Hz, so the stream's seconds stay exact in a double.</summary>
     public const long MaxFirstSampleIndex = 1L << 40;
 
     private static long FirstSampleIndex(long index) => index is >= 0 and <= MaxFirstSampleIndex

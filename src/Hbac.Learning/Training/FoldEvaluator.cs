@@ -98,31 +98,34 @@ public static class FoldEvaluator
         var votes = validation.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
         var prior = split.TrainingPrior();
         var priorPredictions = Enumerable.Range(0, validation.Count).SelectMany(_ => prior).ToArray();
-        var anchors = TruthAnchors(data.Folder, validation);
         var predicted = Enumerable.Range(0, validation.Count)
             .Select(i => ArgMax(probabilities.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray();
-        var truth = File.Exists(Path.Combine(data.Folder, TruthFile)) ? ReadTruth(Path.Combine(data.Folder, TruthFile)) : null;
+        // truth.csv is read, and the perfect reader asked, once per row: the rows carry them and the anchors follow from them.
+        var truthOf = TruthOf(data.Folder);
         var rows = validation.Select((w, i) =>
         {
             var p = probabilities.AsSpan(i * EegClasses.Count, EegClasses.Count);
             var target = votes.AsSpan(i * EegClasses.Count, EegClasses.Count);
             var row = new FoldRow(w.LabelId, w.EegId, w.PatientId, w.ExpertVotes, w.Consensus, w.Votes, p.ToArray(), KaggleKl.RowDivergence(target, p));
-            if (truth is not null && truth.TryGetValue(w.LabelId, out var t))
+            if (truthOf?.Invoke(w) is { } t)
             {
                 var reader = PerfectReader.Default.Predict(t);
                 row = row with { Truth = t, PerfectReader = reader, PerfectReaderKl = KaggleKl.RowDivergence(target, reader) };
             }
             return row;
         }).ToArray();
+        var anchors = truthOf is null ? ((double, double)?)null
+            : (KaggleKl.Score(votes, rows.SelectMany(r => r.Truth!).ToArray(), EegClasses.Count),
+                KaggleKl.Score(votes, rows.SelectMany(r => r.PerfectReader!).ToArray(), EegClasses.Count));
         return new FoldEvaluation(
             fold,
             validation.Count,
             validation.Select(w => w.PatientId).Distinct().Count(),
             KaggleKl.Score(votes, probabilities, EegClasses.Count),
             KaggleKl.Score(votes, priorPredictions, EegClasses.Count),
-            anchors?.BestAchievableKl,
+            anchors?.Item1,
             ConfusionMatrix.From(EegClasses.Names, validation.Select(w => w.Consensus).ToArray(), predicted),
-            anchors?.PerfectReaderKl)
+            anchors?.Item2)
         {
             Rows = rows,
         };
@@ -134,19 +137,29 @@ public static class FoldEvaluator
     /// </summary>
     public static (double BestAchievableKl, double PerfectReaderKl)? TruthAnchors(string folder, IReadOnlyList<TrainingWindow> rows)
     {
+        if (TruthOf(folder) is not { } truthOf)
+        {
+            return null;
+        }
+        var votes = rows.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
+        var truths = rows.Select(truthOf).ToArray();
+        var reader = PerfectReader.Default;
+        return (KaggleKl.Score(votes, truths.SelectMany(t => t).ToArray(), EegClasses.Count),
+            KaggleKl.Score(votes, truths.SelectMany(reader.Predict).ToArray(), EegClasses.Count));
+    }
+
+    /// <summary>A window's true distribution from <paramref name="folder"/>'s truth.csv (naming a label it lacks); null without one.</summary>
+    private static Func<TrainingWindow, double[]>? TruthOf(string folder)
+    {
         var truthPath = Path.Combine(folder, TruthFile);
         if (!File.Exists(truthPath))
         {
             return null;
         }
         var truth = ReadTruth(truthPath);
-        double[] Truth(TrainingWindow w) => truth.TryGetValue(w.LabelId, out var t)
+        return w => truth.TryGetValue(w.LabelId, out var t)
             ? t
             : throw EegDataException.InFile(truthPath, $"no row for label_id {w.LabelId}");
-        var votes = rows.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray();
-        var reader = PerfectReader.Default;
-        return (KaggleKl.Score(votes, rows.SelectMany(Truth).ToArray(), EegClasses.Count),
-            KaggleKl.Score(votes, rows.SelectMany(w => reader.Predict(Truth(w))).ToArray(), EegClasses.Count));
     }
 
     /// <summary>

@@ -216,7 +216,7 @@ public static class Trainer
             Data = new TrainingDataSummary(data.Folder, data.Fingerprint, data.Windows.Count, train.Count, validation.Count,
                 train.Select(w => w.PatientId).Distinct().Count(), validation.Select(w => w.PatientId).Distinct().Count())
             {
-                FineTuneWindows = fineTuneEpochs > 0 ? fineTune.Length : 0,
+                FineTuneWindows = fineTune.Length,
             },
             Profile = options.Profile,
             HyperParameters = options,
