@@ -75,6 +75,9 @@ public sealed class CrashRestarter(
         state == KnownResourceStates.FailedToStart
         || ((state == KnownResourceStates.Exited || state == KnownResourceStates.Finished) && exitCode is { } code && code != 0);
 
+    /// <summary>How long one start command may take before it counts as failed and is tried again.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private async Task RestartAsync(IResource resource, string resourceId, Replica replica, BackoffPolicy backoff, int? exitCode, CancellationToken stopping)
     {
         var log = logs.GetLogger(resourceId);
@@ -86,34 +89,65 @@ public sealed class CrashRestarter(
             var delay = backoff.Delay(replica.ConsecutiveCrashes);
             log.LogWarning("crashed (exit code {ExitCode}); restart {Restart} in {Delay:F1} s", exitCode?.ToString() ?? "none", replica.Restarts + 1, delay.TotalSeconds);
             logger.LogWarning("{Resource} crashed (exit code {ExitCode}); restarting in {Delay:F1} s", resourceId, exitCode, delay.TotalSeconds);
-            await Task.Delay(delay, stopping);
-            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            // A start command can fail, throw or never answer (DCP on a loaded machine): then it is tried
+            // again after the next delay, until the process runs, someone else starts it, or the app stops.
+            for (var attempt = 1; ; attempt++)
             {
-                return;
-            }
-            replica.StartedAt = null;
-            var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, stopping);
-            replica.Restarts++;
-            await notifications.PublishUpdateAsync(resource, resourceId, snapshot => snapshot with
-            {
-                Properties = snapshot.Properties.With(RestartsProperty, replica.Restarts),
-            });
-            if (!result.Success)
-            {
-                log.LogError("restart {Restart} failed: {Error}", replica.Restarts, result.Message);
+                await Task.Delay(delay, stopping);
+                if (lifetime.ApplicationStopping.IsCancellationRequested || replica.StopRequested)
+                {
+                    return;
+                }
+                if (notifications.TryGetCurrentState(resourceId, out var current)
+                    && current.Snapshot.State?.Text is { } state && (state == KnownResourceStates.Running || (attempt == 1 && state == KnownResourceStates.Starting)))
+                {
+                    return; // started from the dashboard meanwhile (or, after a start that hung, running at last)
+                }
+                replica.StartedAt = null;
+                log.LogInformation("restart {Restart}: starting (attempt {Attempt})", replica.Restarts + 1, attempt);
+                var failure = await StartAsync(resourceId, stopping);
+                if (failure is null)
+                {
+                    replica.Restarts++;
+                    await notifications.PublishUpdateAsync(resource, resourceId, snapshot => snapshot with
+                    {
+                        Properties = snapshot.Properties.With(RestartsProperty, replica.Restarts),
+                    });
+                    return;
+                }
+                replica.ConsecutiveCrashes++;
+                delay = backoff.Delay(replica.ConsecutiveCrashes);
+                log.LogError("restart {Restart} failed: {Error}; trying again in {Delay:F1} s", replica.Restarts + 1, failure, delay.TotalSeconds);
+                logger.LogError("restarting {Resource} failed: {Error}; trying again in {Delay:F1} s", resourceId, failure, delay.TotalSeconds);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The AppHost is stopping.
         }
-        catch (Exception exception)
-        {
-            logger.LogError(exception, "restarting {Resource} failed", resourceId);
-        }
         finally
         {
             replica.Pending = false;
+        }
+    }
+
+    /// <summary>Runs the resource's start command; null when it started, else why not.</summary>
+    private async Task<string?> StartAsync(string resourceId, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, timeout.Token);
+            return result.Success ? null : result.Message ?? "the start command failed without a message";
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return $"the start command did not finish within {StartTimeout.TotalSeconds:F0} s";
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return $"{exception.GetType().Name}: {exception.Message}";
         }
     }
 

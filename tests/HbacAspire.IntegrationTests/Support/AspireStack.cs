@@ -81,20 +81,24 @@ internal sealed class AspireStack : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until inference serves a model (what the AppHost's "ready" line says).</summary>
+    /// <summary>
+    /// Waits until inference serves a model of each kind. The rescan can find a spectrogram model one
+    /// pass before the EEG model published just after it, so waiting for one kind is not enough to stream.
+    /// </summary>
     public Task WaitForReadyAsync(double seconds = 180) =>
         Wait.UntilAsync(async () =>
         {
             try
             {
-                return (await new Inference.InferenceClient(Channel("inference")).ListModelsAsync(
-                    new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).ActiveVersion.Length > 0;
+                var models = await new Inference.InferenceClient(Channel("inference")).ListModelsAsync(
+                    new ListModelsRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                return models.ActiveVersion.Length > 0 && models.ActiveEegVersion.Length > 0;
             }
             catch (Grpc.Core.RpcException)
             {
                 return false;
             }
-        }, "inference to serve a model", seconds, Diagnostics);
+        }, "inference to serve a spectrogram and an EEG model", seconds, Diagnostics);
 
     /// <summary>The URL of a resource's endpoint ("grpc" for services, "tcp" for redis), e.g. http://localhost:40123.</summary>
     public string Endpoint(string resource) =>
