@@ -24,16 +24,7 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
         _realRedis = redisConnection is not null;
         Home = Directory.CreateTempSubdirectory("hbac-training-tests-").FullName;
         Repository = Path.Combine(Home, "models");
-        _settings = new Dictionary<string, string>
-        {
-            ["Hbac:DataRoot"] = dataRoot,
-            [TestApiKey.Setting] = TestApiKey.Value,
-            ["Hbac:ModelRepository"] = Repository,
-            ["Hbac:Threads"] = "2",
-            ["Hbac:StepEventInterval"] = "1",
-            // Unless a real Redis is given, never contacted: the fakes below replace everything that would use it.
-            ["ConnectionStrings:redis"] = redisConnection ?? "127.0.0.1:1",
-        };
+        _settings = Settings(dataRoot, Repository, redisConnection);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             _settings[key] = value;
@@ -52,6 +43,18 @@ internal sealed class TrainingHost : WebApplicationFactory<Program>
     }
 
     public string Home { get; }
+
+    /// <summary>The settings a test service runs with, before a test's own.</summary>
+    public static Dictionary<string, string> Settings(string dataRoot, string repository, string? redisConnection = null) => new()
+    {
+        ["Hbac:DataRoot"] = dataRoot,
+        [TestApiKey.Setting] = TestApiKey.Value,
+        ["Hbac:ModelRepository"] = repository,
+        ["Hbac:Threads"] = "2",
+        ["Hbac:StepEventInterval"] = "1",
+        // Unless a real Redis is given, never contacted: the fakes replace everything that would use it.
+        ["ConnectionStrings:redis"] = redisConnection ?? "127.0.0.1:1",
+    };
 
     /// <summary>A channel on the test server whose calls carry <paramref name="apiKey"/> (null: none).</summary>
     public GrpcChannel CreateChannel(string? apiKey) =>
