@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Hbac.Eeg.Windows;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -10,7 +11,9 @@ namespace Hbac.Onnx;
 /// Runs any ONNX classifier with one float input [N (or 1), 3, 400, 300] and an output [N, 6]: ours
 /// (which has <c>probabilities</c>) or anyone else's (softmax is applied when the output is logits).
 /// One <see cref="InferenceSession"/> per file; CUDA is tried first, then CPU. Thread-safe to call
-/// <see cref="Predict"/> concurrently.
+/// <see cref="Predict"/> concurrently. A model that starts by average-pooling its input over whole blocks
+/// (the quick EEG profile) runs without that node (<see cref="LeadingInputPool"/>): it takes the pooled input
+/// (<see cref="Pooling"/>) as it is, and a whole input is pooled here first.
 /// </summary>
 public sealed class OnnxClassifier : IDisposable
 {
@@ -26,8 +29,10 @@ public sealed class OnnxClassifier : IDisposable
     private readonly string[] _outputNames;
     private readonly bool _fixedBatchOfOne;
 
-    private OnnxClassifier(string path, InferenceSession session, string executionProvider, string? cudaUnavailableReason, string input, string output, bool fixedBatchOfOne)
+    private OnnxClassifier(string path, InferenceSession session, string executionProvider, string? cudaUnavailableReason, string input, string output, bool fixedBatchOfOne,
+        InputPooling pooling)
     {
+        Pooling = pooling;
         Path = path;
         _session = session;
         ExecutionProvider = executionProvider;
@@ -48,6 +53,12 @@ public sealed class OnnxClassifier : IDisposable
     public string? CudaUnavailableReason { get; }
 
     public string InputName => _inputNames[0];
+
+    /// <summary>The pooling the model's first node did and this classifier does instead (<see cref="InputPooling.None"/>: none).</summary>
+    public InputPooling Pooling { get; }
+
+    /// <summary>Floats per window of the input the session reads: the pooled size, or [3, 400, 300].</summary>
+    public int InputSize => Pooling.Size;
 
     public string OutputName => _outputNames[0];
 
@@ -72,14 +83,26 @@ public sealed class OnnxClassifier : IDisposable
         {
             throw ModelFileException.InFile(path, "model file not found");
         }
-        var (session, provider, cudaUnavailable) = CreateSession(path, threads, spinning);
+        byte[] bytes;
         try
         {
-            var (input, fixedBatch) = ValidateInput(path, session);
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ModelFileException.InFile(path, $"cannot be read ({e.Message})", e);
+        }
+        var stripped = LeadingInputPool.TryStrip(bytes);
+        var pooling = stripped?.Pooling ?? InputPooling.None;
+        var (session, provider, cudaUnavailable) = CreateSession(path, stripped?.Model ?? bytes, threads, spinning);
+        try
+        {
+            var (input, fixedBatch) = ValidateInput(path, session, pooling);
             var output = ChooseOutput(path, session);
             var why = cudaUnavailable is null ? "" : $" (CUDA unavailable: {cudaUnavailable})";
-            log?.Invoke($"{path}: ONNX Runtime {OnnxRuntimeBuild.Version} ({OnnxRuntimeBuild.Package}) on {provider}{why}, input '{input}', output '{output}'");
-            return new OnnxClassifier(path, session, provider, cudaUnavailable, input, output, fixedBatch);
+            var pooled = pooling.IsNone ? "" : $", its first node's {pooling} average pool done before the run";
+            log?.Invoke($"{path}: ONNX Runtime {OnnxRuntimeBuild.Version} ({OnnxRuntimeBuild.Package}) on {provider}{why}, input '{input}', output '{output}'{pooled}");
+            return new OnnxClassifier(path, session, provider, cudaUnavailable, input, output, fixedBatch, pooling);
         }
         catch
         {
@@ -110,21 +133,37 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>
     /// <see cref="Predict(ReadOnlySpan{float}, int)"/> without copying the input: ONNX Runtime reads
     /// <paramref name="batch"/> where it lies (pinned for the run) and writes the output straight into
-    /// a managed array. What a service scoring 1.44 MB windows should call.
+    /// a managed array. What a service scoring 1.44 MB windows should call. A model with a
+    /// <see cref="Pooling"/> also takes its pooled inputs ([n, 3, 400 / rows, 300 / columns], <see cref="InputSize"/>
+    /// each); whole inputs are pooled first (into a pooled array).
     /// </summary>
     public float[][] Predict(ReadOnlyMemory<float> batch, int n)
     {
         const int windowSize = Channels * Height * Width;
-        if (n < 1 || batch.Length != (long)n * windowSize)
+        if (n >= 1 && !Pooling.IsNone && batch.Length == (long)n * windowSize)
         {
-            throw new ArgumentException($"expected {n} x {windowSize} floats ([{n},{Channels},{Height},{Width}]), got {batch.Length}", nameof(batch));
+            var pooled = ArrayPool<float>.Shared.Rent(n * InputSize);
+            try
+            {
+                Pooling.Pool(batch.Span, n, pooled);
+                return Predict(pooled.AsMemory(0, n * InputSize), n);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(pooled);
+            }
+        }
+        if (n < 1 || batch.Length != (long)n * InputSize)
+        {
+            var pooledShape = Pooling.IsNone ? "" : $", or {n} x {InputSize} pooled ([{n},{Channels},{Pooling.PooledHeight},{Pooling.PooledWidth}])";
+            throw new ArgumentException($"expected {n} x {windowSize} floats ([{n},{Channels},{Height},{Width}]){pooledShape}, got {batch.Length}", nameof(batch));
         }
         if (_fixedBatchOfOne && n > 1)
         {
             var rows = new float[n][];
             for (var i = 0; i < n; i++)
             {
-                rows[i] = Run(batch.Slice(i * windowSize, windowSize), 1)[0];
+                rows[i] = Run(batch.Slice(i * InputSize, InputSize), 1)[0];
             }
             return rows;
         }
@@ -135,7 +174,7 @@ public sealed class OnnxClassifier : IDisposable
     {
         var scores = new float[n * ClassCount];
         // ONNX Runtime only reads the input; the tensor API wants writable memory.
-        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(batch), [n, Channels, Height, Width]);
+        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(batch), [n, Channels, Pooling.PooledHeight, Pooling.PooledWidth]);
         using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, scores.AsMemory(), [n, ClassCount]);
         try
         {
@@ -192,7 +231,7 @@ public sealed class OnnxClassifier : IDisposable
         return null;
     }
 
-    private static (InferenceSession Session, string Provider, string? CudaUnavailable) CreateSession(string path, int threads, bool spinning)
+    private static (InferenceSession Session, string Provider, string? CudaUnavailable) CreateSession(string path, byte[] model, int threads, bool spinning)
     {
         // CUDA first where the build has it (Microsoft.ML.OnnxRuntime.Gpu.Linux); without the CUDA
         // libraries or a GPU, appending the provider throws and the CPU provider serves.
@@ -211,7 +250,7 @@ public sealed class OnnxClassifier : IDisposable
             {
                 using var cuda = Options(threads, spinning);
                 cuda.AppendExecutionProvider_CUDA(0);
-                return (new InferenceSession(path, cuda), "CUDA", null);
+                return (new InferenceSession(model, cuda), "CUDA", null);
             }
             catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or OnnxRuntimeException)
             {
@@ -219,7 +258,14 @@ public sealed class OnnxClassifier : IDisposable
             }
         }
         using var cpu = Options(threads, spinning);
-        return (OpenCpu(path, cpu), "CPU", cudaUnavailable);
+        try
+        {
+            return (new InferenceSession(model, cpu), "CPU", cudaUnavailable);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw ModelFileException.InFile(path, $"not a loadable ONNX model ({FirstLine(e.Message)})", e);
+        }
     }
 
     /// <summary>A CPU session of <paramref name="path"/>; ONNX Runtime's refusal becomes a <see cref="ModelFileException"/> naming the file.</summary>
@@ -258,7 +304,7 @@ public sealed class OnnxClassifier : IDisposable
         return options;
     }
 
-    private static (string Name, bool FixedBatchOfOne) ValidateInput(string path, InferenceSession session)
+    private static (string Name, bool FixedBatchOfOne) ValidateInput(string path, InferenceSession session, InputPooling pooling)
     {
         var inputs = session.InputMetadata;
         if (inputs.Count != 1)
@@ -272,7 +318,7 @@ public sealed class OnnxClassifier : IDisposable
             throw ModelFileException.InFile(path, $"input '{name}' is {meta.ElementDataType} {shape}, expected float [N,{Channels},{Height},{Width}]");
         }
         var d = meta.Dimensions;
-        if (d.Length != 4 || !(d[0] == -1 || d[0] == 1) || d[1] != Channels || d[2] != Height || d[3] != Width)
+        if (d.Length != 4 || !(d[0] == -1 || d[0] == 1) || d[1] != Channels || d[2] != pooling.PooledHeight || d[3] != pooling.PooledWidth)
         {
             throw ModelFileException.InFile(path, $"input '{name}' has shape {shape}, expected [N,{Channels},{Height},{Width}]");
         }

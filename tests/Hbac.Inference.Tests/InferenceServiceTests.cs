@@ -4,7 +4,10 @@ using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Inference.Tests.Support;
 using Hbac.Onnx;
+using Hbac.Inference.Streaming;
+using Microsoft.Extensions.DependencyInjection;
 using EegWindow = Hbac.Eeg.Windows.EegWindow;
+using InputPooling = Hbac.Eeg.Windows.InputPooling;
 using EegWindowStream = Hbac.Eeg.Windows.EegWindowStream;
 using EegWindows = Hbac.Eeg.Windows.SpectrogramWindow;
 
@@ -180,6 +183,42 @@ public sealed class InferenceServiceTests : IDisposable
             var input = EegWindow.Compute(channels, i * EegWindowStream.StepSamples);
             Inputs.AssertProbabilities(EegModel.Expected(Inputs.ChannelMaxima(input)), reply.Probabilities);
         }
+    }
+
+    [Fact]
+    public async Task AnEegModelThatPoolsItsInputFirstIsStreamedPooledWindowsWithTheAnswersOfTheWholeWindows()
+    {
+        // The quick EEG profile's network starts with a 1 x 30 average pool: the service drops that node and the
+        // stream forms 30x smaller inputs; the answers are the model's on the whole windows, offline, bit for bit.
+        var pooledModel = new TinyOnnxModel(EegModel.Weights, EegModel.Bias, pooling: "GlobalMaxPool") { InputKind = "eeg", LeadingPool = (1, 30) };
+        using var factory = new InferenceFactory(repository => pooledModel.Publish(repository, "pooled"),
+            new Dictionary<string, string> { ["Hbac:StreamMaxSamplesPerSecond"] = "100000" });
+        var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
+        var channels = Inputs.Eeg(55, seed: 11);
+        using var call = client.StreamEeg();
+        foreach (var request in Inputs.Chunks(channels, 333))
+        {
+            await call.RequestStream.WriteAsync(request);
+        }
+        await call.RequestStream.CompleteAsync();
+        var replies = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        Assert.Equal([50.0, 52.0, 54.0], replies.Select(r => r.WindowEndSeconds));
+        var path = Directory.GetFiles(factory.Repository, "model.onnx", SearchOption.AllDirectories).Single();
+        using var offline = OnnxClassifier.Open(path);
+        Assert.Equal(new InputPooling(1, 30), offline.Pooling);
+        var inputs = factory.Services.GetRequiredService<WindowInputPool>();
+        // The stream's one input array, given back after each window, is a pooled one (12,000 floats, not 360,000).
+        Assert.Equal(1, inputs.Available);
+        inputs.Rent(offline.InputSize);
+        Assert.Equal(0, inputs.Available);
+        for (var i = 0; i < replies.Count; i++)
+        {
+            var whole = EegWindow.Compute(channels, i * EegWindowStream.StepSamples);
+            Assert.Equal(offline.Predict(whole.AsMemory(), 1)[0], replies[i].Probabilities.ToArray());
+        }
+        // Different windows, different answers: the pooled input reached the model.
+        Assert.NotEqual(replies[0].Probabilities.ToArray(), replies[2].Probabilities.ToArray());
     }
 
     [Fact]

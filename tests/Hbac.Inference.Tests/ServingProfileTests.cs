@@ -103,15 +103,22 @@ public sealed class ServingProfileTests : IDisposable
     }
 
     [Fact]
-    public void ThePoolKeepsAtMostItsCapacityAndOnlyWholeInputs()
+    public void ThePoolKeepsAtMostItsCapacityOfEachLengthAndRentsAnArrayOnlyForItsOwnLength()
     {
         var pool = new WindowInputPool(capacity: 2);
         var rented = Enumerable.Range(0, 3).Select(_ => pool.Rent()).ToList();
         Assert.All(rented, input => Assert.Equal(EegWindow.Size, input.Length));
         rented.ForEach(pool.Return);
         Assert.Equal(2, pool.Available);
+        var pooled = new Hbac.Eeg.Windows.InputPooling(1, 30).Size;
+        var small = pool.Rent(pooled);
+        Assert.Equal(pooled, small.Length);
+        Assert.Equal(2, pool.Available);
+        pool.Return(small);
+        Assert.Equal(3, pool.Available);
+        Assert.Same(small, pool.Rent(pooled));
         Assert.Contains(pool.Rent(), rented);
-        Assert.Throws<ArgumentException>(() => pool.Return(new float[10]));
+        Assert.Throws<ArgumentException>(() => pool.Return([]));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ public static class RecordingScorer
         {
             try
             {
-                var stream = new EegWindowStream(stepSeconds: stepSeconds, newInput: () => pool.TryTake(out var recycled) ? recycled : new float[EegWindow.Size]);
+                var stream = new EegWindowStream(stepSeconds: stepSeconds, newInput: size => pool.TryTake(out var recycled) ? recycled : new float[size]);
                 var quality = SignalQualityTracker.For(recording);
                 double read = 0;
                 foreach (var chunk in recording.ReadChunks(ChunkSeconds))

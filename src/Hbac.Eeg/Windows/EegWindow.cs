@@ -188,7 +188,32 @@ public static class EegWindow
     /// </summary>
     internal static void Standardise(Span<float> destination)
     {
-        var plane = destination[..PlaneSize];
+        StandardisePlane(destination[..PlaneSize]);
+        FillHemisphereChannels(destination);
+    }
+
+    /// <summary>
+    /// The pooled model input of a window whose channel 0 (not yet standardised) is <paramref name="plane"/>:
+    /// the plane is standardised in place as <see cref="Standardise"/> does, then <paramref name="destination"/>
+    /// gets [3, 400 / rows, 300 / columns], exactly <see cref="InputPooling.Pool"/> of the whole input (channel 1,
+    /// the left-right difference, is summed as it is formed and never written whole).
+    /// </summary>
+    internal static void StandardisePooled(Span<float> plane, InputPooling pooling, Span<float> destination)
+    {
+        if (destination.Length != pooling.Size)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} elements, expected {pooling.Size} ({pooling} pooled)", nameof(destination));
+        }
+        StandardisePlane(plane);
+        var size = pooling.PooledHeight * pooling.PooledWidth;
+        var power = destination[..size];
+        pooling.PoolPlane(plane, power);
+        pooling.PoolDifference(plane, plane, HemisphereMirror, destination.Slice(size, size));
+        power.CopyTo(destination.Slice(2 * size, size));
+    }
+
+    private static void StandardisePlane(Span<float> plane)
+    {
         Vector256<double> sumLow = default, sumHigh = default, squaresLow = default, squaresHigh = default;
         for (var i = 0; i < PlaneSize; i += Vector256<float>.Count)
         {
@@ -223,7 +248,6 @@ public static class EegWindow
             var span = plane.Slice(i, Vector256<float>.Count);
             ((Vector256.Create<float>(span) - meanV) / divisorV).CopyTo(span);
         }
-        FillHemisphereChannels(destination);
     }
 
     /// <summary>Where <see cref="ChainLogPowers"/> writes: row (chain, bin) starts at row * stride + offset.</summary>

@@ -60,11 +60,25 @@ public sealed class EegWindowFrames
     /// <paramref name="streamStart"/> of the stream: windows of one stream must come through one instance,
     /// oldest first, over the stream's own samples.
     /// </summary>
-    public void Compute(IReadOnlyList<float[]?> columns, int start, long streamStart, Span<float> destination)
+    /// <param name="pooling">The model's input pool: <paramref name="destination"/> gets the pooled input
+    /// (<see cref="InputPooling.Size"/> floats), the same floats as <see cref="InputPooling.Pool"/> of the whole one.</param>
+    public void Compute(IReadOnlyList<float[]?> columns, int start, long streamStart, Span<float> destination, InputPooling pooling = default)
     {
+        pooling = pooling == default ? InputPooling.None : pooling;
+        if (destination.Length != pooling.Size)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} elements, expected {pooling.Size} ({pooling} pooled)", nameof(destination));
+        }
         if (streamStart < 0 || streamStart % EegWindow.StepSamples != 0)
         {
-            EegWindow.Compute(columns, start, destination);
+            if (pooling.IsNone)
+            {
+                EegWindow.Compute(columns, start, destination);
+                return;
+            }
+            var whole = t_whole ??= new float[EegWindow.Size];
+            EegWindow.Compute(columns, start, whole);
+            pooling.Pool(whole, 1, destination);
             return;
         }
         var first = streamStart / EegWindow.StepSamples * EegWindow.FramesPerStep;
@@ -78,7 +92,8 @@ public sealed class EegWindowFrames
             Shared++;
         }
         var oldest = (int)(first % Columns);
-        var plane = destination[..EegWindow.PlaneSize];
+        // Pooled: the standardised plane is only a step on the way, kept per thread rather than per stream.
+        var plane = pooling.IsNone ? destination[..EegWindow.PlaneSize] : (t_plane ??= new float[EegWindow.PlaneSize]);
         for (var row = 0; row < Rows; row++)
         {
             var ring = _ring.AsSpan(row * Columns, Columns);
@@ -86,8 +101,21 @@ public sealed class EegWindowFrames
             ring[oldest..].CopyTo(target);
             ring[..oldest].CopyTo(target[(Columns - oldest)..]);
         }
-        EegWindow.Standardise(destination);
+        if (pooling.IsNone)
+        {
+            EegWindow.Standardise(destination);
+        }
+        else
+        {
+            EegWindow.StandardisePooled(plane, pooling, destination);
+        }
     }
+
+    [ThreadStatic]
+    private static float[]? t_plane;
+
+    [ThreadStatic]
+    private static float[]? t_whole;
     // Frames first .. first + Known - 1 are in the ring (they follow one another up to the newest computed);
     // a window that moved back, or past every kept frame, knows none.
     private int Known(long first) =>

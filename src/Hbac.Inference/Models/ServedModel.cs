@@ -1,3 +1,4 @@
+using Hbac.Eeg.Windows;
 using Hbac.Onnx;
 
 namespace Hbac.Inference.Models;
@@ -29,6 +30,9 @@ public sealed class ServedModel
     public ModelPrecision Precision { get; }
 
     public string ExecutionProvider => _classifier.ExecutionProvider;
+
+    /// <summary>The input pool the model starts with, done before its run: a stream can form its windows pooled.</summary>
+    public InputPooling Pooling => _classifier.Pooling;
 
     /// <summary>Why the session is not on CUDA, or null when it is.</summary>
     public string? CudaUnavailableReason => _classifier.CudaUnavailableReason;

@@ -73,13 +73,14 @@ public sealed class MicroBatcher : IAsyncDisposable
     public Task<ScoredWindow> ScoreAsync(float[] window, CancellationToken cancellationToken = default) =>
         ScoreAsync(ModelInputKind.Spectrogram, window, cancellationToken);
 
-    /// <summary>As <see cref="ScoreAsync(float[], CancellationToken)"/>, on the model of <paramref name="kind"/>.</summary>
+    /// <summary>
+    /// As <see cref="ScoreAsync(float[], CancellationToken)"/>, on the model of <paramref name="kind"/>. An EEG
+    /// window may be the pooled input of a model that pools first (<see cref="Hbac.Eeg.Windows.InputPooling"/>):
+    /// windows of one length are batched together, and the model checks it takes that length.
+    /// </summary>
     public Task<ScoredWindow> ScoreAsync(ModelInputKind kind, float[] window, CancellationToken cancellationToken = default)
     {
-        if (window.Length != SpectrogramWindow.Size)
-        {
-            throw new ArgumentException($"window holds {window.Length} values, expected {SpectrogramWindow.Size} ([3,400,300])", nameof(window));
-        }
+        CheckWindowLength(kind, window.Length, nameof(window));
         return First(Enqueue(kind, window, 1, cancellationToken));
 
         static async Task<ScoredWindow> First(Task<IReadOnlyList<ScoredWindow>> rows) => (await rows)[0];
@@ -97,11 +98,20 @@ public sealed class MicroBatcher : IAsyncDisposable
     public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(ModelInputKind kind, float[] windows, int count, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (windows.Length != count * SpectrogramWindow.Size)
+        if (windows.Length % count != 0)
         {
-            throw new ArgumentException($"windows hold {windows.Length} values, expected {count} x {SpectrogramWindow.Size} ([{count},3,400,300])", nameof(windows));
+            throw new ArgumentException($"windows hold {windows.Length} values, not {count} windows of one length", nameof(windows));
         }
+        CheckWindowLength(kind, windows.Length / count, nameof(windows));
         return Enqueue(kind, windows, count, cancellationToken);
+    }
+
+    private static void CheckWindowLength(ModelInputKind kind, int length, string parameter)
+    {
+        if (kind == ModelInputKind.Spectrogram ? length != SpectrogramWindow.Size : length < 1 || length > SpectrogramWindow.Size)
+        {
+            throw new ArgumentException($"a window holds {length} values, expected {SpectrogramWindow.Size} ([3,400,300]){(kind == ModelInputKind.Spectrogram ? "" : " or fewer, pooled")}", parameter);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -171,9 +181,9 @@ public sealed class MicroBatcher : IAsyncDisposable
                 {
                     continue;
                 }
-                if (windows > 0 && (windows + next.Count > MaxBatch || next.Kind != batch[0].Kind))
+                if (windows > 0 && (windows + next.Count > MaxBatch || next.Kind != batch[0].Kind || next.WindowLength != batch[0].WindowLength))
                 {
-                    // Does not fit, or is for the other model: it starts the next batch.
+                    // Does not fit, or is for the other model or pooled otherwise: it starts the next batch.
                     _carried = next;
                     return;
                 }
@@ -204,7 +214,7 @@ public sealed class MicroBatcher : IAsyncDisposable
 
     private void Run(List<Pending> batch)
     {
-        var size = SpectrogramWindow.Size;
+        var size = batch[0].WindowLength;
         var kind = batch[0].Kind;
         var copy = StageStart.Now();
         foreach (var pending in batch)
@@ -278,6 +288,8 @@ public sealed class MicroBatcher : IAsyncDisposable
         public float[] Windows { get; }
 
         public int Count { get; }
+
+        public int WindowLength => Windows.Length / Count;
 
         public long Enqueued { get; }
 

@@ -82,7 +82,8 @@ public static class ModelBenchmark
         var results = new List<OrtTiming>();
         foreach (var batch in batches)
         {
-            var input = new float[batch * 3 * Height * Width];
+            // A model that starts by pooling its input is given the pooled input, as the service's streams give it.
+            var input = new float[batch * classifier.InputSize];
             for (var i = 0; i < input.Length; i++)
             {
                 input[i] = (float)(random.NextDouble() * 2 - 1);

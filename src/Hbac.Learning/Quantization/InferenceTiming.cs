@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hbac.Eeg.Metrics;
+using Hbac.Eeg.Windows;
 using Hbac.Onnx;
 
 namespace Hbac.Learning.Quantization;
@@ -14,9 +15,19 @@ namespace Hbac.Learning.Quantization;
 /// </summary>
 public static class InferenceTiming
 {
+    /// <remarks>
+    /// Models that start with the same input pool (the quick EEG profile's 1 x 30) are timed on the pooled
+    /// window, as the service's streams hand it to them: the pool is not part of either model's run.
+    /// </remarks>
     public static TimingComparison Compare(OnnxClassifier fp32, OnnxClassifier int8, ReadOnlySpan<float> window, int batchSize,
         TimeSpan budget, CancellationToken ct = default)
     {
+        if (!fp32.Pooling.IsNone && fp32.Pooling == int8.Pooling && window.Length == InputPooling.FullSize)
+        {
+            var pooled = new float[fp32.InputSize];
+            fp32.Pooling.Pool(window, 1, pooled);
+            window = pooled;
+        }
         var batch = new float[batchSize * window.Length];
         for (var i = 0; i < batchSize; i++)
         {

@@ -129,7 +129,7 @@ public class EegWindowStreamTests
         var everyTwo = new EegWindowStream().Append(recording);
         var recycled = new float[EegWindow.Size];
         Array.Fill(recycled, 7f);   // a recycled array is overwritten entirely
-        var everyTen = new EegWindowStream(stepSeconds: 10, newInput: () => recycled.ToArray()).Append(Slice(recording, 0, 80 * 200));
+        var everyTen = new EegWindowStream(stepSeconds: 10, newInput: _ => recycled.ToArray()).Append(Slice(recording, 0, 80 * 200));
 
         Assert.Equal([20.0, 30.0, 40.0, 50.0], everyTen.Select(w => w.SegmentStartSeconds));
         for (var i = 0; i < everyTen.Count; i++)

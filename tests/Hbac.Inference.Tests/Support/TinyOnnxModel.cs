@@ -27,6 +27,12 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     /// </summary>
     public string? EegPreprocessingVersion { get; init; } = Hbac.Eeg.Windows.EegWindow.PreprocessingVersion;
 
+    /// <summary>
+    /// An AveragePool of this kernel (rows, columns; strides the same) on the input before the global pool, as the
+    /// quick EEG profile's network starts (null: none). The service runs the model without it and pools in C#.
+    /// </summary>
+    public (int Rows, int Columns)? LeadingPool { get; init; }
+
     /// <summary>What the model declares in <c>hbac.precision</c>; null writes no such key (an fp32 export).</summary>
     public string? Precision { get; init; }
 
@@ -91,7 +97,21 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
     {
         var graph = Message(g =>
         {
-            Field(g, 1, Node(Pooling, ["input"], "pooled"));
+            var first = "input";
+            if (LeadingPool is { } lead)
+            {
+                Field(g, 1, Message(n =>
+                {
+                    Text(n, 1, "input");
+                    Text(n, 2, "lead");
+                    Text(n, 3, "lead");
+                    Text(n, 4, "AveragePool");
+                    Field(n, 5, Ints("kernel_shape", lead.Rows, lead.Columns));
+                    Field(n, 5, Ints("strides", lead.Rows, lead.Columns));
+                }));
+                first = "lead";
+            }
+            Field(g, 1, Node(Pooling, [first], "pooled"));
             Field(g, 1, Node("Flatten", ["pooled"], "flat", ("axis", 1)));
             Field(g, 1, Node("Gemm", ["flat", "W", "B"], "logits"));
             Text(g, 2, "tiny");
@@ -135,6 +155,16 @@ internal sealed class TinyOnnxModel(float[] weights, float[] bias, int height = 
         {
             Field(n, 5, Message(at => { Text(at, 1, a.Name); Int(at, 3, a.Value); Int(at, 20, 2); }));
         }
+    });
+
+    private static byte[] Ints(string name, params long[] values) => Message(a =>
+    {
+        Text(a, 1, name);
+        foreach (var value in values)
+        {
+            Int(a, 8, value);
+        }
+        Int(a, 20, 7); // INTS
     });
 
     private static byte[] Initializer(string name, long[] dims, float[] values) => Message(t =>
