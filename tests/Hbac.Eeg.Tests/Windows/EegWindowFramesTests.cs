@@ -4,13 +4,7 @@ namespace Hbac.Eeg.Tests.Windows;
 
 public class EegWindowFramesTests
 {
-    private static float[][] Recording(int seconds, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, 20)
-            .Select(_ => Enumerable.Range(0, seconds * 200).Select(_ => (float)(random.NextDouble() * 300 - 150)).ToArray())
-            .ToArray();
-    }
+    private static float[][] Recording(int seconds, int seed) => NoiseEeg.Recording(seconds, seed, amplitude: 150);
 
     [Fact]
     public void WindowsOnTheStepGridShareFramesAndGiveTheWholeComputationBitForBit()

@@ -4,15 +4,9 @@ namespace Hbac.Eeg.Tests.Windows;
 
 public class InputPoolingTests
 {
-    private static float[][] Recording(int seconds, int seed)
-    {
-        var random = new Random(seed);
-        return Enumerable.Range(0, 20)
-            .Select(_ => Enumerable.Range(0, seconds * 200).Select(_ => (float)(random.NextDouble() * 120 - 60)).ToArray())
-            .ToArray();
-    }
+    private static float[][] Recording(int seconds, int seed) => NoiseEeg.Recording(seconds, seed);
 
-    private static float[][] Slice(float[][] recording, int from, int count) => recording.Select(c => c[from..(from + count)]).ToArray();
+    private static float[][] Slice(float[][] recording, int from, int count) => NoiseEeg.Slice(recording, from, count);
 
     [Fact]
     public void EachBlockBecomesItsMean()
