@@ -4,7 +4,7 @@ using Hbac.Eeg.Windows;
 
 namespace Hbac.Eeg.Reports;
 
-/// <summary>Scores <c>count</c> model inputs laid out [count,3,400,300] (the array holds exactly those): one float[6] per input.</summary>
+/// <summary>Scores <c>count</c> model inputs laid out [count,3,400,300], or pooled as the scorer asked (the array holds exactly those): one float[6] per input.</summary>
 public delegate Task<IReadOnlyList<float[]>> BatchScorer(float[] inputs, int count, CancellationToken cancellationToken);
 
 /// <summary>
@@ -14,7 +14,9 @@ public delegate Task<IReadOnlyList<float[]>> BatchScorer(float[] inputs, int cou
 /// classifier, or the inference service's batcher). Each window
 /// describes its centre 10 s, so the first segment is 20-30 s (the first 50-s window) and the last one
 /// ends 20 s before the end of the last whole window: the first and last 20 s are never a segment's
-/// centre and are not scored. Reading and preprocessing run on one thread, the model on another.
+/// centre and are not scored. Reading and preprocessing run on one thread, the model on another. With a
+/// <c>pooling</c> (the model's first node, done here: <see cref="InputPooling"/>) the windows are formed pooled,
+/// as streams form them.
 /// </summary>
 public static class RecordingScorer
 {
@@ -27,8 +29,10 @@ public static class RecordingScorer
     /// <param name="scored">Called with each batch of new segments, in time order, as they are scored.</param>
     public static async Task<IReadOnlyList<SegmentScore>> ScoreAsync(
         ChunkedRecording recording, BatchScorer score, int stepSeconds, Action<double>? progress, CancellationToken ct,
-        Func<IReadOnlyList<SegmentScore>, Task>? scored = null)
+        Func<IReadOnlyList<SegmentScore>, Task>? scored = null, InputPooling pooling = default)
     {
+        pooling = pooling == default ? InputPooling.None : pooling;
+        var size = pooling.Size;
         // Input arrays go back to this pool once copied into a batch: at most the channel's capacity plus a batch are alive.
         var pool = new System.Collections.Concurrent.ConcurrentBag<float[]>();
         var windows = Channel.CreateBounded<PendingWindow>(new BoundedChannelOptions(2 * BatchSize) { SingleReader = true, SingleWriter = true });
@@ -36,7 +40,7 @@ public static class RecordingScorer
         {
             try
             {
-                var stream = new EegWindowStream(stepSeconds: stepSeconds, newInput: size => pool.TryTake(out var recycled) ? recycled : new float[size]);
+                var stream = new EegWindowStream(stepSeconds: stepSeconds, newInput: length => pool.TryTake(out var recycled) ? recycled : new float[length]) { Pooling = pooling };
                 var quality = SignalQualityTracker.For(recording);
                 double read = 0;
                 foreach (var chunk in recording.ReadChunks(ChunkSeconds))
@@ -62,13 +66,13 @@ public static class RecordingScorer
         var segments = new List<SegmentScore>();
         var batch = new List<PendingWindow>(BatchSize);
         // One batch array reused (the scorer is awaited before the next batch is filled); only a last, partial batch gets its own.
-        var full = new float[BatchSize * EegWindow.Size];
+        var full = new float[BatchSize * size];
         async Task Flush()
         {
-            var inputs = batch.Count == BatchSize ? full : new float[batch.Count * EegWindow.Size];
+            var inputs = batch.Count == BatchSize ? full : new float[batch.Count * size];
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Window.Input.CopyTo(inputs, i * EegWindow.Size);
+                batch[i].Window.Input.CopyTo(inputs, i * size);
                 pool.Add(batch[i].Window.Input);
             }
             var probabilities = await score(inputs, batch.Count, ct);

@@ -154,7 +154,7 @@ public sealed class InferenceService(
             {
                 quality!.AppendInterleaved(signal.AsSpan(0, length), EegStream.ChannelCount);
                 // Windows as the active EEG model reads them: pooled when its first node pools (30x fewer values).
-                stream!.Pooling = EegModelPooling();
+                stream!.Pooling = models.ActivePooling(ModelInputKind.Eeg);
                 var windows = stream.AppendInterleaved(signal.AsSpan(0, length));
                 profile.Record(ModelInputKind.Eeg, ServingStage.Window, windows.Count, received);
                 profile.RecordBetween(ModelInputKind.Eeg, ServingStage.Receive, windows.Count, receive, received);
@@ -281,31 +281,13 @@ public sealed class InferenceService(
     /// ended stream is visible at once, and the client can alarm, back off and reconnect (or go to
     /// another replica) knowing exactly which window was not scored.
     /// </summary>
-    /// <summary>The input pool of the active EEG model (none without one: the window is then refused when scored).</summary>
-    private InputPooling EegModelPooling()
-    {
-        var model = models.AcquireActive(ModelInputKind.Eeg);
-        if (model is null)
-        {
-            return InputPooling.None;
-        }
-        try
-        {
-            return model.Pooling;
-        }
-        finally
-        {
-            model.Release();
-        }
-    }
-
     private async Task<ScoredWindow> ScoreStreamWindowAsync(EegStreamWindow window, CancellationToken ct)
     {
         try
         {
             return await batcher.ScoreAsync(ModelInputKind.Eeg, window.Input, ct);
         }
-        catch (ArgumentException) when (EegModelPooling() is var now && now != window.Pooling)
+        catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Eeg) is var now && now != window.Pooling)
         {
             // Formed for the model active then, scored by a newer one that pools otherwise: a new call forms its windows anew.
             throw new RpcException(new Status(StatusCode.Unavailable,

@@ -108,7 +108,9 @@ public sealed class RecordingReporter(IModelRepository models, MicroBatcher batc
                     {
                         await sink.ProgressAsync(Volatile.Read(ref read), recording.DurationSeconds);
                         await sink.SegmentsAsync(added);
-                    });
+                    },
+                    // Windows as the EEG model active now reads them (a newer one that pools otherwise fails the report).
+                    models.ActivePooling(ModelInputKind.Eeg));
             }
             catch (EegDataException e)
             {

@@ -52,4 +52,32 @@ public class RecordingScorerTests
         Assert.Equal("not_scored", segments[13].Quality.Flag);   // 150-160 s: three flat chain electrodes (and Cz)
         Assert.Equal("O1:flat;Cz:flat;T4:flat;O2:flat", segments[13].Quality.Details);
     }
+
+    [Fact]
+    public async Task ForAModelThatPoolsFirstEveryWindowIsTheWholeWindowPooled()
+    {
+        using var folder = new TempFolder();
+        using var recording = ChunkedRecording.Open(WriteRecording(folder));
+        var pooling = new InputPooling(1, 30);
+        var whole = new List<float[]>();
+        var pooled = new List<float[]>();
+        static BatchScorer Keeping(List<float[]> kept) => (inputs, count, _) =>
+        {
+            var size = inputs.Length / count;
+            kept.AddRange(Enumerable.Range(0, count).Select(i => inputs[(i * size)..((i + 1) * size)]));
+            return Task.FromResult<IReadOnlyList<float[]>>([.. Enumerable.Range(0, count).Select(_ => new float[] { 1, 0, 0, 0, 0, 0 })]);
+        };
+
+        await RecordingScorer.ScoreAsync(recording, Keeping(whole), stepSeconds: 10, progress: null, CancellationToken.None);
+        await RecordingScorer.ScoreAsync(recording, Keeping(pooled), stepSeconds: 10, progress: null, CancellationToken.None, pooling: pooling);
+
+        Assert.Equal(21, pooled.Count);
+        Assert.All(pooled, input => Assert.Equal(pooling.Size, input.Length));
+        for (var i = 0; i < whole.Count; i++)
+        {
+            var expected = new float[pooling.Size];
+            pooling.Pool(whole[i], 1, expected);
+            Assert.Equal(expected, pooled[i]);
+        }
+    }
 }
