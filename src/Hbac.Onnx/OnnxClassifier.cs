@@ -83,18 +83,8 @@ public sealed class OnnxClassifier : IDisposable
         {
             throw ModelFileException.InFile(path, "model file not found");
         }
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw ModelFileException.InFile(path, $"cannot be read ({e.Message})", e);
-        }
-        var stripped = LeadingInputPool.TryStrip(bytes);
-        var pooling = stripped?.Pooling ?? InputPooling.None;
-        var (session, provider, cudaUnavailable) = CreateSession(path, stripped?.Model ?? bytes, threads, spinning);
+        var (model, pooling) = ReadForSession(path);
+        var (session, provider, cudaUnavailable) = CreateSession(path, model, threads, spinning);
         try
         {
             var (input, fixedBatch) = ValidateInput(path, session, pooling);
@@ -268,17 +258,36 @@ public sealed class OnnxClassifier : IDisposable
         }
     }
 
-    /// <summary>A CPU session of <paramref name="path"/>; ONNX Runtime's refusal becomes a <see cref="ModelFileException"/> naming the file.</summary>
+    /// <summary>
+    /// A CPU session of <paramref name="path"/> as <see cref="Open"/> runs it (without a leading input pool it does
+    /// itself); ONNX Runtime's refusal becomes a <see cref="ModelFileException"/> naming the file.
+    /// </summary>
     internal static InferenceSession OpenCpu(string path, SessionOptions options)
     {
+        var (model, _) = ReadForSession(path);
         try
         {
-            return new InferenceSession(path, options);
+            return new InferenceSession(model, options);
         }
         catch (OnnxRuntimeException e)
         {
             throw ModelFileException.InFile(path, $"not a loadable ONNX model ({FirstLine(e.Message)})", e);
         }
+    }
+
+    /// <summary>The model's bytes as a session loads them (without a leading input pool), and the pool left to the caller.</summary>
+    private static (byte[] Model, InputPooling Pooling) ReadForSession(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw ModelFileException.InFile(path, $"cannot be read ({e.Message})", e);
+        }
+        return LeadingInputPool.TryStrip(bytes) ?? (bytes, InputPooling.None);
     }
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();

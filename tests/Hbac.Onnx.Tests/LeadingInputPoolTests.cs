@@ -35,6 +35,9 @@ public sealed class LeadingInputPoolTests : IDisposable
         Assert.Contains(whole[0], p => p > 0.2f); // the weights make the classes differ: not a uniform answer
         var error = Assert.Throws<ArgumentException>(() => classifier.Predict(new float[1000].AsMemory(), 1));
         Assert.Contains("or 1 x 12000 pooled ([1,3,400,10])", error.Message);
+        // What the quantizer's fusion check and the node profile count is the graph the classifier runs.
+        Assert.DoesNotContain("AveragePool", Hbac.Onnx.Quantization.OptimizedGraph.NodeTypes(path).Keys);
+        Assert.DoesNotContain(Hbac.Onnx.Profiling.NodeProfile.Measure(path, batch: 1, runs: 1, threads: 1).OpTypes, t => t.OpType == "AveragePool");
     }
 
     public static TheoryData<string> NotStripped => new() { "8x8 (does not tile 300)", "strides 1x15", "padded", "input read twice", "max pool" };

@@ -6,7 +6,9 @@ namespace Hbac.Onnx.Quantization;
 /// <summary>
 /// The graph ONNX Runtime actually runs for a model: the session writes its optimized graph
 /// (<see cref="SessionOptions.OptimizedModelFilePath"/>) at the optimization level the classifier uses,
-/// and this counts its node types. How one sees whether Q/DQ pairs became QLinearConv and friends.
+/// and this counts its node types. How one sees whether Q/DQ pairs became QLinearConv and friends. The
+/// model is opened as <see cref="OnnxClassifier"/> opens it: without a leading input pool it does itself
+/// (<see cref="LeadingInputPool"/>), so the count is of what the service runs.
 /// </summary>
 public static class OptimizedGraph
 {
@@ -23,7 +25,7 @@ public static class OptimizedGraph
                 OptimizedModelFilePath = optimized,
                 IntraOpNumThreads = threads,
             })
-            using (new InferenceSession(modelPath, options))
+            using (OnnxClassifier.OpenCpu(modelPath, options))
             {
             }
             var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimized)).Graph;
