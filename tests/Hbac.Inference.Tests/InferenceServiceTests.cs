@@ -4,6 +4,7 @@ using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Spectrograms;
 using Hbac.Inference.Tests.Support;
 using Hbac.Onnx;
+using Hbac.Inference.Scoring;
 using Hbac.Inference.Streaming;
 using Microsoft.Extensions.DependencyInjection;
 using EegWindow = Hbac.Eeg.Windows.EegWindow;
@@ -219,6 +220,47 @@ public sealed class InferenceServiceTests : IDisposable
         }
         // Different windows, different answers: the pooled input reached the model.
         Assert.NotEqual(replies[0].Probabilities.ToArray(), replies[2].Probabilities.ToArray());
+    }
+
+    [Fact]
+    public async Task AWindowFormedForOnePoolAndScoredByAModelWithAnotherEndsTheCallRetryably()
+    {
+        // The pooled model's window waits at the (gated) model while a model without a pool is activated.
+        var pooledModel = new TinyOnnxModel(EegModel.Weights, EegModel.Bias, pooling: "GlobalMaxPool") { InputKind = "eeg", LeadingPool = (1, 30) };
+        GatedScorer? gate = null;
+        using var factory = new InferenceFactory(repository =>
+            {
+                pooledModel.Publish(repository, "e1-pooled");
+                EegModel.Publish(repository, "e0-whole");
+            },
+            new Dictionary<string, string> { ["Hbac:StreamMaxSamplesPerSecond"] = "100000" },
+            configureServices: services => services.AddSingleton<IBatchScorer>(provider =>
+                gate = new GatedScorer(new ActiveModelScorer(provider.GetRequiredService<Inference.Models.IModelRepository>()))));
+        var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
+        Assert.Equal("e1-pooled", (await client.ListModelsAsync(new ListModelsRequest())).ActiveEegVersion);
+        using var call = client.StreamEeg();
+        foreach (var request in Inputs.Chunks(Inputs.Eeg(50, seed: 12), 200))
+        {
+            await call.RequestStream.WriteAsync(request);
+        }
+        await gate!.Entered;
+
+        await client.ActivateModelAsync(new ActivateModelRequest { Version = "e0-whole" });
+        gate.Open();
+
+        var ended = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Contains("window ending at 50 s: the EEG model changed to one whose input pool is 1x1, not 1x30", ended.Status.Detail);
+        Assert.Contains("reconnect to resume", ended.Status.Detail);
+        // A new call forms its windows for the model now active.
+        using var again = client.StreamEeg();
+        foreach (var request in Inputs.Chunks(Inputs.Eeg(50, seed: 12), 200))
+        {
+            await again.RequestStream.WriteAsync(request);
+        }
+        await again.RequestStream.CompleteAsync();
+        var reply = Assert.Single(await again.ResponseStream.ReadAllAsync().ToListAsync());
+        Assert.Equal("e0-whole", reply.ModelVersion);
     }
 
     [Fact]
