@@ -248,23 +248,17 @@ public sealed class OnnxClassifier : IDisposable
             }
         }
         using var cpu = Options(threads, spinning);
-        try
-        {
-            return (new InferenceSession(model, cpu), "CPU", cudaUnavailable);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw ModelFileException.InFile(path, $"not a loadable ONNX model ({FirstLine(e.Message)})", e);
-        }
+        return (OpenCpu(path, model, cpu), "CPU", cudaUnavailable);
     }
 
     /// <summary>
     /// A CPU session of <paramref name="path"/> as <see cref="Open"/> runs it (without a leading input pool it does
     /// itself); ONNX Runtime's refusal becomes a <see cref="ModelFileException"/> naming the file.
     /// </summary>
-    internal static InferenceSession OpenCpu(string path, SessionOptions options)
+    internal static InferenceSession OpenCpu(string path, SessionOptions options) => OpenCpu(path, ReadForSession(path).Model, options);
+
+    private static InferenceSession OpenCpu(string path, byte[] model, SessionOptions options)
     {
-        var (model, _) = ReadForSession(path);
         try
         {
             return new InferenceSession(model, options);

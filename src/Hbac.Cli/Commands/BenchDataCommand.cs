@@ -94,22 +94,19 @@ internal static class BenchDataCommand
         var pooling = new InputPooling(1, 30);
         // One stream stays in the caches; a service's hundreds of streams do not: their steps run in turn, each
         // on its own state (1.3 MB: samples, frames), into a few rotating input arrays as the service rents them.
-        var streams = new Dictionary<string, StreamSet>
-        {
-            ["one"] = new(1, InputPooling.None, first),
-            ["one pooled"] = new(1, pooling, first),
-            ["many"] = new(ManyStreams, InputPooling.None, first),
-            ["many pooled"] = new(ManyStreams, pooling, first),
-        };
+        var one = new StreamSet(1, InputPooling.None, first);
+        var onePooled = new StreamSet(1, pooling, first);
+        var many = new StreamSet(ManyStreams, InputPooling.None, first);
+        var manyPooled = new StreamSet(ManyStreams, pooling, first);
         var scratch = new float[EegWindow.Size];
         var variants = new (string Name, Action Work)[]
         {
             ("window, scalar FFT frames", () => EegWindow.Compute(columns, 0, scratch, SpectrogramKernel.Scalar)),
             ("window, SIMD FFT frames", () => EegWindow.Compute(columns, 0, scratch)),
-            ("stream step: 2 s in, 1 out", () => streams["one"].Step(steps)),
-            ("stream step, pooled 1 x 30 for the model", () => streams["one pooled"].Step(steps)),
-            ($"{ManyStreams} streams' steps in turn, per step", () => streams["many"].Step(steps)),
-            ($"{ManyStreams} streams' steps in turn, pooled 1 x 30", () => streams["many pooled"].Step(steps)),
+            ("stream step: 2 s in, 1 out", () => one.Step(steps)),
+            ("stream step, pooled 1 x 30 for the model", () => onePooled.Step(steps)),
+            ($"{ManyStreams} streams' steps in turn, per step", () => many.Step(steps)),
+            ($"{ManyStreams} streams' steps in turn, pooled 1 x 30", () => manyPooled.Step(steps)),
         };
         var results = MeasureAll(variants, warmup, runs, ct);
         WriteTable($"EEG window (the stream model's input): 16 chains x 10,000 samples, {runs} runs after {warmup} warm-up",

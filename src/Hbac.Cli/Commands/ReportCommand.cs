@@ -183,7 +183,7 @@ internal static class ReportCommand
         {
             var task = context.AddTask($"scoring {Path.GetFileName(path)}", maxValue: Math.Max(1, recording.DurationSeconds));
             segments = await RecordingScorer.ScoreAsync(recording, (inputs, count, _) => Task.FromResult<IReadOnlyList<float[]>>(classifier.Predict(inputs, count)),
-                stepSeconds, read => task.Value = read, ct, pooling: classifier.Pooling);
+                stepSeconds, read => task.Value = read, ct, pooled: classifier.Pooling);
             task.Value = task.MaxValue;
         });
         var elapsed = stopwatch.Elapsed;

@@ -29,9 +29,9 @@ public static class RecordingScorer
     /// <param name="scored">Called with each batch of new segments, in time order, as they are scored.</param>
     public static async Task<IReadOnlyList<SegmentScore>> ScoreAsync(
         ChunkedRecording recording, BatchScorer score, int stepSeconds, Action<double>? progress, CancellationToken ct,
-        Func<IReadOnlyList<SegmentScore>, Task>? scored = null, InputPooling pooling = default)
+        Func<IReadOnlyList<SegmentScore>, Task>? scored = null, InputPooling? pooled = null)
     {
-        pooling = pooling == default ? InputPooling.None : pooling;
+        var pooling = pooled ?? InputPooling.None;
         var size = pooling.Size;
         // Input arrays go back to this pool once copied into a batch: at most the channel's capacity plus a batch are alive.
         var pool = new System.Collections.Concurrent.ConcurrentBag<float[]>();

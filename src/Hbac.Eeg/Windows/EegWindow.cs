@@ -195,15 +195,11 @@ public static class EegWindow
     /// <summary>
     /// The pooled model input of a window whose channel 0 (not yet standardised) is <paramref name="plane"/>:
     /// the plane is standardised in place as <see cref="Standardise"/> does, then <paramref name="destination"/>
-    /// gets [3, 400 / rows, 300 / columns], exactly <see cref="InputPooling.Pool"/> of the whole input (channel 1,
+    /// (<see cref="InputPooling.Size"/> floats, which the caller checked) gets [3, 400 / rows, 300 / columns], exactly <see cref="InputPooling.Pool"/> of the whole input (channel 1,
     /// the left-right difference, is summed as it is formed and never written whole).
     /// </summary>
     internal static void StandardisePooled(Span<float> plane, InputPooling pooling, Span<float> destination)
     {
-        if (destination.Length != pooling.Size)
-        {
-            throw new ArgumentException($"destination holds {destination.Length} elements, expected {pooling.Size} ({pooling} pooled)", nameof(destination));
-        }
         StandardisePlane(plane);
         var size = pooling.PooledHeight * pooling.PooledWidth;
         var power = destination[..size];

@@ -60,11 +60,11 @@ public sealed class EegWindowFrames
     /// <paramref name="streamStart"/> of the stream: windows of one stream must come through one instance,
     /// oldest first, over the stream's own samples.
     /// </summary>
-    /// <param name="pooling">The model's input pool: <paramref name="destination"/> gets the pooled input
+    /// <param name="pooled">The model's input pool (null: none): <paramref name="destination"/> gets the pooled input
     /// (<see cref="InputPooling.Size"/> floats), the same floats as <see cref="InputPooling.Pool"/> of the whole one.</param>
-    public void Compute(IReadOnlyList<float[]?> columns, int start, long streamStart, Span<float> destination, InputPooling pooling = default)
+    public void Compute(IReadOnlyList<float[]?> columns, int start, long streamStart, Span<float> destination, InputPooling? pooled = null)
     {
-        pooling = pooling == default ? InputPooling.None : pooling;
+        var pooling = pooled ?? InputPooling.None;
         if (destination.Length != pooling.Size)
         {
             throw new ArgumentException($"destination holds {destination.Length} elements, expected {pooling.Size} ({pooling} pooled)", nameof(destination));

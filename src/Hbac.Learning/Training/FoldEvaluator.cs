@@ -114,7 +114,7 @@ public static class FoldEvaluator
             }
             return row;
         }).ToArray();
-        var anchors = truthOf is null ? ((double, double)?)null
+        var anchors = truthOf is null ? ((double BestAchievableKl, double PerfectReaderKl)?)null
             : (KaggleKl.Score(votes, rows.SelectMany(r => r.Truth!).ToArray(), EegClasses.Count),
                 KaggleKl.Score(votes, rows.SelectMany(r => r.PerfectReader!).ToArray(), EegClasses.Count));
         return new FoldEvaluation(
@@ -123,9 +123,9 @@ public static class FoldEvaluator
             validation.Select(w => w.PatientId).Distinct().Count(),
             KaggleKl.Score(votes, probabilities, EegClasses.Count),
             KaggleKl.Score(votes, priorPredictions, EegClasses.Count),
-            anchors?.Item1,
+            anchors?.BestAchievableKl,
             ConfusionMatrix.From(EegClasses.Names, validation.Select(w => w.Consensus).ToArray(), predicted),
-            anchors?.Item2)
+            anchors?.PerfectReaderKl)
         {
             Rows = rows,
         };

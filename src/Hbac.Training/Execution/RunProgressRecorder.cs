@@ -48,10 +48,11 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
                 break;
             case TrainingEpochCompleted epoch:
                 var m = epoch.Metrics;
-                run.Record(new RunUpdate.EpochEnded(m.Epoch + 1, _started?.TotalEpochs ?? run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.LearningRate,
+                var epochs = _started?.TotalEpochs ?? run.Plan.Options.TotalEpochs;
+                run.Record(new RunUpdate.EpochEnded(m.Epoch + 1, epochs, m.TrainLoss, m.ValidationLoss, m.LearningRate,
                     m.ImagesPerSecond, run.Elapsed, _eta));
                 metrics.RecordEpoch(m.ValidationLoss);
-                LogEpoch(run.Id, m.Epoch + 1, _started?.TotalEpochs ?? run.Plan.Options.TotalEpochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
+                LogEpoch(run.Id, m.Epoch + 1, epochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
                     epoch.IsBest ? " (best)" : "");
                 break;
         }

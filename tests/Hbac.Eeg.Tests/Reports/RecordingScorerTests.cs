@@ -69,7 +69,7 @@ public class RecordingScorerTests
         };
 
         await RecordingScorer.ScoreAsync(recording, Keeping(whole), stepSeconds: 10, progress: null, CancellationToken.None);
-        await RecordingScorer.ScoreAsync(recording, Keeping(pooled), stepSeconds: 10, progress: null, CancellationToken.None, pooling: pooling);
+        await RecordingScorer.ScoreAsync(recording, Keeping(pooled), stepSeconds: 10, progress: null, CancellationToken.None, pooled: pooling);
 
         Assert.Equal(21, pooled.Count);
         Assert.All(pooled, input => Assert.Equal(pooling.Size, input.Length));
