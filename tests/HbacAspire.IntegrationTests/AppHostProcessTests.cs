@@ -55,7 +55,11 @@ public sealed partial class AppHostProcessTests
 
         await apphost.WaitForLineAsync("ready", 240);
         Assert.Contains(apphost.StderrLines, line => line.Contains("redis: Garnet", StringComparison.Ordinal));
-        Assert.Contains(apphost.Seen.Values, command => command.Contains("Hbac.RedisServer.dll", StringComparison.Ordinal));
+        await Wait.UntilAsync(() =>
+        {
+            apphost.Observe();
+            return apphost.Seen.Values.Any(command => command.Contains("Hbac.RedisServer.dll", StringComparison.Ordinal));
+        }, "the Garnet server (Hbac.RedisServer.dll) among the stack's processes", 30, () => string.Join('\n', apphost.Seen.Values));
 
         await AssertNothingOutlivesAsync(apphost, "KILL", expectCleanExit: false);
     }

@@ -94,7 +94,24 @@ internal sealed class AppHostProcess : IAsyncDisposable
         var roots = Processes.All().Where(pid => Processes.CommandLine(pid).Contains($"--monitor {_process.Id} ", StringComparison.Ordinal)).Append(_process.Id);
         foreach (var pid in roots.SelectMany(root => Processes.Descendants(root).Prepend(root)).Where(pid => pid != _process.Id))
         {
-            _seen.TryAdd(pid, Processes.CommandLine(pid));
+            Record(pid);
+        }
+    }
+
+    /// <summary>
+    /// Keeps a process's latest command line: one seen between its fork and its exec still shows its parent's
+    /// (a CI run once recorded DCP's for the Garnet server and never looked again).
+    /// </summary>
+    private void Record(int pid)
+    {
+        var command = Processes.CommandLine(pid);
+        if (command.Length > 0)
+        {
+            _seen[pid] = command;
+        }
+        else
+        {
+            _seen.TryAdd(pid, command);
         }
     }
 
@@ -136,7 +153,7 @@ internal sealed class AppHostProcess : IAsyncDisposable
         // Children of what was seen (started since), then what was seen.
         foreach (var pid in _seen.Keys.Where(Processes.IsAlive).SelectMany(Processes.Descendants).ToList())
         {
-            _seen.TryAdd(pid, Processes.CommandLine(pid));
+            Record(pid);
         }
         foreach (var pid in _seen.Keys.Where(Processes.IsAlive))
         {
