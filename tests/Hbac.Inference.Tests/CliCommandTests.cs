@@ -181,6 +181,9 @@ public sealed class CliCommandTests : IDisposable
         // One progress line per level on stderr.
         Assert.Matches(@"level 1: 1 streams, 1/1 replies, p50 [0-9.]+ ms, p99 [0-9.]+ ms, 0 refused, 0 failed -> (pass|fail)", error);
         Assert.Matches(@"level 2: 2 streams, 2/2 replies, ", error);
+        // No reply after the first: no steady state, so the stage table is the whole level's.
+        Assert.Contains("| stage | windows | wall ms per window | CPU ms per window (its thread) |\n", output);
+        Assert.DoesNotContain("in the steady state", output);
     }
 
     [Fact]
@@ -216,6 +219,9 @@ public sealed class CliCommandTests : IDisposable
         Assert.Contains("Stream levels (12 s real time after a 40-s burst, starts spread over 2 s; ", output);
         Assert.Matches(@"\n\| 2 \| 4 \| 4 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ / [0-9.]+ \| 0 \| 0 \| - \| (pass|fail) \|", output);
         Assert.Contains("level 1: 2 real-time streams for 52 s (40 s at once) ...", error);
+        // The second replies came after both streams' first: the stage table is that steady state's, the whole level beside it.
+        Assert.Contains("in the steady state: from the moment every stream had its first reply to the level's end.", output);
+        Assert.Matches(@"\n\| window \| 2 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|", output);
     }
 
     [Theory]

@@ -67,6 +67,10 @@ internal static class InferenceLoad
         {
             expected++;
         }
+        // The steady state starts when every stream has had its first reply: its profile and CPU are read from then on.
+        var firstReplied = 0;
+        var everyStreamReplied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var steadyStart = SteadyStartAsync(client, everyStreamReplied.Task, serviceCpu, () => latencies.Count, ct);
         var tasks = Enumerable.Range(0, streams).Select(async index =>
         {
             await Task.Delay(TimeSpan.FromSeconds(EegStream.ReplyEverySeconds * (double)index / streams), ct);
@@ -86,6 +90,10 @@ internal static class InferenceLoad
                             if (first)
                             {
                                 firstLatencies.Add(latency);
+                                if (Interlocked.Increment(ref firstReplied) == streams)
+                                {
+                                    everyStreamReplied.TrySetResult();
+                                }
                             }
                             first = false;
                         }
@@ -126,17 +134,45 @@ internal static class InferenceLoad
             }
         });
         await Task.WhenAll(tasks);
-        var cpuMsPerReply = cpuBefore is { } before && serviceCpu is not null && !latencies.IsEmpty
-            ? (serviceCpu() - before).TotalMilliseconds / latencies.Count
+        // A stream that failed or was refused never replies: then there is no steady state, only the whole level.
+        everyStreamReplied.TrySetCanceled(ct);
+        var steady = await steadyStart;
+        var cpuEnd = serviceCpu?.Invoke();
+        var cpuMsPerReply = cpuBefore is { } before && cpuEnd is { } after && !latencies.IsEmpty
+            ? (after - before).TotalMilliseconds / latencies.Count
             : (double?)null;
         var profile = await client.GetServingProfileAsync(new GetServingProfileRequest(), cancellationToken: ct);
+        var stages = steady is { } s
+            ? StageBreakdown.From(streams, s.WarmUp, profile,
+                s.Cpu is { } cpu && cpuEnd is { } last && latencies.Count > s.Replies ? (last - cpu).TotalMilliseconds / (latencies.Count - s.Replies) : null, cpuMsPerReply)
+            : StageBreakdown.From(streams, profile, cpuMsPerReply);
         var sorted = latencies.Order().ToArray();
         return new StreamLevel(streams, sorted.Length, expected * streams,
             LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed,
-            peakKnown ? PeakResidentBytes(servicePid!.Value) : null, StageBreakdown.From(streams, profile, cpuMsPerReply), firstFailure)
+            peakKnown ? PeakResidentBytes(servicePid!.Value) : null, stages, firstFailure)
         {
             P99FirstAndLaterMs = FirstAndLaterP99(sorted, firstLatencies.Order().ToArray()),
         };
+    }
+
+    /// <summary>
+    /// Once every stream has replied: the profile's sums so far (each stream's first 50 s of signal among them),
+    /// zeroed for the steady state, with the service's CPU and the replies counted at that moment. Null when that
+    /// moment never came.
+    /// </summary>
+    private static async Task<(ServingProfile WarmUp, TimeSpan? Cpu, int Replies)?> SteadyStartAsync(Inference.InferenceClient client, Task everyStreamReplied,
+        Func<TimeSpan>? serviceCpu, Func<int> replies, CancellationToken ct)
+    {
+        try
+        {
+            await everyStreamReplied;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        var warmUp = await client.GetServingProfileAsync(new GetServingProfileRequest { Reset = true }, cancellationToken: ct);
+        return (warmUp, serviceCpu?.Invoke(), replies());
     }
 
     // Null when the service does not offer its profile (an older build, or a proxy that does not pass it).

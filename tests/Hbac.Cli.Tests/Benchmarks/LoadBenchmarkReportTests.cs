@@ -113,6 +113,41 @@ public sealed class LoadBenchmarkReportTests
     }
 
     [Fact]
+    public void AStageBreakdownOfTheSteadyStateShowsTheWholeLevelBesideIt()
+    {
+        static StageCost Stage(string name, long windows, double wall, double cpu, long cpuWindows) =>
+            new() { InputKind = ModelInputKind.Eeg, Stage = name, Windows = windows, WallMs = wall, CpuMs = cpu, CpuWindows = cpuWindows };
+        // Before every stream replied: the first windows carry each stream's first 50 s of signal.
+        var warmUp = new ServingProfile
+        {
+            Stages = { Stage("receive", 10, 20, 20, 10), Stage("window", 10, 150, 140, 10), Stage("model", 10, 20, 0, 0), Stage("reply", 10, 1, 1, 10) },
+        };
+        var steady = new ServingProfile
+        {
+            Stages =
+            {
+                Stage("receive", 30, 3, 3, 30), Stage("window", 30, 21, 18, 30), Stage("queue", 30, 60, 0, 0),
+                Stage("batch_copy", 30, 0.3, 0.3, 30), Stage("model", 30, 45, 0, 0), Stage("reply", 30, 3, 3, 30),
+            },
+        };
+        var level = Levels[2] with { Stages = StageBreakdown.From(150, warmUp, steady, 3.5, 9.25) };
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, null, new ThroughputResult(null, 80, 24), 49, 20, 500, [level], 150, null, null);
+
+        var lines = report.ToMarkdown().Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.Contains(lines, l => l.Contains("in the steady state: from the moment every stream had its first reply", StringComparison.Ordinal));
+        Assert.Contains("| stage | windows | wall ms per window | CPU ms per window (its thread) | CPU ms per window, whole level |", lines);
+        // Steady: 18 ms over 30 windows; whole level: 158 ms over 40.
+        Assert.Contains("| window | 30 | 0.700 | 0.600 | 3.950 |", lines);
+        // A stage the warm-up never reached is its steady rows alone.
+        Assert.Contains("| queue | 30 | 2.000 | - | - |", lines);
+        Assert.Contains("| batch_copy | 30 | 0.010 | 0.010 | 0.010 |", lines);
+        // Steady 0.1 + 0.6 + 0.01 + 0.1; whole 23/40 + 3.95 + 0.01 + 4/40.
+        Assert.Contains("| **outside the model** (receive + window + batch_copy + reply) | | | **0.810** (met: < 2 ms) | 4.635 |", lines);
+        Assert.Contains(lines, l => l.StartsWith("| the service's whole CPU per reply", StringComparison.Ordinal) && l.EndsWith("| 3.500 | 9.250 |", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AServerMeasuredAsConfiguredHasNoRatioAndNoMemory()
     {
         var report = new LoadBenchmarkReport("version v1", "2 cores", 2, 4, null, new ThroughputResult(null, 10, double.NaN), 49, 2, 500, [Levels[0] with { PeakBytes = null }], 100, null, null);
