@@ -82,8 +82,6 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void TheStageBreakdownOfTheLargestPassingLevelSumsTheCostOutsideTheModel()
     {
-        static StageCost Stage(string name, long windows, double wall, double cpu, long cpuWindows) =>
-            new() { InputKind = ModelInputKind.Eeg, Stage = name, Windows = windows, WallMs = wall, CpuMs = cpu, CpuWindows = cpuWindows };
         var profile = new ServingProfile
         {
             Stages =
@@ -115,8 +113,6 @@ public sealed class LoadBenchmarkReportTests
     [Fact]
     public void AStageBreakdownOfTheSteadyStateShowsTheWholeLevelBesideIt()
     {
-        static StageCost Stage(string name, long windows, double wall, double cpu, long cpuWindows) =>
-            new() { InputKind = ModelInputKind.Eeg, Stage = name, Windows = windows, WallMs = wall, CpuMs = cpu, CpuWindows = cpuWindows };
         // Before every stream replied: the first windows carry each stream's first 50 s of signal.
         var warmUp = new ServingProfile
         {
@@ -146,6 +142,9 @@ public sealed class LoadBenchmarkReportTests
         Assert.Contains("| **outside the model** (receive + window + batch_copy + reply) | | | **0.810** (met: < 2 ms) | 4.635 |", lines);
         Assert.Contains(lines, l => l.StartsWith("| the service's whole CPU per reply", StringComparison.Ordinal) && l.EndsWith("| 3.500 | 9.250 |", StringComparison.Ordinal));
     }
+
+    private static StageCost Stage(string name, long windows, double wall, double cpu, long cpuWindows) =>
+        new() { InputKind = ModelInputKind.Eeg, Stage = name, Windows = windows, WallMs = wall, CpuMs = cpu, CpuWindows = cpuWindows };
 
     [Fact]
     public void AServerMeasuredAsConfiguredHasNoRatioAndNoMemory()
