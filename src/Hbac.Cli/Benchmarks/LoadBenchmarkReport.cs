@@ -32,7 +32,44 @@ internal sealed record StreamLevel(int Streams, int Replies, int Expected, doubl
 /// Single-window Score throughput of one service configuration (MaxBatch null = as the server is configured), the service's CPU
 /// time per window, and the network's wall time per window inside the service (its profile's model stage; NaN: not read).
 /// </summary>
-internal sealed record ThroughputResult(int? MaxBatch, double WindowsPerSecond, double CpuMsPerWindow, double ModelMsPerWindow = double.NaN);
+internal sealed record ThroughputResult(int? MaxBatch, double WindowsPerSecond, double CpuMsPerWindow, double ModelMsPerWindow = double.NaN)
+{
+    /// <summary>Windows per second of each round when this is the median of several (<see cref="MedianOf"/>); null for one run.</summary>
+    public IReadOnlyList<double>? Rounds { get; init; }
+
+    /// <summary>Each figure the median of <paramref name="rounds"/> (one configuration measured several times), the rounds kept.</summary>
+    public static ThroughputResult MedianOf(IReadOnlyList<ThroughputResult> rounds) =>
+        new(rounds[0].MaxBatch, Median(rounds.Select(r => r.WindowsPerSecond)), Median(rounds.Select(r => r.CpuMsPerWindow)), Median(rounds.Select(r => r.ModelMsPerWindow)))
+        {
+            Rounds = rounds.Count > 1 ? [.. rounds.Select(r => r.WindowsPerSecond)] : null,
+        };
+
+    /// <summary>
+    /// Batched over unbatched throughput: the median of the rounds' ratios when both were measured in the same
+    /// alternating rounds (each pair ran within a minute, so a change in the shared machine's load moves both),
+    /// else the ratio of the two figures.
+    /// </summary>
+    public static (double Ratio, IReadOnlyList<double>? Rounds)? BatchingRatio(ThroughputResult? off, ThroughputResult? on)
+    {
+        if (off is not { WindowsPerSecond: > 0 } || on is null)
+        {
+            return null;
+        }
+        if (off.Rounds is { } offRounds && on.Rounds is { } onRounds && offRounds.Count == onRounds.Count && offRounds.All(r => r > 0))
+        {
+            var ratios = offRounds.Zip(onRounds, (a, b) => b / a).ToList();
+            return (Median(ratios), ratios);
+        }
+        return (on.WindowsPerSecond / off.WindowsPerSecond, null);
+    }
+
+    // A figure a round could not read (NaN) is left out; none read gives NaN.
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(double.IsFinite).Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
 
 /// <summary>
 /// Everything <c>hbac bench load</c> measured, and its Markdown table (printed, and written with --out).
@@ -65,7 +102,7 @@ internal sealed record LoadBenchmarkReport(
     /// <summary>The same with micro-batching on (or the server's own batching); null when not measured.</summary>
     public ThroughputResult? StreamBatched { get; init; }
 
-    public double? StreamBatchingRatio => StreamUnbatched is { WindowsPerSecond: > 0 } off && StreamBatched is { } on ? on.WindowsPerSecond / off.WindowsPerSecond : null;
+    public double? StreamBatchingRatio => ThroughputResult.BatchingRatio(StreamUnbatched, StreamBatched)?.Ratio;
 
     /// <summary>The service's peak memory while it carried the largest passing level (what the target is about).</summary>
     public long? PeakAtLargestBytes => Levels.LastOrDefault(l => l.Streams == Largest && l.Meets(P99TargetMs))?.PeakBytes;
@@ -85,7 +122,7 @@ internal sealed record LoadBenchmarkReport(
         ? Cores * 1000 / Batched.CpuMsPerWindow * SecondsPerWindow
         : null;
 
-    public double? BatchingRatio => Unbatched is { WindowsPerSecond: > 0 } off ? Batched.WindowsPerSecond / off.WindowsPerSecond : null;
+    public double? BatchingRatio => ThroughputResult.BatchingRatio(Unbatched, Batched)?.Ratio;
 
     /// <summary>
     /// The same comparison in the service's CPU time per window (unbatched / batched; above 1 = batching
@@ -107,7 +144,7 @@ internal sealed record LoadBenchmarkReport(
             Row(text, $"Score throughput, {Callers} callers, micro-batching off (MaxBatch=1)", Throughput(off), "");
         }
         Row(text, $"Score throughput, {Callers} callers, " + (Batched.MaxBatch is { } max ? $"micro-batching on (MaxBatch={max})" : "the server's own batching"),
-            Throughput(Batched) + (BatchingRatio is { } ratio ? $"; on/off = {Ratio(ratio)}" : "") + (CpuRatio is { } cpu ? $" (service CPU per window: off/on = {Ratio(cpu)})" : ""),
+            Throughput(Batched) + OnOff(Unbatched, Batched) + (CpuRatio is { } cpu ? $" (service CPU per window: off/on = {Ratio(cpu)})" : ""),
             BatchingRatio is { } r ? Verdict(r >= TargetBatchingRatio, $">= {Ratio(TargetBatchingRatio)}") : "");
         if (Unbatched is { ModelMsPerWindow: var offModel } && double.IsFinite(offModel) && double.IsFinite(Batched.ModelMsPerWindow) && Batched.ModelMsPerWindow > 0)
         {
@@ -124,7 +161,7 @@ internal sealed record LoadBenchmarkReport(
                 Row(text, $"{what}, micro-batching off (MaxBatch=1)", Throughput(streamOff), "");
             }
             Row(text, what + ", " + (streamOn.MaxBatch is { } streamMax ? $"micro-batching on (MaxBatch={streamMax})" : "the server's own batching"),
-                Throughput(streamOn) + (StreamBatchingRatio is { } streamRatio ? $"; on/off = {Ratio(streamRatio)}" : "")
+                Throughput(streamOn) + OnOff(StreamUnbatched, streamOn)
                     + (StreamUnbatched is { } unbatchedStreams ? NetworkOffOn(unbatchedStreams, streamOn) : ""),
                 StreamBatchingRatio is { } gain ? Verdict(gain >= TargetBatchingRatio, $">= {Ratio(TargetBatchingRatio)}") : "");
         }
@@ -214,6 +251,14 @@ internal sealed record LoadBenchmarkReport(
 
     private static string Throughput(ThroughputResult result) =>
         string.Create(CultureInfo.InvariantCulture, $"{result.WindowsPerSecond:0.0} windows/s ({Ms(1000 / result.WindowsPerSecond)} ms wall, {Ms(result.CpuMsPerWindow)} ms service CPU per window)");
+
+    /// <summary>"; on/off = 1.37x", and each round's ratio when there were several.</summary>
+    private static string OnOff(ThroughputResult? off, ThroughputResult on) => ThroughputResult.BatchingRatio(off, on) switch
+    {
+        ({ } ratio, { } rounds) => $"; on/off = {Ratio(ratio)} (median of {rounds.Count} alternating rounds: {string.Join(", ", rounds.Select(Ratio))})",
+        ({ } ratio, null) => $"; on/off = {Ratio(ratio)}",
+        null => "",
+    };
 
     private static string NetworkOffOn(ThroughputResult off, ThroughputResult on) =>
         double.IsFinite(off.ModelMsPerWindow) && double.IsFinite(on.ModelMsPerWindow) && on.ModelMsPerWindow > 0

@@ -13,7 +13,8 @@ namespace Hbac.Cli.Commands;
 /// <c>hbac bench load</c>: concurrent real-time EEG streams against one inference service (the largest
 /// N with p99 reply latency under 500 ms, searched by doubling then bisecting), single-window Score
 /// throughput with and without micro-batching, and the service's peak memory. By default the service
-/// is started here, in its own process (twice: MaxBatch=1, then MaxBatch=n, whose memory is reported),
+/// is started here, in its own process (for throughput two side by side, MaxBatch=1 and MaxBatch=n, measured in
+/// alternating rounds; then a fresh one per stream level, whose memory is reported),
 /// serving an untrained full-resolution MobileNetV3-Large - what the <c>seed</c> profile trains - or the
 /// model given with --model / --models. <c>--server &lt;url&gt;</c> measures a running service as configured.
 /// Streams run in real time from their first second (a level takes 69 s); <c>--burst 49</c> instead starts
@@ -52,6 +53,11 @@ internal static class BenchLoadCommand
             DefaultValueFactory = _ => 64,
         };
         var maxBatch = new Option<int>("--max-batch") { Description = "MaxBatch of the batched spawned service", DefaultValueFactory = _ => 16 };
+        var throughputRounds = new Option<int>("--throughput-rounds")
+        {
+            Description = "Spawned services: rounds of the throughput tests, micro-batching off and on alternating in each; the table gives the medians and the median of the rounds' on/off ratios",
+            DefaultValueFactory = _ => 3,
+        };
         var recording = new Option<string?>("--recording") { Description = "EEG recording to stream (default: synthetic signal)" };
         var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
         var replicas = new Option<string[]>("--replica")
@@ -61,7 +67,7 @@ internal static class BenchLoadCommand
         };
         var direct = new Option<string?>("--direct") { Description = "With --server behind a proxy: one replica's own address; each level runs again there, and the table gives the proxy's latency cost" };
         var command = new Command("load", "Load-test the inference service: largest N of real-time EEG streams with p99 < 500 ms, batched vs unbatched throughput, peak memory");
-        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, burst, clients, throughputSeconds, throughputStreams, warmupSeconds, maxBatch, recording, output, replicas, direct })
+        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, burst, clients, throughputSeconds, throughputStreams, warmupSeconds, maxBatch, throughputRounds, recording, output, replicas, direct })
         {
             command.Options.Add(option);
         }
@@ -93,10 +99,11 @@ internal static class BenchLoadCommand
             var paced = parseResult.GetValue(seconds) ?? DefaultStreamSeconds - burstSeconds;
             var callers = parseResult.GetValue(clients);
             var batch = parseResult.GetValue(maxBatch);
+            var rounds = parseResult.GetValue(throughputRounds);
             if (paced < 1 || callers < 1 || parseResult.GetValue(throughputStreams) < 1 || parseResult.GetValue(throughputSeconds) < 1 || parseResult.GetValue(warmupSeconds) < 0 || batch < 1
-                || parseResult.GetValue(start) < 1 || parseResult.GetValue(maxStreams) < parseResult.GetValue(start))
+                || rounds < 1 || parseResult.GetValue(start) < 1 || parseResult.GetValue(maxStreams) < parseResult.GetValue(start))
             {
-                throw new CliUsageException("bench load: --seconds, --clients, --throughput-streams, --throughput-seconds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
+                throw new CliUsageException("bench load: --seconds, --clients, --throughput-streams, --throughput-seconds, --throughput-rounds, --max-batch and --start must be >= 1, --warmup-seconds >= 0, --max-streams >= --start");
             }
             if (burstSeconds is < 0 or > InferenceLoad.MaxBurstSeconds)
             {
@@ -118,7 +125,7 @@ internal static class BenchLoadCommand
                     $"bench load: --recording {recordingPath}: {seconds} s of signal, shorter than the {burstSeconds + paced} s each stream sends (--burst {burstSeconds} + --seconds {paced})");
             }
             var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), burstSeconds, paced, callers, parseResult.GetValue(throughputStreams),
-                TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), signal);
+                TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), rounds, signal);
             var loadAtStart = LoadAverage();
 
             LoadBenchmarkReport report;
@@ -138,7 +145,7 @@ internal static class BenchLoadCommand
         return command;
     }
 
-    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int BurstSeconds, int PacedSeconds, int Callers, int ThroughputStreams, TimeSpan Warmup, TimeSpan ThroughputDuration, float[][] Signal);
+    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int BurstSeconds, int PacedSeconds, int Callers, int ThroughputStreams, TimeSpan Warmup, TimeSpan ThroughputDuration, int ThroughputRounds, float[][] Signal);
 
     private static LoadBenchmarkModel PrepareModel(string? onnx, string? repository, out string origin)
     {
@@ -160,8 +167,7 @@ internal static class BenchLoadCommand
     private static async Task<LoadBenchmarkReport> MeasureSpawnedAsync(string dll, LoadBenchmarkModel served, string origin, int batch, Settings settings,
         string loadAtStart, CancellationToken ct)
     {
-        var unbatched = await ThroughputsAsync(1);
-        var batched = await ThroughputsAsync(batch);
+        var (unbatched, batched) = await ThroughputsAsync();
         // Every level on a fresh, warmed-up service: an overloaded level leaves a grown heap and buffers
         // behind, which would slow the next level and inflate its memory (the search assumes independent levels).
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
@@ -181,21 +187,47 @@ internal static class BenchLoadCommand
             StreamBatched = batched.Streams,
         };
 
-        // One service with MaxBatch = maxBatch: Score throughput, then the streams' own throughput.
-        async Task<(ThroughputResult Score, ThroughputResult Streams, string Version, long? PeakBytes)> ThroughputsAsync(int maxBatch)
+        // Two services, micro-batching off (MaxBatch=1) and on, measured in turn: Score throughput in each round, then
+        // the streams' own throughput. Alternating them round by round, rather than one service after the other, puts
+        // each off/on pair within a minute of each other on this shared machine, so its ratio is less the machine's drift.
+        async Task<(Throughputs Off, Throughputs On)> ThroughputsAsync()
         {
-            var mode = maxBatch == 1 ? "off" : "on";
-            Console.Error.WriteLine($"Score throughput, micro-batching {mode} (MaxBatch={maxBatch}) ...");
-            await using var service = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, maxBatch, SpawnedInferenceService.BothKinds, ct);
-            using var channel = service.Channel();
-            var score = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
-            Console.Error.WriteLine($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching {mode} ...");
-            using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
-            var streamed = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
-            var version = (await new Inference.InferenceClient(channel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
-            return (score, streamed, version, InferenceLoad.PeakResidentBytes(service.ProcessId));
+            Console.Error.WriteLine($"starting two services: micro-batching off (MaxBatch=1) and on (MaxBatch={batch}) ...");
+            await using var off = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, 1, SpawnedInferenceService.BothKinds, ct);
+            await using var on = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct);
+            var services = new[] { (Service: off, MaxBatch: 1), (Service: on, MaxBatch: batch) };
+            var score = services.Select(_ => new List<ThroughputResult>()).ToArray();
+            var streamed = services.Select(_ => new List<ThroughputResult>()).ToArray();
+            for (var round = 1; round <= settings.ThroughputRounds; round++)
+            {
+                for (var i = 0; i < services.Length; i++)
+                {
+                    var (service, maxBatch) = services[i];
+                    Console.Error.WriteLine($"Score throughput, round {round}/{settings.ThroughputRounds}, micro-batching {Mode(maxBatch)} (MaxBatch={maxBatch}) ...");
+                    using var channel = service.Channel();
+                    score[i].Add(await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, maxBatch, service.CpuTime, ct));
+                }
+            }
+            for (var round = 1; round <= settings.ThroughputRounds; round++)
+            {
+                for (var i = 0; i < services.Length; i++)
+                {
+                    var (service, maxBatch) = services[i];
+                    Console.Error.WriteLine($"Stream throughput, round {round}/{settings.ThroughputRounds}, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching {Mode(maxBatch)} ...");
+                    using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
+                    streamed[i].Add(await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, maxBatch, service.CpuTime, ct));
+                }
+            }
+            using var onChannel = on.Channel();
+            var version = (await new Inference.InferenceClient(onChannel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
+            return (new Throughputs(ThroughputResult.MedianOf(score[0]), ThroughputResult.MedianOf(streamed[0]), version, null),
+                new Throughputs(ThroughputResult.MedianOf(score[1]), ThroughputResult.MedianOf(streamed[1]), version, InferenceLoad.PeakResidentBytes(on.ProcessId)));
         }
+
+        static string Mode(int maxBatch) => maxBatch == 1 ? "off" : "on";
     }
+
+    private sealed record Throughputs(ThroughputResult Score, ThroughputResult Streams, string Version, long? PeakBytes);
 
     /// <summary>
     /// The warm-up of a stream-throughput run: every stream's first 50 s go by before it can reply, so the Score

@@ -143,6 +143,33 @@ public sealed class LoadBenchmarkReportTests
         Assert.Contains(lines, l => l.StartsWith("| the service's whole CPU per reply", StringComparison.Ordinal) && l.EndsWith("| 3.500 | 9.250 |", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void AlternatingRoundsGiveEachFiguresMedianAndTheMedianOfTheRoundsRatios()
+    {
+        // A round's model stage could not be read (NaN): the median of the others.
+        var off = ThroughputResult.MedianOf([new(1, 100, 5, 1.2), new(1, 80, 6, 1.4), new(1, 120, 4, double.NaN)]);
+        var on = ThroughputResult.MedianOf([new(16, 150, 3, 0.8), new(16, 92, 4, 0.9), new(16, 160, 3, 0.7)]);
+        var report = new LoadBenchmarkReport("m", "2 cores", 2, 16, off, on, 0, 69, 500, [Levels[2]], 150, null, null)
+        {
+            ThroughputStreams = 64,
+            StreamUnbatched = off,
+            StreamBatched = on,
+        };
+
+        var text = report.ToMarkdown();
+
+        Assert.Equal((100, 5), (off.WindowsPerSecond, off.CpuMsPerWindow));
+        Assert.Equal(1.3, off.ModelMsPerWindow, 1e-12);
+        Assert.Equal((150, 3, 0.8), (on.WindowsPerSecond, on.CpuMsPerWindow, on.ModelMsPerWindow));
+        // The rounds' ratios 1.50, 1.15 and 1.33: their median, not the medians' 150 / 100.
+        Assert.Equal(4.0 / 3, report.BatchingRatio!.Value, 1e-12);
+        Assert.Contains("| Score throughput, 16 callers, micro-batching on (MaxBatch=16) | 150.0 windows/s (6.7 ms wall, 3.0 ms service CPU per window); on/off = 1.33x (median of 3 alternating rounds: 1.50x, 1.15x, 1.33x)", text);
+        Assert.Contains("micro-batching on (MaxBatch=16) | 150.0 windows/s (6.7 ms wall, 3.0 ms service CPU per window); on/off = 1.33x (median of 3 alternating rounds: 1.50x, 1.15x, 1.33x); the network 1.30 / 0.80 ms per window off / on (1.63x) | met (>= 1.30x) |", text);
+        // One run each: the plain ratio.
+        var single = report with { Unbatched = new ThroughputResult(1, 100, 5), Batched = new ThroughputResult(16, 150, 3) };
+        Assert.Contains("on/off = 1.50x (service CPU per window", single.ToMarkdown());
+    }
+
     private static StageCost Stage(string name, long windows, double wall, double cpu, long cpuWindows) =>
         new() { InputKind = ModelInputKind.Eeg, Stage = name, Windows = windows, WallMs = wall, CpuMs = cpu, CpuWindows = cpuWindows };
 
