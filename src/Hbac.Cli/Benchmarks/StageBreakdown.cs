@@ -24,7 +24,9 @@ internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows,
     /// <summary>The budget for everything a window costs outside ONNX Runtime.</summary>
     public const double TargetOutsideMs = 2.0;
 
-    private static readonly string[] OutsideStages = ["receive", "window", "batch_copy", "reply"];
+    private const string WindowStage = "window";
+
+    private static readonly string[] OutsideStages = ["receive", WindowStage, "batch_copy", "reply"];
 
     /// <summary>The breakdown of a whole level's sums.</summary>
     public static StageBreakdown From(int streams, ServingProfile profile, double? serviceCpuMsPerWindow) =>
@@ -34,16 +36,19 @@ internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows,
 
     /// <summary>
     /// The steady state's breakdown (<paramref name="steady"/>: the sums since every stream's first reply) with the
-    /// whole level's CPU per window beside it (<paramref name="warmUp"/>: the sums before that). A level whose streams
-    /// sent no window after their first (a short one) has no steady state: then it is the whole level's breakdown.
+    /// whole level's CPU per window beside it (<paramref name="warmUp"/>: the sums before that). A window formed after
+    /// every stream's first reply is a later one; a level too short for any (its streams reply once) has no steady
+    /// state, only the first replies' stragglers (a reply stage the service recorded after its client had the reply),
+    /// so its breakdown is the whole level's.
     /// </summary>
     public static StageBreakdown From(int streams, ServingProfile warmUp, ServingProfile steady, double? steadyServiceCpuMsPerWindow, double? wholeServiceCpuMsPerWindow)
     {
-        var before = EegStages(warmUp).ToDictionary(s => s.Stage);
-        if (!EegStages(steady).Any())
+        if (!EegStages(steady).Any(s => s.Stage == WindowStage))
         {
-            return new(streams, [.. before.Values.Select(WholeRow)], wholeServiceCpuMsPerWindow);
+            var whole = EegStages(warmUp).Concat(EegStages(steady)).GroupBy(s => s.Stage).Select(stage => stage.Aggregate(Sum));
+            return new(streams, [.. whole.Select(WholeRow)], wholeServiceCpuMsPerWindow);
         }
+        var before = EegStages(warmUp).ToDictionary(s => s.Stage);
         var rows = EegStages(steady).Select(s =>
         {
             var whole = before.TryGetValue(s.Stage, out var w) ? Sum(w, s) : s;

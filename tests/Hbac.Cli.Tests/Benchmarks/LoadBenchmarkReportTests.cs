@@ -144,6 +144,25 @@ public sealed class LoadBenchmarkReportTests
     }
 
     [Fact]
+    public void ALevelWithoutALaterWindowIsTheWholeLevelsBreakdownStragglersIncluded()
+    {
+        var warmUp = new ServingProfile
+        {
+            Stages = { Stage("receive", 2, 2, 2, 2), Stage("window", 2, 30, 28, 2), Stage("model", 2, 4, 0, 0), Stage("reply", 1, 0.1, 0.1, 1) },
+        };
+        // The second stream's first reply, recorded by the service after its client had it and reset the sums.
+        var steady = new ServingProfile { Stages = { Stage("reply", 1, 0.3, 0.3, 1) } };
+
+        var breakdown = StageBreakdown.From(2, warmUp, steady, 1.0, 7.5);
+
+        Assert.False(breakdown.SteadyState);
+        Assert.Equal(["receive", "window", "model", "reply"], breakdown.Rows.Select(r => r.Stage));
+        Assert.Equal(new StageRow("reply", 2, 0.2, 0.2), breakdown.Rows[^1]);
+        Assert.Equal(7.5, breakdown.ServiceCpuMsPerWindow);
+        Assert.Null(breakdown.WholeLevelOutsideCpuMs);
+    }
+
+    [Fact]
     public void AlternatingRoundsGiveEachFiguresMedianAndTheMedianOfTheRoundsRatios()
     {
         // A round's model stage could not be read (NaN): the median of the others.
