@@ -43,17 +43,14 @@ internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows,
     /// </summary>
     public static StageBreakdown From(int streams, ServingProfile warmUp, ServingProfile steady, double? steadyServiceCpuMsPerWindow, double? wholeServiceCpuMsPerWindow)
     {
+        // Each stage's sums over the whole level, in the order a window passes them.
+        var whole = EegStages(warmUp).Concat(EegStages(steady)).GroupBy(s => s.Stage).Select(stage => stage.Aggregate(Sum)).ToList();
         if (!EegStages(steady).Any(s => s.Stage == WindowStage))
         {
-            var whole = EegStages(warmUp).Concat(EegStages(steady)).GroupBy(s => s.Stage).Select(stage => stage.Aggregate(Sum));
             return new(streams, [.. whole.Select(WholeRow)], wholeServiceCpuMsPerWindow);
         }
-        var before = EegStages(warmUp).ToDictionary(s => s.Stage);
-        var rows = EegStages(steady).Select(s =>
-        {
-            var whole = before.TryGetValue(s.Stage, out var w) ? Sum(w, s) : s;
-            return new StageRow(s.Stage, s.Windows, s.WallMs / s.Windows, CpuPerWindow(s), CpuPerWindow(whole));
-        });
+        var wholeByStage = whole.ToDictionary(s => s.Stage);
+        var rows = EegStages(steady).Select(s => WholeRow(s) with { WholeLevelCpuMsPerWindow = CpuPerWindow(wholeByStage[s.Stage]) });
         return new StageBreakdown(streams, [.. rows], steadyServiceCpuMsPerWindow, SteadyState: true, wholeServiceCpuMsPerWindow);
     }
 
@@ -87,36 +84,29 @@ internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows,
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        if (SteadyState)
-        {
-            text.AppendLine($"Where a stream window's time goes inside the service (EEG-window model, the {Streams}-stream level; the service's GetServingProfile), " +
-                "in the steady state: from the moment every stream had its first reply to the level's end. " +
-                $"The last column is the whole level's, which adds each stream's first {Hbac.Contracts.EegStream.ScoredWindowSeconds} s of signal, taken in once before its first window:");
-            text.AppendLine();
-            text.AppendLine("| stage | windows | wall ms per window | CPU ms per window (its thread) | CPU ms per window, whole level |");
-            text.AppendLine("|---|---:|---:|---:|---:|");
-        }
-        else
-        {
-            text.AppendLine($"Where a stream window's time goes inside the service (EEG-window model, the {Streams}-stream level; the service's GetServingProfile):");
-            text.AppendLine();
-            text.AppendLine("| stage | windows | wall ms per window | CPU ms per window (its thread) |");
-            text.AppendLine("|---|---:|---:|---:|");
-        }
+        text.AppendLine($"Where a stream window's time goes inside the service (EEG-window model, the {Streams}-stream level; the service's GetServingProfile)" + (SteadyState
+            ? ", in the steady state: from the moment every stream had its first reply to the level's end. " +
+              $"The last column is the whole level's, which adds each stream's first {Hbac.Contracts.EegStream.ScoredWindowSeconds} s of signal, taken in once before its first window:"
+            : ":"));
+        text.AppendLine();
+        text.AppendLine("| stage | windows | wall ms per window | CPU ms per window (its thread) |" + (SteadyState ? " CPU ms per window, whole level |" : ""));
+        text.AppendLine("|---|---:|---:|---:|" + (SteadyState ? "---:|" : ""));
+        // The whole level's column, in the steady state's table only.
+        string Whole(double? ms) => SteadyState ? $" {Ms(ms)} |" : "";
         foreach (var row in Rows)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {row.Stage} | {row.Windows} | {row.WallMsPerWindow:0.000} | {Ms(row.CpuMsPerWindow)} |{(SteadyState ? $" {Ms(row.WholeLevelCpuMsPerWindow)} |" : "")}"));
+                $"| {row.Stage} | {row.Windows} | {row.WallMsPerWindow:0.000} | {Ms(row.CpuMsPerWindow)} |{Whole(row.WholeLevelCpuMsPerWindow)}"));
         }
         if (OutsideCpuMs is { } outside)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| **outside the model** ({string.Join(" + ", OutsideStages)}) | | | **{outside:0.000}** ({(outside < TargetOutsideMs ? "met" : "NOT met")}: < {TargetOutsideMs:0} ms) |{(SteadyState ? $" {Ms(WholeLevelOutsideCpuMs)} |" : "")}"));
+                $"| **outside the model** ({string.Join(" + ", OutsideStages)}) | | | **{outside:0.000}** ({(outside < TargetOutsideMs ? "met" : "NOT met")}: < {TargetOutsideMs:0} ms) |{Whole(WholeLevelOutsideCpuMs)}"));
         }
         if (ServiceCpuMsPerWindow is { } total)
         {
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| the service's whole CPU per reply (all threads: the stages, ONNX Runtime, gRPC and HTTP/2, protobuf, GC) | | | {total:0.000} |{(SteadyState ? $" {Ms(WholeLevelServiceCpuMsPerWindow)} |" : "")}"));
+                $"| the service's whole CPU per reply (all threads: the stages, ONNX Runtime, gRPC and HTTP/2, protobuf, GC) | | | {total:0.000} |{Whole(WholeLevelServiceCpuMsPerWindow)}"));
         }
         return text.ToString();
     }

@@ -167,7 +167,7 @@ internal static class BenchLoadCommand
     private static async Task<LoadBenchmarkReport> MeasureSpawnedAsync(string dll, LoadBenchmarkModel served, string origin, int batch, Settings settings,
         string loadAtStart, CancellationToken ct)
     {
-        var (unbatched, batched) = await ThroughputsAsync();
+        var throughputs = await ThroughputsAsync();
         // Every level on a fresh, warmed-up service: an overloaded level leaves a grown heap and buffers
         // behind, which would slow the next level and inflate its memory (the search assumes independent levels).
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
@@ -178,56 +178,55 @@ internal static class BenchLoadCommand
             using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
             return await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
         });
-        long? peak = levels.Select(l => l.PeakBytes).Append(batched.PeakBytes).Max();
-        return new LoadBenchmarkReport(served.Describe(batched.Version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers, unbatched.Score, batched.Score,
-            settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak)
+        long? peak = levels.Select(l => l.PeakBytes).Append(throughputs.PeakBytes).Max();
+        return new LoadBenchmarkReport(served.Describe(throughputs.Version, origin), Machine(loadAtStart), Environment.ProcessorCount, settings.Callers,
+            throughputs.ScoreOff, throughputs.ScoreOn, settings.BurstSeconds, settings.PacedSeconds, LatencyTargetMs, levels, largest, smallestFailed, peak)
         {
             ThroughputStreams = settings.ThroughputStreams,
-            StreamUnbatched = unbatched.Streams,
-            StreamBatched = batched.Streams,
+            StreamUnbatched = throughputs.StreamsOff,
+            StreamBatched = throughputs.StreamsOn,
         };
 
         // Two services, micro-batching off (MaxBatch=1) and on, measured in turn: Score throughput in each round, then
         // the streams' own throughput. Alternating them round by round, rather than one service after the other, puts
         // each off/on pair within a minute of each other on this shared machine, so its ratio is less the machine's drift.
-        async Task<(Throughputs Off, Throughputs On)> ThroughputsAsync()
+        async Task<Throughputs> ThroughputsAsync()
         {
             Console.Error.WriteLine($"starting two services: micro-batching off (MaxBatch=1) and on (MaxBatch={batch}) ...");
             await using var off = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, 1, SpawnedInferenceService.BothKinds, ct);
             await using var on = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct);
-            var services = new[] { (Service: off, MaxBatch: 1), (Service: on, MaxBatch: batch) };
-            var score = services.Select(_ => new List<ThroughputResult>()).ToArray();
-            var streamed = services.Select(_ => new List<ThroughputResult>()).ToArray();
-            for (var round = 1; round <= settings.ThroughputRounds; round++)
+            var (scoreOff, scoreOn) = await RoundsAsync("Score throughput", async (service, maxBatch) =>
             {
-                for (var i = 0; i < services.Length; i++)
-                {
-                    var (service, maxBatch) = services[i];
-                    Console.Error.WriteLine($"Score throughput, round {round}/{settings.ThroughputRounds}, micro-batching {Mode(maxBatch)} (MaxBatch={maxBatch}) ...");
-                    using var channel = service.Channel();
-                    score[i].Add(await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, maxBatch, service.CpuTime, ct));
-                }
-            }
-            for (var round = 1; round <= settings.ThroughputRounds; round++)
+                using var channel = service.Channel();
+                return await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
+            });
+            var (streamsOff, streamsOn) = await RoundsAsync($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them", async (service, maxBatch) =>
             {
-                for (var i = 0; i < services.Length; i++)
-                {
-                    var (service, maxBatch) = services[i];
-                    Console.Error.WriteLine($"Stream throughput, round {round}/{settings.ThroughputRounds}, {settings.ThroughputStreams} streams as fast as the service takes them, micro-batching {Mode(maxBatch)} ...");
-                    using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
-                    streamed[i].Add(await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, maxBatch, service.CpuTime, ct));
-                }
-            }
+                using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
+                return await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
+            });
             using var onChannel = on.Channel();
             var version = (await new Inference.InferenceClient(onChannel).ListModelsAsync(new ListModelsRequest(), cancellationToken: ct)).ActiveVersion;
-            return (new Throughputs(ThroughputResult.MedianOf(score[0]), ThroughputResult.MedianOf(streamed[0]), version, null),
-                new Throughputs(ThroughputResult.MedianOf(score[1]), ThroughputResult.MedianOf(streamed[1]), version, InferenceLoad.PeakResidentBytes(on.ProcessId)));
-        }
+            return new Throughputs(scoreOff, scoreOn, streamsOff, streamsOn, version, InferenceLoad.PeakResidentBytes(on.ProcessId));
 
-        static string Mode(int maxBatch) => maxBatch == 1 ? "off" : "on";
+            // One measurement of the off service then the on one, per round; each side's medians over the rounds.
+            async Task<(ThroughputResult Off, ThroughputResult On)> RoundsAsync(string what, Func<SpawnedInferenceService, int, Task<ThroughputResult>> measure)
+            {
+                var (offRounds, onRounds) = (new List<ThroughputResult>(), new List<ThroughputResult>());
+                for (var round = 1; round <= settings.ThroughputRounds; round++)
+                {
+                    foreach (var (service, maxBatch, results) in new[] { (off, 1, offRounds), (on, batch, onRounds) })
+                    {
+                        Console.Error.WriteLine($"{what}, round {round}/{settings.ThroughputRounds}, micro-batching {(maxBatch == 1 ? "off" : "on")} (MaxBatch={maxBatch}) ...");
+                        results.Add(await measure(service, maxBatch));
+                    }
+                }
+                return (ThroughputResult.MedianOf(offRounds), ThroughputResult.MedianOf(onRounds));
+            }
+        }
     }
 
-    private sealed record Throughputs(ThroughputResult Score, ThroughputResult Streams, string Version, long? PeakBytes);
+    private sealed record Throughputs(ThroughputResult ScoreOff, ThroughputResult ScoreOn, ThroughputResult StreamsOff, ThroughputResult StreamsOn, string Version, long? PeakBytes);
 
     /// <summary>
     /// The warm-up of a stream-throughput run: every stream's first 50 s go by before it can reply, so the Score
