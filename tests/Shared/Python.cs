@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Hbac.Cli.Tests.Interop;
+namespace Hbac.Tests;
 
 /// <summary>
-/// A Python 3 with the modules a test needs (NumPy, MNE): what the platform's users read our files with. Debian's
+/// A Python 3 with the modules a test needs (NumPy, MNE, grpcio): what the platform's users read our files and call our services with. Debian's
 /// python3 (<c>apt-get install python3-numpy python3-mne</c>, as .ci/run does) is tried before the one on PATH, which
 /// may be a virtual environment without them; HBAC_PYTHON names another.
 /// </summary>
@@ -35,6 +35,13 @@ internal static class Python
         return stdout;
     }
 
+    /// <summary>Runs the script file <paramref name="path"/> with <paramref name="args"/>: its exit code and output, whatever they are.</summary>
+    public static (int Exit, string Output, string Error) RunFile(string python, string path, params string[] args)
+    {
+        var exit = Start(python, [path, .. args], out var stdout, out var stderr);
+        return (exit, stdout, stderr);
+    }
+
     private static IEnumerable<string> Candidates()
     {
         if (Environment.GetEnvironmentVariable("HBAC_PYTHON") is { Length: > 0 } configured)
@@ -48,12 +55,13 @@ internal static class Python
         yield return "python3";
     }
 
-    private static int TryRun(string python, string script, string[] args, out string stdout, out string stderr)
+    private static int TryRun(string python, string script, string[] args, out string stdout, out string stderr) =>
+        Start(python, ["-c", script, .. args], out stdout, out stderr);
+
+    private static int Start(string python, IEnumerable<string> arguments, out string stdout, out string stderr)
     {
         var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        foreach (var arg in args)
+        foreach (var arg in arguments)
         {
             start.ArgumentList.Add(arg);
         }
