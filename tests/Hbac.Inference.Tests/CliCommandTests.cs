@@ -187,6 +187,32 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BenchLoadWithReplicasSumsEachReplicasProfileAskedAtItsOwnAddress()
+    {
+        // A second service as the other replica; the streams reach the first (--server), as a proxy might send them all.
+        using var other = new InferenceFactory(repository => TinyOnnxModel.EegFavouring(2).Publish(repository, "e1"),
+            new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None" }, kestrel: true);
+        var otherUrl = other.KestrelAddress().ToString().TrimEnd('/');
+
+        var (exit, output, error) = await RunAsync("bench", "load", "--server", _url, "--replica", _url, "--replica", otherUrl,
+            "--streams", "2", "--burst", "49", "--seconds", "7", "--clients", "2", "--throughput-streams", "3", "--throughput-seconds", "1", "--warmup-seconds", "1");
+
+        Assert.True(exit == 0, error);
+        // 56 s per stream: windows end at 50, 52, 54 and 56 s, 8 in all, every one on the first replica.
+        Assert.Matches(@"\n\| 2 \| 8 \| 8 \| ", output);
+        // The first replica's share: 2 streams, or a little more when windows of the throughput test still in its
+        // queue finish after the level's reset (a loaded machine); the other replica's: none.
+        var shares = Regex.Match(output, @"\n\| 2 \| 2 \| ([0-9]+) / 0 \| 0\.00 \|");
+        Assert.True(shares.Success, output);
+        Assert.InRange(int.Parse(shares.Groups[1].Value, CultureInfo.InvariantCulture), 2, 4);
+        Assert.True(output.Contains("the 2-stream level; the 2 replicas' GetServingProfile, summed)", StringComparison.Ordinal), output);
+        // The windows formed after every stream's first reply (the steady state) are in the stage table.
+        var window = Regex.Match(output, @"\n\| window \| ([0-9]+) \| ");
+        Assert.True(window.Success, output);
+        Assert.InRange(int.Parse(window.Groups[1].Value, CultureInfo.InvariantCulture), 1, 6);
+    }
+
+    [Fact]
     public async Task BenchLoadStopsWithTheReasonWhenTheServiceEndsAThroughputStream()
     {
         // A service that allows 10x real time per stream ends the throughput streams (400x) with ResourceExhausted.

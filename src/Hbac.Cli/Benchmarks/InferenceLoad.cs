@@ -47,13 +47,14 @@ internal static class InferenceLoad
     /// </summary>
     /// <param name="servicePid">The service's process, whose peak memory during the level is reported (null: not known).</param>
     /// <param name="serviceCpu">Reads the service's CPU time (null: not known), for its whole CPU per reply.</param>
+    /// <param name="profiles">Where the stage sums are read (null: the service the streams reach; with replicas, each replica's).</param>
     public static async Task<StreamLevel> StreamsAsync(EegStreamClient streamClient, float[][] signal, int streams, int burstSeconds, int pacedSeconds, int? servicePid,
-        Func<TimeSpan>? serviceCpu, CancellationToken ct)
+        Func<TimeSpan>? serviceCpu, CancellationToken ct, ServingProfileReader? profiles = null)
     {
         var peakKnown = servicePid is { } pid && ResetPeakResident(pid);
-        var client = streamClient.Inference;
+        profiles ??= ServingProfileReader.Of(streamClient.Inference);
         // Only this level's windows in the stage sums.
-        await client.GetServingProfileAsync(new GetServingProfileRequest { Reset = true }, cancellationToken: ct);
+        await profiles.BeginLevelAsync(ct);
         var cpuBefore = serviceCpu?.Invoke();
         var chunks = EegChunks.Split(signal, EegStream.SampleRateHz, SampleLayout.Interleaved).ToArray();
         var total = Math.Min(chunks.Length, burstSeconds + pacedSeconds);
@@ -70,7 +71,7 @@ internal static class InferenceLoad
         // The steady state starts when every stream has had its first reply: its profile and CPU are read from then on.
         var firstReplied = 0;
         var everyStreamReplied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var steadyStart = SteadyStartAsync(client, everyStreamReplied.Task, serviceCpu, () => latencies.Count, ct);
+        var steadyStart = SteadyStartAsync(profiles, everyStreamReplied.Task, serviceCpu, () => latencies.Count, ct);
         var tasks = Enumerable.Range(0, streams).Select(async index =>
         {
             await Task.Delay(TimeSpan.FromSeconds(EegStream.ReplyEverySeconds * (double)index / streams), ct);
@@ -141,11 +142,12 @@ internal static class InferenceLoad
         var cpuMsPerReply = cpuBefore is { } before && cpuEnd is { } after && !latencies.IsEmpty
             ? (after - before).TotalMilliseconds / latencies.Count
             : (double?)null;
-        var profile = await client.GetServingProfileAsync(new GetServingProfileRequest(), cancellationToken: ct);
+        var profile = await profiles.ReadAsync(reset: false, ct);
         var stages = steady is { } s
             ? StageBreakdown.From(streams, s.WarmUp, profile,
                 s.Cpu is { } cpu && cpuEnd is { } last && latencies.Count > s.Replies ? (last - cpu).TotalMilliseconds / (latencies.Count - s.Replies) : null, cpuMsPerReply)
             : StageBreakdown.From(streams, profile, cpuMsPerReply);
+        stages = stages with { Services = profiles.Services };
         var sorted = latencies.Order().ToArray();
         return new StreamLevel(streams, sorted.Length, expected * streams,
             LatencyPercentile.NearestRank(sorted, 0.5), LatencyPercentile.NearestRank(sorted, 0.99), refused, failed,
@@ -160,7 +162,7 @@ internal static class InferenceLoad
     /// zeroed for the steady state, with the service's CPU and the replies counted at that moment. Null when that
     /// moment never came.
     /// </summary>
-    private static async Task<(ServingProfile WarmUp, TimeSpan? Cpu, int Replies)?> SteadyStartAsync(Inference.InferenceClient client, Task everyStreamReplied,
+    private static async Task<(ServingProfile WarmUp, TimeSpan? Cpu, int Replies)?> SteadyStartAsync(ServingProfileReader profiles, Task everyStreamReplied,
         Func<TimeSpan>? serviceCpu, Func<int> replies, CancellationToken ct)
     {
         try
@@ -171,7 +173,7 @@ internal static class InferenceLoad
         {
             return null;
         }
-        var warmUp = await client.GetServingProfileAsync(new GetServingProfileRequest { Reset = true }, cancellationToken: ct);
+        var warmUp = await profiles.ReadAsync(reset: true, ct);
         return (warmUp, serviceCpu?.Invoke(), replies());
     }
 

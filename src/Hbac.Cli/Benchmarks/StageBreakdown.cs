@@ -21,6 +21,9 @@ internal sealed record StageRow(string Stage, long Windows, double WallMsPerWind
 internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows, double? ServiceCpuMsPerWindow,
     bool SteadyState = false, double? WholeLevelServiceCpuMsPerWindow = null)
 {
+    /// <summary>The services whose profiles the rows sum: 1, or each replica behind a proxy.</summary>
+    public int Services { get; init; } = 1;
+
     /// <summary>The issue's budget for everything a window costs outside ONNX Runtime.</summary>
     public const double TargetOutsideMs = 2.0;
 
@@ -44,7 +47,7 @@ internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows,
     public static StageBreakdown From(int streams, ServingProfile warmUp, ServingProfile steady, double? steadyServiceCpuMsPerWindow, double? wholeServiceCpuMsPerWindow)
     {
         // Each stage's sums over the whole level, in the order a window passes them.
-        var whole = EegStages(warmUp).Concat(EegStages(steady)).GroupBy(s => s.Stage).Select(stage => stage.Aggregate(Sum)).ToList();
+        var whole = EegStages(warmUp).Concat(EegStages(steady)).GroupBy(s => s.Stage).Select(stage => stage.Aggregate(ServingProfileReader.Add)).ToList();
         if (!EegStages(steady).Any(s => s.Stage == WindowStage))
         {
             return new(streams, [.. whole.Select(WholeRow)], wholeServiceCpuMsPerWindow);
@@ -58,16 +61,6 @@ internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows,
         profile.Stages.Where(s => s.InputKind == ModelInputKind.Eeg && s.Windows > 0);
 
     private static double? CpuPerWindow(StageCost s) => s.CpuWindows > 0 ? s.CpuMs / s.CpuWindows : null;
-
-    private static StageCost Sum(StageCost a, StageCost b) => new()
-    {
-        InputKind = a.InputKind,
-        Stage = a.Stage,
-        Windows = a.Windows + b.Windows,
-        WallMs = a.WallMs + b.WallMs,
-        CpuMs = a.CpuMs + b.CpuMs,
-        CpuWindows = a.CpuWindows + b.CpuWindows,
-    };
 
     /// <summary>CPU per window of the stages outside the model, or null when a stage's CPU could not be read.</summary>
     public double? OutsideCpuMs => OutsideSum(r => r.CpuMsPerWindow);
@@ -84,7 +77,7 @@ internal sealed record StageBreakdown(int Streams, IReadOnlyList<StageRow> Rows,
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        text.AppendLine($"Where a stream window's time goes inside the service (EEG-window model, the {Streams}-stream level; the service's GetServingProfile)" + (SteadyState
+        text.AppendLine($"Where a stream window's time goes inside the service (EEG-window model, the {Streams}-stream level; {(Services == 1 ? "the service's GetServingProfile" : $"the {Services} replicas' GetServingProfile, summed")})" + (SteadyState
             ? ", in the steady state: from the moment every stream had its first reply to the level's end. " +
               $"The last column is the whole level's, which adds each stream's first {Hbac.Contracts.EegStream.ScoredWindowSeconds} s of signal, taken in once before its first window:"
             : ":"));

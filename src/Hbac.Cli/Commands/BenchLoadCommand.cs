@@ -62,7 +62,7 @@ internal static class BenchLoadCommand
         var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
         var replicas = new Option<string[]>("--replica")
         {
-            Description = "With --server behind a proxy: a replica's own address (repeat per replica); each level reports how many streams each one carried",
+            Description = "With --server behind a proxy: a replica's own address (repeat per replica); each level reports how many streams each one carried, and its stage table sums every replica's profile",
             AllowMultipleArgumentsPerToken = true,
         };
         var direct = new Option<string?>("--direct") { Description = "With --server behind a proxy: one replica's own address; each level runs again there, and the table gives the proxy's latency cost" };
@@ -256,12 +256,12 @@ internal static class BenchLoadCommand
             streamThroughput = await InferenceLoad.StreamThroughputAsync(streams, settings.Signal, settings.ThroughputStreams, StreamWarmup(settings), settings.ThroughputDuration, null, null, ct);
         }
         using var directStreams = directUrl is null ? null : InferenceLoad.StreamClient(directUrl, key);
+        // Through a proxy, GetServingProfile reaches one replica: with the replicas' own addresses the stage sums are all of theirs.
+        var replicaProfiles = replicaUrls.Count > 0 ? ServingProfileReader.OfReplicas(replicaUrls, key) : null;
         var (levels, largest, smallestFailed) = await RunLevelsAsync(settings, async n =>
         {
-            // Zeroed first (the level's own reset reaches only the replica its connection lands on).
-            await EegWindowsAsync(replicaUrls, key, reset: true, ct);
-            var level = await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, null, null, ct);
-            level = level with { WindowsPerReplica = replicaUrls.Count > 0 ? await EegWindowsAsync(replicaUrls, key, reset: false, ct) : null };
+            var level = await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, null, null, ct, replicaProfiles);
+            level = level with { WindowsPerReplica = replicaProfiles?.EegWindowsPerService };
             if (directStreams is not null)
             {
                 Console.Error.WriteLine($"  the same {n} streams directly at {directUrl} ...");
@@ -275,20 +275,6 @@ internal static class BenchLoadCommand
             ThroughputStreams = settings.ThroughputStreams,
             StreamBatched = streamThroughput,
         };
-    }
-
-    /// <summary>EEG windows each replica has scored since its profile was last reset (asked at its own address); <paramref name="reset"/> zeroes it.</summary>
-    private static async Task<List<long>> EegWindowsAsync(IReadOnlyList<string> replicaUrls, ServiceKey key, bool reset, CancellationToken ct)
-    {
-        var windows = new List<long>();
-        foreach (var replica in replicaUrls)
-        {
-            using var channel = InferenceLoad.Channel(replica, key);
-            var profile = await new Inference.InferenceClient(channel).GetServingProfileAsync(
-                new GetServingProfileRequest { Reset = reset }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: ct);
-            windows.Add(profile.WindowsScored(Contracts.V1.ModelInputKind.Eeg));
-        }
-        return windows;
     }
 
     /// <summary>The given levels in order up to the first that misses the target, or the doubling/bisecting search.</summary>
