@@ -103,6 +103,25 @@ def ensure_stubs(out_dir):
         open(os.path.join(package, "__init__.py"), "a").close()
 
 
+def require_modules():
+    """Refuses at once, naming them, when this Python lacks the packages the client needs."""
+    import importlib.util
+    needed = {"grpc": ("grpcio", "python3-grpcio"), "google.protobuf": ("protobuf", "python3-protobuf"),
+              "numpy": ("numpy", "python3-numpy"), "mne": ("mne", "python3-mne")}
+    missing = []
+    for module, packages in needed.items():
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ModuleNotFoundError:  # a missing parent package (google)
+            found = False
+        if not found:
+            missing.append(packages)
+    if missing:
+        raise UsageError(f"{sys.executable} cannot import {', '.join(p for p, _ in missing)}: "
+                         f"pip install {' '.join(p for p, _ in missing)} (Debian's /usr/bin/python3: "
+                         f"apt-get install {' '.join(d for _, d in missing)})")
+
+
 def api_key(option, home):
     """--api-key, else $HBAC_API_KEY, else <home>/api-key (the file the AppHost writes), else None."""
     if option and option.strip():
@@ -192,6 +211,7 @@ def main(argv=None):
             raise UsageError(f"{args.recording}: no such file")
         if not 0 < args.chunk_seconds <= 60:
             raise UsageError(f"--chunk-seconds {args.chunk_seconds}: must be above 0 and at most 60")
+        require_modules()
         ensure_stubs(args.stubs)
         sys.path.insert(0, args.stubs)
         import grpc
