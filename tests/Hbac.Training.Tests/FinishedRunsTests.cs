@@ -178,8 +178,8 @@ public sealed class FinishedRunsTests(FinishedRunsFixture runs) : IClassFixture<
         var folder = Path.Combine(runs.Host.Repository, version);
         // model.int8.onnx is there exactly when its drift gate passed (card.json's int8 section).
         string[] files = Hbac.Learning.Training.ModelCard.Load(Path.Combine(folder, "card.json")).Int8 is { Published: true }
-            ? ["card.json", "confusion.png", "curves.png", "model.int8.onnx", "model.onnx"]
-            : ["card.json", "confusion.png", "curves.png", "model.onnx"];
+            ? ["calibration.png", "card.json", "confusion.png", "curves.png", "model.int8.onnx", "model.onnx"]
+            : ["calibration.png", "card.json", "confusion.png", "curves.png", "model.onnx"];
         Assert.Equal(files, Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
 
         using var model = OnnxClassifier.Open(Path.Combine(folder, "model.onnx"), threads: 1);

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Hbac.Cli.Reports;
+using Hbac.Eeg.Metrics;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
 using Hbac.Onnx;
@@ -59,6 +61,12 @@ internal static class EvaluateCommand
                 Console.WriteLine($"perfect-reader KL   {F(reader)}  (every pattern drawn into the signal read exactly; see PerfectReader)");
             }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
+            Console.WriteLine();
+            foreach (var line in CalibrationTable.Lines(r.CalibrationOf(CalibrationKind.Classwise)!, r.CalibrationOf(CalibrationKind.TopLabel)!,
+                r.CalibrationOf(CalibrationKind.Classwise, againstTruth: true), r.CalibrationOf(CalibrationKind.TopLabel, againstTruth: true)))
+            {
+                Console.WriteLine(line);
+            }
             var shares = r.ByEeg();
             var truth = shares.All(e => e.PerfectReaderKl is not null);
             Console.WriteLine();

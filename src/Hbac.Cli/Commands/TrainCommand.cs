@@ -44,7 +44,7 @@ internal static class TrainCommand
             Description = "What the model reads: spectrogram (the 600-s Kaggle spectrogram window) | eeg (the 50-s raw EEG window of train_eegs/, for streams)",
             DefaultValueFactory = _ => "spectrogram",
         };
-        var output = new Option<string>("--out") { Description = "Run folder to write (model.onnx, card.json, curves.png, confusion.png, best.dat)", Required = true };
+        var output = new Option<string>("--out") { Description = "Run folder to write (model.onnx, card.json, curves.png, confusion.png, calibration.png, best.dat)", Required = true };
 
         var command = new Command("train", "Train a model on spectrogram or EEG windows (KL loss, Adam, the seed's schedule) and write a run folder.");
         foreach (var option in new Option[] { data, input, model, profile, epochs, batch, fold, labels, seed, threads, downsample, peakLr, weightDecay, augment, temperature, fineTuneEpochs, fineTuneMinVotes, spectrograms, weights, layout, output })

@@ -34,6 +34,21 @@ public sealed record FoldEvaluation(
     /// <see cref="ModelKl"/>), and of the perfect reader's on synthetic data; largest excess over the reader first
     /// (largest share without truth). A few EEGs often make most of a fold's KL: every label of one EEG shares its truth.
     /// </summary>
+    /// <summary>
+    /// Whether the probabilities mean what they say (<see cref="Eeg.Metrics.Calibration"/>): against each window's
+    /// votes, or with <paramref name="againstTruth"/> against its true distribution (null without truth.csv).
+    /// </summary>
+    public Calibration? CalibrationOf(CalibrationKind kind, bool againstTruth = false)
+    {
+        if (Rows.Count == 0 || (againstTruth && Rows.Any(r => r.Truth is null)))
+        {
+            return null;
+        }
+        var predicted = Rows.SelectMany(r => r.Probabilities).ToArray();
+        var observed = Rows.SelectMany(r => againstTruth ? r.Truth! : r.Votes.Select(v => (double)v)).ToArray();
+        return Calibration.Of(kind, predicted, observed, Rows[0].Probabilities.Count);
+    }
+
     public IReadOnlyList<EegShare> ByEeg() => Rows
         .GroupBy(r => r.EegId)
         .Select(g => new EegShare(g.Key, g.Count(), g.Sum(r => r.ExpertVotes) / g.Count(), g.Sum(r => r.Kl) / Rows.Count,

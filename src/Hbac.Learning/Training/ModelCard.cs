@@ -33,6 +33,8 @@ public sealed record ModelCard
     /// <summary>Kaggle KL of predicting the training folds' mean vote distribution for every validation window.</summary>
     public required double ClassPriorValidationKaggleKl { get; init; }
     public required ConfusionMatrix Confusion { get; init; }
+    /// <summary>Whether the best epoch's validation probabilities mean what they say, against the votes (null in cards written before it).</summary>
+    public ValidationCalibration? Calibration { get; init; }
     public required string Device { get; init; }
     public required int Threads { get; init; }
     public required double WallTimeSeconds { get; init; }
@@ -94,3 +96,6 @@ public sealed record TrainingDataSummary(
     /// <summary>Training windows of the second stage (<see cref="TrainingOptions.FineTuneMinVotes"/> votes or more); 0 when it did not run.</summary>
     public int FineTuneWindows { get; init; }
 }
+
+/// <summary>A run's calibration on its validation windows (<see cref="Hbac.Eeg.Metrics.Calibration"/>), every class's and the top label's.</summary>
+public sealed record ValidationCalibration(Hbac.Eeg.Metrics.Calibration Classwise, Hbac.Eeg.Metrics.Calibration TopLabel);

@@ -17,7 +17,7 @@ namespace Hbac.Learning.Training;
 
 /// <summary>
 /// Trains one model on one fold and writes the run folder (model.onnx, card.json, curves.png,
-/// confusion.png, best.dat). The seed's recipe with its flaws fixed: the LR schedule follows the real
+/// confusion.png, calibration.png, best.dat). The seed's recipe with its flaws fixed: the LR schedule follows the real
 /// epoch count; BatchNorm statistics move fast enough to be usable (momentum 0.1 instead of 0.01) and
 /// validation runs in eval mode, so the validation loss measures the model that is exported.
 /// </summary>
@@ -202,6 +202,10 @@ public static class Trainer
         var confusion = ConfusionMatrix.From(EegClasses.Names,
             validation.Select(w => w.Consensus).ToArray(),
             Enumerable.Range(0, validation.Count).Select(i => ArgMax(bestProbabilities!.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray());
+        var bestPredicted = bestProbabilities!.Select(p => (double)p).ToArray();
+        var calibration = new ValidationCalibration(
+            Calibration.Of(CalibrationKind.Classwise, bestPredicted, validationVotes, EegClasses.Count),
+            Calibration.Of(CalibrationKind.TopLabel, bestPredicted, validationVotes, EegClasses.Count));
         var counts = ModelCatalog.CountParameters(model);
         var card = new ModelCard
         {
@@ -226,6 +230,7 @@ public static class Trainer
             BestValidationKaggleKl = epochs[bestEpoch].ValidationKaggleKl,
             ClassPriorValidationKaggleKl = KaggleKl.Score(validationVotes, priorPredictions, EegClasses.Count),
             Confusion = confusion,
+            Calibration = calibration,
             Device = started.Device,
             Threads = options.Threads,
             WallTimeSeconds = 0,
@@ -244,6 +249,7 @@ public static class Trainer
         });
         TrainingPlots.DrawCurves(Path.Combine(runFolder, RunFolderLayout.Curves), [(card.Model, epochs)]);
         TrainingPlots.DrawConfusion(Path.Combine(runFolder, RunFolderLayout.Confusion), confusion, $"{card.Model}, validation fold {options.Fold}, epoch {bestEpoch + 1}");
+        TrainingPlots.DrawCalibration(Path.Combine(runFolder, RunFolderLayout.Calibration), calibration, $"{card.Model}, validation fold {options.Fold}, epoch {bestEpoch + 1}");
         card = card with { WallTimeSeconds = wallClock.Elapsed.TotalSeconds };
         card.Save(Path.Combine(runFolder, RunFolderLayout.Card));
 

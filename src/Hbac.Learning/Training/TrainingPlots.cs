@@ -2,7 +2,7 @@ using ScottPlot;
 
 namespace Hbac.Learning.Training;
 
-/// <summary>The run folder's figures (ScottPlot): loss curves like the seed's figure, and the confusion matrix.</summary>
+/// <summary>The run folder's figures (ScottPlot): loss curves like the seed's figure, the confusion matrix and the reliability diagram.</summary>
 public static class TrainingPlots
 {
     private const int PanelWidth = 640;
@@ -104,5 +104,30 @@ public static class TrainingPlots
         plot.XLabel("predicted");
         plot.YLabel("experts' consensus");
         plot.SavePng(path, 640, 600);
+    }
+
+    /// <summary>
+    /// The reliability diagram: per bin of predicted probability, the mean prediction against the mean share of the
+    /// votes (every class of every window, and each window's top label), with the diagonal a calibrated model follows.
+    /// </summary>
+    public static void DrawCalibration(string path, ValidationCalibration calibration, string title)
+    {
+        var plot = new Plot();
+        var diagonal = plot.Add.Line(0, 0, 1, 1);
+        diagonal.Color = Colors.Gray;
+        diagonal.LinePattern = LinePattern.Dotted;
+        diagonal.LegendText = "calibrated";
+        foreach (var (curve, label, color) in new[] { (calibration.Classwise, "every class", Colors.Blue), (calibration.TopLabel, "top label", Colors.Orange) })
+        {
+            Line(plot, [.. curve.Bins.Select(b => b.MeanPredicted)], [.. curve.Bins.Select(b => b.MeanObserved)],
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{label}: ECE {curve.ExpectedError:0.000} ({curve.Predictions} predictions)"), color, LinePattern.Solid);
+        }
+        plot.Title($"{title} - reliability");
+        plot.XLabel("predicted probability (mean of its bin)");
+        plot.YLabel("share of the experts' votes");
+        // A little margin, so points at 0 or 1 show whole.
+        plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
+        plot.ShowLegend(Edge.Bottom);
+        plot.SavePng(path, PanelWidth, PanelWidth + 60);
     }
 }

@@ -9,6 +9,7 @@ public sealed record TrainingResult(string RunFolder, ModelCard Card)
     public string CheckpointPath => Path.Combine(RunFolder, RunFolderLayout.Checkpoint);
     public string CurvesPath => Path.Combine(RunFolder, RunFolderLayout.Curves);
     public string ConfusionPath => Path.Combine(RunFolder, RunFolderLayout.Confusion);
+    public string CalibrationPath => Path.Combine(RunFolder, RunFolderLayout.Calibration);
 }
 
 /// <summary>File names inside a run folder.</summary>
@@ -19,6 +20,7 @@ public static class RunFolderLayout
     public const string Checkpoint = "best.dat";
     public const string Curves = "curves.png";
     public const string Confusion = "confusion.png";
+    public const string Calibration = "calibration.png";
 
-    public static readonly IReadOnlyList<string> Files = [Onnx, Card, Checkpoint, Curves, Confusion];
+    public static readonly IReadOnlyList<string> Files = [Onnx, Card, Checkpoint, Curves, Confusion, Calibration];
 }

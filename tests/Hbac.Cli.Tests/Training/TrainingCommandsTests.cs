@@ -76,6 +76,31 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
     }
 
     [Fact]
+    public void EvaluatePrintsTheCalibrationTrainingRecordedWithItsReliabilityTable()
+    {
+        var (exit, output, error) = Hbac.Run("evaluate", "--model", Path.Combine(_run.RunFolder, "model.onnx"), "--data", _run.Data);
+        Assert.True(exit == 0, error);
+        var card = ModelCard.Load(Path.Combine(_run.RunFolder, RunFolderLayout.Card));
+        var recorded = Assert.IsType<ValidationCalibration>(card.Calibration);
+        Assert.True(File.Exists(Path.Combine(_run.RunFolder, RunFolderLayout.Calibration)));
+
+        // Against the votes, then (synthetic data) against the truth; ONNX Runtime's probabilities against TorchSharp's.
+        var classwise = System.Text.RegularExpressions.Regex.Match(output, @"\nclasswise ECE +(\d\.\d{4}) \(max \d\.\d{3}; (\d+) predictions\) +\d\.\d{4} \(max \d\.\d{3}\)\n");
+        Assert.True(classwise.Success, output);
+        Assert.Equal(recorded.Classwise.ExpectedError, double.Parse(classwise.Groups[1].Value, CultureInfo.InvariantCulture), 3);
+        Assert.Equal(card.Data.ValidationWindows * 6, int.Parse(classwise.Groups[2].Value, CultureInfo.InvariantCulture));
+        var top = System.Text.RegularExpressions.Regex.Match(output, @"\ntop-label ECE +(\d\.\d{4}) \(max \d\.\d{3}; (\d+) predictions\)");
+        Assert.True(top.Success, output);
+        Assert.Equal(recorded.TopLabel.ExpectedError, double.Parse(top.Groups[1].Value, CultureInfo.InvariantCulture), 3);
+        // The reliability table holds every prediction once: bin, count, mean predicted, mean vote share, mean true share.
+        var bins = System.Text.RegularExpressions.Regex.Matches(output, @"\n  (\d\.\d)-(\d\.\d) +(\d+) +(\d\.\d{3}) +(\d\.\d{3}) +(\d\.\d{3})(?=\n)");
+        Assert.Equal(recorded.Classwise.Bins.Count, bins.Count);
+        Assert.Equal(card.Data.ValidationWindows * 6, bins.Sum(b => int.Parse(b.Groups[3].Value, CultureInfo.InvariantCulture)));
+        Assert.All(bins, b => Assert.InRange(double.Parse(b.Groups[4].Value, CultureInfo.InvariantCulture),
+            double.Parse(b.Groups[1].Value, CultureInfo.InvariantCulture) - 1e-9, double.Parse(b.Groups[2].Value, CultureInfo.InvariantCulture) + 1e-9));
+    }
+
+    [Fact]
     public void EvaluateRowsWriteEachValidationWindowWhoseKlTermsAverageToTheFoldsKl()
     {
         var rowsPath = Path.Combine(_run.Folder, "rows.csv");

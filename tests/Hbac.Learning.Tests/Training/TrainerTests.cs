@@ -1,4 +1,5 @@
 using Hbac.Eeg;
+using Hbac.Eeg.Metrics;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
 using Hbac.Learning.Training;
@@ -113,6 +114,13 @@ public sealed class TrainerTests : IDisposable
         var bestEpoch = card.Epochs.MinBy(e => e.ValidationLoss)!.Epoch;
         Assert.Equal(bestEpoch, card.BestEpoch);
         Assert.Equal(card.Data.ValidationWindows, card.Confusion.Total);
+        // The best epoch's calibration against the votes, read back from card.json: every class of every window, and each top label.
+        var calibration = Assert.IsType<ValidationCalibration>(card.Calibration);
+        Assert.Equal(card.Data.ValidationWindows * 6, calibration.Classwise.Predictions);
+        Assert.Equal(calibration.Classwise.Predictions, calibration.Classwise.Bins.Sum(b => b.Count));
+        Assert.Equal(card.Data.ValidationWindows, calibration.TopLabel.Predictions);
+        Assert.Equal(CalibrationKind.TopLabel, calibration.TopLabel.Kind);
+        Assert.InRange(calibration.Classwise.ExpectedError, 1e-9, 1);
         Assert.Equal(40, card.Data.TrainWindows + card.Data.ValidationWindows);
         Assert.Equal(8, card.HyperParameters.InputDownsample);
         Assert.Equal(LabelTargets.Votes, card.HyperParameters.Labels);
