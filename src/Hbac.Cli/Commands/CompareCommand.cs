@@ -36,6 +36,9 @@ internal static class CompareCommand
             Row("validation Kaggle KL", c => F(c.BestValidationKaggleKl));
             Row("class-prior KL", c => F(c.ClassPriorValidationKaggleKl));
             Row("validation accuracy", c => F(c.Confusion.Accuracy, "P1"));
+            // Cards written before calibration was recorded have none.
+            Row("classwise ECE (votes)", c => c.Calibration is { } k ? F(k.Classwise.ExpectedError) : "-");
+            Row("top-label ECE (votes)", c => c.Calibration is { } k ? F(k.TopLabel.ExpectedError) : "-");
             Row("images/s (last epoch)", c => F(c.Epochs[^1].ImagesPerSecond, "F1"));
             Row("wall time (s)", c => F(c.WallTimeSeconds, "F0"));
             Row("data fingerprint", c => c.Data.Fingerprint[..12]);

@@ -246,9 +246,12 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
     public void CompareDrawsBothRunsAndPrintsATable()
     {
         var png = Path.Combine(_run.Folder, "compare.png");
-        var (exit, _, error) = Hbac.Run("compare", _run.RunFolder, _run.RunFolder, "--out", png);
+        var (exit, output, error) = Hbac.Run("compare", _run.RunFolder, _run.RunFolder, "--out", png);
         Assert.True(exit == 0, error);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        var card = ModelCard.Load(Path.Combine(_run.RunFolder, RunFolderLayout.Card));
+        var ece = card.Calibration!.Classwise.ExpectedError.ToString("F4", CultureInfo.InvariantCulture);
+        Assert.Matches($@"classwise ECE \(votes\)\s*│\s*{ece}\s*│\s*{ece}", output);
     }
 
     [Theory]
