@@ -12,7 +12,7 @@ internal static class CalibrationTable
     public static IEnumerable<string> Lines(Calibration classwise, Calibration topLabel, Calibration? classwiseTruth, Calibration? topLabelTruth)
     {
         var truth = classwiseTruth is not null && topLabelTruth is not null;
-        yield return $"calibration: do the probabilities mean what they say? ({Bins(classwise)} bins of the predicted probability; ECE = the mean of |mean predicted - mean observed| over a prediction's bin, the largest gap over bins of {Calibration.MinCountForMax}+ in brackets)";
+        yield return $"calibration: do the probabilities mean what they say? ({Bins(classwise)} bins of the predicted probability; ECE = the mean of |mean predicted - mean observed| over a prediction's bin; max: the largest gap over bins of {Calibration.MinCountForMax}+)";
         yield return truth ? "                 against the votes                    against the true distributions" : "                 against the votes";
         yield return Row("classwise ECE", classwise, classwiseTruth);
         yield return Row("top-label ECE", topLabel, topLabelTruth);

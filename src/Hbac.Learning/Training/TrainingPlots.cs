@@ -121,9 +121,14 @@ public static class TrainingPlots
         {
             Line(plot, [.. curve.Bins.Select(b => b.MeanPredicted)], [.. curve.Bins.Select(b => b.MeanObserved)],
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{label}: ECE {curve.ExpectedError:0.000} ({curve.Predictions} predictions)"), color, LinePattern.Solid);
+            // A bin of two predictions is mostly vote noise: marker area follows the bin's share of the predictions.
+            foreach (var bin in curve.Bins)
+            {
+                plot.Add.Marker(bin.MeanPredicted, bin.MeanObserved, MarkerShape.FilledCircle, (float)(3 + 22 * Math.Sqrt((double)bin.Count / curve.Predictions)), color);
+            }
         }
         plot.Title($"{title} - reliability");
-        plot.XLabel("predicted probability (mean of its bin)");
+        plot.XLabel("predicted probability (bin mean; marker area: the bin's share)");
         plot.YLabel("share of the experts' votes");
         // A little margin, so points at 0 or 1 show whole.
         plot.Axes.SetLimits(-0.02, 1.02, -0.02, 1.02);
