@@ -20,7 +20,7 @@ public sealed class RedisTestServer : IAsyncDisposable
 
     /// <summary>redis-server's path, or null when the tests use Garnet.</summary>
     public static string? RedisServerPath { get; } =
-        Environment.GetEnvironmentVariable("HBAC_TEST_REDIS") == "garnet" ? null : FindOnPath("redis-server");
+        Environment.GetEnvironmentVariable("HBAC_TEST_REDIS") == "garnet" ? null : ExecutablePath.Find("redis-server");
 
     /// <summary>Hbac.RedisServer.dll (Garnet), built beside the tests in their configuration; null when it is not built.</summary>
     public static string? GarnetAssembly { get; } = FindGarnetAssembly();
@@ -144,12 +144,6 @@ public sealed class RedisTestServer : IAsyncDisposable
         }
         return null;
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-        .Select(folder => Path.Combine(folder, name))
-        .FirstOrDefault(File.Exists);
 }
 
 /// <summary>A fact that needs a Redis server (redis-server or the built Garnet host); skipped with the reason when neither is there.</summary>

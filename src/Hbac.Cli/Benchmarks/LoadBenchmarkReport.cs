@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Hbac.Eeg.Metrics;
 
 namespace Hbac.Cli.Benchmarks;
 
@@ -64,11 +65,7 @@ internal sealed record ThroughputResult(int? MaxBatch, double WindowsPerSecond, 
     }
 
     // A figure a round could not read (NaN) is left out; none read gives NaN.
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Where(double.IsFinite).Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => Statistics.Median(values.Where(double.IsFinite));
 }
 
 /// <summary>

@@ -96,10 +96,10 @@ internal static class QuantizeCommand
         Console.WriteLine(string.Create(c, $"{"class-prior KL",-26}{r.Fp32.ClassPriorKl,10:F4}"));
         Console.WriteLine(string.Create(c, $"{"accuracy",-26}{r.Fp32.Confusion.Accuracy,10:P1}{r.Int8.Confusion.Accuracy,10:P1}"));
         // Whether int8 changed what the probabilities mean (Calibration; against the votes).
+        static string Ece(FoldEvaluation e, CalibrationKind kind) =>
+            e.CalibrationOf(kind) is { } k ? k.ExpectedError.ToString("F4", CultureInfo.InvariantCulture) : "-";
         foreach (var (label, kind) in new[] { ("classwise ECE", CalibrationKind.Classwise), ("top-label ECE", CalibrationKind.TopLabel) })
         {
-            static string Ece(FoldEvaluation e, CalibrationKind kind) =>
-                e.CalibrationOf(kind) is { } k ? k.ExpectedError.ToString("F4", CultureInfo.InvariantCulture) : "-";
             Console.WriteLine(string.Create(c, $"{label,-26}{Ece(r.Fp32, kind),10}{Ece(r.Int8, kind),10}"));
         }
         Console.WriteLine(string.Create(c, $"{"mean KL(fp32 || int8)",-26}{"",10}{r.Drift.MeanDrift,10:F5}  (limit {options.Gate.MaxDrift})"));

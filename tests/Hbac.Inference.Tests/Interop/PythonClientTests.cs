@@ -3,9 +3,6 @@ using System.Text.Json;
 using Hbac.Eeg.Formats.Edf;
 using Hbac.Eeg.Montage;
 using Hbac.Inference.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Hbac.Inference.Tests.Interop;
 
@@ -29,11 +26,8 @@ public sealed class PythonClientTests : IDisposable
     public PythonClientTests()
     {
         _factory = new InferenceFactory(repository => TinyOnnxModel.EegFavouring(2).Publish(repository, "e1", validationLoss: 0.25),
-            new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None" });
-        _factory.UseKestrel(0);
-        _factory.StartServer();
-        _url = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First().Replace("[::]", "127.0.0.1").Replace("localhost", "127.0.0.1");
+            new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None" }, kestrel: true);
+        _url = _factory.KestrelAddress().ToString().TrimEnd('/');
     }
 
     public void Dispose()
@@ -150,8 +144,6 @@ internal sealed class PythonClientFactAttribute : FactAttribute
     }
 
     private static bool Debian() =>
-        OnPath("protoc") && OnPath("grpc_python_plugin") && File.Exists("/usr/include/google/protobuf/timestamp.proto");
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Any(dir => File.Exists(Path.Combine(dir, tool)));
+        ExecutablePath.Find("protoc") is not null && ExecutablePath.Find("grpc_python_plugin") is not null
+        && File.Exists("/usr/include/google/protobuf/timestamp.proto");
 }
