@@ -21,6 +21,9 @@ public static class ModelInput
 
     public const int ElementCount = Channels * FrequencyRows * TimeColumns;
 
+    /// <summary>Values of one channel's plane [400, 300]; the 3 channels hold the same plane.</summary>
+    public const int PlaneElementCount = FrequencyRows * TimeColumns;
+
     /// <summary>Lower clip bound, exp(-4), applied before the natural log.</summary>
     public static readonly float ClipMin = MathF.Exp(-4f);
 

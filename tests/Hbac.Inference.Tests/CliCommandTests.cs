@@ -310,6 +310,11 @@ public sealed class CliCommandTests : IDisposable
         var offline = Kl(output, "| EEG-window model, offline: the same rows' 50-s windows | e1 (int8) | ");
         Assert.Equal(offline, streamed, 4);
         Assert.Contains("| streamed / offline KL of the EEG-window model: 1.0000 (within 5 %) |", output);
+        // The same probabilities, so the same calibration; the prior has none to show.
+        var streamedEce = Ece(output, "| EEG-window model, streamed: the reply whose segment is the labelled 10 s | e1 | ");
+        Assert.Matches(@"^0\.\d{4} / 0\.\d{4}$", streamedEce);
+        Assert.Equal(Ece(output, "| EEG-window model, offline: the same rows' 50-s windows | e1 (int8) | "), streamedEce);
+        Assert.Equal("-", Ece(output, "| class prior: the training folds' mean votes for every row | - | "));
         Assert.True(Kl(output, "| spectrogram model, offline: the same rows' 600-s spectrogram windows | v1 (fp32) | ") > 0);
         Assert.True(Kl(output, "| class prior: the training folds' mean votes for every row | - | ") > 0);
         var best = Kl(output, "| best achievable: the true distributions the votes were drawn from (truth.csv) | - | ");
@@ -321,12 +326,13 @@ public sealed class CliCommandTests : IDisposable
     }
 
     /// <summary>The Kaggle KL of the table row starting with <paramref name="prefix"/> (after its row count).</summary>
-    private static double Kl(string table, string prefix)
-    {
-        var line = table.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal));
-        var cells = line.Split('|', StringSplitOptions.TrimEntries);
-        return double.Parse(cells[^2], CultureInfo.InvariantCulture);
-    }
+    private static double Kl(string table, string prefix) => double.Parse(Cells(table, prefix)[^3], CultureInfo.InvariantCulture);
+
+    /// <summary>The row's last cell, its expected calibration errors ("classwise / top label", or "-").</summary>
+    private static string Ece(string table, string prefix) => Cells(table, prefix)[^2];
+
+    private static string[] Cells(string table, string prefix) =>
+        table.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal)).Split('|', StringSplitOptions.TrimEntries);
 
     [Theory]
     [InlineData("--model", "model.onnx")]

@@ -61,6 +61,57 @@ public sealed class InferenceServiceTests : IDisposable
     }
 
     [Theory]
+    [InlineData(new[] { 400, 300 })]
+    [InlineData(new[] { 1, 400, 300 })]
+    [InlineData(new[] { 1, 1, 400, 300 })]
+    public async Task ScoreRepeatsAPlaneOnTheThreeChannels(int[] shape)
+    {
+        // A full tensor first leaves other values in the service's pooled input, which a plane must overwrite on every channel.
+        await _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(2f, -1f, 0.5f) });
+
+        var response = await _client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats(shape, Inputs.Constant(0.7f, 0.7f, 0.7f).AsSpan(0, 120_000)) });
+
+        Inputs.AssertProbabilities(Model.Expected([0.7f, 0.7f, 0.7f]), response.Probabilities);
+    }
+
+    [Fact]
+    public async Task ScoreBatchTakesPlanesAndFullInputsTogether()
+    {
+        var plane = Tensor.FromFloats([400, 300], Inputs.Constant(-0.3f, 0, 0).AsSpan(0, 120_000));
+
+        var response = await _client.ScoreBatchAsync(new ScoreBatchRequest { Items = { new ScoreRequest { Tensor = Inputs.Tensor(1f, 0f, 2f) }, new ScoreRequest { Tensor = plane } } });
+
+        Inputs.AssertProbabilities(Model.Expected([1f, 0f, 2f]), response.Results[0].Probabilities);
+        Inputs.AssertProbabilities(Model.Expected([-0.3f, -0.3f, -0.3f]), response.Results[1].Probabilities);
+    }
+
+    [Theory]
+    [InlineData(new[] { 2, 400, 300 }, "tensor.shape: [2, 400, 300], expected the model input [3, 400, 300] or [1, 3, 400, 300], or its plane [400, 300]")]
+    [InlineData(new[] { 400, 299 }, "tensor.shape: [400, 299]")]
+    [InlineData(new[] { 2, 1, 400, 300 }, "tensor.shape: [2, 1, 400, 300]")]
+    public async Task ScoreRefusesAShapeThatIsNeitherInputNorPlane(int[] shape, string message)
+    {
+        var tensor = Tensor.FromFloats(shape, new float[shape.Aggregate(1, (a, b) => a * b)]);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ScoreAsync(new ScoreRequest { Tensor = tensor }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith(message, error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ScoreNamesTheIndexOfABadValueInAPlane()
+    {
+        var values = new float[120_000];
+        values[1234] = float.PositiveInfinity;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([400, 300], values) }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("tensor.data[1234]: Infinity is outside", error.Status.Detail);
+    }
+
+    [Theory]
     [InlineData("shape", "tensor.shape")]
     [InlineData("data", "tensor.data")]
     [InlineData("nan", "tensor.data")]

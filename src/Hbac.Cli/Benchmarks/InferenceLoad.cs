@@ -213,19 +213,20 @@ internal static class InferenceLoad
     /// Windows scored per second by <paramref name="clients"/> concurrent Score callers over
     /// <paramref name="duration"/> (after <paramref name="warmup"/> of the same load), the service's CPU time per window when <paramref name="serviceCpu"/>
     /// reads it (NaN otherwise), and the network's own wall time per window from the service's profile (its model stage; NaN when
-    /// the service has none).
+    /// the service has none). Each call sends the [400, 300] plane when <paramref name="plane"/>, else the [3, 400, 300] input.
     /// </summary>
-    public static async Task<ThroughputResult> ScoreThroughputAsync(GrpcChannel channel, int clients, TimeSpan warmup, TimeSpan duration, int? maxBatch,
+    public static async Task<ThroughputResult> ScoreThroughputAsync(GrpcChannel channel, int clients, bool plane, TimeSpan warmup, TimeSpan duration, int? maxBatch,
         Func<TimeSpan>? serviceCpu, CancellationToken ct)
     {
         var client = new Inference.InferenceClient(channel);
         var random = new Random(5);
-        var values = new float[ModelInput.ElementCount];
+        var values = new float[plane ? ModelInput.PlaneElementCount : ModelInput.ElementCount];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = (float)(random.NextDouble() * 2 - 1);
         }
-        var request = new ScoreRequest { Tensor = Tensor.FromFloats([.. ModelInput.Shape], values) };
+        int[] shape = plane ? [ModelInput.FrequencyRows, ModelInput.TimeColumns] : [.. ModelInput.Shape];
+        var request = new ScoreRequest { Tensor = Tensor.FromFloats(shape, values) };
         // Warm-up under the same load: ONNX Runtime plans memory on the first run of every batch size
         // (1..MaxBatch, as batches form), which a short timed run would otherwise count.
         await RunCallersAsync(warmup);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Hbac.Contracts;
+using Hbac.Eeg.Labels;
+using Hbac.Eeg.Metrics;
 
 namespace Hbac.Cli.Benchmarks;
 
@@ -45,7 +47,22 @@ internal static class StreamFidelity
 }
 
 /// <summary>One line of the stream-fidelity table.</summary>
-internal sealed record StreamFidelityRow(string What, string Version, int Rows, double? Kl, string? Note = null);
+internal sealed record StreamFidelityRow(string What, string Version, int Rows, double? Kl, string? Note = null)
+{
+    /// <summary>Expected calibration errors against the votes (classwise, top label); null where the line has no probabilities.</summary>
+    public (double Classwise, double TopLabel)? Ece { get; init; }
+
+    /// <summary>
+    /// The line's calibration: whether the probabilities it scored mean what they say, the question KL alone does not
+    /// answer for a stream (a reply can match the offline score on average and still be over- or underconfident).
+    /// </summary>
+    public static (double Classwise, double TopLabel) EceOf(IReadOnlyList<double[]> votes, double[] probabilities)
+    {
+        var observed = votes.SelectMany(v => v).ToArray();
+        return (Calibration.Of(CalibrationKind.Classwise, probabilities, observed, EegClasses.Count).ExpectedError,
+            Calibration.Of(CalibrationKind.TopLabel, probabilities, observed, EegClasses.Count).ExpectedError);
+    }
+}
 
 /// <summary>The table <c>hbac bench stream</c> prints.</summary>
 internal sealed record StreamFidelityReport(string Title, IReadOnlyList<StreamFidelityRow> Rows, double? StreamedOverOffline, string Details)
@@ -56,19 +73,20 @@ internal sealed record StreamFidelityReport(string Title, IReadOnlyList<StreamFi
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| {Title} | model version | rows | Kaggle KL |");
-        text.AppendLine("|---|---|---|---|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {Title} | model version | rows | Kaggle KL | ECE: classwise / top label |");
+        text.AppendLine("|---|---|---|---|---|");
         foreach (var row in Rows)
         {
             var kl = row.Kl is { } value ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "-";
             var note = row.Note is null ? "" : $" ({row.Note})";
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.What}{note} | {(row.Version.Length == 0 ? "-" : row.Version)} | {row.Rows} | {kl} |");
+            var ece = row.Ece is var (classwise, top) ? string.Create(CultureInfo.InvariantCulture, $"{classwise:0.0000} / {top:0.0000}") : "-";
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.What}{note} | {(row.Version.Length == 0 ? "-" : row.Version)} | {row.Rows} | {kl} | {ece} |");
         }
         if (StreamedOverOffline is { } ratio)
         {
             var verdict = Math.Abs(ratio - 1) <= Tolerance ? "within" : "NOT within";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| streamed / offline KL of the EEG-window model: {ratio:0.0000} ({verdict} {Tolerance:P0}) | | | |");
+                $"| streamed / offline KL of the EEG-window model: {ratio:0.0000} ({verdict} {Tolerance:P0}) | | | | |");
         }
         text.AppendLine();
         text.AppendLine(Details);

@@ -65,9 +65,15 @@ internal static class BenchLoadCommand
             Description = "With --server behind a proxy: a replica's own address (repeat per replica); each level reports how many streams each one carried, and its stage table sums every replica's profile",
             AllowMultipleArgumentsPerToken = true,
         };
+        var scoreTensor = new Option<string>("--score-tensor")
+        {
+            Description = "What each Score call sends: plane, the [400,300] plane the server repeats on the model's 3 channels (480 KB, as hbac score sends it), or full, the [3,400,300] model input (1.44 MB)",
+            DefaultValueFactory = _ => "plane",
+        };
+        scoreTensor.AcceptOnlyFromAmong("plane", "full");
         var direct = new Option<string?>("--direct") { Description = "With --server behind a proxy: one replica's own address; each level runs again there, and the table gives the proxy's latency cost" };
         var command = new Command("load", "Load-test the inference service: largest N of real-time EEG streams with p99 < 500 ms, batched vs unbatched throughput, peak memory");
-        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, burst, clients, throughputSeconds, throughputStreams, warmupSeconds, maxBatch, throughputRounds, recording, output, replicas, direct })
+        foreach (var option in new Option[] { server, spawn, model, models, service, streams, start, maxStreams, seconds, burst, clients, throughputSeconds, throughputStreams, warmupSeconds, maxBatch, throughputRounds, scoreTensor, recording, output, replicas, direct })
         {
             command.Options.Add(option);
         }
@@ -125,7 +131,7 @@ internal static class BenchLoadCommand
                     $"bench load: --recording {recordingPath}: {seconds} s of signal, shorter than the {burstSeconds + paced} s each stream sends (--burst {burstSeconds} + --seconds {paced})");
             }
             var settings = new Settings(levels, parseResult.GetValue(start), parseResult.GetValue(maxStreams), burstSeconds, paced, callers, parseResult.GetValue(throughputStreams),
-                TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), rounds, signal);
+                TimeSpan.FromSeconds(parseResult.GetValue(warmupSeconds)), TimeSpan.FromSeconds(parseResult.GetValue(throughputSeconds)), rounds, parseResult.GetValue(scoreTensor) == "plane", signal);
             var loadAtStart = LoadAverage();
 
             LoadBenchmarkReport report;
@@ -145,7 +151,7 @@ internal static class BenchLoadCommand
         return command;
     }
 
-    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int BurstSeconds, int PacedSeconds, int Callers, int ThroughputStreams, TimeSpan Warmup, TimeSpan ThroughputDuration, int ThroughputRounds, float[][] Signal);
+    private sealed record Settings(IReadOnlyList<int>? Levels, int Start, int MaxStreams, int BurstSeconds, int PacedSeconds, int Callers, int ThroughputStreams, TimeSpan Warmup, TimeSpan ThroughputDuration, int ThroughputRounds, bool ScorePlane, float[][] Signal);
 
     private static LoadBenchmarkModel PrepareModel(string? onnx, string? repository, out string origin)
     {
@@ -174,7 +180,7 @@ internal static class BenchLoadCommand
         {
             await using var service = await SpawnedInferenceService.StartAsync("bench load", dll, served.Repository, batch, SpawnedInferenceService.BothKinds, ct);
             using var channel = service.Channel();
-            await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, TimeSpan.Zero, settings.Warmup, batch, null, ct);
+            await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.ScorePlane, TimeSpan.Zero, settings.Warmup, batch, null, ct);
             using var streams = InferenceLoad.StreamClient(service.Url, service.Key);
             return await InferenceLoad.StreamsAsync(streams, settings.Signal, n, settings.BurstSeconds, settings.PacedSeconds, service.ProcessId, service.CpuTime, ct);
         });
@@ -198,7 +204,7 @@ internal static class BenchLoadCommand
             var (scoreOff, scoreOn) = await RoundsAsync("Score throughput", async (service, maxBatch) =>
             {
                 using var channel = service.Channel();
-                return await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
+                return await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.ScorePlane, settings.Warmup, settings.ThroughputDuration, maxBatch, service.CpuTime, ct);
             });
             var (streamsOff, streamsOn) = await RoundsAsync($"Stream throughput, {settings.ThroughputStreams} streams as fast as the service takes them", async (service, maxBatch) =>
             {
@@ -246,7 +252,7 @@ internal static class BenchLoadCommand
             : string.Join("; ", active.Select(m =>
                 $"{(m.InputKind == Contracts.V1.ModelInputKind.Eeg ? "EEG-window" : "spectrogram")} version {m.Version} ({m.Architecture}) served by {url}, input [{string.Join(",", m.InputShape)}]"));
         Console.Error.WriteLine("Score throughput, the server's own batching ...");
-        var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.Warmup, settings.ThroughputDuration, null, null, ct);
+        var throughput = await InferenceLoad.ScoreThroughputAsync(channel, settings.Callers, settings.ScorePlane, settings.Warmup, settings.ThroughputDuration, null, null, ct);
         using var streams = InferenceLoad.StreamClient(url, key);
         ThroughputResult? streamThroughput = null;
         // Streams need an EEG-window model; without one the levels below show the refusals.

@@ -155,21 +155,28 @@ internal static class BenchStreamCommand
         var scoredRows = scored.Select(i => rows[i]).ToList();
         var votes = scoredRows.Select(r => r.Votes.Select(v => (double)v).ToArray()).ToList();
         var streamedVersions = scored.Select(i => matched[i]!.ModelVersion).Distinct().ToList();
-        var streamedKl = KaggleKl.Score(votes, scored.Select(i => matched[i]!.Probabilities.Select(p => (double)p).ToArray()).ToList());
+        var streamedProbabilities = scored.Select(i => matched[i]!.Probabilities.Select(p => (double)p).ToArray()).ToList();
+        var streamedKl = KaggleKl.Score(votes, streamedProbabilities);
 
         // Offline scores read the file the service serves for each version (model.int8.onnx by default when there is one).
         var eegVersion = Served(listed, listed.ActiveEegVersion);
         var eegOffline = await OfflineKlAsync(Path.Combine(repository, listed.ActiveEegVersion, eegVersion.File), eegData, scoredRows, votes, ct);
         var table = new List<StreamFidelityRow>
         {
-            new("EEG-window model, streamed: the reply whose segment is the labelled 10 s", string.Join(", ", streamedVersions), scored.Count, streamedKl),
-            new("EEG-window model, offline: the same rows' 50-s windows", eegVersion.Label, scored.Count, eegOffline.Kl, eegOffline.Note),
+            new("EEG-window model, streamed: the reply whose segment is the labelled 10 s", string.Join(", ", streamedVersions), scored.Count, streamedKl)
+            {
+                Ece = StreamFidelityRow.EceOf(votes, streamedProbabilities.SelectMany(p => p).ToArray()),
+            },
+            new("EEG-window model, offline: the same rows' 50-s windows", eegVersion.Label, scored.Count, eegOffline.Kl, eegOffline.Note) { Ece = eegOffline.Ece },
         };
         if (listed.ActiveVersion.Length > 0)
         {
             var spectrogramVersion = Served(listed, listed.ActiveVersion);
             var spectrogramKl = await SpectrogramOfflineAsync(folder, Path.Combine(repository, listed.ActiveVersion, spectrogramVersion.File), scoredRows, votes, ct);
-            table.Add(new("spectrogram model, offline: the same rows' 600-s spectrogram windows", spectrogramVersion.Label, scored.Count, spectrogramKl.Kl, spectrogramKl.Note));
+            table.Add(new("spectrogram model, offline: the same rows' 600-s spectrogram windows", spectrogramVersion.Label, scored.Count, spectrogramKl.Kl, spectrogramKl.Note)
+            {
+                Ece = spectrogramKl.Ece,
+            });
             table.Add(new("spectrogram model, streamed", listed.ActiveVersion, 0, null, "not streamed: StreamEeg scores with the EEG-window model"));
         }
         var prior = split.TrainingPrior();
@@ -196,19 +203,19 @@ internal static class BenchStreamCommand
         return (precision.FileName(), $"{version} ({precision.Name()})");
     }
 
-    private static async Task<(double? Kl, string? Note)> OfflineKlAsync(string onnx, TrainingData data, IReadOnlyList<TrainingWindow> rows,
+    private static async Task<(double? Kl, string? Note, (double, double)? Ece)> OfflineKlAsync(string onnx, TrainingData data, IReadOnlyList<TrainingWindow> rows,
         IReadOnlyList<double[]> votes, CancellationToken ct)
     {
         if (!File.Exists(onnx))
         {
-            return (null, $"{onnx} not found: is --models the repository the service serves?");
+            return (null, $"{onnx} not found: is --models the repository the service serves?", null);
         }
         using var classifier = OnnxClassifier.Open(onnx);
         var probabilities = await FoldEvaluator.PredictAsync(classifier, data.Source, rows, ct: ct);
-        return (KaggleKl.Score(votes.SelectMany(v => v).ToArray(), probabilities, EegClasses.Count), null);
+        return (KaggleKl.Score(votes.SelectMany(v => v).ToArray(), probabilities, EegClasses.Count), null, StreamFidelityRow.EceOf(votes, probabilities));
     }
 
-    private static async Task<(double? Kl, string? Note)> SpectrogramOfflineAsync(string folder, string onnx, IReadOnlyList<TrainingWindow> rows,
+    private static async Task<(double? Kl, string? Note, (double, double)? Ece)> SpectrogramOfflineAsync(string folder, string onnx, IReadOnlyList<TrainingWindow> rows,
         IReadOnlyList<double[]> votes, CancellationToken ct)
     {
         TrainingData spectrograms;
@@ -218,7 +225,7 @@ internal static class BenchStreamCommand
         }
         catch (EegDataException e)
         {
-            return (null, e.Message);
+            return (null, e.Message, null);
         }
         // The same train.csv rows, read at their spectrogram ids and offsets.
         var byLabel = spectrograms.Windows.ToDictionary(w => w.LabelId);

@@ -42,7 +42,8 @@ internal static class ScoreCommand
             {
                 throw EegDataException.InFile(path, $"--offset {seconds} s is past the spectrogram's end ({values.Columns * 2} s)");
             }
-            var tensor = Tensor.FromFloats([SpectrogramWindow.Channels, SpectrogramWindow.Rows, SpectrogramWindow.Columns], SpectrogramWindow.Decode(values, seconds));
+            // The input's plane alone (the 3 channels repeat it): the service repeats it, and a third of the bytes travel.
+            var tensor = Tensor.FromFloats([SpectrogramWindow.Rows, SpectrogramWindow.Columns], SpectrogramWindow.Decode(values, seconds).AsSpan(0, SpectrogramWindow.PlaneSize));
             return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), ReplyWatchdog.Resolve(parseResult), async (client, watchdog) =>
             {
                 var response = await client.ScoreAsync(new ScoreRequest { Tensor = tensor }, cancellationToken: watchdog.Token);

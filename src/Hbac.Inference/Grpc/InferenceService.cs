@@ -352,23 +352,41 @@ public sealed class InferenceService(
     {
         var shape = tensor.Shape;
         var expected = ModelInput.Shape;
-        var matches = shape.Count switch
+        var (rows, columns) = (expected[1], expected[2]);
+        // The model input is one standardised plane repeated on its 3 channels, so a client may send the plane alone
+        // (a third of the bytes: a Score call's cost is mostly receiving its tensor) and have it repeated here.
+        var full = shape.Count switch
         {
-            3 => shape[0] == expected[0] && shape[1] == expected[1] && shape[2] == expected[2],
-            4 => shape[0] == 1 && shape[1] == expected[0] && shape[2] == expected[1] && shape[3] == expected[2],
+            3 when shape[0] == expected[0] && shape[1] == rows && shape[2] == columns => true,
+            4 when shape[0] == 1 && shape[1] == expected[0] && shape[2] == rows && shape[3] == columns => true,
             _ => false,
         };
-        if (!matches)
+        var plane = shape.Count switch
         {
-            throw new InvalidRequestException($"{field}.shape: [{string.Join(", ", shape)}], expected [3, 400, 300] or [1, 3, 400, 300]");
+            2 when shape[0] == rows && shape[1] == columns => true,
+            3 when shape[0] == 1 && shape[1] == rows && shape[2] == columns => true,
+            4 when shape[0] == 1 && shape[1] == 1 && shape[2] == rows && shape[3] == columns => true,
+            _ => false,
+        };
+        if (!full && !plane)
+        {
+            throw new InvalidRequestException($"{field}.shape: [{string.Join(", ", shape)}], expected the model input [3, 400, 300] or [1, 3, 400, 300], or its plane [400, 300], [1, 400, 300] or [1, 1, 400, 300]");
         }
         try
         {
-            tensor.CopyFloatsTo(values);
-            if (FirstOutOfRange(values) is { } bad)
+            var received = full ? values : values[..ModelInput.PlaneElementCount];
+            tensor.CopyFloatsTo(received);
+            if (FirstOutOfRange(received) is { } bad)
             {
                 throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
-                    $"{field}.data[{bad}]: {values[bad]:R} is outside [-{ModelInput.MaxAbsValue:0.#}, {ModelInput.MaxAbsValue:0.#}], the range of a normalised model input (finite, standardised per window); send the normalised model input"));
+                    $"{field}.data[{bad}]: {received[bad]:R} is outside [-{ModelInput.MaxAbsValue:0.#}, {ModelInput.MaxAbsValue:0.#}], the range of a normalised model input (finite, standardised per window); send the normalised model input"));
+            }
+            if (plane)
+            {
+                for (var channel = 1; channel < ModelInput.Channels; channel++)
+                {
+                    received.CopyTo(values.Slice(channel * ModelInput.PlaneElementCount, ModelInput.PlaneElementCount));
+                }
             }
         }
         catch (InvalidTensorException e)
