@@ -13,14 +13,11 @@ The Python stubs are generated from the repository's protos/ on first use, with 
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
-from urllib.parse import urlparse
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PROTOS = os.path.normpath(os.path.join(HERE, "..", "..", "protos"))
+from hbac_grpc import (CLASSES, CLASS_NAMES, UsageError, add_service_arguments, api_key, describe_probabilities,
+                       load_stubs, open_channel, probability_values)
 
 # The stream's 20 channels, in StreamEeg's order (Hbac.Contracts.EegStream.ChannelNames: Kaggle's columns).
 CHANNELS = ["Fp1", "F3", "C3", "P3", "F7", "T3", "T5", "O1", "Fz", "Cz",
@@ -33,12 +30,6 @@ TEN_TEN = {"T7": "T3", "T8": "T4", "P7": "T5", "P8": "T6"}
 REFERENCES = {"REF", "LE", "RE", "AVG", "AV", "AR", "CAR", "A1", "A2", "A1A2", "A12", "M1", "M2", "M1M2",
               "LINKED", "LER", "REF1", "GND", "COM"}
 CARDIAC = {"EKG", "ECG", "EKG1", "ECG1", "EKGL", "EKGR", "ECGL", "ECGR"}
-CLASSES = ["seizure", "lpd", "gpd", "lrda", "grda", "other"]
-CLASS_NAMES = {1: "Seizure", 2: "LPD", 3: "GPD", 4: "LRDA", 5: "GRDA", 6: "Other"}
-
-
-class UsageError(Exception):
-    """A problem with the input or the setup, printed as one line naming what is wrong."""
 
 
 def canonical(label):
@@ -77,75 +68,6 @@ def channel_map(labels, path):
     return [found.get(c) for c in CHANNELS]
 
 
-def ensure_stubs(out_dir):
-    """Generates hbac/v1/*_pb2*.py from protos/ into out_dir unless they are there and newer than the protos."""
-    protos = sorted(os.path.join(PROTOS, "hbac", "v1", f) for f in os.listdir(os.path.join(PROTOS, "hbac", "v1")) if f.endswith(".proto"))
-    generated = os.path.join(out_dir, "hbac", "v1", "inference_pb2_grpc.py")
-    if os.path.exists(generated) and os.path.getmtime(generated) >= max(os.path.getmtime(p) for p in protos):
-        return
-    os.makedirs(out_dir, exist_ok=True)
-    try:
-        import grpc_tools  # pip's grpcio-tools: protoc and the well-known types in one package
-        include = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
-        command = [sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTOS}", f"-I{include}",
-                   f"--python_out={out_dir}", f"--grpc_python_out={out_dir}"]
-    except ImportError:
-        protoc, plugin = shutil.which("protoc"), shutil.which("grpc_python_plugin")
-        if protoc is None or plugin is None:
-            raise UsageError("no protoc to generate the Python stubs: pip install grpcio-tools, or "
-                             "apt-get install protobuf-compiler protobuf-compiler-grpc libprotobuf-dev")
-        command = [protoc, f"-I{PROTOS}", "-I/usr/include", f"--python_out={out_dir}", f"--grpc_out={out_dir}",
-                   f"--plugin=protoc-gen-grpc={plugin}"]
-    result = subprocess.run(command + protos, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise UsageError(f"generating the stubs from {PROTOS} failed: {result.stderr.strip()}")
-    for package in (os.path.join(out_dir, "hbac"), os.path.join(out_dir, "hbac", "v1")):
-        open(os.path.join(package, "__init__.py"), "a").close()
-
-
-def require_modules():
-    """Refuses at once, naming them, when this Python lacks the packages the client needs."""
-    import importlib.util
-    needed = {"grpc": ("grpcio", "python3-grpcio"), "google.protobuf": ("protobuf", "python3-protobuf"),
-              "numpy": ("numpy", "python3-numpy"), "mne": ("mne", "python3-mne")}
-    missing = []
-    for module, packages in needed.items():
-        try:
-            found = importlib.util.find_spec(module) is not None
-        except ModuleNotFoundError:  # a missing parent package (google)
-            found = False
-        if not found:
-            missing.append(packages)
-    if missing:
-        raise UsageError(f"{sys.executable} cannot import {', '.join(p for p, _ in missing)}: "
-                         f"pip install {' '.join(p for p, _ in missing)} (Debian's /usr/bin/python3: "
-                         f"apt-get install {' '.join(d for _, d in missing)})")
-
-
-def api_key(option, home):
-    """--api-key, else $HBAC_API_KEY, else <home>/api-key (the file the AppHost writes), else None."""
-    if option and option.strip():
-        return option.strip()
-    if os.environ.get("HBAC_API_KEY", "").strip():
-        return os.environ["HBAC_API_KEY"].strip()
-    path = os.path.join(home, "api-key")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as file:
-            key = file.read().strip()
-        if not key:
-            raise UsageError(f"{os.path.abspath(path)}: the key file is empty; pass --api-key")
-        return key
-    return None
-
-
-def open_channel(grpc, server):
-    url = urlparse(server if "://" in server else "http://" + server)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise UsageError(f"--server {server}: not an http:// or https:// URL")
-    target = f"{url.hostname}:{url.port or (443 if url.scheme == 'https' else 80)}"
-    return grpc.secure_channel(target, grpc.ssl_channel_credentials()) if url.scheme == "https" else grpc.insecure_channel(target)
-
-
 def requests(pb, common, raw, picks, chunk_seconds, realtime, sent):
     """One request per chunk of the recording, at its own rate (the first also says the rate), in microvolts."""
     import numpy as np
@@ -174,22 +96,19 @@ def requests(pb, common, raw, picks, chunk_seconds, realtime, sent):
 
 
 def describe(reply, as_json):
-    p = reply.probabilities
-    values = [p.seizure, p.lpd, p.gpd, p.lrda, p.grda, p.other]
-    top = CLASS_NAMES.get(reply.top_class, "-")
     if as_json:
         return json.dumps({
             "window_end_seconds": reply.window_end_seconds,
             "segment_start_seconds": reply.segment_start_seconds,
             "segment_end_seconds": reply.segment_end_seconds,
             "lag_seconds": reply.lag_seconds,
-            "top_class": top,
-            "probabilities": dict(zip(CLASSES, values)),
+            "top_class": CLASS_NAMES.get(reply.top_class, "-"),
+            "probabilities": dict(zip(CLASSES, probability_values(reply.probabilities))),
             "model_version": reply.model_version,
             "quality": reply.quality,
         })
-    line = (f"segment {reply.segment_start_seconds:7.1f}-{reply.segment_end_seconds:.1f} s  lag {reply.lag_seconds:5.1f} s  {top:<7} "
-            + " ".join(f"{name}={value:.3f}" for name, value in zip(CLASSES, values)) + f"  model={reply.model_version}")
+    line = (f"segment {reply.segment_start_seconds:7.1f}-{reply.segment_end_seconds:.1f} s  lag {reply.lag_seconds:5.1f} s  "
+            + describe_probabilities(reply.probabilities, reply.top_class) + f"  model={reply.model_version}")
     return line if reply.quality in ("", "ok") else line + f"  quality={reply.quality}"
 
 
@@ -197,13 +116,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Stream an EDF/BDF recording to the HBAC inference service (StreamEeg) "
                                      "and print the score of each 10-s segment, every 2 s of signal once 50 s are in.")
     parser.add_argument("recording", help="EDF or BDF recording (referential montage, any sampling rate from 64 to 4096 Hz)")
-    parser.add_argument("--server", default="http://localhost:5103", help="inference service URL (default: %(default)s)")
-    parser.add_argument("--api-key", help="the services' API key (default: $HBAC_API_KEY, else the key file under --home)")
-    parser.add_argument("--home", default="./.hbac", help="the AppHost's --home, whose api-key file holds the key (default: %(default)s)")
+    add_service_arguments(parser)
     parser.add_argument("--chunk-seconds", type=float, default=1.0, help="signal per message (default: %(default)s)")
     parser.add_argument("--realtime", action="store_true", help="send one second of signal per second of wall time")
     parser.add_argument("--json", action="store_true", help="one JSON object per reply instead of a line")
-    parser.add_argument("--stubs", default=os.path.join(HERE, "generated"), help="where the generated stubs go (default: %(default)s)")
     args = parser.parse_args(argv)
     prog = os.path.basename(sys.argv[0])
     try:
@@ -211,12 +127,8 @@ def main(argv=None):
             raise UsageError(f"{args.recording}: no such file")
         if not 0 < args.chunk_seconds <= 60:
             raise UsageError(f"--chunk-seconds {args.chunk_seconds}: must be above 0 and at most 60")
-        require_modules()
-        ensure_stubs(args.stubs)
-        sys.path.insert(0, args.stubs)
-        import grpc
+        grpc, common, pb, rpc = load_stubs(args, {"numpy": ("numpy", "python3-numpy"), "mne": ("mne", "python3-mne")})
         import mne
-        from hbac.v1 import common_pb2 as common, inference_pb2 as pb, inference_pb2_grpc as rpc
 
         reader = mne.io.read_raw_bdf if args.recording.lower().endswith(".bdf") else mne.io.read_raw_edf
         try:

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hbac.Cli.Services;
 using Hbac.Contracts.V1;
 using Hbac.Eeg;
+using Hbac.Eeg.Formats.Npy;
 using Hbac.Eeg.Formats.Parquet;
 using SpectrogramWindow = Hbac.Eeg.Windows.SpectrogramWindow;
 
@@ -9,14 +10,14 @@ namespace Hbac.Cli.Commands;
 
 /// <summary>
 /// <c>hbac score --server &lt;url&gt; --spectrogram &lt;file&gt; [--offset s]</c>: decodes the 600-s window
-/// locally (the seed's decode) and uploads it as a [3,400,300] tensor.
+/// locally (the seed's decode) and uploads its [400,300] plane, which the service repeats on the model's 3 channels.
 /// </summary>
 internal static class ScoreCommand
 {
     public static Command Create()
     {
         var server = new Option<string>("--server") { Description = "Inference service URL, e.g. http://localhost:5103", Required = true };
-        var spectrogram = new Option<string>("--spectrogram") { Description = "Kaggle spectrogram parquet file", Required = true };
+        var spectrogram = new Option<string>("--spectrogram") { Description = "Kaggle spectrogram parquet file, or its [400, T] .npy (hbac convert)", Required = true };
         var offset = new Option<double>("--offset") { Description = "Window start in seconds from the spectrogram's start", DefaultValueFactory = _ => 0 };
         var command = new Command("score", "Score one 600-s spectrogram window with the inference service");
         command.Options.Add(server);
@@ -37,13 +38,15 @@ internal static class ScoreCommand
             {
                 throw new FileNotFoundException(null, path);
             }
-            var values = SpectrogramParquetReader.Read(path);
-            if (SpectrogramWindow.StartColumn(seconds) >= values.Columns)
+            var (values, columns) = path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)
+                ? SpectrogramNpy.Read(path)
+                : Parquet(path);
+            if (SpectrogramWindow.StartColumn(seconds) >= columns)
             {
-                throw EegDataException.InFile(path, $"--offset {seconds} s is past the spectrogram's end ({values.Columns * 2} s)");
+                throw EegDataException.InFile(path, $"--offset {seconds} s is past the spectrogram's end ({columns * 2} s)");
             }
             // The input's plane alone (the 3 channels repeat it): the service repeats it, and a third of the bytes travel.
-            var tensor = Tensor.FromFloats([SpectrogramWindow.Rows, SpectrogramWindow.Columns], SpectrogramWindow.Decode(values, seconds).AsSpan(0, SpectrogramWindow.PlaneSize));
+            var tensor = Tensor.FromFloats([SpectrogramWindow.Rows, SpectrogramWindow.Columns], SpectrogramWindow.Decode(values, columns, seconds).AsSpan(0, SpectrogramWindow.PlaneSize));
             return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), ReplyWatchdog.Resolve(parseResult), async (client, watchdog) =>
             {
                 var response = await client.ScoreAsync(new ScoreRequest { Tensor = tensor }, cancellationToken: watchdog.Token);
@@ -52,5 +55,11 @@ internal static class ScoreCommand
             }, ct);
         }));
         return command;
+    }
+
+    private static (float[] Values, int Columns) Parquet(string path)
+    {
+        var spectrogram = SpectrogramParquetReader.Read(path);
+        return (spectrogram.Values, spectrogram.Columns);
     }
 }

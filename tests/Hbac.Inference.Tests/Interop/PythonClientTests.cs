@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Hbac.Eeg.Formats.Edf;
+using Hbac.Eeg.Formats.Npy;
+using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Montage;
+using Hbac.Eeg.Spectrograms;
 using Hbac.Inference.Tests.Support;
 
 namespace Hbac.Inference.Tests.Interop;
@@ -18,6 +21,7 @@ public sealed class PythonClientTests : IDisposable
     private const int Seconds = 55;
 
     private static readonly string Script = Path.Combine(SharedData.RepositoryRoot, "clients", "python", "hbac_stream.py");
+    private static readonly string ScoreScript = Path.Combine(SharedData.RepositoryRoot, "clients", "python", "hbac_score.py");
 
     private readonly InferenceFactory _factory;
     private readonly string _url;
@@ -25,7 +29,13 @@ public sealed class PythonClientTests : IDisposable
 
     public PythonClientTests()
     {
-        _factory = new InferenceFactory(repository => TinyOnnxModel.EegFavouring(2).Publish(repository, "e1", validationLoss: 0.25),
+        // A peak-pooled spectrogram model: its answer follows the window's largest normalised value, so an offset or a
+        // normalisation that differs from the service's shows.
+        _factory = new InferenceFactory(repository =>
+            {
+                TinyOnnxModel.EegFavouring(2).Publish(repository, "e1", validationLoss: 0.25);
+                TinyOnnxModel.Favouring(1, pooling: "GlobalMaxPool").Publish(repository, "v1");
+            },
             new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "None" }, kestrel: true);
         _url = _factory.KestrelAddress().ToString().TrimEnd('/');
     }
@@ -93,6 +103,77 @@ public sealed class PythonClientTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.StartsWith($"hbac_stream.py: {partial}: no P3, F7, T3, T5, O1, Fp2, F4, C4, P4, F8, T4, T6, O2 signal (labels: Fp1, F3, C3, EKG)", error);
+    }
+
+    [PythonClientFact]
+    public async Task ScoresANpyWindowAsHbacScoresTheParquetItCameFrom()
+    {
+        // 310 columns of power rising along the time axis, with noise: every window has its own largest value.
+        var random = new Random(11);
+        var values = new float[400 * 310];
+        for (var r = 0; r < 400; r++)
+        {
+            for (var c = 0; c < 310; c++)
+            {
+                values[r * 310 + c] = (float)Math.Exp(c / 60.0 + random.NextDouble() * 3 - 1);
+            }
+        }
+        values[5 * 310 + 7] = float.NaN;
+        var parquet = _dir.File("853520.parquet");
+        SpectrogramParquetWriter.Write(parquet, new Spectrogram(values, [.. Enumerable.Range(0, 310).Select(c => 1f + 2 * c)]));
+        var npy = _dir.File("853520.npy");
+        var (exit, _, error) = await CliCommandTests.RunAsync("convert", parquet, "--out", npy);
+        Assert.True(exit == 0, error);
+
+        // Offset 20 s: columns 10-309; 100 s: columns 50-309 and 40 columns of padding.
+        foreach (var offset in new[] { "20", "100" })
+        {
+            (exit, var output, error) = await CliCommandTests.RunAsync("score", "--server", _url, "--spectrogram", parquet, "--offset", offset);
+            Assert.True(exit == 0, error);
+            var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            // hbac score reads the .npy too, with the same answer.
+            Assert.Equal(output, (await CliCommandTests.RunAsync("score", "--server", _url, "--spectrogram", npy, "--offset", offset)).Output);
+            (exit, var json, error) = Python.RunFile(PythonClientFactAttribute.Interpreter!, ScoreScript,
+                "--server", _url, "--api-key", TestApiKey.Value, "--stubs", _dir.File("stubs"), "--json", "--offset", offset, npy);
+            Assert.True(exit == 0, $"hbac_score.py exited with {exit}: {error}");
+            var reply = JsonDocument.Parse(json).RootElement;
+            Assert.Equal("v1", reply.GetProperty("model_version").GetString());
+            Assert.StartsWith(reply.GetProperty("top_class").GetString() + " ", line);
+            foreach (var (name, value) in Probabilities(line))
+            {
+                Assert.True(Math.Abs(reply.GetProperty("probabilities").GetProperty(name).GetDouble() - value) <= 0.0005 + 1e-6,
+                    $"offset {offset}: {name} {reply.GetProperty("probabilities").GetProperty(name).GetDouble()} from Python, {value} from hbac score");
+            }
+            // Without --json: hbac score's own line.
+            (exit, var printed, _) = Python.RunFile(PythonClientFactAttribute.Interpreter!, ScoreScript,
+                "--server", _url, "--api-key", TestApiKey.Value, "--stubs", _dir.File("stubs"), "--offset", offset, npy);
+            Assert.Equal(0, exit);
+            Assert.Equal(line.Trim(), printed.Trim());
+        }
+        // The two offsets' windows differ, so the comparison above could tell a wrong offset.
+        Assert.NotEqual((await CliCommandTests.RunAsync("score", "--server", _url, "--spectrogram", parquet, "--offset", "20")).Output,
+            (await CliCommandTests.RunAsync("score", "--server", _url, "--spectrogram", parquet, "--offset", "100")).Output);
+    }
+
+    [PythonClientFact]
+    public void ScoreRefusesAnArrayThatIsNotASpectrogramAndAnOffsetPastItsEnd()
+    {
+        var image = _dir.File("image.npy");
+        NpyWriter.Write(image, new float[3 * 400 * 300], [3, 400, 300]);
+        var (exit, output, error) = Python.RunFile(PythonClientFactAttribute.Interpreter!, ScoreScript,
+            "--server", _url, "--api-key", TestApiKey.Value, "--stubs", _dir.File("stubs"), image);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"hbac_score.py: {image}: shape [3, 400, 300], expected a spectrogram [400, T] (4 regions x 100 frequencies, a column per 2 s; `hbac convert` writes a Kaggle parquet as one)", error.Trim());
+
+        var spectrogram = _dir.File("short.npy");
+        NpyWriter.Write(spectrogram, Enumerable.Repeat(1f, 400 * 20).ToArray(), [400, 20]);
+        (exit, output, error) = Python.RunFile(PythonClientFactAttribute.Interpreter!, ScoreScript,
+            "--server", _url, "--api-key", TestApiKey.Value, "--stubs", _dir.File("stubs"), "--offset", "40", spectrogram);
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"hbac_score.py: {spectrogram}: --offset 40 s is past the spectrogram's end (40 s)", error.Trim());
     }
 
     private List<JsonElement> RunJson(string path, params string[] extra)
