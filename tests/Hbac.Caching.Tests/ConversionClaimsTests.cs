@@ -77,11 +77,14 @@ public class ConversionClaimsTests
         using var services = CreateServices(redis.ConnectionString, TimeSpan.FromSeconds(30));
         var claims = services.GetRequiredService<IConversionClaims>();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        // Connected and compiled before the clock starts: on a loaded CI machine the first call alone once took longer
+        // than a 500-ms claim lived, and found it already expired.
+        Assert.Equal(ClaimedKeyState.Abandoned, await claims.CheckAsync(Key));
         // The claim of a holder that died: set the way a holder sets it, and never renewed or released.
-        await connection.GetDatabase().StringSetAsync(RedisConversionClaims.ClaimKey(Key), "dead:1:token", TimeSpan.FromMilliseconds(500), When.NotExists);
+        await connection.GetDatabase().StringSetAsync(RedisConversionClaims.ClaimKey(Key), "dead:1:token", TimeSpan.FromSeconds(2), When.NotExists);
 
         Assert.Equal(ClaimState.HeldElsewhere, (await claims.TryClaimAsync(Key)).State);
-        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        await Task.Delay(TimeSpan.FromMilliseconds(2300));
 
         Assert.Equal(ClaimedKeyState.Abandoned, await claims.CheckAsync(Key));
         await using var taken = await claims.TryClaimAsync(Key);

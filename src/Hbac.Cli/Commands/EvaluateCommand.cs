@@ -52,13 +52,18 @@ internal static class EvaluateCommand
             var r = result!;
             static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
             Console.WriteLine($"fold {r.Fold}: {r.Windows} validation windows, {r.Patients} patients ({classifier.ExecutionProvider})");
-            Console.WriteLine($"model KL            {F(r.ModelKl)}");
+            Console.WriteLine($"model KL            {F(r.ModelKl)}  ({(r.KlInterval() is { } interval ? IntervalText.Describe(interval, F) : IntervalText.NoInterval(r.Patients))})");
             Console.WriteLine($"class-prior KL      {F(r.ClassPriorKl)}");
             Console.WriteLine(r.BestAchievableKl is { } best ? $"best achievable KL  {F(best)}" : "best achievable KL  n/a (no truth.csv)");
             if (r.PerfectReaderKl is { } reader)
             {
                 // The truth also holds shares the signal never shows; this is what reading the signal perfectly scores.
                 Console.WriteLine($"perfect-reader KL   {F(reader)}  (every pattern drawn into the signal read exactly; see PerfectReader)");
+                if (r.AboveReaderInterval() is { } above)
+                {
+                    static string Signed(double v) => v.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+                    Console.WriteLine($"model - reader      {Signed(above.Estimate)}  ({IntervalText.Describe(above, Signed)}, paired: the same resamples of the same rows)");
+                }
             }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
             Console.WriteLine();

@@ -49,6 +49,27 @@ public sealed record FoldEvaluation(
         return Calibration.Of(kind, predicted, observed, Rows[0].Probabilities.Count);
     }
 
+    /// <summary>
+    /// How far the fold's KL could move with other patients (<see cref="GroupBootstrap"/> over the fold's patients, the
+    /// unit the folds are split by); null with fewer than <see cref="MinPatientsForInterval"/> patients, where resampling says nothing.
+    /// </summary>
+    public BootstrapInterval? KlInterval() => PatientsResampled()
+        ? GroupBootstrap.MeanInterval([.. Rows.Select(r => r.Kl)], [.. Rows.Select(r => r.PatientId)])
+        : null;
+
+    /// <summary>
+    /// The model's KL minus the perfect reader's, with its interval from the same resamples of the same rows (paired:
+    /// what the two share cancels); null without truth.csv or with too few patients.
+    /// </summary>
+    public BootstrapInterval? AboveReaderInterval() => PatientsResampled() && Rows.All(r => r.PerfectReaderKl is not null)
+        ? GroupBootstrap.MeanInterval([.. Rows.Select(r => r.Kl - r.PerfectReaderKl!.Value)], [.. Rows.Select(r => r.PatientId)])
+        : null;
+
+    /// <summary>Fewest patients whose resampling gives an interval worth printing (two give four resample kinds).</summary>
+    public const int MinPatientsForInterval = 3;
+
+    private bool PatientsResampled() => Rows.Select(r => r.PatientId).Distinct().Count() >= MinPatientsForInterval;
+
     public IReadOnlyList<EegShare> ByEeg() => Rows
         .GroupBy(r => r.EegId)
         .Select(g => new EegShare(g.Key, g.Count(), g.Sum(r => r.ExpertVotes) / g.Count(), g.Sum(r => r.Kl) / Rows.Count,

@@ -116,6 +116,11 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         double Mean(string column) => table.Rows.Average(r => table.Double(r, table.RequireColumn(column)));
         Assert.Equal(Printed("model KL"), Mean("kl"), 4);
         Assert.Equal(Printed("perfect-reader KL"), Mean("reader_kl"), 4);
+        // This fold holds one patient: no interval, and the line says why (FoldEvaluationTests cover the intervals).
+        var patients = table.Rows.Select(r => table.Int64(r, table.RequireColumn("patient_id"))).Distinct().Count();
+        Assert.Equal(1, patients);
+        Assert.Contains($"  (no interval: the fold holds 1 patient, fewer than the 3 a bootstrap over patients needs)\n", output);
+        Assert.DoesNotContain("model - reader", output);
         // The summary's EEG table is the same rows grouped by EEG: its first line is the EEG furthest above the reader.
         var worst = table.Rows.GroupBy(r => table.Int64(r, table.RequireColumn("eeg_id")))
             .Select(g => (Eeg: g.Key, Above: g.Sum(r => table.Double(r, table.RequireColumn("kl")) - table.Double(r, table.RequireColumn("reader_kl"))) / table.Rows.Count))

@@ -4,8 +4,8 @@ namespace Hbac.Learning.Tests.Training;
 
 public class FoldEvaluationTests
 {
-    private static FoldRow Row(long eeg, double votes, double kl, double? reader) =>
-        new(LabelId: eeg * 10 + (long)votes, EegId: eeg, PatientId: 1, ExpertVotes: votes, Consensus: 0, Votes: [1, 0, 0, 0, 0, 0],
+    private static FoldRow Row(long eeg, double votes, double kl, double? reader, long patient = 1) =>
+        new(LabelId: eeg * 10 + (long)votes, EegId: eeg, PatientId: patient, ExpertVotes: votes, Consensus: 0, Votes: [1, 0, 0, 0, 0, 0],
             Probabilities: [0.5, 0.1, 0.1, 0.1, 0.1, 0.1], Kl: kl, PerfectReaderKl: reader);
 
     private static FoldEvaluation With(params FoldRow[] rows) =>
@@ -33,5 +33,32 @@ public class FoldEvaluationTests
 
         Assert.Equal([2L, 3L, 1L], shares.Select(s => s.EegId));
         Assert.All(shares, s => Assert.Null(s.PerfectReaderKl));
+    }
+
+    [Fact]
+    public void TheKlIntervalResamplesTheFoldsPatientsAndTheReadersIsPaired()
+    {
+        // Patients 1-4; patient 4's two rows are the model's worst, and the reader finds the same rows hard.
+        var evaluation = With(Row(1, 3, 0.4, 0.3, patient: 1), Row(2, 3, 0.5, 0.45, patient: 2), Row(3, 3, 0.3, 0.2, patient: 3),
+            Row(4, 3, 1.4, 1.3, patient: 4), Row(5, 3, 1.2, 1.15, patient: 4));
+
+        var kl = evaluation.KlInterval()!;
+        var above = evaluation.AboveReaderInterval()!;
+
+        Assert.Equal(evaluation.ModelKl, kl.Estimate, 12);
+        Assert.Equal(4, kl.Groups);
+        Assert.Equal(Hbac.Eeg.Metrics.GroupBootstrap.MeanInterval([0.4, 0.5, 0.3, 1.4, 1.2], [1, 2, 3, 4, 4]), kl);
+        Assert.Equal(0.08, above.Estimate, 12);
+        // The hard rows are hard for both: the difference moves far less than the KL itself.
+        Assert.True(above.High - above.Low < (kl.High - kl.Low) / 5, $"KL {kl.Low}-{kl.High}, above the reader {above.Low}-{above.High}");
+    }
+
+    [Fact]
+    public void TooFewPatientsOrNoReaderGiveNoInterval()
+    {
+        Assert.Null(With(Row(1, 3, 0.4, 0.1, patient: 1), Row(2, 3, 0.2, 0.1, patient: 2), Row(3, 3, 0.2, 0.1, patient: 2)).KlInterval());
+        var noReader = With(Row(1, 3, 0.4, null, patient: 1), Row(2, 3, 0.2, null, patient: 2), Row(3, 3, 0.2, null, patient: 3));
+        Assert.NotNull(noReader.KlInterval());
+        Assert.Null(noReader.AboveReaderInterval());
     }
 }
