@@ -18,6 +18,10 @@ internal static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "Kaggle-format folder (train.csv, train_spectrograms/; truth.csv when synthetic)", Required = true };
         var fold = new Option<int>("--fold") { Description = "Validation fold of StratifiedGroupKFold(5, seed 42), as training splits it", DefaultValueFactory = _ => 0 };
         var spectrograms = new Option<string?>("--spectrograms") { Description = "Folder of <id>.parquet or <id>.npy (default <data>/train_spectrograms)" };
+        var baseline = new Option<string?>("--baseline")
+        {
+            Description = "Another ONNX model (either input kind) evaluated on the same fold: prints model minus baseline KL on the rows both score, with a paired 95% interval over the fold's patients",
+        };
         var rows = new Option<string?>("--rows") { Description = "Also write one CSV line per validation window: votes, probabilities, its KL term (and on synthetic data the truth and the perfect reader's)" };
         var command = new Command("evaluate", "Score a model on a fold: Kaggle KL vs the class-prior baseline and (synthetic data) the best achievable.");
         command.Options.Add(model);
@@ -25,6 +29,7 @@ internal static class EvaluateCommand
         command.Options.Add(fold);
         command.Options.Add(spectrograms);
         command.Options.Add(rows);
+        command.Options.Add(baseline);
         command.SetAction((parseResult, ct) => CliGuard.RunAsync(async () =>
         {
             using var classifier = OnnxClassifier.Open(parseResult.GetValue(model)!);
@@ -36,7 +41,14 @@ internal static class EvaluateCommand
             {
                 throw new CliUsageException($"--fold: must be in 0..4 (got {foldIndex})");
             }
+            var baselinePath = parseResult.GetValue(baseline);
+            using var baselineClassifier = baselinePath is null ? null : OnnxClassifier.Open(baselinePath);
+            var baselineKind = baselineClassifier?.InputKind();
+            var baselineData = baselineKind is not { } other ? null
+                : other == kind ? trainingData
+                : KaggleTrainingData.Open(parseResult.GetValue(data)!, parseResult.GetValue(spectrograms), other);
             FoldEvaluation? result = null;
+            FoldEvaluation? baselineResult = null;
             await TrainingConsole.On(Console.Error).Progress().AutoClear(true)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
@@ -48,6 +60,15 @@ internal static class EvaluateCommand
                         bar.Value = p.Done;
                     });
                     result = await FoldEvaluator.EvaluateAsync(classifier, trainingData, foldIndex, progress: progress, ct: ct);
+                    if (baselineClassifier is not null)
+                    {
+                        var baselineBar = context.AddTask($"fold {foldIndex} validation, baseline");
+                        baselineResult = await FoldEvaluator.EvaluateAsync(baselineClassifier, baselineData!, foldIndex, progress: new SynchronousProgress<(int Done, int Total)>(p =>
+                        {
+                            baselineBar.MaxValue = p.Total;
+                            baselineBar.Value = p.Done;
+                        }), ct: ct);
+                    }
                 });
             var r = result!;
             static string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
@@ -66,6 +87,15 @@ internal static class EvaluateCommand
                 }
             }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
+            if (baselineResult is not null)
+            {
+                var comparison = FoldComparison.Of(r, baselineResult);
+                static string Signed(double v) => v.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+                // Over the rows both scored: all of them when both models read the same data.
+                Console.WriteLine($"baseline KL         {F(comparison.BaselineKl)}  ({baselinePath}, {baselineKind!.Value.Name()} model; {comparison.Rows} of the model's {r.Windows} rows scored by both)");
+                Console.WriteLine($"model - baseline    {Signed(comparison.KlDifference)}  ("
+                    + (comparison.Difference is { } difference ? IntervalText.Describe(difference, Signed) + ", paired: the same resamples of the same rows" : IntervalText.NoInterval(r.Patients)) + ")");
+            }
             Console.WriteLine();
             foreach (var line in CalibrationTable.Lines(r.CalibrationOf(CalibrationKind.Classwise)!, r.CalibrationOf(CalibrationKind.TopLabel)!,
                 r.CalibrationOf(CalibrationKind.Classwise, againstTruth: true), r.CalibrationOf(CalibrationKind.TopLabel, againstTruth: true)))

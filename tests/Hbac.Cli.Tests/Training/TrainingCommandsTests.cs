@@ -101,6 +101,26 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
     }
 
     [Fact]
+    public void EvaluateWithABaselineOfTheOtherKindPrintsTheDifferenceOnTheSameRows()
+    {
+        var eeg = Path.Combine(_run.EegRunFolder, "model.onnx");
+        var spectrogram = Path.Combine(_run.RunFolder, "model.onnx");
+        var alone = Hbac.Run("evaluate", "--model", spectrogram, "--data", _run.Data);
+        var (exit, output, error) = Hbac.Run("evaluate", "--model", eeg, "--data", _run.Data, "--baseline", spectrogram);
+
+        Assert.True(exit == 0, error);
+        double Printed(string text, string name) =>
+            double.Parse(System.Text.RegularExpressions.Regex.Match(text, name + @" +([+-]?\d+\.\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var windows = int.Parse(System.Text.RegularExpressions.Regex.Match(output, @"fold 0: (\d+) validation windows").Groups[1].Value, CultureInfo.InvariantCulture);
+        // The spectrogram model read its own windows of the same labels: the same KL as evaluating it alone.
+        Assert.Equal(Printed(alone.Out, "model KL"), Printed(output, "baseline KL"), 4);
+        Assert.Contains($"({spectrogram}, spectrogram model; {windows} of the model's {windows} rows scored by both)", output);
+        Assert.Equal(Printed(output, "model KL") - Printed(output, "baseline KL"), Printed(output, "model - baseline"), 3);
+        Assert.Contains("model - baseline", output);
+        Assert.Matches(@"model - baseline +[+-]\d\.\d{4}  \(no interval: the fold holds 1 patient", output);
+    }
+
+    [Fact]
     public void EvaluateRowsWriteEachValidationWindowWhoseKlTermsAverageToTheFoldsKl()
     {
         var rowsPath = Path.Combine(_run.Folder, "rows.csv");

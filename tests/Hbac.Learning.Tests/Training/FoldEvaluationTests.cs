@@ -61,4 +61,32 @@ public class FoldEvaluationTests
         Assert.NotNull(noReader.KlInterval());
         Assert.Null(noReader.AboveReaderInterval());
     }
+
+    [Fact]
+    public void AComparisonPairsTheRowsBothScoredByLabel()
+    {
+        var model = With(Row(1, 3, 0.4, null, patient: 1), Row(2, 3, 0.5, null, patient: 2), Row(3, 3, 0.3, null, patient: 3), Row(4, 3, 0.9, null, patient: 4));
+        // The baseline lacks EEG 4's row (say its spectrogram is missing) and lists its rows in another order.
+        var baseline = With(Row(3, 3, 0.6, null, patient: 3), Row(1, 3, 0.5, null, patient: 1), Row(2, 3, 0.9, null, patient: 2));
+
+        var comparison = FoldComparison.Of(model, baseline);
+
+        Assert.Equal(3, comparison.Rows);
+        Assert.Equal(0.4, comparison.ModelKl, 12);
+        Assert.Equal(2.0 / 3, comparison.BaselineKl, 12);
+        Assert.Equal(-0.8 / 3, comparison.KlDifference, 12);
+        Assert.Equal(Hbac.Eeg.Metrics.GroupBootstrap.MeanInterval([0.4 - 0.5, 0.5 - 0.9, 0.3 - 0.6], [1, 2, 3]), comparison.Difference);
+        Assert.True(comparison.Difference!.High < 0, "every row is better with the model");
+    }
+
+    [Fact]
+    public void AComparisonNeedsTheSameFoldAndSharedRows()
+    {
+        var model = With(Row(1, 3, 0.4, null));
+        Assert.Contains("share no label_id", Assert.Throws<ArgumentException>(() => FoldComparison.Of(model, With(Row(9, 3, 0.4, null)))).Message);
+        var otherFold = With(Row(1, 3, 0.4, null)) with { Fold = 2 };
+        Assert.Contains("fold 0 and the baseline on fold 2", Assert.Throws<ArgumentException>(() => FoldComparison.Of(model, otherFold)).Message);
+        // One patient: a difference, no interval.
+        Assert.Null(FoldComparison.Of(model, With(Row(1, 3, 0.2, null))).Difference);
+    }
 }
