@@ -57,6 +57,24 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ScoreRefusesAnNpyThatIsNotASpectrogramOrTooShortNamingTheFile()
+    {
+        var image = Path.Combine(_factory.Home, "image.npy");
+        Hbac.Eeg.Formats.Npy.NpyWriter.Write(image, new float[3 * 400 * 300], [3, 400, 300]);
+        var shortOne = Path.Combine(_factory.Home, "short.npy");
+        Hbac.Eeg.Formats.Npy.NpyWriter.Write(shortOne, Enumerable.Repeat(1f, 400 * 20).ToArray(), [400, 20]);
+
+        var (exit, output, error) = await RunAsync("score", "--server", _url, "--spectrogram", image);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"hbac: {image}: shape (3, 400, 300) is not a spectrogram, expected (400, T)", error.Trim());
+
+        (exit, _, error) = await RunAsync("score", "--server", _url, "--spectrogram", shortOne, "--offset", "40");
+        Assert.Equal(2, exit);
+        Assert.Equal($"hbac: {shortOne}: --offset 40 s is past the spectrogram's end (40 s)", error.Trim());
+    }
+
+    [Fact]
     public async Task ScoreUploadsTheDecodedWindowAndPrintsTheDistribution()
     {
         var path = Path.Combine(_factory.Home, "42.parquet");

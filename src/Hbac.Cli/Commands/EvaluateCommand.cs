@@ -82,19 +82,17 @@ internal static class EvaluateCommand
                 Console.WriteLine($"perfect-reader KL   {F(reader)}  (every pattern drawn into the signal read exactly; see PerfectReader)");
                 if (r.AboveReaderInterval() is { } above)
                 {
-                    static string Signed(double v) => v.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
-                    Console.WriteLine($"model - reader      {Signed(above.Estimate)}  ({IntervalText.Describe(above, Signed)}, paired: the same resamples of the same rows)");
+                    Console.WriteLine($"model - reader      {IntervalText.Signed(above.Estimate)}  ({IntervalText.Describe(above, IntervalText.Signed)}, paired: the same resamples of the same rows)");
                 }
             }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
             if (baselineResult is not null)
             {
                 var comparison = FoldComparison.Of(r, baselineResult);
-                static string Signed(double v) => v.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
                 // Over the rows both scored: all of them when both models read the same data.
                 Console.WriteLine($"baseline KL         {F(comparison.BaselineKl)}  ({baselinePath}, {baselineKind!.Value.Name()} model; {comparison.Rows} of the model's {r.Windows} rows scored by both)");
-                Console.WriteLine($"model - baseline    {Signed(comparison.KlDifference)}  ("
-                    + (comparison.Difference is { } difference ? IntervalText.Describe(difference, Signed) + ", paired: the same resamples of the same rows" : IntervalText.NoInterval(r.Patients)) + ")");
+                Console.WriteLine($"model - baseline    {IntervalText.Signed(comparison.KlDifference)}  ("
+                    + (comparison.Difference is { } difference ? IntervalText.Describe(difference, IntervalText.Signed) + ", paired: the same resamples of the same rows" : IntervalText.NoInterval(r.Patients)) + ")");
             }
             Console.WriteLine();
             foreach (var line in CalibrationTable.Lines(r.CalibrationOf(CalibrationKind.Classwise)!, r.CalibrationOf(CalibrationKind.TopLabel)!,

@@ -12,6 +12,9 @@ internal static class IntervalText
         $"{Math.Round(interval.Level * 100).ToString(CultureInfo.InvariantCulture)}% interval {format(interval.Low)} to {format(interval.High)} " +
         $"over the fold's {interval.Groups} patients, {interval.Resamples} bootstrap resamples";
 
+    /// <summary>A KL difference as evaluate prints it: 4 decimals and always a sign ("+0.0541", "-0.2102").</summary>
+    public static string Signed(double value) => value.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
+
     /// <summary>Why a fold of too few patients has no interval.</summary>
     public static string NoInterval(int patients) =>
         $"no interval: the fold holds {patients} patient{(patients == 1 ? "" : "s")}, fewer than the {FoldEvaluation.MinPatientsForInterval} a bootstrap over patients needs";
