@@ -35,6 +35,12 @@ public sealed record ModelCard
     public required ConfusionMatrix Confusion { get; init; }
     /// <summary>Whether the best epoch's validation probabilities mean what they say, against the votes (null in cards written before it).</summary>
     public ValidationCalibration? Calibration { get; init; }
+    /// <summary>
+    /// How far <see cref="BestValidationKaggleKl"/> could move with other patients: its 95% interval from resampling the
+    /// validation patients (<see cref="Hbac.Eeg.Metrics.GroupBootstrap"/>); null with fewer than 3 of them, and in cards
+    /// written before it.
+    /// </summary>
+    public Hbac.Eeg.Metrics.BootstrapInterval? ValidationKlInterval { get; init; }
     public required string Device { get; init; }
     public required int Threads { get; init; }
     public required double WallTimeSeconds { get; init; }

@@ -206,6 +206,13 @@ public static class Trainer
         var calibration = new ValidationCalibration(
             Calibration.Of(CalibrationKind.Classwise, bestPredicted, validationVotes, EegClasses.Count),
             Calibration.Of(CalibrationKind.TopLabel, bestPredicted, validationVotes, EegClasses.Count));
+        // The best epoch's KL, row by row, resampled over the validation patients as `hbac evaluate` does.
+        var rowKl = Enumerable.Range(0, validation.Count).Select(i => KaggleKl.RowDivergence(
+            validationVotes.AsSpan(i * EegClasses.Count, EegClasses.Count), bestPredicted.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray();
+        long[] validationPatients = [.. validation.Select(w => w.PatientId)];
+        var klInterval = validationPatients.Distinct().Count() >= FoldEvaluation.MinPatientsForInterval
+            ? GroupBootstrap.MeanInterval(rowKl, validationPatients)
+            : null;
         var counts = ModelCatalog.CountParameters(model);
         var card = new ModelCard
         {
@@ -231,6 +238,7 @@ public static class Trainer
             ClassPriorValidationKaggleKl = KaggleKl.Score(validationVotes, priorPredictions, EegClasses.Count),
             Confusion = confusion,
             Calibration = calibration,
+            ValidationKlInterval = klInterval,
             Device = started.Device,
             Threads = options.Threads,
             WallTimeSeconds = 0,

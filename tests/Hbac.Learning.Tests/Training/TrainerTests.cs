@@ -92,7 +92,8 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public async Task RunWritesEveryRunFolderFileAndExportsTheBestEpoch()
     {
-        var data = TinyData.Create();
+        // 15 patients, so the validation fold holds 3: enough for the KL's interval over them.
+        var data = TinyData.Create(patients: 15, windowsPerPatient: 3);
         var events = new List<TrainingEvent>();
         var runFolder = Path.Combine(_folder, "run");
         var result = await Trainer.RunAsync(data, Tiny(epochs: 2, augment: true), runFolder, new ListProgress(events));
@@ -121,7 +122,14 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(card.Data.ValidationWindows, calibration.TopLabel.Predictions);
         Assert.Equal(CalibrationKind.TopLabel, calibration.TopLabel.Kind);
         Assert.InRange(calibration.Classwise.ExpectedError, 1e-9, 1);
-        Assert.Equal(40, card.Data.TrainWindows + card.Data.ValidationWindows);
+        // The best epoch's KL with its interval over the validation patients, read back from card.json.
+        Assert.Equal(3, card.Data.ValidationPatients);
+        var interval = Assert.IsType<Hbac.Eeg.Metrics.BootstrapInterval>(card.ValidationKlInterval);
+        Assert.Equal(card.BestValidationKaggleKl, interval.Estimate, 6);
+        Assert.Equal(3, interval.Groups);
+        Assert.InRange(card.BestValidationKaggleKl, interval.Low, interval.High);
+        Assert.True(interval.Low < interval.High, $"{interval}");
+        Assert.Equal(45, card.Data.TrainWindows + card.Data.ValidationWindows);
         Assert.Equal(8, card.HyperParameters.InputDownsample);
         Assert.Equal(LabelTargets.Votes, card.HyperParameters.Labels);
         Assert.True(card.ClassPriorValidationKaggleKl > 0);
