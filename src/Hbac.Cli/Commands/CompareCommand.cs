@@ -36,7 +36,7 @@ internal static class CompareCommand
             Row("validation Kaggle KL", c => F(c.BestValidationKaggleKl));
             // How far each run's KL could move with other patients (none in older cards or folds of < 3 patients); for two models on one
             // fold, `hbac evaluate --model A --baseline B` gives the paired difference, which cancels what the patients share.
-            Row("KL 95% interval (patients)", c => c.ValidationKlInterval is { } i ? $"{F(i.Low)}-{F(i.High)} ({i.Groups})" : "-");
+            Row("KL 95% CI (patients)", c => c.ValidationKlInterval is { } i ? $"{F(i.Low)}-{F(i.High)} ({i.Groups})" : "-");
             Row("class-prior KL", c => F(c.ClassPriorValidationKaggleKl));
             Row("validation accuracy", c => F(c.Confusion.Accuracy, "P1"));
             // Cards written before calibration was recorded have none.

@@ -284,7 +284,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         var ece = card.Calibration!.Classwise.ExpectedError.ToString("F4", CultureInfo.InvariantCulture);
         Assert.Matches($@"classwise ECE \(votes\)\s*│\s*{ece}\s*│\s*{ece}", output);
         // One validation patient: no interval to show.
-        Assert.Matches(@"KL 95% interval \(patients\)\s*│\s*-\s*│\s*-\s*│", output);
+        Assert.Matches(@"KL 95% CI \(patients\)\s*│\s*-\s*│\s*-\s*│", output);
 
         // A card with an interval (a fold of enough patients), read back through card.json.
         var other = Path.Combine(_run.Folder, "iv");
@@ -292,7 +292,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         (card with { ValidationKlInterval = new BootstrapInterval(0.5961, 0.40071, 0.78061, 0.95, 2000, 7) }).Save(Path.Combine(other, RunFolderLayout.Card));
         (exit, output, error) = Hbac.Run("compare", _run.RunFolder, other, "--out", Path.Combine(_run.Folder, "compare2.png"));
         Assert.True(exit == 0, error);
-        Assert.Matches(@"KL 95% interval \(patients\)\s*│\s*-\s*│\s*0\.4007-0\.7806 \(7\)\s*│", output);
+        Assert.Matches(@"KL 95% CI \(patients\)\s*│\s*-\s*│\s*0\.4007-0\.7806 \(7\)\s*│", output);
     }
 
     [Theory]
