@@ -82,7 +82,7 @@ internal static class EvaluateCommand
                 Console.WriteLine($"perfect-reader KL   {F(reader)}  (every pattern drawn into the signal read exactly; see PerfectReader)");
                 if (r.AboveReaderInterval() is { } above)
                 {
-                    Console.WriteLine($"model - reader      {IntervalText.Signed(above.Estimate)}  ({IntervalText.Describe(above, IntervalText.Signed)}, paired: the same resamples of the same rows)");
+                    Console.WriteLine($"model - reader      {IntervalText.Signed(above.Estimate)}  ({IntervalText.DescribePaired(above)})");
                 }
             }
             Console.WriteLine($"accuracy            {r.Confusion.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}");
@@ -92,7 +92,7 @@ internal static class EvaluateCommand
                 // Over the rows both scored: all of them when both models read the same data.
                 Console.WriteLine($"baseline KL         {F(comparison.BaselineKl)}  ({baselinePath}, {baselineKind!.Value.Name()} model; {comparison.Rows} of the model's {r.Windows} rows scored by both)");
                 Console.WriteLine($"model - baseline    {IntervalText.Signed(comparison.KlDifference)}  ("
-                    + (comparison.Difference is { } difference ? IntervalText.Describe(difference, IntervalText.Signed) + ", paired: the same resamples of the same rows" : IntervalText.NoInterval(r.Patients)) + ")");
+                    + (comparison.Difference is { } difference ? IntervalText.DescribePaired(difference) : IntervalText.NoInterval(r.Patients)) + ")");
             }
             Console.WriteLine();
             foreach (var line in CalibrationTable.Lines(r.CalibrationOf(CalibrationKind.Classwise)!, r.CalibrationOf(CalibrationKind.TopLabel)!,

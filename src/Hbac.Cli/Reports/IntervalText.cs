@@ -12,6 +12,10 @@ internal static class IntervalText
         $"{Math.Round(interval.Level * 100).ToString(CultureInfo.InvariantCulture)}% interval {format(interval.Low)} to {format(interval.High)} " +
         $"over the fold's {interval.Groups} patients, {interval.Resamples} bootstrap resamples";
 
+    /// <summary>A difference of two KLs over the same rows, with its interval from the same resamples (paired).</summary>
+    public static string DescribePaired(BootstrapInterval interval) =>
+        Describe(interval, Signed) + ", paired: the same resamples of the same rows";
+
     /// <summary>A KL difference as evaluate prints it: 4 decimals and always a sign ("+0.0541", "-0.2102").</summary>
     public static string Signed(double value) => value.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture);
 

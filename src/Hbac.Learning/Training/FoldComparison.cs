@@ -30,9 +30,7 @@ public sealed record FoldComparison(int Rows, double ModelKl, double BaselineKl,
         }
         double[] differences = [.. pairs.Select(p => p.Model.Kl - p.Baseline.Kl)];
         long[] patients = [.. pairs.Select(p => p.Model.PatientId)];
-        var interval = patients.Distinct().Count() >= FoldEvaluation.MinPatientsForInterval
-            ? GroupBootstrap.MeanInterval(differences, patients)
-            : null;
-        return new FoldComparison(pairs.Count, pairs.Average(p => p.Model.Kl), pairs.Average(p => p.Baseline.Kl), interval);
+        return new FoldComparison(pairs.Count, pairs.Average(p => p.Model.Kl), pairs.Average(p => p.Baseline.Kl),
+            FoldEvaluation.IntervalOverPatients(differences, patients));
     }
 }

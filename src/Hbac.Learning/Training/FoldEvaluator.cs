@@ -30,11 +30,6 @@ public sealed record FoldEvaluation(
     public IReadOnlyList<FoldRow> Rows { get; init; } = [];
 
     /// <summary>
-    /// Each EEG's share of the fold's KL (its rows' KL terms divided by all the fold's rows, so the shares add up to
-    /// <see cref="ModelKl"/>), and of the perfect reader's on synthetic data; largest excess over the reader first
-    /// (largest share without truth). A few EEGs often make most of a fold's KL: every label of one EEG shares its truth.
-    /// </summary>
-    /// <summary>
     /// Whether the probabilities mean what they say (<see cref="Eeg.Metrics.Calibration"/>): against each window's
     /// votes, or with <paramref name="againstTruth"/> against its true distribution (null without truth.csv).
     /// </summary>
@@ -53,23 +48,32 @@ public sealed record FoldEvaluation(
     /// How far the fold's KL could move with other patients (<see cref="GroupBootstrap"/> over the fold's patients, the
     /// unit the folds are split by); null with fewer than <see cref="MinPatientsForInterval"/> patients, where resampling says nothing.
     /// </summary>
-    public BootstrapInterval? KlInterval() => PatientsResampled()
-        ? GroupBootstrap.MeanInterval([.. Rows.Select(r => r.Kl)], [.. Rows.Select(r => r.PatientId)])
-        : null;
+    public BootstrapInterval? KlInterval() => IntervalOverPatients([.. Rows.Select(r => r.Kl)], [.. Rows.Select(r => r.PatientId)]);
 
     /// <summary>
     /// The model's KL minus the perfect reader's, with its interval from the same resamples of the same rows (paired:
     /// what the two share cancels); null without truth.csv or with too few patients.
     /// </summary>
-    public BootstrapInterval? AboveReaderInterval() => PatientsResampled() && Rows.All(r => r.PerfectReaderKl is not null)
-        ? GroupBootstrap.MeanInterval([.. Rows.Select(r => r.Kl - r.PerfectReaderKl!.Value)], [.. Rows.Select(r => r.PatientId)])
+    public BootstrapInterval? AboveReaderInterval() => Rows.All(r => r.PerfectReaderKl is not null)
+        ? IntervalOverPatients([.. Rows.Select(r => r.Kl - r.PerfectReaderKl!.Value)], [.. Rows.Select(r => r.PatientId)])
         : null;
 
     /// <summary>Fewest patients whose resampling gives an interval worth printing (two give four resample kinds).</summary>
     public const int MinPatientsForInterval = 3;
 
-    private bool PatientsResampled() => Rows.Select(r => r.PatientId).Distinct().Count() >= MinPatientsForInterval;
+    /// <summary>
+    /// The 95% interval of the mean of <paramref name="values"/> (one per row) over the rows' patients
+    /// (<see cref="GroupBootstrap"/>), or null with fewer than <see cref="MinPatientsForInterval"/> of them or no rows:
+    /// the one rule for a fold's KL, a paired difference and a training run's card.
+    /// </summary>
+    public static BootstrapInterval? IntervalOverPatients(double[] values, long[] patients) =>
+        patients.Distinct().Count() >= MinPatientsForInterval ? GroupBootstrap.MeanInterval(values, patients) : null;
 
+    /// <summary>
+    /// Each EEG's share of the fold's KL (its rows' KL terms divided by all the fold's rows, so the shares add up to
+    /// <see cref="ModelKl"/>), and of the perfect reader's on synthetic data; largest excess over the reader first
+    /// (largest share without truth). A few EEGs often make most of a fold's KL: every label of one EEG shares its truth.
+    /// </summary>
     public IReadOnlyList<EegShare> ByEeg() => Rows
         .GroupBy(r => r.EegId)
         .Select(g => new EegShare(g.Key, g.Count(), g.Sum(r => r.ExpertVotes) / g.Count(), g.Sum(r => r.Kl) / Rows.Count,

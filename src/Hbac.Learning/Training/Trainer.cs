@@ -209,10 +209,7 @@ public static class Trainer
         // The best epoch's KL, row by row, resampled over the validation patients as `hbac evaluate` does.
         var rowKl = Enumerable.Range(0, validation.Count).Select(i => KaggleKl.RowDivergence(
             validationVotes.AsSpan(i * EegClasses.Count, EegClasses.Count), bestPredicted.AsSpan(i * EegClasses.Count, EegClasses.Count))).ToArray();
-        long[] validationPatients = [.. validation.Select(w => w.PatientId)];
-        var klInterval = validationPatients.Distinct().Count() >= FoldEvaluation.MinPatientsForInterval
-            ? GroupBootstrap.MeanInterval(rowKl, validationPatients)
-            : null;
+        var klInterval = FoldEvaluation.IntervalOverPatients(rowKl, [.. validation.Select(w => w.PatientId)]);
         var counts = ModelCatalog.CountParameters(model);
         var card = new ModelCard
         {
