@@ -5,8 +5,8 @@ using Hbac.Onnx.Proto;
 namespace Hbac.Onnx;
 
 /// <summary>
-/// A model whose input feeds nothing but one AveragePool over whole blocks (the quick EEG profile's 1 x 30
-/// at the network's entry) reads 30x more values than it uses. <see cref="TryStrip"/> returns the same
+/// A model whose input feeds nothing but one AveragePool over whole blocks (the quick EEG profile's 1 x 30,
+/// the quick spectrogram profile's 8 x 8 at the network's entry) reads 30x (64x) more values than it uses. <see cref="TryStrip"/> returns the same
 /// model without that node, reading the pooled input [N, 3, 400 / rows, 300 / columns] directly, and the
 /// pooling it left to the caller (<see cref="InputPooling.Pool"/>: the same average, computed in C#, where a
 /// stream computes it without ever writing the whole input). Every other node, weight and metadata entry is
@@ -76,7 +76,10 @@ public static class LeadingInputPool
         return (model.ToByteArray(), pooling);
     }
 
-    /// <summary>An AveragePool of the default domain over non-overlapping blocks that tile [400, 300], without padding.</summary>
+    /// <summary>
+    /// An AveragePool of the default domain over non-overlapping blocks of [400, 300], without padding and rounding
+    /// its output size down (ceil_mode 0), so a remainder that fills no block is dropped as <see cref="InputPooling"/> drops it.
+    /// </summary>
     private static InputPooling? PoolingOf(NodeProto node)
     {
         if (node.OpType != "AveragePool" || node.Domain is not ("" or "ai.onnx") || node.Input.Count != 1)
@@ -97,7 +100,7 @@ public static class LeadingInputPool
             return null;
         }
         var (rows, columns) = ((int)kernel[0], (int)kernel[1]);
-        if (!InputPooling.Tiles(rows, columns) || (rows == 1 && columns == 1))
+        if (!InputPooling.Fits(rows, columns) || (rows == 1 && columns == 1))
         {
             return null;
         }

@@ -42,6 +42,20 @@ public class TensorTests
     }
 
     [Fact]
+    public void FloatSpanReadsTheValuesWhereTheMessageHoldsThem()
+    {
+        var values = Enumerable.Range(0, 6).Select(i => i * 1.5f - 4f).ToArray();
+        var received = Tensor.Parser.ParseFrom(Tensor.FromFloats([2, 3], values).ToByteArray());
+
+        Assert.Equal(values, received.FloatSpan().ToArray());
+        var odd = new Tensor { Shape = { 1, 1 }, Data = UnsafeByteOperations.UnsafeWrap(new ReadOnlyMemory<byte>([0x7f, 0x00, 0x00, 0xc0, 0x3f], 1, 4)) };
+        Assert.Equal([1.5f], odd.FloatSpan().ToArray()); // unaligned data reads the same
+        var truncated = new Tensor { Shape = { 2, 3 }, Data = ByteString.CopyFrom(new byte[8]) };
+        Assert.Equal("data: 8 bytes, shape [2, 3] needs 24", Assert.Throws<InvalidTensorException>(() => truncated.FloatSpan()).Message);
+        Assert.Equal("shape: must have at least one dimension", Assert.Throws<InvalidTensorException>(() => new Tensor().FloatSpan()).Message);
+    }
+
+    [Fact]
     public void DataLengthMismatchNamesTheField()
     {
         var tensor = new Tensor { Shape = { 3, 400, 300 }, Data = ByteString.CopyFrom(new byte[12]) };

@@ -274,6 +274,91 @@ public sealed class InferenceServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task ASpectrogramModelThatPoolsItsInputFirstIsScoredOnPooledWindowsWithTheAnswersOfTheWholeWindows()
+    {
+        // The quick spectrogram profile's network starts with an 8 x 8 average pool, whose blocks leave the last 4 of
+        // 300 columns over: the service drops that node and pools each Score input in C# as ONNX's floor rounding does.
+        var pooledModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool") { LeadingPool = (8, 8) };
+        using var factory = new InferenceFactory(repository => pooledModel.Publish(repository, "pooled"));
+        var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
+        var path = Directory.GetFiles(factory.Repository, "model.onnx", SearchOption.AllDirectories).Single();
+        using var offline = OnnxClassifier.Open(path);
+        Assert.Equal(new InputPooling(8, 8), offline.Pooling);
+        var random = new Random(5);
+        var plane = Enumerable.Range(0, 400 * 300).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        var whole = Enumerable.Range(0, 3 * 400 * 300).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        // A peak in the columns no block covers changes nothing: the model (with its pool) never sees it either.
+        plane[17 * 300 + 298] = 30f;
+        var planeInput = new float[3 * 400 * 300];
+        for (var channel = 0; channel < 3; channel++)
+        {
+            plane.CopyTo(planeInput, channel * plane.Length);
+        }
+        var spectrogram = WriteSpectrogram(factory, "train_spectrograms", "88", columns: 320);
+
+        var fromPlane = await client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([400, 300], plane) });
+        var fromWhole = await client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([1, 3, 400, 300], whole) });
+        var fromWindow = await client.ScoreAsync(new ScoreRequest { Window = new SpectrogramWindow { SpectrogramId = "88", OffsetSeconds = 20 } });
+        var batch = new ScoreBatchRequest();
+        batch.Items.Add(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], whole) });
+        batch.Items.Add(new ScoreRequest { Tensor = Tensor.FromFloats([1, 400, 300], plane) });
+        var fromBatch = await client.ScoreBatchAsync(batch);
+
+        // Bit for bit what the classifier answers offline on the whole inputs (it pools them with the same arithmetic) ...
+        var expectedPlane = offline.Predict(planeInput.AsMemory(), 1)[0];
+        var expectedWhole = offline.Predict(whole.AsMemory(), 1)[0];
+        Assert.Equal(expectedPlane, fromPlane.Probabilities.ToArray());
+        Assert.Equal(expectedWhole, fromWhole.Probabilities.ToArray());
+        Assert.Equal(offline.Predict(EegWindows.Decode(spectrogram, 20).AsMemory(), 1)[0], fromWindow.Probabilities.ToArray());
+        Assert.Equal([expectedWhole, expectedPlane], fromBatch.Results.Select(r => r.Probabilities.ToArray()));
+        // ... and, to rounding, what ONNX Runtime answers running the file with its pool in place.
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(path);
+        using var ortInput = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(planeInput, [1, 3, 400, 300]);
+        using var ortOutput = session.Run(new Microsoft.ML.OnnxRuntime.RunOptions(), [session.InputNames[0]], [ortInput], [session.OutputNames[0]]);
+        var withPool = ortOutput[0].GetTensorDataAsSpan<float>().ToArray();
+        Inputs.AssertProbabilities(Softmax(withPool), fromPlane.Probabilities, tolerance: 1e-5f);
+        Assert.NotEqual(fromPlane.Probabilities.ToArray(), fromWhole.Probabilities.ToArray());
+        // The inputs the calls rented and gave back are pooled ones (3 x 50 x 37 floats), not whole ones.
+        var inputs = factory.Services.GetRequiredService<WindowInputPool>();
+        var available = inputs.Available;
+        Assert.True(available >= 1, $"{available} input arrays kept");
+        for (var i = 0; i < available; i++)
+        {
+            Assert.Equal(3 * 50 * 37, inputs.Rent(offline.InputSize).Length);
+        }
+        Assert.Equal(0, inputs.Available);
+    }
+
+    [Fact]
+    public async Task AScoreInputPooledForOneModelAndScoredByAModelWithAnotherIsFormedAgainForIt()
+    {
+        // The pooled model's input waits at the (gated) model while a model without a pool is activated.
+        var pooledModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool") { LeadingPool = (8, 8) };
+        var wholeModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool");
+        GatedScorer? gate = null;
+        using var factory = new InferenceFactory(repository =>
+            {
+                pooledModel.Publish(repository, "v2-pooled");
+                wholeModel.Publish(repository, "v1-whole");
+            },
+            configureServices: services => services.AddSingleton<IBatchScorer>(provider =>
+                gate = new GatedScorer(new ActiveModelScorer(provider.GetRequiredService<Inference.Models.IModelRepository>()))));
+        var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
+        Assert.Equal("v2-pooled", (await client.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
+        var input = Inputs.Constant(0.5f, -1f, 2f);
+        input[3] = 9f; // a peak the 8 x 8 average would spread: the two models answer differently
+        var call = client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], input) });
+        await gate!.Entered;
+
+        await client.ActivateModelAsync(new ActivateModelRequest { Version = "v1-whole" });
+        gate.Open();
+        var response = await call;
+
+        Assert.Equal("v1-whole", response.ModelVersion);
+        Inputs.AssertProbabilities(wholeModel.Expected(Inputs.ChannelMaxima(input)), response.Probabilities);
+    }
+
+    [Fact]
     public async Task AWindowFormedForOnePoolAndScoredByAModelWithAnotherEndsTheCallRetryably()
     {
         // The pooled model's window waits at the (gated) model while a model without a pool is activated.
@@ -579,7 +664,16 @@ public sealed class InferenceServiceTests : IDisposable
         }
     }
 
-    private Spectrogram WriteSpectrogram(string folder, string id, int columns)
+    private static float[] Softmax(float[] logits)
+    {
+        var max = logits.Max();
+        var exp = logits.Select(l => Math.Exp(l - max)).ToArray();
+        return exp.Select(e => (float)(e / exp.Sum())).ToArray();
+    }
+
+    private Spectrogram WriteSpectrogram(string folder, string id, int columns) => WriteSpectrogram(_factory, folder, id, columns);
+
+    private static Spectrogram WriteSpectrogram(InferenceFactory factory, string folder, string id, int columns)
     {
         var random = new Random(11);
         var values = new float[400 * columns];
@@ -588,8 +682,8 @@ public sealed class InferenceServiceTests : IDisposable
             values[i] = (float)Math.Exp(random.NextDouble() * 6 - 2);
         }
         var spectrogram = new Spectrogram(values, Enumerable.Range(0, columns).Select(c => 1f + 2 * c).ToArray());
-        Directory.CreateDirectory(Path.Combine(_factory.DataRoot, folder));
-        SpectrogramParquetWriter.Write(Path.Combine(_factory.DataRoot, folder, id + ".parquet"), spectrogram);
+        Directory.CreateDirectory(Path.Combine(factory.DataRoot, folder));
+        SpectrogramParquetWriter.Write(Path.Combine(factory.DataRoot, folder, id + ".parquet"), spectrogram);
         return spectrogram;
     }
 }

@@ -72,6 +72,16 @@ public sealed partial class Tensor
         ReadLittleEndian(Data.Span, destination);
     }
 
+    /// <summary>
+    /// The values where they lie in <c>data</c>, checked as <see cref="ToFloats"/> checks them: no copy on a
+    /// little-endian machine (a Score call's 480 kB plane is read once, by whatever pools or checks it).
+    /// </summary>
+    public ReadOnlySpan<float> FloatSpan()
+    {
+        var count = CheckedElementCount();
+        return BitConverter.IsLittleEndian ? MemoryMarshal.Cast<byte, float>(Data.Span)[..(int)count] : ToFloats();
+    }
+
     private long CheckedElementCount()
     {
         if (Shape.Count == 0)

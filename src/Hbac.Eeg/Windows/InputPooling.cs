@@ -3,10 +3,12 @@ namespace Hbac.Eeg.Windows;
 /// <summary>
 /// An average pool over non-overlapping blocks of <see cref="Rows"/> x <see cref="Columns"/> of a
 /// [3, 400, 300] model input, the first thing a model with an input pool computes (the quick EEG profile's
-/// 1 x 30). A server that knows it can hand the model the pooled [3, 400 / Rows, 300 / Columns] input
-/// instead: 30x fewer values to fill, copy into a batch and read. <see cref="Pool"/> is the one
-/// arithmetic for it (each block summed in row-major order from 0, then divided by its size), so a
-/// stream's pooled window and a whole window pooled later are the same floats.
+/// 1 x 30, the quick spectrogram profile's 8 x 8). A server that knows it can hand the model the pooled
+/// [3, 400 / Rows, 300 / Columns] input instead: 30x (64x) fewer values to fill, copy into a batch and read.
+/// Division rounds down: rows or columns left over that fill no block (8 x 8 leaves the last 4 of 300
+/// columns) are dropped, as ONNX's AveragePool without padding drops them (ceil_mode 0). <see cref="Pool"/>
+/// is the one arithmetic for it (each block summed in row-major order from 0, then divided by its size),
+/// so a stream's pooled window and a whole window pooled later are the same floats.
 /// </summary>
 public readonly record struct InputPooling(int Rows, int Columns)
 {
@@ -27,9 +29,9 @@ public readonly record struct InputPooling(int Rows, int Columns)
     /// <summary>Floats in one pooled input.</summary>
     public int Size => Channels * PooledHeight * PooledWidth;
 
-    /// <summary>True when the blocks tile the input exactly (a pool with a remainder is left to the model).</summary>
-    public static bool Tiles(int rows, int columns) =>
-        rows >= 1 && columns >= 1 && Height % rows == 0 && Width % columns == 0;
+    /// <summary>True when at least one whole block fits the input (a remainder that fills no block is dropped).</summary>
+    public static bool Fits(int rows, int columns) =>
+        rows is >= 1 and <= Height && columns is >= 1 and <= Width;
 
     public override string ToString() => $"{Rows}x{Columns}";
 

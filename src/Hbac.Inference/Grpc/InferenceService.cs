@@ -89,20 +89,38 @@ public sealed class InferenceService(
 
     public override Task<ScoreResponse> Score(ScoreRequest request, ServerCallContext context) => Guard(async () =>
     {
+        var pooling = models.ActivePooling(ModelInputKind.Spectrogram);
+        try
+        {
+            return await ScoreOneAsync(request, pooling, context.CancellationToken);
+        }
+        catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Spectrogram) is var now && now != pooling)
+        {
+            // Formed for the model active then, scored by a newer one that pools otherwise: formed again for it.
+            return await ScoreOneAsync(request, now, context.CancellationToken);
+        }
+    });
+
+    /// <summary>
+    /// One window as the active spectrogram model reads it: pooled when its first node pools (the quick profile's
+    /// 8 x 8, 64x fewer values to fill, copy into a batch and read; its network then runs without that node).
+    /// </summary>
+    private async Task<ScoreResponse> ScoreOneAsync(ScoreRequest request, InputPooling pooling, CancellationToken ct)
+    {
         var receive = StageStart.Now();
-        // A pooled array (1.44 MB, large-object heap), as a stream's windows use: at a hundred Score calls a
-        // second, a new one per call kept the garbage collector busy with full collections.
-        var input = inputs.Rent();
-        await FillInputAsync(request, "", input, context.CancellationToken);
+        // A pooled array (1.44 MB for a whole input, on the large-object heap), as a stream's windows use: at a
+        // hundred Score calls a second, a new one per call kept the garbage collector busy with full collections.
+        var input = inputs.Rent(pooling.Size);
+        await FillInputAsync(request, "", input, pooling, ct);
         profile.Record(ModelInputKind.Spectrogram, ServingStage.Receive, 1, receive);
-        var scored = await batcher.ScoreAsync(input, context.CancellationToken);
+        var scored = await batcher.ScoreAsync(input, ct);
         // Scored: nothing reads it any more (on failure it is left to the collector; the batcher may still read it).
         inputs.Return(input);
         var reply = StageStart.Now();
         var response = ToResponse(scored);
         profile.Record(ModelInputKind.Spectrogram, ServingStage.Reply, 1, reply);
         return response;
-    });
+    }
 
     public override Task<ScoreBatchResponse> ScoreBatch(ScoreBatchRequest request, ServerCallContext context) => Guard(async () =>
     {
@@ -115,18 +133,32 @@ public sealed class InferenceService(
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"items: {request.Items.Count} windows, this server scores at most {limit} per batch"));
         }
-        var batch = new float[request.Items.Count * ModelInput.ElementCount];
+        var pooling = models.ActivePooling(ModelInputKind.Spectrogram);
+        try
+        {
+            return await ScoreManyAsync(request, pooling, context.CancellationToken);
+        }
+        catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Spectrogram) is var now && now != pooling)
+        {
+            return await ScoreManyAsync(request, now, context.CancellationToken);
+        }
+    });
+
+    private async Task<ScoreBatchResponse> ScoreManyAsync(ScoreBatchRequest request, InputPooling pooling, CancellationToken ct)
+    {
+        var size = pooling.Size;
+        var batch = new float[request.Items.Count * size];
         for (var i = 0; i < request.Items.Count; i++)
         {
-            await FillInputAsync(request.Items[i], $"items[{i}].", batch.AsMemory(i * ModelInput.ElementCount, ModelInput.ElementCount), context.CancellationToken);
+            await FillInputAsync(request.Items[i], $"items[{i}].", batch.AsMemory(i * size, size), pooling, ct);
         }
         // One model evaluation for the whole batch (so one model version, as the contract promises), queued
         // with the single windows: the same overload limit covers both, and they never run side by side.
-        var results = await batcher.ScoreManyAsync(batch, request.Items.Count, context.CancellationToken);
+        var results = await batcher.ScoreManyAsync(batch, request.Items.Count, ct);
         var response = new ScoreBatchResponse { ModelVersion = results[0].ModelVersion };
         response.Results.AddRange(results.Select(ToResponse));
         return response;
-    });
+    }
 
     public override Task StreamEeg(IAsyncStreamReader<StreamEegRequest> requestStream, IServerStreamWriter<StreamEegResponse> responseStream, ServerCallContext context) =>
         Guard(async () =>
@@ -323,19 +355,19 @@ public sealed class InferenceService(
         return ToModelInfo(activated);
     });
 
-    // Writes the request's model input, checked, into destination (one window's values).
-    private async Task FillInputAsync(ScoreRequest request, string field, Memory<float> destination, CancellationToken ct)
+    // Writes the request's model input, checked and pooled as pooling says, into destination (one window's values).
+    private async Task FillInputAsync(ScoreRequest request, string field, Memory<float> destination, InputPooling pooling, CancellationToken ct)
     {
         switch (request.InputCase)
         {
             case ScoreRequest.InputOneofCase.Tensor:
-                TensorInput(request.Tensor, field + "tensor", destination.Span);
+                TensorInput(request.Tensor, field + "tensor", destination.Span, pooling);
                 return;
             case ScoreRequest.InputOneofCase.Window:
+                float[] window;
                 try
                 {
-                    (await windows.GetWindowAsync(request.Window.SpectrogramId, request.Window.OffsetSeconds, ct)).CopyTo(destination);
-                    return;
+                    window = await windows.GetWindowAsync(request.Window.SpectrogramId, request.Window.OffsetSeconds, ct);
                 }
                 catch (Exception e) when (e is InvalidRequestException or SpectrogramNotFoundException && field.Length > 0)
                 {
@@ -343,12 +375,21 @@ public sealed class InferenceService(
                         ? new RpcException(new Status(StatusCode.NotFound, field + e.Message))
                         : new InvalidRequestException(field + e.Message);
                 }
+                if (pooling.IsNone)
+                {
+                    window.CopyTo(destination);
+                }
+                else
+                {
+                    pooling.Pool(window, 1, destination.Span);
+                }
+                return;
             default:
                 throw new InvalidRequestException($"{field}input: set tensor or window");
         }
     }
 
-    private static void TensorInput(Tensor tensor, string field, Span<float> values)
+    private static void TensorInput(Tensor tensor, string field, Span<float> destination, InputPooling pooling)
     {
         var shape = tensor.Shape;
         var expected = ModelInput.Shape;
@@ -372,26 +413,39 @@ public sealed class InferenceService(
         {
             throw new InvalidRequestException($"{field}.shape: [{string.Join(", ", shape)}], expected the model input [3, 400, 300] or [1, 3, 400, 300], or its plane [400, 300], [1, 400, 300] or [1, 1, 400, 300]");
         }
+        ReadOnlySpan<float> received;
         try
         {
-            var received = full ? values : values[..ModelInput.PlaneElementCount];
-            tensor.CopyFloatsTo(received);
-            if (FirstOutOfRange(received) is { } bad)
-            {
-                throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
-                    $"{field}.data[{bad}]: {received[bad]:R} is outside [-{ModelInput.MaxAbsValue:0.#}, {ModelInput.MaxAbsValue:0.#}], the range of a normalised model input (finite, standardised per window); send the normalised model input"));
-            }
-            if (plane)
-            {
-                for (var channel = 1; channel < ModelInput.Channels; channel++)
-                {
-                    received.CopyTo(values.Slice(channel * ModelInput.PlaneElementCount, ModelInput.PlaneElementCount));
-                }
-            }
+            // Read where the message holds it: each value is checked, then copied or pooled once.
+            received = tensor.FloatSpan();
         }
         catch (InvalidTensorException e)
         {
             throw new InvalidRequestException($"{field}.{e.Message}");
+        }
+        if (FirstOutOfRange(received) is { } bad)
+        {
+            throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
+                $"{field}.data[{bad}]: {received[bad]:R} is outside [-{ModelInput.MaxAbsValue:0.#}, {ModelInput.MaxAbsValue:0.#}], the range of a normalised model input (finite, standardised per window); send the normalised model input"));
+        }
+        var planeOut = pooling.PooledHeight * pooling.PooledWidth;
+        for (var channel = 0; channel < ModelInput.Channels; channel++)
+        {
+            var into = destination.Slice(channel * planeOut, planeOut);
+            if (plane && channel > 0)
+            {
+                destination[..planeOut].CopyTo(into);
+                continue;
+            }
+            var from = received.Slice(plane ? 0 : channel * ModelInput.PlaneElementCount, ModelInput.PlaneElementCount);
+            if (pooling.IsNone)
+            {
+                from.CopyTo(into);
+            }
+            else
+            {
+                pooling.PoolPlane(from, into);
+            }
         }
     }
 

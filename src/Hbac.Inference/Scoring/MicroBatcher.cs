@@ -67,14 +67,14 @@ public sealed class MicroBatcher : IAsyncDisposable
     public int QueuedWindows => Volatile.Read(ref _queued);
 
     /// <summary>
-    /// Scores one [3,400,300] window with the next batch. Throws <see cref="ScoringOverloadedException"/>
+    /// Scores one [3,400,300] window (or the pooled input of a model that pools first) with the next batch. Throws <see cref="ScoringOverloadedException"/>
     /// (before queueing anything) when <see cref="MaxQueuedWindows"/> windows are already waiting.
     /// </summary>
     public Task<ScoredWindow> ScoreAsync(float[] window, CancellationToken cancellationToken = default) =>
         ScoreAsync(ModelInputKind.Spectrogram, window, cancellationToken);
 
     /// <summary>
-    /// As <see cref="ScoreAsync(float[], CancellationToken)"/>, on the model of <paramref name="kind"/>. An EEG
+    /// As <see cref="ScoreAsync(float[], CancellationToken)"/>, on the model of <paramref name="kind"/>. A
     /// window may be the pooled input of a model that pools first (<see cref="Hbac.Eeg.Windows.InputPooling"/>):
     /// windows of one length are batched together, and the model checks it takes that length.
     /// </summary>
@@ -108,9 +108,10 @@ public sealed class MicroBatcher : IAsyncDisposable
 
     private static void CheckWindowLength(ModelInputKind kind, int length, string parameter)
     {
-        if (kind == ModelInputKind.Spectrogram ? length != SpectrogramWindow.Size : length < 1 || length > SpectrogramWindow.Size)
+        // Either kind's window may be pooled for a model that pools first; the model checks it takes that length.
+        if (length < 1 || length > SpectrogramWindow.Size)
         {
-            throw new ArgumentException($"a window holds {length} values, expected {SpectrogramWindow.Size} ([3,400,300]){(kind == ModelInputKind.Spectrogram ? "" : " or fewer, pooled")}", parameter);
+            throw new ArgumentException($"a window holds {length} values, expected {SpectrogramWindow.Size} ([3,400,300]) or fewer, pooled ({kind})", parameter);
         }
     }
 

@@ -31,12 +31,36 @@ public class InputPoolingTests
     }
 
     [Fact]
-    public void BlocksThatDoNotTileTheInputAreNotAPooling()
+    public void ARemainderThatFillsNoBlockIsDropped()
     {
-        Assert.True(InputPooling.Tiles(1, 30));
-        Assert.True(InputPooling.Tiles(8, 10));
-        Assert.False(InputPooling.Tiles(8, 8));   // 300 / 8 leaves a remainder
-        Assert.False(InputPooling.Tiles(0, 30));
+        // 8 x 8 (the quick spectrogram profile's) leaves the last 4 of 300 columns over, as ONNX's AveragePool
+        // (no padding, ceil_mode 0) leaves them: 37 columns, each the mean of its own 8 x 8 block only.
+        var full = new float[InputPooling.FullSize];
+        for (var i = 0; i < full.Length; i++)
+        {
+            var (row, column) = (i / InputPooling.Width % InputPooling.Height, i % InputPooling.Width);
+            full[i] = column >= 296 ? 1e7f : row + 100 * column; // block sums stay exact in float
+        }
+        var pooling = new InputPooling(8, 8);
+        var pooled = new float[pooling.Size];
+
+        pooling.Pool(full, 1, pooled);
+
+        Assert.Equal((50, 37, 3 * 50 * 37), (pooling.PooledHeight, pooling.PooledWidth, pooling.Size));
+        Assert.Equal(3.5f + 100 * 3.5f, pooled[0]);
+        Assert.Equal(49 * 8 + 3.5f + 100 * (36 * 8 + 3.5f), pooled[50 * 37 - 1]); // the last block: columns 288-295, none beyond
+        Assert.All(pooled, value => Assert.True(value < 1e5f, $"{value}: a dropped column leaked into a block"));
+    }
+
+    [Fact]
+    public void APoolNeedsAtLeastOneWholeBlock()
+    {
+        Assert.True(InputPooling.Fits(1, 30));
+        Assert.True(InputPooling.Fits(8, 8));
+        Assert.True(InputPooling.Fits(400, 300));
+        Assert.False(InputPooling.Fits(0, 30));
+        Assert.False(InputPooling.Fits(401, 1));
+        Assert.False(InputPooling.Fits(1, 301));
         Assert.Equal(InputPooling.FullSize, InputPooling.None.Size);
     }
 
