@@ -477,12 +477,15 @@ public sealed class InferenceServiceTests : IDisposable
         var atClient = await StreamAsync(Inputs.Chunks(resampled, 200).Select((r, i) =>
         {
             r.SampleRateHz = i == 0 ? 200 : 0; // 200 said outright is the default
+            r.FirstSampleIndex = i * 200; // later messages may repeat where they start
             return r;
         }));
-        // The same signal at its own rate in uneven chunks; the rate is read from the first message only.
+        // The same signal at its own rate in uneven chunks; the first message sets the rate, later ones leave it 0 or repeat it.
         var atServer = await StreamAsync(Inputs.Chunks(native, 333).Select((r, i) =>
         {
-            r.SampleRateHz = i == 0 ? 256 : 1;
+            r.SampleRateHz = i == 0 || i % 3 == 0 ? 256 : 0;
+            // Message 33 starts at 256-Hz sample 32 x 333, which falls on the stream's 200-Hz clock: 8,325.
+            r.FirstSampleIndex = i == 32 ? 8_325 : 0;
             return r;
         }));
 
@@ -500,6 +503,48 @@ public sealed class InferenceServiceTests : IDisposable
             Assert.True(Math.Abs(received - Math.Round(received / 333) * 333) < 1e-6 || Math.Abs(received - 70 * 256) < 1e-6,
                 $"segment ending {r.SegmentEndSeconds} s, lag {r.LagSeconds} s: {received} samples received");
         });
+    }
+
+    public static TheoryData<string, string> LaterMessagesThatContradictTheFirst => new()
+    {
+        { "another rate", "sample_rate_hz: 500 in message 3 of the call, whose rate its first message set to 256 Hz; a call's rate is fixed" },
+        { "a rate after 200 Hz", "sample_rate_hz: 256 in message 3 of the call, whose rate its first message set to 200 Hz" },
+        { "a chunk lost", "first_sample_index: 1600 in message 3 of the call, but that message starts at 1400 (200-Hz samples since the stream began: the call's start, 1000, plus the 400 samples at 200 Hz before it)" },
+        { "a chunk lost at 256 Hz", "first_sample_index: 800 in message 3 of the call, but that message starts at 400 (200-Hz samples since the stream began: the call's start, 0, plus the 512 samples at 256 Hz before it)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LaterMessagesThatContradictTheFirst))]
+    public async Task ALaterMessageThatContradictsTheCallsRateOrStartIsRefusedRatherThanIgnored(string variant, string message)
+    {
+        using var call = _client.StreamEeg();
+        var at256 = variant is "another rate" or "a chunk lost at 256 Hz";
+        var requests = Inputs.Chunks(Inputs.Eeg(10, rateHz: at256 ? 256 : 200), at256 ? 256 : 200).ToList();
+        requests[0].SampleRateHz = at256 ? 256 : 0;
+        requests[0].FirstSampleIndex = variant == "a chunk lost" ? 1000 : 0;
+        requests[1].FirstSampleIndex = variant == "a chunk lost" ? 1200 : 0; // a true repeat is fine
+        switch (variant)
+        {
+            case "another rate":
+                requests[2].SampleRateHz = 500;
+                break;
+            case "a rate after 200 Hz":
+                requests[2].SampleRateHz = 256;
+                break;
+            case "a chunk lost":
+                requests[2].FirstSampleIndex = 1600; // where message 4 would start
+                break;
+            default:
+                requests[2].FirstSampleIndex = 800;
+                break;
+        }
+
+        var refused = await Streams.RefusedAsync(call, requests);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.StartsWith(message, refused.Status.Detail);
+        // The service stays up for the next call.
+        Assert.Equal("v1", (await _client.ScoreAsync(new ScoreRequest { Tensor = Inputs.Tensor(0, 0, 0) })).ModelVersion);
     }
 
     [Theory]

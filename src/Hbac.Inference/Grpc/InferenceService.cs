@@ -217,16 +217,24 @@ public sealed class InferenceService(
                 }
             }
 
+            // What the call has taken in, at its own rate: a later message's first_sample_index is checked against it.
+            long messages = 0, callSamples = 0;
             while (await requestStream.MoveNext(ct))
             {
                 var receive = StageStart.Now();
+                messages++;
                 var firstSample = stream is null ? FirstSampleIndex(requestStream.Current.FirstSampleIndex) : 0;
                 if (stream is null && SampleRate(requestStream.Current.SampleRateHz) is { } rate)
                 {
                     resampler = new InterleavedResampler(EegStream.ChannelCount, rate, EegStream.SampleRateHz);
                 }
+                if (stream is not null)
+                {
+                    CheckLaterMessage(requestStream.Current, messages, resampler?.FromRateHz ?? EegStream.SampleRateHz, callStart, callSamples);
+                }
                 var chunk = requestStream.Current.Chunk ?? throw new InvalidRequestException("chunk: required");
                 var samples = SampleCount(chunk);
+                callSamples += samples;
                 // The limit is in seconds of signal: samples at another rate count as the 200-Hz samples they become.
                 if (!limiter.TryTake(resampler is null ? samples : (int)Math.Ceiling(samples * EegStream.SampleRateHz / resampler.FromRateHz)))
                 {
@@ -503,6 +511,30 @@ public sealed class InferenceService(
 
     /// <summary>2^40 samples: 174 years of signal at 200 Hz, so the stream's seconds stay exact in a double.</summary>
     public const long MaxFirstSampleIndex = 1L << 40;
+
+    /// <summary>
+    /// Only a call's first message sets its rate and where it starts in the stream. A later message may leave them
+    /// 0 or repeat what holds for it (the call's rate; the 200-Hz index its own first sample has); anything else is
+    /// refused, since reading it as the call's would score the signal at the wrong rate or times, and ignoring it
+    /// would hide a client's lost or repeated chunk.
+    /// </summary>
+    private static void CheckLaterMessage(StreamEegRequest request, long message, double callRateHz, long callStart, long callSamples)
+    {
+        if (request.SampleRateHz != 0 && request.SampleRateHz != callRateHz)
+        {
+            throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
+                $"sample_rate_hz: {request.SampleRateHz:R} in message {message} of the call, whose rate its first message set to {callRateHz:R} Hz; a call's rate is fixed (leave it 0 in later messages, or repeat it)"));
+        }
+        if (request.FirstSampleIndex != 0)
+        {
+            var starts = callStart + callSamples * EegStream.SampleRateHz / callRateHz;
+            if (Math.Abs(request.FirstSampleIndex - starts) > 1e-6)
+            {
+                throw new InvalidRequestException(string.Create(CultureInfo.InvariantCulture,
+                    $"first_sample_index: {request.FirstSampleIndex} in message {message} of the call, but that message starts at {starts:0.###} (200-Hz samples since the stream began: the call's start, {callStart}, plus the {callSamples} samples at {callRateHz:R} Hz before it); only the call's first message sets it (leave it 0 in later messages, or repeat where each starts)"));
+            }
+        }
+    }
 
     private static long FirstSampleIndex(long index) => index is >= 0 and <= MaxFirstSampleIndex
         ? index
