@@ -87,19 +87,25 @@ public sealed class InferenceService(
             stream.WriteAsync(new ScoreRecordingResponse { Summary = new RecordingSummary { ReportJson = reportJson, ModelVersion = modelVersion } }, ct);
     }
 
-    public override Task<ScoreResponse> Score(ScoreRequest request, ServerCallContext context) => Guard(async () =>
+    public override Task<ScoreResponse> Score(ScoreRequest request, ServerCallContext context) =>
+        Guard(() => WithSpectrogramPoolingAsync(pooling => ScoreOneAsync(request, pooling, context.CancellationToken)));
+
+    /// <summary>
+    /// Scores with the inputs formed for the active spectrogram model's input pool. Inputs formed for the model active
+    /// then and scored by a newer one that pools otherwise are formed again for it: the request is still at hand.
+    /// </summary>
+    private async Task<T> WithSpectrogramPoolingAsync<T>(Func<InputPooling, Task<T>> score)
     {
         var pooling = models.ActivePooling(ModelInputKind.Spectrogram);
         try
         {
-            return await ScoreOneAsync(request, pooling, context.CancellationToken);
+            return await score(pooling);
         }
         catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Spectrogram) is var now && now != pooling)
         {
-            // Formed for the model active then, scored by a newer one that pools otherwise: formed again for it.
-            return await ScoreOneAsync(request, now, context.CancellationToken);
+            return await score(now);
         }
-    });
+    }
 
     /// <summary>
     /// One window as the active spectrogram model reads it: pooled when its first node pools (the quick profile's
@@ -133,15 +139,7 @@ public sealed class InferenceService(
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"items: {request.Items.Count} windows, this server scores at most {limit} per batch"));
         }
-        var pooling = models.ActivePooling(ModelInputKind.Spectrogram);
-        try
-        {
-            return await ScoreManyAsync(request, pooling, context.CancellationToken);
-        }
-        catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Spectrogram) is var now && now != pooling)
-        {
-            return await ScoreManyAsync(request, now, context.CancellationToken);
-        }
+        return await WithSpectrogramPoolingAsync(pooling => ScoreManyAsync(request, pooling, context.CancellationToken));
     });
 
     private async Task<ScoreBatchResponse> ScoreManyAsync(ScoreBatchRequest request, InputPooling pooling, CancellationToken ct)

@@ -87,8 +87,8 @@ public sealed class MicroBatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// Scores <paramref name="count"/> windows [count,3,400,300] in one model evaluation (so on one
-    /// model version), queued with the single windows; refused like <see cref="ScoreAsync"/> when the
+    /// Scores <paramref name="count"/> windows [count,3,400,300] (or pooled for a model that pools first) in one
+    /// model evaluation (so on one model version), queued with the single windows; refused like <see cref="ScoreAsync"/> when the
     /// windows would not fit in the queue.
     /// </summary>
     public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(float[] windows, int count, CancellationToken cancellationToken = default) =>
