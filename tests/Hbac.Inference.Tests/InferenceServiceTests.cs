@@ -329,45 +329,63 @@ public sealed class InferenceServiceTests : IDisposable
         Assert.Equal(0, inputs.Available);
     }
 
-    [Fact]
-    public async Task AScoreInputPooledForOneModelAndScoredByAModelWithAnotherIsFormedAgainForIt()
+    [Theory]
+    [InlineData(8, 8, 1, 1)]
+    [InlineData(1, 2, 2, 1)] // pooled inputs of the same size (60,000 floats): no length error gives it away
+    public async Task AScoreInputPooledForOneModelAndScoredByAModelWithAnotherIsFormedAgainForIt(int rows, int columns, int newRows, int newColumns)
     {
-        // The pooled model's input waits at the (gated) model while a model without a pool is activated.
-        var pooledModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool") { LeadingPool = (8, 8) };
-        var wholeModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool");
+        // The pooled model's input waits at the (gated) model while a model with another pool (or none) is activated.
+        var pooledModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool") { LeadingPool = (rows, columns) };
+        var newModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool")
+        {
+            LeadingPool = newRows == 1 && newColumns == 1 ? null : (newRows, newColumns),
+        };
         GatedScorer? gate = null;
         using var factory = new InferenceFactory(repository =>
             {
-                pooledModel.Publish(repository, "v2-pooled");
-                wholeModel.Publish(repository, "v1-whole");
+                pooledModel.Publish(repository, "v2-first");
+                newModel.Publish(repository, "v1-second");
             },
             configureServices: services => services.AddSingleton<IBatchScorer>(provider =>
                 gate = new GatedScorer(new ActiveModelScorer(provider.GetRequiredService<Inference.Models.IModelRepository>()))));
         var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
-        Assert.Equal("v2-pooled", (await client.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
-        var input = Inputs.Constant(0.5f, -1f, 2f);
-        input[3] = 9f; // a peak the 8 x 8 average would spread: the two models answer differently
+        Assert.Equal("v2-first", (await client.ListModelsAsync(new ListModelsRequest())).ActiveVersion);
+        var random = new Random(rows * 10 + columns);
+        var input = Enumerable.Range(0, 3 * 400 * 300).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
         var call = client.ScoreAsync(new ScoreRequest { Tensor = Tensor.FromFloats([3, 400, 300], input) });
         await gate!.Entered;
 
-        await client.ActivateModelAsync(new ActivateModelRequest { Version = "v1-whole" });
+        await client.ActivateModelAsync(new ActivateModelRequest { Version = "v1-second" });
         gate.Open();
         var response = await call;
 
-        Assert.Equal("v1-whole", response.ModelVersion);
-        Inputs.AssertProbabilities(wholeModel.Expected(Inputs.ChannelMaxima(input)), response.Probabilities);
+        Assert.Equal("v1-second", response.ModelVersion);
+        var path = Directory.GetFiles(Path.Combine(factory.Repository, "v1-second"), "model.onnx").Single();
+        using var offline = OnnxClassifier.Open(path);
+        Assert.Equal(newRows == 1 && newColumns == 1 ? InputPooling.None : new InputPooling(newRows, newColumns), offline.Pooling);
+        Assert.Equal(offline.Predict(input.AsMemory(), 1)[0], response.Probabilities.ToArray());
+        // The first model answers otherwise: the answer above is not the input as formed for it.
+        using var first = OnnxClassifier.Open(Directory.GetFiles(Path.Combine(factory.Repository, "v2-first"), "model.onnx").Single());
+        Assert.NotEqual(first.Predict(input.AsMemory(), 1)[0], response.Probabilities.ToArray());
     }
 
-    [Fact]
-    public async Task AWindowFormedForOnePoolAndScoredByAModelWithAnotherEndsTheCallRetryably()
+    [Theory]
+    [InlineData(1, 30, 1, 1, "1x1")]
+    [InlineData(1, 2, 2, 1, "2x1")] // windows of the same size (60,000 floats): no length error gives it away
+    public async Task AWindowFormedForOnePoolAndScoredByAModelWithAnotherEndsTheCallRetryably(int rows, int columns, int newRows, int newColumns, string newPool)
     {
-        // The pooled model's window waits at the (gated) model while a model without a pool is activated.
-        var pooledModel = new TinyOnnxModel(EegModel.Weights, EegModel.Bias, pooling: "GlobalMaxPool") { InputKind = "eeg", LeadingPool = (1, 30) };
+        // The pooled model's window waits at the (gated) model while a model with another pool (or none) is activated.
+        var pooledModel = new TinyOnnxModel(EegModel.Weights, EegModel.Bias, pooling: "GlobalMaxPool") { InputKind = "eeg", LeadingPool = (rows, columns) };
+        var newModel = new TinyOnnxModel(EegModel.Weights, EegModel.Bias, pooling: "GlobalMaxPool")
+        {
+            InputKind = "eeg",
+            LeadingPool = newRows == 1 && newColumns == 1 ? null : (newRows, newColumns),
+        };
         GatedScorer? gate = null;
         using var factory = new InferenceFactory(repository =>
             {
                 pooledModel.Publish(repository, "e1-pooled");
-                EegModel.Publish(repository, "e0-whole");
+                newModel.Publish(repository, "e0-whole");
             },
             new Dictionary<string, string> { ["Hbac:StreamMaxSamplesPerSecond"] = "100000" },
             configureServices: services => services.AddSingleton<IBatchScorer>(provider =>
@@ -386,7 +404,7 @@ public sealed class InferenceServiceTests : IDisposable
 
         var ended = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
-        Assert.Contains("window ending at 50 s: the EEG model changed to one whose input pool is 1x1, not 1x30", ended.Status.Detail);
+        Assert.Contains($"window ending at 50 s: the EEG model changed to one whose input pool is {newPool}, not {rows}x{columns}", ended.Status.Detail);
         Assert.Contains("reconnect to resume", ended.Status.Detail);
         // A new call forms its windows for the model now active.
         using var again = client.StreamEeg();

@@ -12,7 +12,7 @@ public sealed class ActiveModelScorer(IModelRepository repository) : IBatchScore
         try
         {
             var rows = model.Predict(windows, n);
-            return rows.Select(row => new ScoredWindow(row, model.Version, model.ExecutionProvider, model.Precision.Name())).ToArray();
+            return rows.Select(row => new ScoredWindow(row, model.Version, model.ExecutionProvider, model.Precision.Name(), model.Pooling)).ToArray();
         }
         finally
         {
