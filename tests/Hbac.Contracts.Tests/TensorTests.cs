@@ -27,21 +27,6 @@ public class TensorTests
     }
 
     [Fact]
-    public void CopyFloatsToFillsAReusedBufferAndChecksItsLength()
-    {
-        var values = Enumerable.Range(0, 6).Select(i => i - 2.5f).ToArray();
-        var received = Tensor.Parser.ParseFrom(Tensor.FromFloats([2, 3], values).ToByteArray());
-        var buffer = Enumerable.Repeat(99f, 6).ToArray();
-
-        received.CopyFloatsTo(buffer);
-
-        Assert.Equal(values, buffer);
-        Assert.StartsWith("destination holds 5 values, shape [2, 3] has 6", Assert.Throws<ArgumentException>(() => received.CopyFloatsTo(new float[5])).Message);
-        var truncated = new Tensor { Shape = { 2, 3 }, Data = ByteString.CopyFrom(new byte[8]) };
-        Assert.Equal("data: 8 bytes, shape [2, 3] needs 24", Assert.Throws<InvalidTensorException>(() => truncated.CopyFloatsTo(buffer)).Message);
-    }
-
-    [Fact]
     public void FloatSpanReadsTheValuesWhereTheMessageHoldsThem()
     {
         var values = Enumerable.Range(0, 6).Select(i => i * 1.5f - 4f).ToArray();

@@ -53,21 +53,20 @@ internal static class EvaluateCommand
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .StartAsync(async context =>
                 {
-                    var bar = context.AddTask($"fold {foldIndex} validation");
-                    var progress = new SynchronousProgress<(int Done, int Total)>(p =>
+                    SynchronousProgress<(int Done, int Total)> Bar(string description)
                     {
-                        bar.MaxValue = p.Total;
-                        bar.Value = p.Done;
-                    });
-                    result = await FoldEvaluator.EvaluateAsync(classifier, trainingData, foldIndex, progress: progress, ct: ct);
+                        var bar = context.AddTask(description);
+                        return new(p =>
+                        {
+                            bar.MaxValue = p.Total;
+                            bar.Value = p.Done;
+                        });
+                    }
+                    result = await FoldEvaluator.EvaluateAsync(classifier, trainingData, foldIndex, progress: Bar($"fold {foldIndex} validation"), ct: ct);
                     if (baselineClassifier is not null)
                     {
-                        var baselineBar = context.AddTask($"fold {foldIndex} validation, baseline");
-                        baselineResult = await FoldEvaluator.EvaluateAsync(baselineClassifier, baselineData!, foldIndex, progress: new SynchronousProgress<(int Done, int Total)>(p =>
-                        {
-                            baselineBar.MaxValue = p.Total;
-                            baselineBar.Value = p.Done;
-                        }), ct: ct);
+                        baselineResult = await FoldEvaluator.EvaluateAsync(baselineClassifier, baselineData!, foldIndex,
+                            progress: Bar($"fold {foldIndex} validation, baseline"), ct: ct);
                     }
                 });
             var r = result!;

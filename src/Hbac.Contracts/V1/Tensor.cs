@@ -59,20 +59,6 @@ public sealed partial class Tensor
     }
 
     /// <summary>
-    /// As <see cref="ToFloats"/>, into <paramref name="destination"/> (a pooled buffer, say), which must hold
-    /// exactly the tensor's values.
-    /// </summary>
-    public void CopyFloatsTo(Span<float> destination)
-    {
-        var count = CheckedElementCount();
-        if (destination.Length != count)
-        {
-            throw new ArgumentException($"destination holds {destination.Length} values, shape [{string.Join(", ", Shape)}] has {count}", nameof(destination));
-        }
-        ReadLittleEndian(Data.Span, destination);
-    }
-
-    /// <summary>
     /// The values where they lie in <c>data</c>, checked as <see cref="ToFloats"/> checks them: no copy on a
     /// little-endian machine (a Score call's 480 kB plane is read once, by whatever pools or checks it).
     /// </summary>

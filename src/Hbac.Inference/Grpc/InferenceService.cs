@@ -94,16 +94,6 @@ public sealed class InferenceService(
     /// Scores with the inputs formed for the active spectrogram model's input pool. Inputs formed for the model active
     /// then and scored by a newer one that pools otherwise are formed again for it: the request is still at hand.
     /// </summary>
-    // A model whose pool has the same pooled size as the one the inputs were formed for (2 x 1 after 1 x 2, say) takes
-    // them without a length error; its answer is refused here as the length error is, and they are formed again.
-    private static void CheckReadAsFormed(IReadOnlyList<ScoredWindow> scored, InputPooling formed)
-    {
-        if (scored.FirstOrDefault(s => !s.Reads(formed)) is { } wrong)
-        {
-            throw new ArgumentException($"inputs pooled {formed} were scored by model {wrong.ModelVersion}, which pools {wrong.Pooling}");
-        }
-    }
-
     private async Task<T> WithSpectrogramPoolingAsync<T>(Func<InputPooling, Task<T>> score)
     {
         var pooling = models.ActivePooling(ModelInputKind.Spectrogram);
@@ -114,6 +104,16 @@ public sealed class InferenceService(
         catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Spectrogram) is var now && now != pooling)
         {
             return await score(now);
+        }
+    }
+
+    // A model whose pool has the same pooled size as the one the inputs were formed for (2 x 1 after 1 x 2, say) takes
+    // them without a length error; its answer is refused here as the length error is, and they are formed again.
+    private static void CheckReadAsFormed(IReadOnlyList<ScoredWindow> scored, InputPooling formed)
+    {
+        if (scored.FirstOrDefault(s => !s.Reads(formed)) is { } wrong)
+        {
+            throw new ArgumentException($"inputs pooled {formed} were scored by model {wrong.ModelVersion}, which pools {wrong.Pooling}");
         }
     }
 
