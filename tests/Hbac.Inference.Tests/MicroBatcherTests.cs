@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Hbac.Contracts;
+using Hbac.Eeg.Windows;
 using Hbac.Inference.Models;
 using Hbac.Inference.Scoring;
 using Hbac.Inference.Tests.Support;
@@ -18,12 +19,19 @@ public sealed class MicroBatcherTests
 
         public List<ModelInputKind> BatchKinds { get; } = [];
 
-        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n)
+        public List<InputPooling> BatchPoolings { get; } = [];
+
+        /// <summary>Each batch's window ids (their first values), in batch order.</summary>
+        public List<float[]> BatchIds { get; } = [];
+
+        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n, InputPooling pooling)
         {
             lock (BatchSizes)
             {
                 BatchSizes.Add(n);
                 BatchKinds.Add(kind);
+                BatchPoolings.Add(pooling);
+                BatchIds.Add([.. Enumerable.Range(0, n).Select(i => windows.Span[i * 360_000])]);
             }
             var results = new ScoredWindow[n];
             for (var i = 0; i < n; i++)
@@ -37,7 +45,7 @@ public sealed class MicroBatcherTests
 
     private sealed class FailingScorer : IBatchScorer
     {
-        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n) => throw new NoModelLoadedException(kind);
+        public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n, InputPooling pooling) => throw new NoModelLoadedException(kind);
     }
 
     [Fact]
@@ -78,6 +86,28 @@ public sealed class MicroBatcherTests
         Assert.Equal(8, scorer.BatchSizes.Sum());
         Assert.Contains(ModelInputKind.Eeg, scorer.BatchKinds);
         Assert.Contains(ModelInputKind.Spectrogram, scorer.BatchKinds);
+    }
+
+    [Fact]
+    public async Task WindowsFormedForOtherInputPoolsNeverShareABatch()
+    {
+        var scorer = new EchoScorer();
+        await using var batcher = new MicroBatcher(scorer, maxBatch: 8, maxDelay: TimeSpan.FromMilliseconds(200));
+        // 1 x 2 and 2 x 1 give windows of one length: only the pool they were formed with tells them apart.
+        InputPooling[] poolings = [new(1, 2), new(2, 1)];
+
+        var tasks = Enumerable.Range(0, 8)
+            .Select(i => batcher.ScoreAsync(ModelInputKind.Eeg, Inputs.Constant(i, 0, 0), poolings[i % 2]))
+            .ToArray();
+        var results = await Task.WhenAll(tasks);
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => (float)i), results.Select(r => r.Probabilities[0]));
+        Assert.Equal(8, scorer.BatchSizes.Sum());
+        // Each batch holds windows of one pool and reached the scorer with it, so a model that pools otherwise can refuse it.
+        Assert.All(scorer.BatchPoolings.Zip(scorer.BatchIds), batch =>
+            Assert.All(batch.Second, id => Assert.Equal(poolings[(int)id % 2], batch.First)));
+        Assert.Contains(poolings[0], scorer.BatchPoolings);
+        Assert.Contains(poolings[1], scorer.BatchPoolings);
     }
 
     [Fact]

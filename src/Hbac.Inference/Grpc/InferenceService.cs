@@ -92,28 +92,17 @@ public sealed class InferenceService(
 
     /// <summary>
     /// Scores with the inputs formed for the active spectrogram model's input pool. Inputs formed for the model active
-    /// then and scored by a newer one that pools otherwise are formed again for it: the request is still at hand.
+    /// then and refused by a newer one that pools otherwise are formed again for it: the request is still at hand.
     /// </summary>
     private async Task<T> WithSpectrogramPoolingAsync<T>(Func<InputPooling, Task<T>> score)
     {
-        var pooling = models.ActivePooling(ModelInputKind.Spectrogram);
         try
         {
-            return await score(pooling);
+            return await score(models.ActivePooling(ModelInputKind.Spectrogram));
         }
-        catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Spectrogram) is var now && now != pooling)
+        catch (InputPoolChangedException e)
         {
-            return await score(now);
-        }
-    }
-
-    // A model whose pool has the same pooled size as the one the inputs were formed for (2 x 1 after 1 x 2, say) takes
-    // them without a length error; its answer is refused here as the length error is, and they are formed again.
-    private static void CheckReadAsFormed(IReadOnlyList<ScoredWindow> scored, InputPooling formed)
-    {
-        if (scored.FirstOrDefault(s => !s.Reads(formed)) is { } wrong)
-        {
-            throw new ArgumentException($"inputs pooled {formed} were scored by model {wrong.ModelVersion}, which pools {wrong.Pooling}");
+            return await score(e.ModelPooling);
         }
     }
 
@@ -129,10 +118,9 @@ public sealed class InferenceService(
         var input = inputs.Rent(pooling.Size);
         await FillInputAsync(request, "", input, pooling, ct);
         profile.Record(ModelInputKind.Spectrogram, ServingStage.Receive, 1, receive);
-        var scored = await batcher.ScoreAsync(input, ct);
+        var scored = await batcher.ScoreAsync(ModelInputKind.Spectrogram, input, pooling, ct);
         // Scored: nothing reads it any more (on failure it is left to the collector; the batcher may still read it).
         inputs.Return(input);
-        CheckReadAsFormed([scored], pooling);
         var reply = StageStart.Now();
         var response = ToResponse(scored);
         profile.Record(ModelInputKind.Spectrogram, ServingStage.Reply, 1, reply);
@@ -163,8 +151,7 @@ public sealed class InferenceService(
         }
         // One model evaluation for the whole batch (so one model version, as the contract promises), queued
         // with the single windows: the same overload limit covers both, and they never run side by side.
-        var results = await batcher.ScoreManyAsync(batch, request.Items.Count, ct);
-        CheckReadAsFormed(results, pooling);
+        var results = await batcher.ScoreManyAsync(ModelInputKind.Spectrogram, batch, request.Items.Count, pooling, ct);
         var response = new ScoreBatchResponse { ModelVersion = results[0].ModelVersion };
         response.Results.AddRange(results.Select(ToResponse));
         return response;
@@ -333,28 +320,22 @@ public sealed class InferenceService(
     /// </summary>
     private async Task<ScoredWindow> ScoreStreamWindowAsync(EegStreamWindow window, CancellationToken ct)
     {
-        ScoredWindow scored;
         try
         {
-            scored = await batcher.ScoreAsync(ModelInputKind.Eeg, window.Input, ct);
+            return await batcher.ScoreAsync(ModelInputKind.Eeg, window.Input, window.Pooling, ct);
         }
-        catch (ArgumentException) when (models.ActivePooling(ModelInputKind.Eeg) is var now && now != window.Pooling)
+        catch (InputPoolChangedException e)
         {
-            throw ModelPoolChanged(window, now);
+            // Formed for the model active then, refused by a newer one that pools otherwise: a new call forms its windows anew.
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                string.Create(CultureInfo.InvariantCulture, $"window ending at {window.WindowEndSeconds:0.###} s: the EEG model changed to one whose input pool is {e.ModelPooling}, not {window.Pooling}; the stream ends here, reconnect to resume")));
         }
         catch (ScoringOverloadedException e)
         {
             throw new RpcException(new Status(StatusCode.ResourceExhausted,
                 string.Create(CultureInfo.InvariantCulture, $"window ending at {window.WindowEndSeconds:0.###} s: {e.Message}; the stream ends here, reconnect to resume")));
         }
-        // A pool of the same pooled size (2 x 1 after 1 x 2, say) takes the window without a length error.
-        return scored.Reads(window.Pooling) ? scored : throw ModelPoolChanged(window, scored.Pooling!.Value);
     }
-
-    // Formed for the model active then, scored by a newer one that pools otherwise: a new call forms its windows anew.
-    private static RpcException ModelPoolChanged(EegStreamWindow window, InputPooling now) =>
-        new(new Status(StatusCode.Unavailable,
-            string.Create(CultureInfo.InvariantCulture, $"window ending at {window.WindowEndSeconds:0.###} s: the EEG model changed to one whose input pool is {now}, not {window.Pooling}; the stream ends here, reconnect to resume")));
 
     public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {

@@ -94,12 +94,14 @@ public sealed class RecordingReporter(IModelRepository models, MicroBatcher batc
             string? version = null;
             var read = 0.0;
             IReadOnlyList<SegmentScore> segments;
+            // Windows as the EEG model active now reads them (a newer one that pools otherwise refuses them, failing the report).
+            var pooling = models.ActivePooling(ModelInputKind.Eeg);
             try
             {
                 segments = await RecordingScorer.ScoreAsync(recording,
                     async (inputs, count, token) =>
                     {
-                        var scored = await batcher.ScoreManyAsync(ModelInputKind.Eeg, inputs, count, token);
+                        var scored = await batcher.ScoreManyAsync(ModelInputKind.Eeg, inputs, count, pooling, token);
                         version ??= scored[0].ModelVersion;
                         return [.. scored.Select(s => s.Probabilities)];
                     },
@@ -109,8 +111,7 @@ public sealed class RecordingReporter(IModelRepository models, MicroBatcher batc
                         await sink.ProgressAsync(Volatile.Read(ref read), recording.DurationSeconds);
                         await sink.SegmentsAsync(added);
                     },
-                    // Windows as the EEG model active now reads them (a newer one that pools otherwise fails the report).
-                    models.ActivePooling(ModelInputKind.Eeg));
+                    pooling);
             }
             catch (EegDataException e)
             {

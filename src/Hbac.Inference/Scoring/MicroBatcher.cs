@@ -78,10 +78,18 @@ public sealed class MicroBatcher : IAsyncDisposable
     /// window may be the pooled input of a model that pools first (<see cref="Hbac.Eeg.Windows.InputPooling"/>):
     /// windows of one length are batched together, and the model checks it takes that length.
     /// </summary>
-    public Task<ScoredWindow> ScoreAsync(ModelInputKind kind, float[] window, CancellationToken cancellationToken = default)
+    public Task<ScoredWindow> ScoreAsync(ModelInputKind kind, float[] window, CancellationToken cancellationToken = default) =>
+        ScoreAsync(kind, window, InputPooling.None, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ScoreAsync(ModelInputKind, float[], CancellationToken)"/>, for a window formed with
+    /// <paramref name="pooling"/> (<see cref="InputPooling.None"/>: whole): windows pooled otherwise are never batched
+    /// together, and a model that pools otherwise refuses them (<see cref="InputPoolChangedException"/>).
+    /// </summary>
+    public Task<ScoredWindow> ScoreAsync(ModelInputKind kind, float[] window, InputPooling pooling, CancellationToken cancellationToken = default)
     {
         CheckWindowLength(kind, window.Length, nameof(window));
-        return First(Enqueue(kind, window, 1, cancellationToken));
+        return First(Enqueue(kind, pooling, window, 1, cancellationToken));
 
         static async Task<ScoredWindow> First(Task<IReadOnlyList<ScoredWindow>> rows) => (await rows)[0];
     }
@@ -95,7 +103,11 @@ public sealed class MicroBatcher : IAsyncDisposable
         ScoreManyAsync(ModelInputKind.Spectrogram, windows, count, cancellationToken);
 
     /// <summary>As <see cref="ScoreManyAsync(float[], int, CancellationToken)"/>, on the model of <paramref name="kind"/> (ScoreRecording's batches).</summary>
-    public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(ModelInputKind kind, float[] windows, int count, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(ModelInputKind kind, float[] windows, int count, CancellationToken cancellationToken = default) =>
+        ScoreManyAsync(kind, windows, count, InputPooling.None, cancellationToken);
+
+    /// <summary>As <see cref="ScoreManyAsync(ModelInputKind, float[], int, CancellationToken)"/>, for windows formed with <paramref name="pooling"/>.</summary>
+    public Task<IReadOnlyList<ScoredWindow>> ScoreManyAsync(ModelInputKind kind, float[] windows, int count, InputPooling pooling, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (windows.Length % count != 0)
@@ -103,7 +115,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             throw new ArgumentException($"windows hold {windows.Length} values, not {count} windows of one length", nameof(windows));
         }
         CheckWindowLength(kind, windows.Length / count, nameof(windows));
-        return Enqueue(kind, windows, count, cancellationToken);
+        return Enqueue(kind, pooling, windows, count, cancellationToken);
     }
 
     private static void CheckWindowLength(ModelInputKind kind, int length, string parameter)
@@ -121,7 +133,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         await _loop;
     }
 
-    private Task<IReadOnlyList<ScoredWindow>> Enqueue(ModelInputKind kind, float[] windows, int count, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ScoredWindow>> Enqueue(ModelInputKind kind, InputPooling pooling, float[] windows, int count, CancellationToken cancellationToken)
     {
         // Reserve the places first: concurrent callers can never push the queue past its bound.
         if (Interlocked.Add(ref _queued, count) > MaxQueuedWindows)
@@ -130,7 +142,7 @@ public sealed class MicroBatcher : IAsyncDisposable
             _metrics?.RecordRejected(count);
             throw new ScoringOverloadedException(count, MaxQueuedWindows);
         }
-        var pending = new Pending(kind, windows, count, Stopwatch.GetTimestamp(), cancellationToken);
+        var pending = new Pending(kind, pooling, windows, count, Stopwatch.GetTimestamp(), cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Add(ref _queued, -count);
@@ -182,7 +194,7 @@ public sealed class MicroBatcher : IAsyncDisposable
                 {
                     continue;
                 }
-                if (windows > 0 && (windows + next.Count > MaxBatch || next.Kind != batch[0].Kind || next.WindowLength != batch[0].WindowLength))
+                if (windows > 0 && (windows + next.Count > MaxBatch || next.Kind != batch[0].Kind || next.Pooling != batch[0].Pooling || next.WindowLength != batch[0].WindowLength))
                 {
                     // Does not fit, or is for the other model or pooled otherwise: it starts the next batch.
                     _carried = next;
@@ -243,7 +255,7 @@ public sealed class MicroBatcher : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var results = _scorer.ScoreBatch(kind, input, n);
+            var results = _scorer.ScoreBatch(kind, input, n, batch[0].Pooling);
             var elapsed = Stopwatch.GetElapsedTime(started);
             var executionProvider = results.Count > 0 ? results[0].ExecutionProvider : "";
             var precision = results.Count > 0 ? results[0].Precision : "";
@@ -275,9 +287,10 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         private readonly CancellationTokenRegistration _registration;
 
-        public Pending(ModelInputKind kind, float[] windows, int count, long enqueued, CancellationToken cancellationToken)
+        public Pending(ModelInputKind kind, InputPooling pooling, float[] windows, int count, long enqueued, CancellationToken cancellationToken)
         {
             Kind = kind;
+            Pooling = pooling;
             Windows = windows;
             Count = count;
             Enqueued = enqueued;
@@ -285,6 +298,8 @@ public sealed class MicroBatcher : IAsyncDisposable
         }
 
         public ModelInputKind Kind { get; }
+
+        public InputPooling Pooling { get; }
 
         public float[] Windows { get; }
 
@@ -317,4 +332,15 @@ public sealed class ScoringOverloadedException(int windows, int limit)
     : Exception($"server overloaded: the scoring queue holds at most {limit} waiting windows (Hbac:MaxQueuedWindows) and has no room for {(windows == 1 ? "this window" : $"these {windows} windows")}; retry later")
 {
     public int Limit { get; } = limit;
+}
+
+/// <summary>
+/// Windows formed for one input pool reached a model that pools otherwise (a model with another pool was activated
+/// while they waited): they are not what it reads. Score forms its input again, a stream ends (Unavailable) and a
+/// report fails.
+/// </summary>
+public sealed class InputPoolChangedException(string modelVersion, InputPooling formed, InputPooling modelPooling)
+    : Exception($"windows formed for the input pool {formed} reached model {modelVersion}, whose input pool is {modelPooling}")
+{
+    public InputPooling ModelPooling { get; } = modelPooling;
 }

@@ -3,19 +3,15 @@ using Hbac.Onnx;
 
 namespace Hbac.Inference.Scoring;
 
-/// <summary>
-/// Six class probabilities (vote order), the model version that produced them, the execution provider it ran on, the
-/// precision of its file, and the input pool it starts with (<see cref="InputPooling.None"/>: none; null: not known):
-/// a window pooled for another pool of the same size would have been read as this one's.
-/// </summary>
-public sealed record ScoredWindow(float[] Probabilities, string ModelVersion, string ExecutionProvider = "", string Precision = "", InputPooling? Pooling = null)
-{
-    /// <summary>False when the model is known to pool otherwise than <paramref name="formed"/>, the pool a window was formed with (a whole window is read by any).</summary>
-    public bool Reads(InputPooling formed) => formed.IsNone || Pooling is not { } pooling || pooling == formed;
-}
+/// <summary>Six class probabilities (vote order), the model version that produced them, the execution provider it ran on and the precision of its file.</summary>
+public sealed record ScoredWindow(float[] Probabilities, string ModelVersion, string ExecutionProvider = "", string Precision = "");
 
-/// <summary>Evaluates a batch of windows [n,3,400,300] of one input kind on one model; throws NoModelLoadedException when there is none.</summary>
+/// <summary>
+/// Evaluates a batch of windows [n,3,400,300] of one input kind on one model, or windows pooled as
+/// <c>pooling</c> says (<see cref="InputPooling.None"/>: whole); throws NoModelLoadedException when there is none,
+/// and <see cref="InputPoolChangedException"/> when the model pools otherwise than the windows were formed.
+/// </summary>
 public interface IBatchScorer
 {
-    IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n);
+    IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n, InputPooling pooling);
 }

@@ -1,3 +1,4 @@
+using Hbac.Eeg.Windows;
 using Hbac.Inference.Scoring;
 using Hbac.Onnx;
 
@@ -12,13 +13,13 @@ internal sealed class StallingScorer(IBatchScorer inner, int windows) : IBatchSc
     private readonly ManualResetEventSlim _released = new(false);
     private int _scored;
 
-    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> input, int n)
+    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> input, int n, InputPooling pooling)
     {
         if (Interlocked.Add(ref _scored, n) > windows)
         {
             _released.Wait(TimeSpan.FromSeconds(60));
         }
-        return inner.ScoreBatch(kind, input, n);
+        return inner.ScoreBatch(kind, input, n, pooling);
     }
 
     public void Release() => _released.Set();

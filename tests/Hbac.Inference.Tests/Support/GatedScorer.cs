@@ -1,3 +1,4 @@
+using Hbac.Eeg.Windows;
 using Hbac.Inference.Scoring;
 using Hbac.Learning.Training;
 using Hbac.Onnx;
@@ -18,13 +19,13 @@ internal sealed class GatedScorer(IBatchScorer inner) : IBatchScorer
 
     public void Open() => _gate.Set();
 
-    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n)
+    public IReadOnlyList<ScoredWindow> ScoreBatch(ModelInputKind kind, ReadOnlyMemory<float> windows, int n, InputPooling pooling)
     {
         _entered.TrySetResult();
         if (!_gate.Wait(TimeSpan.FromSeconds(60)))
         {
             throw new TimeoutException("the test never opened the gate");
         }
-        return inner.ScoreBatch(kind, windows, n);
+        return inner.ScoreBatch(kind, windows, n, pooling);
     }
 }
