@@ -75,6 +75,21 @@ public sealed class CliCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ScoreRefusesAnAllNaNSpectrogramAsPredictDoes()
+    {
+        // Decoded, NaN becomes a flat window, and the service would answer with probabilities that look real.
+        var path = Path.Combine(_factory.Home, "empty.parquet");
+        SpectrogramParquetWriter.Write(path, new Spectrogram(Enumerable.Repeat(float.NaN, 400 * 300).ToArray(),
+            Enumerable.Range(0, 300).Select(c => 1f + 2 * c).ToArray()));
+
+        var (exit, output, error) = await RunAsync("score", "--server", _url, "--spectrogram", path);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"hbac: {path}: every one of the 120000 values is NaN: nothing to score", error.Trim());
+    }
+
+    [Fact]
     public async Task ScoreUploadsTheDecodedWindowAndPrintsTheDistribution()
     {
         var path = Path.Combine(_factory.Home, "42.parquet");

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Hbac.Cli.Services;
 using Hbac.Contracts.V1;
-using Hbac.Eeg;
-using Hbac.Eeg.Formats.Npy;
-using Hbac.Eeg.Formats.Parquet;
+using Hbac.Eeg.Formats;
 using SpectrogramWindow = Hbac.Eeg.Windows.SpectrogramWindow;
 
 namespace Hbac.Cli.Commands;
@@ -29,24 +27,10 @@ internal static class ScoreCommand
         {
             var url = parseResult.GetValue(server)!;
             var path = parseResult.GetValue(spectrogram)!;
-            var seconds = parseResult.GetValue(offset);
-            if (!double.IsFinite(seconds) || seconds < 0)
-            {
-                throw new CliUsageException($"--offset: {seconds} must be a number of seconds >= 0");
-            }
-            if (!File.Exists(path))
-            {
-                throw new FileNotFoundException(null, path);
-            }
-            var (values, columns) = path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)
-                ? SpectrogramNpy.Read(path)
-                : Parquet(path);
-            if (SpectrogramWindow.StartColumn(seconds) >= columns)
-            {
-                throw EegDataException.InFile(path, $"--offset {seconds} s is past the spectrogram's end ({columns * 2} s)");
-            }
-            // The input's plane alone (the 3 channels repeat it): the service repeats it, and a third of the bytes travel.
-            var tensor = Tensor.FromFloats([SpectrogramWindow.Rows, SpectrogramWindow.Columns], SpectrogramWindow.Decode(values, columns, seconds).AsSpan(0, SpectrogramWindow.PlaneSize));
+            // The same file checks and decode as `hbac predict` (SpectrogramFiles), then the input's plane alone (the 3
+            // channels repeat it): the service repeats it, and a third of the bytes travel.
+            var window = SpectrogramFiles.ReadWindow(path, parseResult.GetValue(offset));
+            var tensor = Tensor.FromFloats([SpectrogramWindow.Rows, SpectrogramWindow.Columns], window.AsSpan(0, SpectrogramWindow.PlaneSize));
             return InferenceServer.RunAsync(url, ServiceKey.Resolve(parseResult), ReplyWatchdog.Resolve(parseResult), async (client, watchdog) =>
             {
                 var response = await client.ScoreAsync(new ScoreRequest { Tensor = tensor }, cancellationToken: watchdog.Token);
@@ -55,11 +39,5 @@ internal static class ScoreCommand
             }, ct);
         }));
         return command;
-    }
-
-    private static (float[] Values, int Columns) Parquet(string path)
-    {
-        var spectrogram = SpectrogramParquetReader.Read(path);
-        return (spectrogram.Values, spectrogram.Columns);
     }
 }

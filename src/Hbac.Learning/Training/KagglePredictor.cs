@@ -1,8 +1,6 @@
 using Hbac.Eeg;
 using Hbac.Eeg.Formats;
-using Hbac.Eeg.Formats.Parquet;
 using Hbac.Eeg.Labels;
-using Hbac.Eeg.Spectrograms;
 using Hbac.Eeg.Windows;
 using Hbac.Learning.Onnx;
 using Hbac.Onnx;
@@ -63,28 +61,8 @@ public static class KagglePredictor
     }
 
     /// <summary>Probabilities of the window at <paramref name="offsetSeconds"/> of one spectrogram file (.parquet or .npy).</summary>
-    public static float[] PredictFile(OnnxClassifier classifier, string spectrogramPath, double offsetSeconds = 0)
-    {
-        if (!File.Exists(spectrogramPath))
-        {
-            throw EegDataException.InFile(spectrogramPath, "file not found");
-        }
-        if (!double.IsFinite(offsetSeconds) || offsetSeconds < 0)
-        {
-            throw new EegDataException($"--offset: must be a finite number of seconds >= 0 (got {offsetSeconds})");
-        }
-        var spectrogram = spectrogramPath.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)
-            ? NpySpectrogramSource.Read(spectrogramPath)
-            : SpectrogramValues.RequireUsable(SpectrogramParquetReader.Read(spectrogramPath), spectrogramPath);
-        // As the inference service does: a window that starts after the last column is all padding, not a score.
-        if (SpectrogramWindow.StartColumn(offsetSeconds) >= spectrogram.Columns)
-        {
-            throw EegDataException.InFile(spectrogramPath,
-                $"--offset {offsetSeconds} s is past the end of the spectrogram ({spectrogram.Columns * SpectrogramLayout.SecondsPerColumn} s)");
-        }
-        var input = SpectrogramWindow.Decode(spectrogram, offsetSeconds);
-        return classifier.Predict(input, 1)[0];
-    }
+    public static float[] PredictFile(OnnxClassifier classifier, string spectrogramPath, double offsetSeconds = 0) =>
+        classifier.Predict(SpectrogramFiles.ReadWindow(spectrogramPath, offsetSeconds), 1)[0];
 
     /// <summary>
     /// Probabilities of the 50-s EEG window from <paramref name="offsetSeconds"/> of one recording

@@ -19,24 +19,6 @@ public sealed class NpySpectrogramSource(string folder, long maxCachedValues = 1
         {
             throw EegDataException.InFile(path, $"spectrogram {spectrogramId} not found");
         }
-        return Task.Run(() => Read(path), ct);
-    }
-
-    internal static Spectrogram Read(string path)
-    {
-        var array = NpyReader.Read(path);
-        if (array.Shape.Length != 2 || array.Shape[0] != SpectrogramLayout.Rows)
-        {
-            throw EegDataException.InFile(path, $"expected a [{SpectrogramLayout.Rows}, T] array, got [{string.Join(", ", array.Shape)}]");
-        }
-        var columns = array.Shape[1];
-        SpectrogramValues.RequireUsable(array.Values, columns, path);
-        // Kaggle's columns are centred at 1, 3, 5, ... s; the window decode only uses column indices.
-        var times = new float[columns];
-        for (var k = 0; k < columns; k++)
-        {
-            times[k] = (float)(1 + SpectrogramLayout.SecondsPerColumn * k);
-        }
-        return new Spectrogram(array.Values, times);
+        return Task.Run(() => SpectrogramNpy.ReadSpectrogram(path), ct);
     }
 }

@@ -38,4 +38,19 @@ public static class SpectrogramNpy
         SpectrogramValues.RequireUsable(array.Values, array.Shape[1], path);
         return (array.Values, array.Shape[1]);
     }
+
+    /// <summary>
+    /// <see cref="Read"/> as a <see cref="Spectrogram"/>: the .npy holds no times, so its columns get Kaggle's,
+    /// centred at 1, 3, 5, ... s (the window decode uses only column indices).
+    /// </summary>
+    public static Spectrogram ReadSpectrogram(string path)
+    {
+        var (values, columns) = Read(path);
+        var times = new float[columns];
+        for (var k = 0; k < columns; k++)
+        {
+            times[k] = (float)(1 + SpectrogramLayout.SecondsPerColumn * k);
+        }
+        return new Spectrogram(values, times);
+    }
 }
