@@ -146,6 +146,10 @@ internal static class TrainingConsole
                                         $"then {s.FineTuneEpochs} epochs x {s.FineTuneStepsPerEpoch} steps on the {s.FineTuneWindows} training windows with at least {options.FineTuneMinVotes} votes")
                                     : $"no second stage: no training window has at least {options.FineTuneMinVotes} votes");
                             }
+                            if (s.LayoutFallback is not null)
+                            {
+                                console.WriteLine($"warning: {s.LayoutFallback}");
+                            }
                             bar = context.AddTask("training", maxValue: s.TotalSteps);
                             break;
                         case TrainingStep step when bar is not null:

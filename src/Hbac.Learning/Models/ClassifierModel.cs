@@ -21,6 +21,7 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
         CatalogName = catalogName;
         Classes = classes;
         Options = options;
+        ConvolutionsChannelsLast = options.ChannelsLast;
     }
 
     /// <summary>The name <see cref="ModelCatalog.Create"/> knows this architecture by.</summary>
@@ -29,6 +30,16 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
     public int Classes { get; }
 
     public ModelOptions Options { get; }
+
+    /// <summary>
+    /// Whether the convolutions run on channels-last tensors now: <see cref="ModelOptions.ChannelsLast"/> until
+    /// <see cref="UseConvolutionLayout"/> says otherwise (the trainer falls back to NCHW where libtorch's channels-last
+    /// kernels compute something else on this CPU, <see cref="ChannelsLastCheck"/>).
+    /// </summary>
+    public bool ConvolutionsChannelsLast { get; private set; }
+
+    /// <summary>Runs the convolutions on channels-last (true) or NCHW (false) tensors from the next forward pass on.</summary>
+    public void UseConvolutionLayout(bool channelsLast) => ConvolutionsChannelsLast = channelsLast;
 
     /// <summary>Channels entering the classifier (960 for MobileNetV3-Large, 1408 for EfficientNetV2-B2).</summary>
     public abstract int FeatureChannels { get; }
@@ -67,8 +78,8 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
     private protected static nn.Module<Tensor, Tensor> InputPool((int Rows, int Columns) pool) =>
         pool is (1, 1) ? nn.Identity() : nn.AvgPool2d([pool.Rows, pool.Columns], [pool.Rows, pool.Columns]);
 
-    /// <summary>The input pool's output in the layout the convolutions run in (<see cref="ModelOptions.ChannelsLast"/>).</summary>
-    private protected Tensor ConvolutionLayout(Tensor pooled) => Options.ChannelsLast ? ChannelsLast(pooled) : pooled;
+    /// <summary>The input pool's output in the layout the convolutions run in (<see cref="ConvolutionsChannelsLast"/>).</summary>
+    private protected Tensor ConvolutionLayout(Tensor pooled) => ConvolutionsChannelsLast ? ChannelsLast(pooled) : pooled;
 
     /// <summary>The same values laid out channels-last: NCHW shape, NHWC strides (TorchSharp has no memory_format).</summary>
     internal static Tensor ChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);

@@ -81,6 +81,19 @@ public static class Trainer
         }
         using var model = created;
         model.to(device);
+        // Channels-last kernels that compute something else would train the weights to that wrong function, and the
+        // exported model (computed correctly by ONNX Runtime) would score worse than the run's own validation said.
+        string? layoutFallback = null;
+        if (model.ConvolutionsChannelsLast)
+        {
+            var verdict = ChannelsLastCheck.Run(model, options.BatchSize, Channels, Height, Width, device);
+            if (!verdict.Agrees)
+            {
+                model.UseConvolutionLayout(channelsLast: false);
+                options = options with { ChannelsLast = false };
+                layoutFallback = verdict.Describe();
+            }
+        }
         var schedule = options.Schedule();
         var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
 
@@ -90,7 +103,7 @@ public static class Trainer
         var stepsPerEpoch = StepsOf(train.Count, batch);
         var validationSteps = StepsOf(validation.Count, batch);
         var started = new TrainingStarted(options.Model, device.type.ToString().ToLowerInvariant(), train.Count, validation.Count,
-            options.Epochs, stepsPerEpoch, validationSteps, fineTuneEpochs, fineTune.Length, StepsOf(fineTune.Length, batch));
+            options.Epochs, stepsPerEpoch, validationSteps, fineTuneEpochs, fineTune.Length, StepsOf(fineTune.Length, batch), layoutFallback);
         progress?.Report(started);
         var clock = new ProgressClock(
             options.Epochs * (stepsPerEpoch + validationSteps * ValidationStepWeight)

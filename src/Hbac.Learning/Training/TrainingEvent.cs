@@ -9,6 +9,7 @@ public abstract record TrainingEvent;
 /// <summary>
 /// The run has its data split and model, and is about to take the first step. <see cref="FineTuneEpochs"/> more
 /// epochs follow <see cref="Epochs"/>, on <see cref="FineTuneWindows"/> windows (0 epochs when no window has enough votes).
+/// <see cref="LayoutFallback"/> says why the convolutions run NCHW although channels-last was asked for (null otherwise).
 /// </summary>
 public sealed record TrainingStarted(
     string Model,
@@ -20,7 +21,8 @@ public sealed record TrainingStarted(
     int ValidationStepsPerEpoch,
     int FineTuneEpochs = 0,
     int FineTuneWindows = 0,
-    int FineTuneStepsPerEpoch = 0) : TrainingEvent
+    int FineTuneStepsPerEpoch = 0,
+    string? LayoutFallback = null) : TrainingEvent
 {
     public int TotalEpochs => Epochs + FineTuneEpochs;
 

@@ -32,6 +32,10 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
                     started.FineTuneEpochs, started.FineTuneWindows, started.FineTuneStepsPerEpoch));
                 LogStarted(run.Id, run.Plan.Kind.Name(), started.Model, started.Device, started.TrainWindows, started.ValidationWindows, started.Epochs,
                     started.FineTuneEpochs, started.FineTuneWindows);
+                if (started.LayoutFallback is not null)
+                {
+                    LogLayoutFallback(run.Id, started.LayoutFallback);
+                }
                 break;
             case TrainingStep { Validation: true } validation:
                 _eta = validation.Eta;
@@ -85,6 +89,9 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
         Message = "Run {RunId}: {InputKind} model {Model} on {Device}, {TrainWindows} training / {ValidationWindows} validation windows, {Epochs} epochs, then {FineTuneEpochs} on the {FineTuneWindows} windows with the most votes")]
     private partial void LogStarted(string runId, string inputKind, string model, string device, int trainWindows, int validationWindows, int epochs,
         int fineTuneEpochs, int fineTuneWindows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: {Fallback}")]
+    private partial void LogLayoutFallback(string runId, string fallback);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Run {RunId}: epoch {Epoch}/{Epochs} train loss {TrainLoss:F4} validation loss {ValidationLoss:F4} (Kaggle KL {KaggleKl:F4}), {SamplesPerSecond:F1} samples/s{Best}")]

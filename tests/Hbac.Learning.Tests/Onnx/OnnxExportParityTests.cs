@@ -38,6 +38,10 @@ public sealed class OnnxExportParityTests : IDisposable
         var path = Path.Combine(_dir, $"{name}-{downsample}x{columns}.onnx");
         OnnxExporter.Export(model, path);
 
+        // TorchSharp's NCHW convolutions are the reference; its channels-last ones only where they compute the same on
+        // this CPU (ChannelsLastCheck: on an AMD EPYC they did not, and training falls back to NCHW there).
+        var verdict = ChannelsLastCheck.Run(model, batch, 3, 400, 300, CPU);
+        model.UseConvolutionLayout(verdict.Agrees);
         model.eval();
         using var input = randn(batch, 3, 400, 300);
         using var expected = no_grad_softmax(model, input);

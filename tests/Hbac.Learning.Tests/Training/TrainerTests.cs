@@ -56,20 +56,41 @@ public sealed class TrainerTests : IDisposable
     {
         var options = Tiny(epochs: 1);
         var nchw = await Trainer.RunAsync(TinyData.Create(), options with { ChannelsLast = false }, Path.Combine(_folder, "nchw"));
-        var channelsLast = await Trainer.RunAsync(TinyData.Create(), options, Path.Combine(_folder, "nhwc"));
-
-        // Same seed, same weights and batches: only the kernels' float rounding differs after one short epoch,
-        // and it does differ (libtorch runs other kernels), which shows the option reached the model.
-        Assert.NotEqual(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss);
-        Assert.Equal(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss, 2);
-        Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss, 2);
+        var events = new List<TrainingEvent>();
+        var channelsLast = await Trainer.RunAsync(TinyData.Create(), options, Path.Combine(_folder, "nhwc"), new ListProgress(events));
         Assert.Contains("\"channels_last\": false", File.ReadAllText(Path.Combine(nchw.RunFolder, RunFolderLayout.Card)));
-        Assert.Contains("\"channels_last\": true", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
+
+        // Does this CPU's libtorch compute channels-last convolutions right for this model at the run's batch size?
+        torch.manual_seed(options.Seed);
+        using var probe = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8 });
+        var verdict = ChannelsLastCheck.Run(probe, options.BatchSize, 3, 400, 300, torch.CPU);
+        var fallback = Assert.IsType<TrainingStarted>(events[0]).LayoutFallback;
+        if (verdict.Agrees)
+        {
+            // Same seed, same weights and batches: only the kernels' float rounding differs after one short epoch,
+            // and it does differ (libtorch runs other kernels), which shows the option reached the model.
+            Assert.Null(fallback);
+            Assert.NotEqual(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss);
+            Assert.Equal(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss, 2);
+            Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss, 2);
+            Assert.Contains("\"channels_last\": true", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
+        }
+        else
+        {
+            // The run fell back to NCHW before its first step, said so, and is the NCHW run exactly: the check drew
+            // nothing from the run's random streams.
+            Assert.StartsWith("libtorch's channels-last convolutions disagree with its NCHW ones on this CPU", fallback);
+            Assert.Equal(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss);
+            Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss);
+            Assert.Contains("\"channels_last\": false", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
+        }
 
         // A card written before the option existed describes an NCHW run, whatever today's default.
-        var cardPath = Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card);
-        Assert.True(ModelCard.Load(cardPath).HyperParameters.ChannelsLast);
-        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(cardPath))!;
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)))!;
+        json["hyper_parameters"]!["channels_last"] = true;
+        var current = Path.Combine(_folder, "card.json");
+        File.WriteAllText(current, json.ToJsonString());
+        Assert.True(ModelCard.Load(current).HyperParameters.ChannelsLast);
         Assert.True(json["hyper_parameters"]!.AsObject().Remove("channels_last"));
         var old = Path.Combine(_folder, "old-card.json");
         File.WriteAllText(old, json.ToJsonString());
@@ -152,6 +173,19 @@ public sealed class TrainerTests : IDisposable
         {
             Assert.Equal(torchProbabilities[c], onnx[c], 4);
         }
+
+        // And the card's best validation KL is what the exported model scores on the validation windows. Where
+        // libtorch's channels-last kernels compute something else (ChannelsLastCheck), a run trained through them
+        // validated far better than its exported model scored.
+        var options = Tiny(epochs: 2, augment: true);
+        var validation = FoldSplit.Create(data.Windows, options.Fold, options.FoldCount, options.FoldSeed).Validation;
+        var predicted = new List<double>();
+        foreach (var row in validation)
+        {
+            predicted.AddRange(classifier.Predict(await data.Source.GetWindowAsync(row.SpectrogramId, row.OffsetSeconds), 1)[0].Select(p => (double)p));
+        }
+        var exportedKl = KaggleKl.Score(validation.SelectMany(w => w.Votes.Select(v => (double)v)).ToArray(), predicted.ToArray(), 6);
+        Assert.Equal(card.BestValidationKaggleKl, exportedKl, 4);
     }
 
     /// <summary>Every third window rated by 12 experts, the others by 2.</summary>

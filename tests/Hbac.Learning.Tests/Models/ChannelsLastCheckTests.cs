@@ -1,0 +1,65 @@
+using Hbac.Learning.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hbac.Learning.Tests.Models;
+
+[Collection("Torch")]
+public sealed class ChannelsLastCheckTests
+{
+    [Fact]
+    public void TheCheckLeavesTheModelAndTheGlobalGeneratorAsTheyWere()
+    {
+        torch.manual_seed(11);
+        using var model = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8 });
+        model.train();
+        var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+
+        torch.manual_seed(5);
+        var verdict = ChannelsLastCheck.Run(model, 2, 3, 400, 300, CPU);
+        using var afterCheck = randn(4);
+        torch.manual_seed(5);
+        using var withoutCheck = randn(4);
+
+        Assert.Equal(withoutCheck.data<float>().ToArray(), afterCheck.data<float>().ToArray());
+        Assert.True(model.training);
+        Assert.True(model.ConvolutionsChannelsLast);
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            Assert.True(tensor.equal(before[name]).all().item<bool>(), $"{name} changed");
+        }
+        // Both passes ran and were compared: a gap is a number, 0 only by coincidence of every kernel.
+        Assert.True(double.IsFinite(verdict.LogitError) && double.IsFinite(verdict.GradientError), $"{verdict}");
+        Assert.Equal(2, verdict.Batch);
+    }
+
+    [Fact]
+    public void AModelThatRunsNchwIsCheckedAndStaysNchw()
+    {
+        torch.manual_seed(11);
+        using var model = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8, ChannelsLast = false });
+        ChannelsLastCheck.Run(model, 1, 3, 400, 300, CPU);
+        Assert.False(model.ConvolutionsChannelsLast);
+    }
+
+    [Fact]
+    public void TheGapsAreRelativeToTheNchwValues()
+    {
+        Assert.Equal(0.5, ChannelsLastCheck.MaxRelative([1f, -3f], [1f, -2f]), 12);
+        Assert.Equal(0.12, ChannelsLastCheck.L2Relative([3f, 4.6f], [3f, 4f]), 6);
+        Assert.Equal(0, ChannelsLastCheck.MaxRelative([2f], [2f]));
+    }
+
+    [Theory]
+    [InlineData(1e-6, 1e-6, true)]
+    [InlineData(1e-4, 1e-4, true)]
+    [InlineData(2e-4, 0, false)]
+    [InlineData(0, 0.3, false)]
+    [InlineData(double.NaN, 0, false)]
+    public void TheVerdictAgreesOnlyWithinTheTolerance(double logits, double gradients, bool agrees)
+    {
+        var verdict = new ChannelsLastVerdict(16, logits, gradients);
+        Assert.Equal(agrees, verdict.Agrees);
+        Assert.Contains("batch 16", verdict.Describe());
+    }
+}
