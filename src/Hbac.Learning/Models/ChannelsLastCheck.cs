@@ -3,16 +3,25 @@ using static TorchSharp.torch;
 
 namespace Hbac.Learning.Models;
 
-/// <summary>What <see cref="ChannelsLastCheck"/> found: the largest gaps between the two layouts, relative to the NCHW values.</summary>
-public sealed record ChannelsLastVerdict(int Batch, double LogitError, double GradientError)
+/// <summary>
+/// What <see cref="ChannelsLastCheck"/> found: the largest gaps between the two layouts, relative to the NCHW values, in
+/// eval mode (inference without gradients, and forward plus backward) and in train mode.
+/// </summary>
+public sealed record ChannelsLastVerdict(int Batch, double EvalError, double TrainError)
 {
-    /// <summary>Gaps above this are not float rounding: the layouts agree to about 1e-6 where the kernels are right.</summary>
-    public const double Tolerance = 1e-4;
+    /// <summary>Eval-mode gaps above this are not float rounding: where the kernels are right they are about 1e-6.</summary>
+    public const double EvalTolerance = 1e-4;
 
-    public bool Agrees => LogitError <= Tolerance && GradientError <= Tolerance;
+    /// <summary>
+    /// Train mode normalises by each batch's own statistics, which amplifies rounding: up to 7e-3 of the gradients where
+    /// the kernels are right, against 0.2 to 1.6 where they were wrong.
+    /// </summary>
+    public const double TrainTolerance = 5e-2;
+
+    public bool Agrees => EvalError <= EvalTolerance && TrainError <= TrainTolerance;
 
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"libtorch's channels-last convolutions disagree with its NCHW ones on this CPU (batch {Batch}: logits {LogitError:0.###E+0}, gradients {GradientError:0.###E+0} relative, tolerance {Tolerance:0E+0}); training with NCHW convolutions");
+        $"libtorch's channels-last convolutions disagree with its NCHW ones on this CPU (batch {Batch}: {EvalError:0.###E+0} in eval mode, {TrainError:0.###E+0} in train mode, relative; tolerances {EvalTolerance:0E+0} and {TrainTolerance:0E+0}); training with NCHW convolutions");
 }
 
 /// <summary>
@@ -22,8 +31,8 @@ public sealed record ChannelsLastVerdict(int Batch, double LogitError, double Gr
 /// of 15 and fewer were exact, and EfficientNetV2-B2's logits were off by 12 of 57 at batch 2. A quick spectrogram
 /// run trained through those kernels validated at KL 0.82, and its exported model, which ONNX Runtime computes
 /// correctly, scored 1.42 on the same rows: the weights had learnt the wrong function.
-/// The check runs in eval mode on an input from its own generator, so the run's random streams and BatchNorm
-/// statistics are untouched (BatchNorm's training-mode kernels are not covered).
+/// The check runs in eval and train mode, each with and without gradients (libtorch picks other kernels for each), on an input from its own
+/// generator, and puts back torch's global generator and the BatchNorm statistics, so the run goes on as without it.
 /// </summary>
 public static class ChannelsLastCheck
 {
@@ -32,34 +41,88 @@ public static class ChannelsLastCheck
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         var layout = model.ConvolutionsChannelsLast;
         var training = model.training;
-        model.eval();
+        // Train-mode passes draw dropout and stochastic-depth masks from torch's global generator and move BatchNorm's
+        // running statistics: both are put back, so the run goes on exactly as without the check.
+        var rngState = torch.random.get_rng_state();
+        var buffers = model.named_buffers().Select(b => (b.buffer, Saved: b.buffer.detach().clone())).ToArray();
         try
         {
             var generator = new Generator(20261207, device);
             using var input = randn([batch, channels, height, width], device: device, generator: generator);
             using var weights = randn([batch, model.Classes], device: device, generator: generator);
-            var (logits, gradients) = Pass(model, input, weights, channelsLast: true);
-            var (nchwLogits, nchwGradients) = Pass(model, input, weights, channelsLast: false);
-            return new ChannelsLastVerdict(batch, MaxRelative(logits, nchwLogits), L2Relative(gradients, nchwGradients));
+            var evalError = 0.0;
+            var trainError = 0.0;
+            foreach (var mode in Enum.GetValues<CheckMode>())
+            {
+                var (logits, gradients) = Pass(model, input, weights, channelsLast: true, mode, rngState, buffers);
+                var (nchwLogits, nchwGradients) = Pass(model, input, weights, channelsLast: false, mode, rngState, buffers);
+                var error = Math.Max(MaxRelative(logits, nchwLogits), L2Relative(gradients, nchwGradients));
+                if (mode is CheckMode.Train or CheckMode.TrainInference)
+                {
+                    trainError = Math.Max(trainError, error);
+                }
+                else
+                {
+                    evalError = Math.Max(evalError, error);
+                }
+            }
+            return new ChannelsLastVerdict(batch, evalError, trainError);
         }
         finally
         {
+            Restore(rngState, buffers);
+            foreach (var (_, saved) in buffers)
+            {
+                saved.Dispose();
+            }
+            rngState.Dispose();
             model.UseConvolutionLayout(layout);
             model.zero_grad();
             model.train(training);
         }
     }
 
-    private static (float[] Logits, float[] Gradients) Pass(ClassifierModel model, Tensor input, Tensor weights, bool channelsLast)
+    /// <summary>
+    /// libtorch picks other kernels for each: inference (eval mode, no gradients, as validation scores), eval mode with
+    /// gradients, training, and train mode without gradients (as BatchNorm recalibration runs).
+    /// </summary>
+    private enum CheckMode
     {
+        Inference,
+        Eval,
+        Train,
+        TrainInference,
+    }
+
+    /// <summary>One pass in one layout and mode, from the same generator state and statistics as the other layout's.</summary>
+    private static (float[] Logits, float[] Gradients) Pass(ClassifierModel model, Tensor input, Tensor weights, bool channelsLast, CheckMode mode,
+        Tensor rngState, (Tensor Buffer, Tensor Saved)[] buffers)
+    {
+        Restore(rngState, buffers);
         model.UseConvolutionLayout(channelsLast);
+        model.train(mode is CheckMode.Train or CheckMode.TrainInference);
         model.zero_grad();
         using var scope = NewDisposeScope();
+        if (mode is CheckMode.Inference or CheckMode.TrainInference)
+        {
+            using var noGrad = no_grad();
+            return (model.call(input).cpu().data<float>().ToArray(), []);
+        }
         var logits = model.call(input);
         // A weighted sum, so that every logit's gradient differs and reaches every weight.
         (logits * weights).sum().backward();
         var gradients = model.parameters().Where(p => p.grad is not null).SelectMany(p => p.grad!.cpu().data<float>().ToArray()).ToArray();
         return (logits.detach().cpu().data<float>().ToArray(), gradients);
+    }
+
+    private static void Restore(Tensor rngState, (Tensor Buffer, Tensor Saved)[] buffers)
+    {
+        torch.random.set_rng_state(rngState);
+        using var noGrad = no_grad();
+        foreach (var (buffer, saved) in buffers)
+        {
+            buffer.copy_(saved);
+        }
     }
 
     internal static double MaxRelative(float[] actual, float[] expected)
