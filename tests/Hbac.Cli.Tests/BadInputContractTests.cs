@@ -67,6 +67,40 @@ public class BadInputContractTests
     }
 
     [Theory]
+    [InlineData("1e9", "ends after the recording (60 s)")]
+    [InlineData("1e300", "ends after the recording (60 s)")]
+    [InlineData("11", "ends after the recording (60 s)")]
+    [InlineData("NaN", "--offset")]
+    public void PredictRefusesEegOffsetsThatAreNotInTheRecording(string offset, string contains)
+    {
+        using var dir = new TempFolder();
+        var model = dir.File("model.onnx");
+        TinyOnnxModel.EegFavouring(2).Save(model);
+        var eeg = dir.File("e.parquet");
+        var samples = KaggleMontage.Columns.Select(_ => new float[60 * 200]).ToArray();
+        Hbac.Eeg.Formats.Parquet.EegParquetWriter.Write(eeg, new EegRecording(KaggleMontage.Columns, samples, 200));
+        var run = HbacProcess.Run("predict", "--model", model, "--eeg", eeg, "--offset", offset);
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
+        Assert.Contains(contains, Assert.Single(run.StderrLines));
+        Assert.Empty(run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("spectrogram", "test_spectrograms")]
+    [InlineData("eeg", "test_eegs")]
+    public void PredictNamesTheInputFolderATestSetLacks(string kind, string folder)
+    {
+        using var dir = new TempFolder();
+        var model = dir.File("model.onnx");
+        (kind == "eeg" ? TinyOnnxModel.EegFavouring(2) : TinyOnnxModel.Favouring(0)).Save(model);
+        var data = Directory.CreateDirectory(dir.File("data")).FullName;
+        File.WriteAllText(Path.Combine(data, "test.csv"), "spectrogram_id,eeg_id,patient_id\n853520,3911565283,6885\n");
+        var run = HbacProcess.Run("predict", "--model", model, "--data", data, "--out", dir.File("submission.csv"));
+        RefusedNaming(run, Path.Combine(data, folder), $"folder not found (a {kind} model scores test.csv's rows from {folder}/)");
+        Assert.False(File.Exists(dir.File("submission.csv")));
+    }
+
+    [Theory]
     [InlineData("zero-columns")]
     [InlineData("all-nan")]
     [InlineData("all-inf")]

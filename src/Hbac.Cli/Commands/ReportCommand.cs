@@ -63,9 +63,9 @@ internal static class ReportCommand
                 MinDurationSeconds = parseResult.GetValue(minDuration),
                 MergeGapSeconds = parseResult.GetValue(mergeGap),
             };
-            if (options.OffThreshold > options.OnThreshold || options.OnThreshold is <= 0 or > 1)
+            if (options.Problem() is { } problem)
             {
-                throw new CliUsageException($"--on {options.OnThreshold} / --off {options.OffThreshold}: need 0 < off <= on <= 1");
+                throw new CliUsageException(problem);
             }
             var truthPath = parseResult.GetValue(truth);
             if (truthPath is not null && !File.Exists(truthPath))

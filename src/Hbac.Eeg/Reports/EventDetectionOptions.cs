@@ -19,4 +19,17 @@ public sealed record EventDetectionOptions
     public double MergeGapSeconds { get; init; } = 30;
 
     public static EventDetectionOptions Default { get; } = new();
+
+    /// <summary>
+    /// What is wrong with these parameters, in the words of the <c>hbac report</c> options (null when they are usable):
+    /// 0 &lt; off &lt;= on &lt;= 1, and finite durations &gt;= 0. NaN fails every one of them.
+    /// </summary>
+    public string? Problem() =>
+        !(OffThreshold > 0 && OffThreshold <= OnThreshold && OnThreshold <= 1)
+            ? $"--on {OnThreshold} / --off {OffThreshold}: need 0 < off <= on <= 1"
+            : !(double.IsFinite(MinDurationSeconds) && MinDurationSeconds >= 0)
+                ? $"--min-duration: {MinDurationSeconds} must be a number of seconds >= 0"
+                : !(double.IsFinite(MergeGapSeconds) && MergeGapSeconds >= 0)
+                    ? $"--merge-gap: {MergeGapSeconds} must be a number of seconds >= 0"
+                    : null;
 }

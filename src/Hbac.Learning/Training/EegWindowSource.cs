@@ -120,6 +120,6 @@ public sealed class EegWindowSource(string eegFolder, long maxCachedValues = 1L 
     private string PathOf(long eegId)
     {
         var path = Path.Combine(Folder, $"{eegId}.parquet");
-        return File.Exists(path) ? path : throw EegDataException.InFile(path, "not found (train.csv names this eeg_id)");
+        return File.Exists(path) ? path : throw EegDataException.InFile(path, $"not found (the labels name eeg_id {eegId}: train.csv for training, test.csv for predict)");
     }
 }

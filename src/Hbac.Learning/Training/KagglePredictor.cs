@@ -37,9 +37,14 @@ public static class KagglePredictor
         {
             throw EegDataException.InFile(testPath, "no rows to predict");
         }
+        var inputFolder = Path.Combine(folder, kind == ModelInputKind.Eeg ? TestEegFolder : TestSpectrogramFolder);
+        if (!Directory.Exists(inputFolder))
+        {
+            throw new EegDataException($"{inputFolder}: folder not found (a {kind.Name()} model scores test.csv's rows from {Path.GetFileName(inputFolder)}/)");
+        }
         ITrainingWindowSource source = kind == ModelInputKind.Eeg
-            ? new EegWindowSource(Path.Combine(folder, TestEegFolder))
-            : KaggleTrainingData.OpenSource(Path.Combine(folder, TestSpectrogramFolder));
+            ? new EegWindowSource(inputFolder)
+            : KaggleTrainingData.OpenSource(inputFolder);
         var rows = new VoteRow[entries.Count];
         var inputs = new float[batch * Trainer.InputSize];
         for (var start = 0; start < entries.Count; start += batch)
@@ -79,7 +84,8 @@ public static class KagglePredictor
             throw new EegDataException($"--offset: must be a finite number of seconds >= 0 (got {offsetSeconds})");
         }
         var recording = RecordingFiles.Load(recordingPath);
-        var start = EegWindow.StartSample(offsetSeconds);
+        // In samples as a double first: an offset far past any recording (1e9 s) fits no int sample index.
+        var start = offsetSeconds * EegWindow.SampleRateHz < recording.Length ? EegWindow.StartSample(offsetSeconds) : recording.Length;
         if (start + EegWindow.Samples > recording.Length)
         {
             throw EegDataException.InFile(recordingPath,

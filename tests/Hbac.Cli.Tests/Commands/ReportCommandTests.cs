@@ -228,6 +228,26 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal($"hbac: --model: {model} reads spectrogram windows (hbac.input); a report needs an EEG-window model (train one with --input eeg)", line);
     }
 
+    [Theory]
+    [InlineData("--on", "NaN", "--on NaN / --off 0.3: need 0 < off <= on <= 1")]
+    [InlineData("--off", "NaN", "--on 0.5 / --off NaN: need 0 < off <= on <= 1")]
+    [InlineData("--off", "0", "--on 0.5 / --off 0: need 0 < off <= on <= 1")]
+    [InlineData("--off", "-1", "--on 0.5 / --off -1: need 0 < off <= on <= 1")]
+    [InlineData("--min-duration", "-1", "--min-duration: -1 must be a number of seconds >= 0")]
+    [InlineData("--min-duration", "NaN", "--min-duration: NaN must be a number of seconds >= 0")]
+    [InlineData("--merge-gap", "NaN", "--merge-gap: NaN must be a number of seconds >= 0")]
+    public void EventParametersOutsideTheirRangeAreRefusedBeforeAnythingIsWritten(string option, string value, string message)
+    {
+        // Before this check NaN reached report.json's writer and crashed after timeline.csv was written.
+        var recording = _root.File("any.edf");
+        File.WriteAllText(recording, "");
+        var output = _root.File($"out{option}{value}");
+        var run = HbacProcess.Run("report", recording, "--model", EegModel(), "--out", output, option, value);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"hbac: {message}", Assert.Single(run.StderrLines, l => l.StartsWith("hbac: ")));
+        Assert.False(Directory.Exists(output));
+    }
+
     [Fact]
     public void ABadFileGetsOneLineNamingIt()
     {
