@@ -116,7 +116,9 @@ public sealed partial class RunExecutor(
                 TimingBudget = TimeSpan.FromSeconds(1),
             }, data, ct: token), token);
             var summary = Int8Summary.From(report);
-            if (ExportedModelProblem(result.Card.BestValidationKaggleKl, summary.Fp32ValidationKaggleKl) is { } problem)
+            // Only where training validated on the whole fold (a run may validate on a subsample, max_validation_windows).
+            if (report.Fp32.Windows == result.Card.Data.ValidationWindows
+                && ExportedModelProblem(result.Card.BestValidationKaggleKl, summary.Fp32ValidationKaggleKl) is { } problem)
             {
                 // Past the catch below: a model that does not compute what was trained is not published at all.
                 throw new ExportedModelMismatchException(problem);
@@ -142,7 +144,7 @@ public sealed partial class RunExecutor(
     }
 
     /// <summary>
-    /// Null when the exported model scores the run's validation windows as training measured them (ONNX Runtime and
+    /// Null when the exported model scores the run's validation windows (the whole fold) as training measured them (ONNX Runtime and
     /// libtorch round differently, so within <see cref="ExportTolerance"/>); otherwise why the run must not publish it.
     /// On a CPU whose libtorch channels-last kernels were wrong, a run validated at 0.8206 and its export scored 1.4221.
     /// </summary>
