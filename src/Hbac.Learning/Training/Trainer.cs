@@ -64,8 +64,10 @@ public static class Trainer
         NativeAllocator.Tune();
         var device = TorchDevice.Pick();
         ClassifierModel created;
+        string? layoutFallback = null;
         // torch's generator and thread count are process-wide: a run that starts next to another one
-        // seeds and draws its initial weights alone, so a seed gives the same model either way.
+        // seeds and draws its initial weights alone, so a seed gives the same model either way. The layout check
+        // runs here too: it saves and restores the global generator, which must not happen while another run draws.
         lock (TorchProcessState)
         {
             torch.set_num_threads(options.Threads);
@@ -78,22 +80,29 @@ public static class Trainer
                 WeightsPath = options.InitialWeights,
                 ChannelsLast = options.ChannelsLast,
             });
-        }
-        using var model = created;
-        model.to(device);
-        // Channels-last kernels that compute something else would train the weights to that wrong function, and the
-        // exported model (computed correctly by ONNX Runtime) would score worse than the run's own validation said.
-        string? layoutFallback = null;
-        if (model.ConvolutionsChannelsLast)
-        {
-            var verdict = ChannelsLastCheck.Run(model, options.BatchSize, Channels, Height, Width, device);
-            if (!verdict.Agrees)
+            try
             {
-                model.UseConvolutionLayout(channelsLast: false);
-                options = options with { ChannelsLast = false };
-                layoutFallback = verdict.Describe();
+                created.to(device);
+                // Channels-last kernels that compute something else would train the weights to that wrong function, and the
+                // exported model (computed correctly by ONNX Runtime) would score worse than the run's own validation said.
+                if (created.ConvolutionsChannelsLast)
+                {
+                    var verdict = ChannelsLastCheck.Run(created, options.BatchSize, Channels, Height, Width, device);
+                    if (!verdict.Agrees)
+                    {
+                        created.UseConvolutionLayout(channelsLast: false);
+                        options = options with { ChannelsLast = false };
+                        layoutFallback = verdict.Describe();
+                    }
+                }
+            }
+            catch
+            {
+                created.Dispose();
+                throw;
             }
         }
+        using var model = created;
         var schedule = options.Schedule();
         var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
 
