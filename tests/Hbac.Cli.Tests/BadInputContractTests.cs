@@ -101,6 +101,30 @@ public class BadInputContractTests
     }
 
     [Theory]
+    [InlineData("report|x|--step|0.5|--out|o", "hbac: Cannot parse argument '0.5' for option '--step' as expected type 'System.Int32'. (hbac report --help lists the options)")]
+    [InlineData("bench|load|--streams", "hbac: Required argument missing for option: '--streams'. (hbac bench load --help lists the options)")]
+    [InlineData("score|--server|http://127.0.0.1:1", "hbac: Option '--spectrogram' is required. (hbac score --help lists the options)")]
+    public void AMistypedCommandLineIsOneLinePerProblemAndExit2(string arguments, string line)
+    {
+        // Not System.CommandLine's default: the whole help text on stdout and exit 1.
+        var run = HbacProcess.Run(arguments.Split('|'));
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
+        Assert.Equal(line, Assert.Single(run.StderrLines));
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
+    public void HbacAloneAndHelpStillPrintTheHelp()
+    {
+        foreach (var arguments in new[] { Array.Empty<string>(), ["--help"], ["report", "--help"] })
+        {
+            var run = HbacProcess.Run(arguments);
+            Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stderr}");
+            Assert.Contains("Usage:", run.Stdout);
+        }
+    }
+
+    [Theory]
     [InlineData("zero-columns")]
     [InlineData("all-nan")]
     [InlineData("all-inf")]
