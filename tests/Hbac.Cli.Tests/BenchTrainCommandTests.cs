@@ -20,8 +20,13 @@ public class BenchTrainCommandTests
             Assert.StartsWith("| mobilenetv3 | eeg 400x10 | channels-last |", rows[3]);
             Assert.StartsWith("| mobilenetv3 | full (seed profile) 400x300 | NCHW |", rows[4]);
             Assert.StartsWith("| mobilenetv3 | full (seed profile) 400x300 | channels-last |", rows[5]);
-            Assert.EndsWith("| 1.00x |", rows[0].TrimEnd());
-            Assert.EndsWith("| 1.00x |", rows[2].TrimEnd());
+            Assert.EndsWith("| 1.00x | reference |", rows[0].TrimEnd());
+            Assert.EndsWith("| 1.00x | reference |", rows[2].TrimEnd());
+            // Each channels-last row says whether its kernels compute what NCHW does, and a "no" is explained below.
+            var verdicts = rows.Where((_, i) => i % 2 == 1).Select(row => row.Split('|', StringSplitOptions.TrimEntries)[^2]).ToArray();
+            Assert.All(verdicts, v => Assert.Matches(@"^(yes \(\d+(\.\d+)?(E-?\d+)?\)|\*\*no\*\* \(.+\))$", v));
+            Assert.Equal(verdicts.Any(v => v.StartsWith("**no**", StringComparison.Ordinal)),
+                run.Stdout.Contains("a training run there falls back to NCHW", StringComparison.Ordinal));
             Assert.Contains("batch 2, 1 torch thread(s), median of 1 round(s)", run.Stdout);
             Assert.Equal(File.ReadAllText(table), run.Stdout[..run.Stdout.IndexOf("cores:", StringComparison.Ordinal)]);
         }

@@ -13,8 +13,9 @@ namespace Hbac.Cli.Commands;
 /// <summary>
 /// <c>hbac bench train</c>: what a training step costs per window on the quick profiles' inputs and the full
 /// 400x300 input, with the convolutions on NCHW and on channels-last tensors (<see cref="ModelOptions.ChannelsLast"/>),
-/// in one process and in alternating rounds so that both layouts see the same machine. The AppHost's time to <c>ready</c> is
-/// mostly these steps.
+/// in one process and in alternating rounds so that both layouts see the same machine, and whether channels-last computes
+/// what NCHW does there (<see cref="ChannelsLastCheck"/>, at the benchmark's batch and threads). The AppHost's time to
+/// <c>ready</c> is mostly these steps.
 /// </summary>
 internal static class BenchTrainCommand
 {
@@ -59,7 +60,9 @@ internal static class BenchTrainCommand
                 }
             });
 
-            var table = Table(variants, timings, batchSize, threadCount, roundCount);
+            // A layout's speed means nothing where its kernels compute something else: a run would fall back to NCHW.
+            var verdicts = variants.Select(v => v.Options.ChannelsLast ? Check(v, batchSize) : null).ToList();
+            var table = Table(variants, timings, verdicts, batchSize, threadCount, roundCount);
             Console.Write(table);
             Console.WriteLine($"cores: {Environment.ProcessorCount}, 1-minute load average at start/end: {loadBefore}/{BenchmarkChild.LoadAverage()}");
             if (parseResult.GetValue(output) is { } path)
@@ -95,12 +98,26 @@ internal static class BenchTrainCommand
         }
     }
 
-    private static string Table(List<Variant> variants, List<List<TorchTiming>> timings, int batch, int threads, int rounds)
+    private static string Verdict(ChannelsLastVerdict? verdict) => verdict switch
+    {
+        null => "reference",
+        { Agrees: true } => string.Create(CultureInfo.InvariantCulture, $"yes ({verdict.Severity:0.###})"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"**no** ({verdict.Severity:0.#})"),
+    };
+
+    private static ChannelsLastVerdict Check(Variant variant, int batch)
+    {
+        TorchSharp.torch.manual_seed(0);
+        using var model = ModelCatalog.Create(variant.Model, options: variant.Options);
+        return ChannelsLastCheck.Run(model, batch, 3, ModelBenchmark.Height, ModelBenchmark.Width, TorchSharp.torch.CPU);
+    }
+
+    private static string Table(List<Variant> variants, List<List<TorchTiming>> timings, List<ChannelsLastVerdict?> verdicts, int batch, int threads, int rounds)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"| model | input inside the network | convolution layout | forward ms/window | training step ms/window | training windows/s | training time vs NCHW |");
-        text.AppendLine("|---|---|---|---|---|---|---|");
+            $"| model | input inside the network | convolution layout | forward ms/window | training step ms/window | training windows/s | training time vs NCHW | same results as NCHW (gap / tolerance) |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
         for (var i = 0; i < variants.Count; i++)
         {
             var variant = variants[i];
@@ -109,7 +126,11 @@ internal static class BenchTrainCommand
             var nchw = variants.FindIndex(v => v.Model == variant.Model && v.Input == variant.Input && !v.Options.ChannelsLast);
             var ratio = train / Statistics.Median(timings[nchw].Select(t => t.TrainStepMsPerImage));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {variant.Model} | {variant.Input} | {variant.Layout} | {forward:0.0} | {train:0.0} | {1000 / train:0.0} | {ratio:0.00}x |");
+                $"| {variant.Model} | {variant.Input} | {variant.Layout} | {forward:0.0} | {train:0.0} | {1000 / train:0.0} | {ratio:0.00}x | {Verdict(verdicts[i])} |");
+        }
+        if (verdicts.Any(v => v is { Agrees: false }))
+        {
+            text.AppendLine("no: libtorch's channels-last kernels compute something else on this CPU for that input (ChannelsLastCheck); a training run there falls back to NCHW.");
         }
         text.AppendLine(CultureInfo.InvariantCulture,
             $"batch {batch}, {threads} torch thread(s), median of {rounds} round(s); a training step is forward, KL loss, backward and an Adam step on random input.");

@@ -20,12 +20,15 @@ public sealed record ChannelsLastVerdict(int Batch, double EvalError, double Tra
 
     public bool Agrees => EvalError <= EvalTolerance && TrainError <= TrainTolerance;
 
+    /// <summary>The larger gap as a multiple of its tolerance: above 1 (or NaN) disagrees.</summary>
+    public double Severity => Math.Max(EvalError / EvalTolerance, TrainError / TrainTolerance);
+
     public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"libtorch's channels-last convolutions disagree with its NCHW ones on this CPU (batch {Batch}: {EvalError:0.###E+0} in eval mode, {TrainError:0.###E+0} in train mode, relative; tolerances {EvalTolerance:0E+0} and {TrainTolerance:0E+0}); training with NCHW convolutions");
 }
 
 /// <summary>
-/// Checks, for one model at one batch size, that libtorch's channels-last convolutions compute what its NCHW ones do,
+/// Checks, for one model at the batch sizes a run will use, that libtorch's channels-last convolutions compute what its NCHW ones do,
 /// forward and backward, before a run trains through them. They did not on an AMD EPYC with AVX-512 (libtorch's
 /// oneDNN kernels): a 1 x 1 convolution of a channels-last [16, 24, 13, 10] tensor was off by up to 18 while batches
 /// of 15 and fewer were exact, and EfficientNetV2-B2's logits were off by 12 of 57 at batch 2. A quick spectrogram
@@ -47,7 +50,7 @@ public static class ChannelsLastCheck
         var buffers = model.named_buffers().Select(b => (b.buffer, Saved: b.buffer.detach().clone())).ToArray();
         try
         {
-            var generator = new Generator(20261207, device);
+            using var generator = new Generator(20261207, device);
             using var input = randn([batch, channels, height, width], device: device, generator: generator);
             using var weights = randn([batch, model.Classes], device: device, generator: generator);
             var evalError = 0.0;
@@ -57,7 +60,7 @@ public static class ChannelsLastCheck
                 var (logits, gradients) = Pass(model, input, weights, channelsLast: true, mode, rngState, buffers);
                 var (nchwLogits, nchwGradients) = Pass(model, input, weights, channelsLast: false, mode, rngState, buffers);
                 var error = Math.Max(MaxRelative(logits, nchwLogits), L2Relative(gradients, nchwGradients));
-                if (mode is CheckMode.Train or CheckMode.TrainInference)
+                if (IsTrainMode(mode))
                 {
                     trainError = Math.Max(trainError, error);
                 }
@@ -83,6 +86,52 @@ public static class ChannelsLastCheck
     }
 
     /// <summary>
+    /// Each distinct batch size in turn, largest first, stopping at the first that disagrees: which kernel libtorch picks
+    /// depends on the batch (on the AMD EPYC a 1 x 1 convolution was exact up to 15 rows and wrong at 16; at 2 threads the
+    /// quick models were wrong at 8), so a run checks its full batch and each smaller last batch it will train, recalibrate
+    /// or validate on. Returns the disagreeing verdict, else the one with the largest gap.
+    /// </summary>
+    public static ChannelsLastVerdict Run(ClassifierModel model, IEnumerable<int> batches, long channels, long height, long width, Device device)
+    {
+        ChannelsLastVerdict? worst = null;
+        foreach (var batch in batches.Distinct().OrderDescending())
+        {
+            var verdict = Run(model, batch, channels, height, width, device);
+            if (!verdict.Agrees)
+            {
+                return verdict;
+            }
+            if (worst is null || verdict.Severity > worst.Severity)
+            {
+                worst = verdict;
+            }
+        }
+        return worst ?? throw new ArgumentException("no batch size to check", nameof(batches));
+    }
+
+    /// <summary>The batch sizes a run feeds the network: the full batch and the last, smaller one of each pass over a set.</summary>
+    public static IReadOnlyList<int> BatchSizes(int batch, params int[] windowCounts)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        var sizes = new SortedSet<int>(Comparer<int>.Create((a, b) => b.CompareTo(a)));
+        foreach (var count in windowCounts.Where(c => c > 0))
+        {
+            sizes.Add(Math.Min(batch, count));
+            if (count > batch && count % batch != 0)
+            {
+                sizes.Add(count % batch);
+            }
+        }
+        if (sizes.Count == 0)
+        {
+            sizes.Add(batch);
+        }
+        return [.. sizes];
+    }
+
+    private static bool IsTrainMode(CheckMode mode) => mode is CheckMode.Train or CheckMode.TrainInference;
+
+    /// <summary>
     /// libtorch picks other kernels for each: inference (eval mode, no gradients, as validation scores), eval mode with
     /// gradients, training, and train mode without gradients (as BatchNorm recalibration runs).
     /// </summary>
@@ -100,7 +149,7 @@ public static class ChannelsLastCheck
     {
         Restore(rngState, buffers);
         model.UseConvolutionLayout(channelsLast);
-        model.train(mode is CheckMode.Train or CheckMode.TrainInference);
+        model.train(IsTrainMode(mode));
         model.zero_grad();
         using var scope = NewDisposeScope();
         if (mode is CheckMode.Inference or CheckMode.TrainInference)

@@ -61,6 +61,8 @@ public static class Trainer
         var checkpointPath = Path.Combine(runFolder, RunFolderLayout.Checkpoint);
         var wallClock = Stopwatch.StartNew();
 
+        var fineTune = options.FineTuneEpochs > 0 ? train.Where(w => w.ExpertVotes >= options.FineTuneMinVotes).ToArray() : [];
+
         NativeAllocator.Tune();
         var device = TorchDevice.Pick();
         ClassifierModel created;
@@ -87,7 +89,8 @@ public static class Trainer
                 // exported model (computed correctly by ONNX Runtime) would score worse than the run's own validation said.
                 if (created.ConvolutionsChannelsLast)
                 {
-                    var verdict = ChannelsLastCheck.Run(created, options.BatchSize, Channels, Height, Width, device);
+                    var sizes = ChannelsLastCheck.BatchSizes(options.BatchSize, train.Count, validation.Count, fineTune.Length);
+                    var verdict = ChannelsLastCheck.Run(created, sizes, Channels, Height, Width, device);
                     if (!verdict.Agrees)
                     {
                         created.UseConvolutionLayout(channelsLast: false);
@@ -107,7 +110,6 @@ public static class Trainer
         var optimizer = torch.optim.Adam(model.parameters(), lr: schedule.At(0), weight_decay: options.WeightDecay);
 
         var batch = options.BatchSize;
-        var fineTune = options.FineTuneEpochs > 0 ? train.Where(w => w.ExpertVotes >= options.FineTuneMinVotes).ToArray() : [];
         var fineTuneEpochs = fineTune.Length > 0 ? options.FineTuneEpochs : 0;
         var stepsPerEpoch = StepsOf(train.Count, batch);
         var validationSteps = StepsOf(validation.Count, batch);

@@ -43,6 +43,45 @@ public sealed class ChannelsLastCheckTests
     }
 
     [Fact]
+    public void ARunIsCheckedAtItsFullBatchAndAtEachSmallerLastBatch()
+    {
+        // The default job's EEG run: 377 training, 98 validation and 159 fine-tuning windows in batches of 16.
+        Assert.Equal([16, 15, 9, 2], ChannelsLastCheck.BatchSizes(16, 377, 98, 159));
+        Assert.Equal([16], ChannelsLastCheck.BatchSizes(16, 32, 64, 0));
+        Assert.Equal([5, 3], ChannelsLastCheck.BatchSizes(16, 5, 3));
+        Assert.Equal([16], ChannelsLastCheck.BatchSizes(16));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ChannelsLastCheck.BatchSizes(0, 10));
+    }
+
+    [Fact]
+    public void SeveralBatchSizesGiveTheVerdictOfOneOfThemAndLeaveTheModelAsItWas()
+    {
+        torch.manual_seed(11);
+        using var model = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8 });
+        model.eval();
+        var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+
+        var verdict = ChannelsLastCheck.Run(model, [3, 1, 3], 3, 400, 300, CPU);
+        var single = new[] { 3, 1 }.Select(b => ChannelsLastCheck.Run(model, b, 3, 400, 300, CPU)).ToArray();
+
+        // Largest batch first, stopping at the first that disagrees (wrong kernels are off by 0.2 and more, right ones
+        // by about 1e-6, so the verdicts do not hinge on rounding).
+        Assert.Equal(single.All(v => v.Agrees), verdict.Agrees);
+        Assert.Contains(verdict.Batch, new[] { 3, 1 });
+        if (!single[0].Agrees)
+        {
+            Assert.Equal(3, verdict.Batch);
+        }
+        Assert.False(model.training);
+        Assert.True(model.ConvolutionsChannelsLast);
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            Assert.True(tensor.equal(before[name]).all().item<bool>(), $"{name} changed");
+        }
+        Assert.Throws<ArgumentException>(() => ChannelsLastCheck.Run(model, [], 3, 400, 300, CPU));
+    }
+
+    [Fact]
     public void TheGapsAreRelativeToTheNchwValues()
     {
         Assert.Equal(0.5, ChannelsLastCheck.MaxRelative([1f, -3f], [1f, -2f]), 12);
@@ -61,6 +100,7 @@ public sealed class ChannelsLastCheckTests
     {
         var verdict = new ChannelsLastVerdict(16, eval, train);
         Assert.Equal(agrees, verdict.Agrees);
+        Assert.Equal(agrees, verdict.Severity <= 1);
         Assert.Contains("batch 16", verdict.Describe());
     }
 }

@@ -60,11 +60,13 @@ public sealed class TrainerTests : IDisposable
         var channelsLast = await Trainer.RunAsync(TinyData.Create(), options, Path.Combine(_folder, "nhwc"), new ListProgress(events));
         Assert.Contains("\"channels_last\": false", File.ReadAllText(Path.Combine(nchw.RunFolder, RunFolderLayout.Card)));
 
-        // Does this CPU's libtorch compute channels-last convolutions right for this model at the run's batch size?
+        // Does this CPU's libtorch compute channels-last convolutions right for this model at the run's batch sizes?
+        var started = Assert.IsType<TrainingStarted>(events[0]);
+        var sizes = ChannelsLastCheck.BatchSizes(options.BatchSize, started.TrainWindows, started.ValidationWindows, started.FineTuneWindows);
         torch.manual_seed(options.Seed);
         using var probe = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8 });
-        var verdict = ChannelsLastCheck.Run(probe, options.BatchSize, 3, 400, 300, torch.CPU);
-        var fallback = Assert.IsType<TrainingStarted>(events[0]).LayoutFallback;
+        var verdict = ChannelsLastCheck.Run(probe, sizes, 3, 400, 300, torch.CPU);
+        var fallback = started.LayoutFallback;
         if (verdict.Agrees)
         {
             // Same seed, same weights and batches: only the kernels' float rounding differs after one short epoch,
