@@ -113,6 +113,24 @@ public class BadInputContractTests
         Assert.Empty(run.Stdout);
     }
 
+    [Theory]
+    [InlineData("predict|--model|m.onnx|--data|d|--out|{folder}", "predict", "--out")]
+    [InlineData("quantize|--model|m.onnx|--data|d|--out|{folder}", "quantize", "--out")]
+    [InlineData("spectrogram|r.edf|--out|{folder}", "spectrogram", "--out")]
+    [InlineData("folds|train.csv|--out|{folder}", "folds", "--out")]
+    [InlineData("evaluate|--model|m.onnx|--data|d|--rows|{folder}", "evaluate", "--rows")]
+    [InlineData("bench|onnx|--out|{folder}", "bench onnx", "--out")]
+    public void AnOutputFileThatIsAFolderIsRefusedBeforeAnyWork(string arguments, string command, string option)
+    {
+        // It used to run to the end and then fail with "Access to the path ... is denied" or "Is a directory".
+        using var dir = new TempFolder();
+        var run = HbacProcess.Run(arguments.Replace("{folder}", dir.Path, StringComparison.Ordinal).Split('|'));
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
+        Assert.Equal($"hbac: {option} '{dir.Path}' is a folder; give the path of the file to write (hbac {command} --help lists the options)",
+            Assert.Single(run.StderrLines));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
     [Fact]
     public void HbacAloneAndHelpStillPrintTheHelp()
     {

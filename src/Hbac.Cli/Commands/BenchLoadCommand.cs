@@ -59,7 +59,7 @@ internal static class BenchLoadCommand
             DefaultValueFactory = _ => 3,
         };
         var recording = new Option<string?>("--recording") { Description = "EEG recording to stream (default: synthetic signal)" };
-        var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
+        var output = (new Option<string?>("--out") { Description = "Also write the Markdown table to this file" }).MustNotBeAFolder();
         var replicas = new Option<string[]>("--replica")
         {
             Description = "With --server behind a proxy: a replica's own address (repeat per replica); each level reports how many streams each one carried, and its stage table sums every replica's profile",

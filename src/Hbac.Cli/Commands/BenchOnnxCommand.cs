@@ -27,7 +27,7 @@ internal static class BenchOnnxCommand
         var rounds = new Option<int>("--rounds") { Description = "Child processes per build; the table shows their median", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads", DefaultValueFactory = _ => 2 };
         var compare = new Option<string?>("--compare") { Description = "hbac.dll of another build to measure in the same run, e.g. built with -p:HbacOnnxRuntime=cpu --artifacts-path /tmp/hbac-cpu" };
-        var output = new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" };
+        var output = (new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" }).MustNotBeAFolder();
         var nodes = new Option<bool>("--nodes") { Description = "Instead of timing rounds: ONNX Runtime's profiler, kernel time per op type and the slowest nodes, per model and batch (--repeats profiled runs)" };
         var measure = new Option<string?>("--measure") { Hidden = true }; // child: comma-separated name=path
 

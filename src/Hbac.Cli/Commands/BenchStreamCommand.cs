@@ -38,7 +38,7 @@ internal static class BenchStreamCommand
         var service = new Option<string?>("--service") { Description = "Hbac.Inference.dll to start (default: found under src/Hbac.Inference/bin, Release first)" };
         var fold = new Option<int>("--fold") { Description = "Validation fold of StratifiedGroupKFold(5, seed 42), as training splits it", DefaultValueFactory = _ => 0 };
         var parallel = new Option<int>("--parallel") { Description = "EEG files streamed at once", DefaultValueFactory = _ => 4 };
-        var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
+        var output = (new Option<string?>("--out") { Description = "Also write the Markdown table to this file" }).MustNotBeAFolder();
         var command = new Command("stream",
             "Stream fidelity: KL of StreamEeg replies on a fold's labelled 10-s segments vs the same models offline, the class prior and the best achievable");
         foreach (var option in new Option[] { data, models, server, service, fold, parallel, output })

@@ -26,7 +26,7 @@ internal static class BenchTrainCommand
         var steps = new Option<int>("--steps") { Description = "Timed training steps per variant and round (after one warm-up step)", DefaultValueFactory = _ => 4 };
         var rounds = new Option<int>("--rounds") { Description = "Rounds over all variants; the table shows each variant's median round", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "torch threads (the quick profile trains on 1)", DefaultValueFactory = _ => 1 };
-        var output = new Option<string?>("--out") { Description = "Also write the Markdown table to this file" };
+        var output = (new Option<string?>("--out") { Description = "Also write the Markdown table to this file" }).MustNotBeAFolder();
         var command = new Command("train", "Training step ms per window of the quick profiles' inputs (spectrogram, EEG) and the full 400x300, NCHW vs channels-last convolutions");
         foreach (var option in new Option[] { models, batch, steps, rounds, threads, output })
         {

@@ -12,7 +12,7 @@ internal static class CompareCommand
     {
         var first = new Argument<string>("run") { Description = "First run folder (with card.json)" };
         var second = new Argument<string>("other") { Description = "Second run folder" };
-        var output = new Option<string>("--out") { Description = "PNG to write (both runs' loss curves side by side)", Required = true };
+        var output = (new Option<string>("--out") { Description = "PNG to write (both runs' loss curves side by side)", Required = true }).MustNotBeAFolder();
         var command = new Command("compare", "Compare two training runs: loss curves side by side and a table.");
         command.Arguments.Add(first);
         command.Arguments.Add(second);

@@ -98,7 +98,7 @@ internal static class ConvertCommand
         {
             Console.Error.WriteLine($"hbac: {message}");
         }
-        Console.WriteLine($"converted {files.Length - failures.Count} of {files.Length} files to {target}" +
+        Console.WriteLine($"converted {files.Length - failures.Count} of {Counted.Of(files.Length, "file")} to {target}" +
             (failures.IsEmpty ? "" : $" ({failures.Count} failed)"));
         return failures.IsEmpty ? 0 : CliGuard.UserError;
     }

@@ -22,7 +22,7 @@ internal static class EvaluateCommand
         {
             Description = "Another ONNX model (either input kind) evaluated on the same fold: prints model minus baseline KL on the rows both score, with a paired 95% interval over the fold's patients",
         };
-        var rows = new Option<string?>("--rows") { Description = "Also write one CSV line per validation window: votes, probabilities, its KL term (and on synthetic data the truth and the perfect reader's)" };
+        var rows = (new Option<string?>("--rows") { Description = "Also write one CSV line per validation window: votes, probabilities, its KL term (and on synthetic data the truth and the perfect reader's)" }).MustNotBeAFolder();
         var command = new Command("evaluate", "Score a model on a fold: Kaggle KL vs the class-prior baseline and (synthetic data) the best achievable.");
         command.Options.Add(model);
         command.Options.Add(data);
@@ -116,7 +116,7 @@ internal static class EvaluateCommand
             if (parseResult.GetValue(rows) is { } rowsPath)
             {
                 FoldRowsFile.Write(rowsPath, r.Rows);
-                Console.WriteLine($"wrote {r.Rows.Count} rows to {rowsPath}");
+                Console.WriteLine($"wrote {Counted.Of(r.Rows.Count, "row")} to {rowsPath}");
             }
             return 0;
         }));

@@ -20,7 +20,7 @@ internal static class FoldsCommand
         var input = new Argument<string>("train") { Description = "A Kaggle train.csv (extra columns are kept)" };
         var k = new Option<int>("--k") { Description = "Number of folds", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Shuffle seed (same seed, same folds)", DefaultValueFactory = _ => 42 };
-        var output = new Option<string>("--out") { Description = "CSV to write: the input rows plus a 'fold' column", Required = true };
+        var output = (new Option<string>("--out") { Description = "CSV to write: the input rows plus a 'fold' column", Required = true }).MustNotBeAFolder();
         var command = new Command("folds", "Split train.csv into k folds grouped by patient and stratified by expert consensus");
         command.Arguments.Add(input);
         command.Options.Add(k);

@@ -26,7 +26,7 @@ internal static class KlCommand
             var submissionPath = parseResult.GetValue(submission)!;
             var (score, rows) = Score(RequireFile(solutionPath), RequireFile(submissionPath));
             Console.WriteLine(score.ToString("0.######", CultureInfo.InvariantCulture));
-            Console.Error.WriteLine($"{rows} rows scored");
+            Console.Error.WriteLine($"{Counted.Of(rows, "row")} scored");
             return 0;
         }));
         return command;
@@ -61,7 +61,7 @@ internal static class KlCommand
         var extra = predicted.Count(r => !solutionIds.Contains(r.EegId));
         if (extra > 0)
         {
-            Console.Error.WriteLine($"hbac: {submissionPath}: {extra} rows have an eeg_id the solution lacks; they are not scored");
+            Console.Error.WriteLine($"hbac: {submissionPath}: {Counted.Of(extra, "row")} with an eeg_id the solution lacks: not scored");
         }
         return (KaggleKl.Score([.. truth.Select(r => r.Values)], submitted), truth.Count);
     }

@@ -17,7 +17,7 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model") { Description = "ONNX classifier (model.onnx)", Required = true };
         var data = new Option<string?>("--data") { Description = "Kaggle-format folder: scores test.csv with test_spectrograms/" };
-        var output = new Option<string?>("--out") { Description = "submission.csv to write (eeg_id + six *_vote probabilities)" };
+        var output = (new Option<string?>("--out") { Description = "submission.csv to write (eeg_id + six *_vote probabilities)" }).MustNotBeAFolder();
         var spectrogram = new Option<string?>("--spectrogram") { Description = "One spectrogram file (.parquet or .npy) to score with a spectrogram model" };
         var eeg = new Option<string?>("--eeg") { Description = "One EEG recording (.parquet, .edf, .bdf) to score with an EEG-window model" };
         var offset = new Option<double>("--offset") { Description = "Window start in seconds within --spectrogram or --eeg", DefaultValueFactory = _ => 0 };
@@ -73,7 +73,7 @@ internal static class PredictCommand
             }
             var rows = await KagglePredictor.PredictTestAsync(classifier, folder!, ct: ct, kind: kind);
             VoteTable.Write(outPath!, rows);
-            Console.Error.WriteLine($"wrote {rows.Count} rows to {outPath}");
+            Console.Error.WriteLine($"wrote {Counted.Of(rows.Count, "row")} to {outPath}");
             return 0;
         }));
         return command;

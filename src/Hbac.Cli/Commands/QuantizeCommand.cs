@@ -18,7 +18,7 @@ internal static class QuantizeCommand
     {
         var model = new Option<string>("--model") { Description = "fp32 ONNX classifier (model.onnx of a run folder)", Required = true };
         var data = new Option<string>("--data") { Description = "Kaggle-format folder the model was trained on (train.csv, train_spectrograms/ or train_eegs/)", Required = true };
-        var output = new Option<string>("--out") { Description = "Where the int8 model goes (written only if it passes the gate)", Required = true };
+        var output = (new Option<string>("--out") { Description = "Where the int8 model goes (written only if it passes the gate)", Required = true }).MustNotBeAFolder();
         var fold = new Option<int?>("--fold") { Description = "Fold to calibrate (training windows) and gate (validation windows) on; default the model's own (card.json), else 0" };
         var calibrationWindows = new Option<int>("--calibration-windows") { Description = "Training windows that calibrate the activation ranges", DefaultValueFactory = _ => 128 };
         var maxDrift = new Option<double>("--max-drift") { Description = "Refuse when mean KL(fp32 || int8) on the validation windows exceeds this", DefaultValueFactory = _ => DriftGate.DefaultMaxDrift };

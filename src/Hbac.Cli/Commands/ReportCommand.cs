@@ -28,7 +28,7 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("recording") { Description = "EDF, BDF or Kaggle EEG parquet recording, or a folder of them" };
+        var input = new Argument<string>("recording") { Description = "EDF, BDF or Kaggle EEG parquet recording, or a folder of them (subfolders included)" };
         var model = new Option<string?>("--model") { Description = "EEG-window ONNX model (hbac.input = eeg); or --server" };
         var server = new Option<string?>("--server") { Description = "Inference service URL: its ScoreRecording scores the recording with the served EEG-window model" };
         var remote = new Option<bool>("--remote") { Description = "With --server: the recording is a path under the server's data root (else the file is uploaded)" };
@@ -121,22 +121,24 @@ internal static class ReportCommand
     private static async Task<int> ReportFolderAsync(
         string folder, OnnxClassifier classifier, string modelPath, string outFolder, int stepSeconds, EventDetectionOptions options, CancellationToken ct)
     {
-        var files = Directory.EnumerateFiles(folder)
+        // Subfolders too (a data set is a tree of patients or sessions); hidden ones, such as .hbac, are skipped. Listed whole
+        // before the first report is written, so an --out inside the folder cannot feed the walk.
+        var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
             .Where(f => RecordingFiles.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
             .Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
         {
-            throw new CliUsageException($"{folder}: no .edf, .bdf or .parquet recordings in the folder");
+            throw new CliUsageException($"{folder}: no .edf, .bdf or .parquet recordings in the folder or its subfolders");
         }
+        var reportFolders = ReportFolders(folder, files, outFolder);
         var scores = new List<SzCoreScore>();
         var failed = 0;
         foreach (var file in files)
         {
-            var name = Path.GetFileNameWithoutExtension(file);
-            var truth = Path.Combine(folder, name + ".truth.csv");
+            var truth = Path.Combine(Path.GetDirectoryName(file)!, Path.GetFileNameWithoutExtension(file) + ".truth.csv");
             try
             {
-                if (await ReportOneAsync(file, classifier, modelPath, Path.Combine(outFolder, name), stepSeconds, options, File.Exists(truth) ? truth : null, ct) is { } score)
+                if (await ReportOneAsync(file, classifier, modelPath, reportFolders[file], stepSeconds, options, File.Exists(truth) ? truth : null, ct) is { } score)
                 {
                     scores.Add(score);
                 }
@@ -159,10 +161,24 @@ internal static class ReportCommand
             Console.WriteLine("| pooled over | true seizures | detected | sensitivity | precision | false alarms | per 24 h |");
             Console.WriteLine("|---|---|---|---|---|---|---|");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {scores.Count} recordings, {hours:0.##} h | {referenceEvents} | {detected} | {Ratio(truePositives, referenceEvents)} | {Ratio(detected - falsePositives, detected)} | {falsePositives} | {falsePositives / hours * 24:0.##} |"));
+                $"| {Counted.Of(scores.Count, "recording")}, {hours:0.##} h | {referenceEvents} | {detected} | {Ratio(truePositives, referenceEvents)} | {Ratio(detected - falsePositives, detected)} | {falsePositives} | {falsePositives / hours * 24:0.##} |"));
         }
-        Console.WriteLine($"{files.Count - failed} of {files.Count} recordings reported into {outFolder}");
+        Console.WriteLine($"{files.Count - failed} of {Counted.Of(files.Count, "recording")} reported into {outFolder}");
         return failed == files.Count ? CliGuard.UserError : 0;
+    }
+
+    /// <summary>
+    /// Each recording's report folder: its path under <paramref name="folder"/> without the extension, under
+    /// <paramref name="outFolder"/>; recordings that share a name in one folder (a.edf and a.parquet) keep their extension.
+    /// </summary>
+    internal static Dictionary<string, string> ReportFolders(string folder, IReadOnlyList<string> files, string outFolder)
+    {
+        string Stem(string file) => Path.Combine(Path.GetDirectoryName(Path.GetRelativePath(folder, file)) ?? "", Path.GetFileNameWithoutExtension(file));
+        var shared = files.GroupBy(Stem, StringComparer.Ordinal).Where(g => g.Count() > 1).SelectMany(g => g).ToHashSet(StringComparer.Ordinal);
+        return files.ToDictionary(
+            file => file,
+            file => Path.Combine(outFolder, shared.Contains(file) ? Path.GetRelativePath(folder, file) : Stem(file)),
+            StringComparer.Ordinal);
     }
 
     private static string Ratio(int numerator, int denominator) =>

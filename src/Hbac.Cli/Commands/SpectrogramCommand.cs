@@ -19,7 +19,7 @@ internal static class SpectrogramCommand
         {
             Description = $"An EEG recording ({string.Join(", ", RecordingFiles.Extensions)}) with the 16 electrodes of the double-banana chains (or, in an EDF/BDF, the chains as bipolar derivations)",
         };
-        var output = new Option<string>("--out") { Description = "The .npy file to write ([400, T] float32)", Required = true };
+        var output = (new Option<string>("--out") { Description = "The .npy file to write ([400, T] float32)", Required = true }).MustNotBeAFolder();
         var command = new Command("spectrogram", "Compute the Kaggle-layout spectrogram (LL, RL, LP, RP x 0.59-19.92 Hz, one column per 2 s) of an EEG recording");
         command.Arguments.Add(input);
         command.Options.Add(output);

@@ -249,6 +249,41 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     [Fact]
+    public void AFolderIsReportedWithItsSubfoldersAndOneBadFileDoesNotStopTheOthers()
+    {
+        var data = _root.File("tree");
+        Assert.Equal(0, HbacProcess.Run("synth", "--recordings", "2", "--hours", "0.1", "--out", data, "--seed", "3").ExitCode);
+        // A patient's subfolder with its truth beside it, and a broken file in another.
+        var patient = Directory.CreateDirectory(Path.Combine(data, "p2", "s1")).FullName;
+        File.Move(Path.Combine(data, "long_002.edf"), Path.Combine(patient, "long_002.edf"));
+        File.Move(Path.Combine(data, "long_002.truth.csv"), Path.Combine(patient, "long_002.truth.csv"));
+        Directory.CreateDirectory(Path.Combine(data, "bad"));
+        File.WriteAllText(Path.Combine(data, "bad", "broken.edf"), "not an EDF file at all");
+
+        var output = _root.File("reports");
+        var run = HbacProcess.Run("report", data, "--model", EegModel(), "--out", output);
+
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
+        Assert.True(File.Exists(Path.Combine(output, "long_001", "timeline.csv")));
+        Assert.True(File.Exists(Path.Combine(output, "p2", "s1", "long_002", "report.json")));
+        Assert.Contains("SzCORE vs long_002.truth.csv: sensitivity", run.Stdout);
+        Assert.Contains($"{Path.Combine(data, "bad", "broken.edf")}: not reported: ", run.Stdout);
+        Assert.False(Directory.Exists(Path.Combine(output, "bad")));
+        Assert.Contains("| 2 recordings, 0.2 h |", run.Stdout);
+        Assert.Contains($"2 of 3 recordings reported into {output}", run.Stdout);
+    }
+
+    [Fact]
+    public void RecordingsThatShareANameInOneFolderKeepTheirExtension()
+    {
+        var folders = Hbac.Cli.Commands.ReportCommand.ReportFolders("/d", ["/d/a.edf", "/d/a.parquet", "/d/b.edf", "/d/x/a.edf"], "/o");
+        Assert.Equal("/o/a.edf", folders["/d/a.edf"]);
+        Assert.Equal("/o/a.parquet", folders["/d/a.parquet"]);
+        Assert.Equal("/o/b", folders["/d/b.edf"]);
+        Assert.Equal("/o/x/a", folders["/d/x/a.edf"]);
+    }
+
+    [Fact]
     public void ABadFileGetsOneLineNamingIt()
     {
         var recording = _root.File("broken.edf");
