@@ -119,10 +119,10 @@ internal static class SynthCommand
         foreach (var r in written)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.EdfPath}: {r.Hours:0.##} h EDF+C, {r.Seizures} seizures and {r.OtherEvents} other events in {r.TruthPath}"));
+                $"{r.EdfPath}: {r.Hours:0.##} h EDF+C, {Counted.Of(r.Seizures, "seizure")} and {Counted.Of(r.OtherEvents, "other event")} in {r.TruthPath}"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {written.Count} recordings ({written.Sum(r => r.Seizures)} seizures, {written.Sum(r => r.OtherEvents)} other events) in {stopwatch.Elapsed.TotalSeconds:0.0} s"));
+            $"wrote {Counted.Of(written.Count, "recording")} ({Counted.Of(written.Sum(r => r.Seizures), "seizure")}, {Counted.Of(written.Sum(r => r.OtherEvents), "other event")}) in {stopwatch.Elapsed.TotalSeconds:0.0} s"));
         return 0;
     }
 

@@ -73,9 +73,13 @@ internal static class ReportPlot
         BurdenLine(analysis.Burden60Minutes, "seizure burden, trailing 60 min", Colors.DarkRed);
         foreach (var (level, label) in new[] { (10.0, "10 %"), (90.0, "90 % (status epilepticus)") })
         {
-            var threshold = burden.Add.HorizontalLine(level, 1, Colors.Gray, LinePattern.Dashed);
-            threshold.Text = label;
-            threshold.LabelFontSize = 10;
+            burden.Add.HorizontalLine(level, 1, Colors.Gray, LinePattern.Dashed);
+            // Inside the plot at its right end, just above the line: a line's own label sits rotated on the left axis, where
+            // it covered the tick labels and, 90 % being long, reached up into the panel above.
+            var text = burden.Add.Text(label, X(durationSeconds), level + 1);
+            text.LabelAlignment = Alignment.LowerRight;
+            text.LabelFontSize = 11;
+            text.LabelFontColor = Colors.DimGray;
         }
         burden.YLabel("seizure burden (%)");
         burden.Axes.SetLimitsY(0, 100);
@@ -110,6 +114,8 @@ internal static class ReportPlot
         foreach (var plot in new[] { probabilities, burden, events })
         {
             plot.Axes.SetLimitsX(0, Math.Max(X(durationSeconds), 1e-3));
+            // The same margins in every panel, so that their time axes line up (each would otherwise fit its own tick labels).
+            plot.Layout.Fixed(new PixelPadding(left: 100, right: 20, bottom: plot == events ? 50 : 30, top: plot == probabilities ? 50 : 15));
         }
         var multiplot = new Multiplot();
         multiplot.RemovePlot(multiplot.GetPlot(0));
