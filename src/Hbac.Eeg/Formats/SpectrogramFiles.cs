@@ -38,10 +38,7 @@ public static class SpectrogramFiles
     /// </summary>
     public static float[] ReadWindow(string path, double offsetSeconds)
     {
-        if (!double.IsFinite(offsetSeconds) || offsetSeconds < 0)
-        {
-            throw new EegDataException($"--offset: {offsetSeconds} must be a number of seconds >= 0");
-        }
+        WindowOffset.Require(offsetSeconds);
         var spectrogram = Load(path);
         if (SpectrogramWindow.StartColumn(offsetSeconds) >= spectrogram.Columns)
         {

@@ -79,10 +79,7 @@ public static class KagglePredictor
         {
             throw EegDataException.InFile(recordingPath, "file not found");
         }
-        if (!double.IsFinite(offsetSeconds) || offsetSeconds < 0)
-        {
-            throw new EegDataException($"--offset: must be a finite number of seconds >= 0 (got {offsetSeconds})");
-        }
+        WindowOffset.Require(offsetSeconds);
         var recording = RecordingFiles.Load(recordingPath);
         // In samples as a double first: an offset far past any recording (1e9 s) fits no int sample index.
         var start = offsetSeconds * EegWindow.SampleRateHz < recording.Length ? EegWindow.StartSample(offsetSeconds) : recording.Length;
