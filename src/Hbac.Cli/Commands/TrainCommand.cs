@@ -82,6 +82,11 @@ internal static class TrainCommand
             var trainingData = KaggleTrainingData.Open(parseResult.GetValue(data)!, parseResult.GetValue(spectrograms), kind);
             var result = await TrainingConsole.RunWithProgressAsync(trainingData, options, parseResult.GetValue(output)!, ct);
             var card = result.Card;
+            if (card.ChannelsLastDiffered)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"warning: the best epoch's validation probabilities channels-last differ from NCHW's by up to {card.ChannelsLastGap:0.###E+0}: libtorch's channels-last kernels are wrong on this CPU at the trained weights; the best-epoch numbers below are NCHW's (what model.onnx computes), the per-epoch ones channels-last's (--layout nchw avoids them)"));
+            }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"best epoch {card.BestEpoch + 1}: validation loss {card.BestValidationLoss:F4}, Kaggle KL {card.BestValidationKaggleKl:F4} " +
                 $"(class prior {card.ClassPriorValidationKaggleKl:F4}); wall time {card.WallTimeSeconds:F0} s; wrote {result.RunFolder}"));

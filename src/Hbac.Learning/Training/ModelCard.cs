@@ -41,6 +41,17 @@ public sealed record ModelCard
     /// written before it.
     /// </summary>
     public Hbac.Eeg.Metrics.BootstrapInterval? ValidationKlInterval { get; init; }
+    /// <summary>
+    /// A channels-last run's largest difference, at the best epoch, between its validation probabilities and NCHW's (what
+    /// the exported model computes); above 1e-4 the best-epoch numbers of this card (loss, KL, interval, confusion,
+    /// calibration) are NCHW's, while <see cref="Epochs"/> keeps what training saw. Null for an NCHW run and in cards
+    /// written before it.
+    /// </summary>
+    public double? ChannelsLastGap { get; init; }
+
+    /// <summary>Whether the best epoch scored differently channels-last than its export does (see <see cref="ChannelsLastGap"/>).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ChannelsLastDiffered => ChannelsLastGap is { } gap && !(gap <= Models.ChannelsLastVerdict.EvalTolerance);
     public required string Device { get; init; }
     public required int Threads { get; init; }
     public required double WallTimeSeconds { get; init; }

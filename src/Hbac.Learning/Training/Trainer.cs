@@ -218,6 +218,24 @@ public static class Trainer
 
         // The exported model is the best epoch's, not the last one's, with its temperature folded into the classifier layer.
         ModelWeights.Load(model, checkpointPath);
+        // ChannelsLastCheck judged the kernels at the initial weights, where a wrong one can hide (on the AMD EPYC one did,
+        // behind a squeeze-excitation). ONNX Runtime computes the export as NCHW does, so a channels-last run scores its best
+        // epoch once more NCHW, and where the two differ the card's numbers are NCHW's: what the exported model scores.
+        var bestValidationLoss = epochs[bestEpoch].ValidationLoss;
+        var bestValidationKl = epochs[bestEpoch].ValidationKaggleKl;
+        double? channelsLastGap = null;
+        if (model.ConvolutionsChannelsLast)
+        {
+            model.UseConvolutionLayout(channelsLast: false);
+            var nchw = await PredictAsync(model, data.Source, validation, batch, device, buffers: buffers, temperature: options.OutputTemperature, ct: ct).ConfigureAwait(false);
+            channelsLastGap = LargestGap(bestProbabilities!, nchw);
+            if (!(channelsLastGap <= ChannelsLastVerdict.EvalTolerance))
+            {
+                bestProbabilities = nchw;
+                bestValidationLoss = MeanKl(validation, options.Labels, nchw);
+                bestValidationKl = KaggleKl.Score(validationVotes, nchw.Select(p => (double)p).ToArray(), EegClasses.Count);
+            }
+        }
         model.eval();
         model.ScaleLogits(1 / options.OutputTemperature);
 
@@ -254,8 +272,9 @@ public static class Trainer
             HyperParameters = options,
             Epochs = epochs,
             BestEpoch = bestEpoch,
-            BestValidationLoss = epochs[bestEpoch].ValidationLoss,
-            BestValidationKaggleKl = epochs[bestEpoch].ValidationKaggleKl,
+            BestValidationLoss = bestValidationLoss,
+            BestValidationKaggleKl = bestValidationKl,
+            ChannelsLastGap = channelsLastGap,
             ClassPriorValidationKaggleKl = KaggleKl.Score(validationVotes, priorPredictions, EegClasses.Count),
             Confusion = confusion,
             Calibration = calibration,
@@ -448,6 +467,22 @@ public static class Trainer
             }
         }
         return best;
+    }
+
+    /// <summary>The largest difference between two runs' probabilities of the same windows (NaN anywhere: infinity).</summary>
+    internal static double LargestGap(float[] a, float[] b)
+    {
+        if (a.Length != b.Length)
+        {
+            throw new ArgumentException($"{a.Length} probabilities against {b.Length}");
+        }
+        var gap = 0.0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            var d = Math.Abs((double)a[i] - b[i]);
+            gap = double.IsNaN(d) ? double.PositiveInfinity : Math.Max(gap, d);
+        }
+        return gap;
     }
 
     private static int StepsOf(int windows, int batch) => (windows + batch - 1) / batch;

@@ -59,6 +59,9 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
                 LogEpoch(run.Id, m.Epoch + 1, epochs, m.TrainLoss, m.ValidationLoss, m.ValidationKaggleKl, m.ImagesPerSecond,
                     epoch.IsBest ? " (best)" : "");
                 break;
+            case TrainingCompleted { Result.Card: { ChannelsLastDiffered: true } card }:
+                LogChannelsLastDiffered(run.Id, card.ChannelsLastGap!.Value);
+                break;
         }
     }
 
@@ -92,6 +95,10 @@ public sealed partial class RunProgressRecorder(TrainingRun run, int stepInterva
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: {Fallback}")]
     private partial void LogLayoutFallback(string runId, string fallback);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Run {RunId}: the best epoch's validation probabilities channels-last differ from NCHW's by up to {Gap}: libtorch's channels-last kernels are wrong on this CPU at the trained weights; the card's best-epoch numbers are NCHW's, what the exported model computes")]
+    private partial void LogChannelsLastDiffered(string runId, double gap);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Run {RunId}: epoch {Epoch}/{Epochs} train loss {TrainLoss:F4} validation loss {ValidationLoss:F4} (Kaggle KL {KaggleKl:F4}), {SamplesPerSecond:F1} samples/s{Best}")]

@@ -1,4 +1,5 @@
 using Hbac.Eeg;
+using Hbac.Eeg.Labels;
 using Hbac.Eeg.Metrics;
 using Hbac.Learning.Models;
 using Hbac.Learning.Onnx;
@@ -52,6 +53,55 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void TheLayoutGapIsTheLargestProbabilityDifferenceAndNaNIsNoAgreement()
+    {
+        Assert.Equal(0.25, Trainer.LargestGap([0.5f, 0.25f, 0.25f], [0.5f, 0.5f, 0f]), 6);
+        Assert.Equal(0, Trainer.LargestGap([0.1f], [0.1f]));
+        Assert.Equal(double.PositiveInfinity, Trainer.LargestGap([float.NaN, 0f], [0.5f, 0f]));
+        Assert.Throws<ArgumentException>(() => Trainer.LargestGap([0f], [0f, 1f]));
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(1e-6, false)]
+    [InlineData(1e-4, false)]
+    [InlineData(3e-3, true)]
+    [InlineData(double.PositiveInfinity, true)]
+    public void ACardSaysChannelsLastDifferedOnlyAboveTheTolerance(double? gap, bool differed)
+    {
+        var card = new ModelCard
+        {
+            Model = "mobilenetv3",
+            TrainableParameters = 1,
+            NonTrainableParameters = 0,
+            Classes = EegClasses.Names,
+            InputShape = [3, 400, 300],
+            Normalisation = "test",
+            Data = new TrainingDataSummary("data", new string('0', 64), 4, 3, 1, 2, 1),
+            Profile = "quick",
+            HyperParameters = Tiny(epochs: 1),
+            Epochs = [new EpochMetrics(0, 0.5, 0.6, 0.6, 1e-3, 10, 1, false)],
+            BestEpoch = 0,
+            BestValidationLoss = 0.6,
+            BestValidationKaggleKl = 0.6,
+            ClassPriorValidationKaggleKl = 1.3,
+            Confusion = ConfusionMatrix.From(EegClasses.Names, [0], [0]),
+            Device = "cpu",
+            Threads = 1,
+            WallTimeSeconds = 1,
+            CreatedUtc = DateTimeOffset.UnixEpoch,
+            ChannelsLastGap = gap,
+        };
+        Assert.Equal(differed, card.ChannelsLastDiffered);
+        Directory.CreateDirectory(_folder);
+        var path = Path.Combine(_folder, "gap-card.json");
+        card.Save(path);
+        var loaded = ModelCard.Load(path);
+        Assert.Equal(gap, loaded.ChannelsLastGap);
+        Assert.DoesNotContain("channels_last_differed", File.ReadAllText(path));
+    }
+
+    [Fact]
     public async Task BothConvolutionLayoutsTrainTheSameModelUpToRoundingAndTheCardSaysWhich()
     {
         var options = Tiny(epochs: 1);
@@ -76,6 +126,10 @@ public sealed class TrainerTests : IDisposable
             Assert.Equal(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss, 2);
             Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss, 2);
             Assert.Contains("\"channels_last\": true", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
+            // Scored once more NCHW at the best epoch, as the export computes: where the kernels are right, rounding apart.
+            Assert.NotNull(channelsLast.Card.ChannelsLastGap);
+            Assert.False(channelsLast.Card.ChannelsLastDiffered, $"channels-last differs from NCHW by {channelsLast.Card.ChannelsLastGap} at the trained weights");
+            Assert.Equal(channelsLast.Card.Epochs[channelsLast.Card.BestEpoch].ValidationKaggleKl, channelsLast.Card.BestValidationKaggleKl);
         }
         else
         {
@@ -85,7 +139,9 @@ public sealed class TrainerTests : IDisposable
             Assert.Equal(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss);
             Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss);
             Assert.Contains("\"channels_last\": false", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
+            Assert.Null(channelsLast.Card.ChannelsLastGap);
         }
+        Assert.Null(nchw.Card.ChannelsLastGap);
 
         // A card written before the option existed describes an NCHW run, whatever today's default.
         var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)))!;
