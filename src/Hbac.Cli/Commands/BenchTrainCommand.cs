@@ -41,7 +41,23 @@ internal static class BenchTrainCommand
             var threadCount = BenchModelsCommand.Positive(parseResult.GetValue(threads), "--threads");
             TorchSharp.torch.set_num_threads(threadCount);
 
-            var variants = Variants(names).ToList();
+            // A layout's speed means nothing where its kernels compute something else. Where channels-last disagrees, a run
+            // trains with the wrong convolutions NCHW if that mends it (else all NCHW): that variant is timed too.
+            var variants = new List<Variant>();
+            foreach (var variant in Variants(names))
+            {
+                if (!variant.Options.ChannelsLast)
+                {
+                    variants.Add(variant);
+                    continue;
+                }
+                var (verdict, wrong, mended) = Check(variant, batchSize);
+                variants.Add(variant with { Verdict = verdict });
+                if (mended is not null)
+                {
+                    variants.Add(variant with { Verdict = mended, NchwConvolutions = wrong });
+                }
+            }
             var timings = variants.Select(_ => new List<TorchTiming>()).ToList();
             var loadBefore = BenchmarkChild.LoadAverage();
             StderrProgress.Create().Start(context =>
@@ -54,15 +70,13 @@ internal static class BenchTrainCommand
                         ct.ThrowIfCancellationRequested();
                         var variant = variants[i];
                         task.Description = $"round {round + 1}/{roundCount}: {variant.Model} {variant.Input} {variant.Layout}";
-                        timings[i].Add(ModelBenchmark.MeasureTorch(variant.Model, batchSize, stepCount, options: variant.Options));
+                        timings[i].Add(ModelBenchmark.MeasureTorch(variant.Model, batchSize, stepCount, options: variant.Options, nchwConvolutions: variant.NchwConvolutions));
                         task.Increment(1);
                     }
                 }
             });
 
-            // A layout's speed means nothing where its kernels compute something else: a run would fall back to NCHW.
-            var verdicts = variants.Select(v => v.Options.ChannelsLast ? Check(v, batchSize) : null).ToList();
-            var table = Table(variants, timings, verdicts, batchSize, threadCount, roundCount);
+            var table = Table(variants, timings, batchSize, threadCount, roundCount);
             Console.Write(table);
             Console.WriteLine($"cores: {Environment.ProcessorCount}, 1-minute load average at start/end: {loadBefore}/{BenchmarkChild.LoadAverage()}");
             if (parseResult.GetValue(output) is { } path)
@@ -76,7 +90,17 @@ internal static class BenchTrainCommand
 
     private sealed record Variant(string Model, string Input, ModelOptions Options)
     {
-        public string Layout => Options.ChannelsLast ? "channels-last" : "NCHW";
+        /// <summary>ChannelsLastCheck's verdict on this variant (null for NCHW, the reference).</summary>
+        public ChannelsLastVerdict? Verdict { get; init; }
+
+        public IReadOnlyList<string>? NchwConvolutions { get; init; }
+
+        public string Layout => (Options.ChannelsLast, NchwConvolutions) switch
+        {
+            (false, _) => "NCHW",
+            (true, null) => "channels-last",
+            (true, { } nchw) => $"channels-last, {nchw.Count} wrong ones NCHW",
+        };
     }
 
     /// <summary>Each model on each quick profile's input and on the seed profile's full 400x300, NCHW first, then channels-last.</summary>
@@ -105,14 +129,23 @@ internal static class BenchTrainCommand
         _ => string.Create(CultureInfo.InvariantCulture, $"**no** ({verdict.Severity:0.#})"),
     };
 
-    private static ChannelsLastVerdict Check(Variant variant, int batch)
+    /// <summary>The check as a run makes it: the whole model, then, where it disagrees, with the wrong convolutions NCHW.</summary>
+    private static (ChannelsLastVerdict Verdict, IReadOnlyList<string> Wrong, ChannelsLastVerdict? Mended) Check(Variant variant, int batch)
     {
         TorchSharp.torch.manual_seed(0);
         using var model = ModelCatalog.Create(variant.Model, options: variant.Options);
-        return ChannelsLastCheck.Run(model, batch, 3, ModelBenchmark.Height, ModelBenchmark.Width, TorchSharp.torch.CPU);
+        var device = TorchSharp.torch.CPU;
+        var verdict = ChannelsLastCheck.Run(model, batch, 3, ModelBenchmark.Height, ModelBenchmark.Width, device);
+        if (verdict.Agrees)
+        {
+            return (verdict, [], null);
+        }
+        var wrong = ChannelsLastCheck.WrongConvolutions(model, [batch], 3, ModelBenchmark.Height, ModelBenchmark.Width, device);
+        var mended = wrong.Count > 0 && model.UseNchwFor(wrong) ? ChannelsLastCheck.Run(model, batch, 3, ModelBenchmark.Height, ModelBenchmark.Width, device) : null;
+        return (verdict, wrong, mended is { Agrees: true } ? mended : null);
     }
 
-    private static string Table(List<Variant> variants, List<List<TorchTiming>> timings, List<ChannelsLastVerdict?> verdicts, int batch, int threads, int rounds)
+    private static string Table(List<Variant> variants, List<List<TorchTiming>> timings, int batch, int threads, int rounds)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
@@ -126,11 +159,11 @@ internal static class BenchTrainCommand
             var nchw = variants.FindIndex(v => v.Model == variant.Model && v.Input == variant.Input && !v.Options.ChannelsLast);
             var ratio = train / Statistics.Median(timings[nchw].Select(t => t.TrainStepMsPerImage));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {variant.Model} | {variant.Input} | {variant.Layout} | {forward:0.0} | {train:0.0} | {1000 / train:0.0} | {ratio:0.00}x | {Verdict(verdicts[i])} |");
+                $"| {variant.Model} | {variant.Input} | {variant.Layout} | {forward:0.0} | {train:0.0} | {1000 / train:0.0} | {ratio:0.00}x | {Verdict(variant.Verdict)} |");
         }
-        if (verdicts.Any(v => v is { Agrees: false }))
+        if (variants.Any(v => v.Verdict is { Agrees: false }))
         {
-            text.AppendLine("no: libtorch's channels-last kernels compute something else on this CPU for that input (ChannelsLastCheck); a training run there falls back to NCHW.");
+            text.AppendLine("no: libtorch's channels-last kernels compute something else on this CPU for that input (ChannelsLastCheck); a training run there runs the wrong convolutions NCHW where that mends it (the rows that say so), else all of them.");
         }
         text.AppendLine(CultureInfo.InvariantCulture,
             $"batch {batch}, {threads} torch thread(s), median of {rounds} round(s); a training step is forward, KL loss, backward and an Adam step on random input.");

@@ -25,10 +25,16 @@ public static class ModelBenchmark
     public const int Height = 400;
     public const int Width = 300;
 
-    public static TorchTiming MeasureTorch(string model, int batch, int repeats, bool forward = true, bool train = true, ModelOptions? options = null)
+    /// <param name="nchwConvolutions">Convolutions to run NCHW inside a channels-last model (<see cref="ClassifierModel.UseNchwFor"/>).</param>
+    public static TorchTiming MeasureTorch(string model, int batch, int repeats, bool forward = true, bool train = true, ModelOptions? options = null,
+        IReadOnlyCollection<string>? nchwConvolutions = null)
     {
         torch.manual_seed(0);
         using var net = ModelCatalog.Create(model, options: options);
+        if (nchwConvolutions is not null && !net.UseNchwFor(nchwConvolutions))
+        {
+            throw new ArgumentException($"{model} cannot run these convolutions NCHW: {string.Join(' ', nchwConvolutions)}", nameof(nchwConvolutions));
+        }
         using var input = randn(batch, 3, Height, Width);
         using var target = nn.functional.softmax(randn(batch, 6), 1);
 

@@ -23,8 +23,14 @@ public sealed record ChannelsLastVerdict(int Batch, double EvalError, double Tra
     /// <summary>The larger gap as a multiple of its tolerance: above 1 (or NaN) disagrees.</summary>
     public double Severity => Math.Max(EvalError / EvalTolerance, TrainError / TrainTolerance);
 
-    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"libtorch's channels-last convolutions disagree with its NCHW ones on this CPU (batch {Batch}: {EvalError:0.###E+0} in eval mode, {TrainError:0.###E+0} in train mode, relative; tolerances {EvalTolerance:0E+0} and {TrainTolerance:0E+0}); training with NCHW convolutions");
+    public string Describe() => Disagreement() + "; training with NCHW convolutions";
+
+    /// <summary>This disagreement, mended by running <paramref name="nchw"/> convolutions NCHW, after which the model agreed as <paramref name="mixed"/> says.</summary>
+    public string DescribeMixed(int nchw, ChannelsLastVerdict mixed) => Disagreement() + string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"; the {nchw} convolution(s) whose channels-last kernels are wrong run NCHW, the others channels-last (then {mixed.EvalError:0.###E+0} and {mixed.TrainError:0.###E+0})");
+
+    private string Disagreement() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"libtorch's channels-last convolutions disagree with its NCHW ones on this CPU (batch {Batch}: {EvalError:0.###E+0} in eval mode, {TrainError:0.###E+0} in train mode, relative; tolerances {EvalTolerance:0E+0} and {TrainTolerance:0E+0})");
 }
 
 /// <summary>
@@ -127,6 +133,87 @@ public static class ChannelsLastCheck
             sizes.Add(batch);
         }
         return [.. sizes];
+    }
+
+    /// <summary>
+    /// The convolutions (those with a BatchNorm, which <see cref="ClassifierModel.UseNchwFor"/> can single out) whose
+    /// channels-last kernels compute something else than their NCHW ones at the input they get at any of
+    /// <paramref name="batches"/>, forward or backward: each alone on a random input of its own shape, so that only
+    /// those run NCHW. The model's shapes come from one NCHW pass of one window.
+    /// </summary>
+    public static IReadOnlyList<string> WrongConvolutions(
+        ClassifierModel model, IEnumerable<int> batches, long channels, long height, long width, Device device)
+    {
+        var blocks = model.named_modules().Where(m => m.module is ConvNormActivation)
+            .Select(m => (Name: m.name + ".0", Block: (ConvNormActivation)m.module)).ToArray();
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        var layout = model.ConvolutionsChannelsLast;
+        var training = model.training;
+        var hooks = blocks.Select(b => b.Block.register_forward_pre_hook((_, input) =>
+        {
+            shapes[b.Name] = input.shape;
+            return input;
+        })).ToArray();
+        try
+        {
+            model.UseConvolutionLayout(channelsLast: false);
+            model.eval();
+            using var noGrad = no_grad();
+            using var window = zeros([1, channels, height, width], device: device);
+            using var logits = model.call(window);
+        }
+        finally
+        {
+            foreach (var hook in hooks)
+            {
+                hook.remove();
+            }
+            model.UseConvolutionLayout(layout);
+            model.train(training);
+        }
+
+        using var generator = new Generator(20261207, device);
+        var sizes = batches.Distinct().ToArray();
+        var wrong = blocks
+            .Where(b => sizes.Any(batch => ConvolutionGap(b.Block.Convolution, [batch, .. shapes[b.Name][1..]], generator, device) > ChannelsLastVerdict.EvalTolerance))
+            .Select(b => b.Name)
+            .ToList();
+        model.zero_grad();
+        return wrong;
+    }
+
+    /// <summary>The largest relative gap between the layouts in one convolution's output, input gradient and weight gradient.</summary>
+    private static double ConvolutionGap(nn.Module<Tensor, Tensor> convolution, long[] shape, Generator generator, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var input = randn(shape, device: device, generator: generator);
+        var nchwInput = input.clone().requires_grad_(true);
+        var channelsLastInput = ClassifierModel.ChannelsLast(input).detach().requires_grad_(true);
+        var parameters = convolution.parameters().ToArray();
+
+        convolution.zero_grad();
+        var output = convolution.call(nchwInput);
+        var weights = randn(output.shape, device: device, generator: generator);
+        (output * weights).sum().backward();
+        var gradients = parameters.Select(p => p.grad!.clone()).ToArray();
+
+        convolution.zero_grad();
+        var channelsLastOutput = convolution.call(channelsLastInput);
+        (channelsLastOutput * weights).sum().backward();
+        var gap = Math.Max(Relative(channelsLastOutput, output), Relative(channelsLastInput.grad!, nchwInput.grad!));
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            gap = Math.Max(gap, Relative(parameters[i].grad!, gradients[i]));
+        }
+        convolution.zero_grad();
+        return gap;
+    }
+
+    private static double Relative(Tensor actual, Tensor expected)
+    {
+        var scale = expected.abs().max().item<float>();
+        var gap = (actual - expected).abs().max().item<float>();
+        return double.IsFinite(gap) ? (scale == 0 ? gap : gap / scale) : double.PositiveInfinity;
     }
 
     private static bool IsTrainMode(CheckMode mode) => mode is CheckMode.Train or CheckMode.TrainInference;

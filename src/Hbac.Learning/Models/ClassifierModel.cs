@@ -38,8 +38,37 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
     /// </summary>
     public bool ConvolutionsChannelsLast { get; private set; }
 
-    /// <summary>Runs the convolutions on channels-last (true) or NCHW (false) tensors from the next forward pass on.</summary>
+    /// <summary>
+    /// Runs the convolutions on channels-last (true) or NCHW (false) tensors from the next forward pass on. Those singled
+    /// out by <see cref="UseNchwFor"/> run NCHW either way.
+    /// </summary>
     public void UseConvolutionLayout(bool channelsLast) => ConvolutionsChannelsLast = channelsLast;
+
+    /// <summary>The convolutions (module names, e.g. <c>features.3.block.0.0</c>) that run NCHW inside a channels-last model.</summary>
+    public IReadOnlyList<string> NchwConvolutions { get; private set; } = [];
+
+    /// <summary>
+    /// Runs the named convolutions NCHW while the others stay channels-last (on the AMD EPYC, 12 of MobileNetV3's 1 x 1
+    /// convolutions computed something else channels-last, and its depthwise ones, which gain most from the layout, did
+    /// not). Only a convolution with its BatchNorm (a <c>ConvNormActivation</c>) can be singled out: false, and nothing
+    /// changed, if a name is not one.
+    /// </summary>
+    public bool UseNchwFor(IReadOnlyCollection<string> convolutions)
+    {
+        var blocks = named_modules()
+            .Where(m => m.module is ConvNormActivation)
+            .ToDictionary(m => m.name + ".0", m => (ConvNormActivation)m.module, StringComparer.Ordinal);
+        if (convolutions.Any(name => !blocks.ContainsKey(name)))
+        {
+            return false;
+        }
+        foreach (var (name, block) in blocks)
+        {
+            block.ConvolutionNchw = convolutions.Contains(name);
+        }
+        NchwConvolutions = [.. blocks.Keys.Where(convolutions.Contains)];
+        return true;
+    }
 
     /// <summary>Channels entering the classifier (960 for MobileNetV3-Large, 1408 for EfficientNetV2-B2).</summary>
     public abstract int FeatureChannels { get; }
@@ -83,6 +112,14 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
 
     /// <summary>The same values laid out channels-last: NCHW shape, NHWC strides (TorchSharp has no memory_format).</summary>
     internal static Tensor ChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
+    /// <summary>
+    /// A squeeze-excitation's [N, C, 1, 1] channel means with NCHW strides whatever the input's layout: pooled from a
+    /// channels-last map they keep its strides, libtorch then picks its channels-last kernels for the 1 x 1 convolutions
+    /// that follow, and on the AMD EPYC those were wrong for 672 channels. The values are the same either way, and an NCHW
+    /// input gives the very tensor it gave before.
+    /// </summary>
+    internal static Tensor SqueezedMap(Tensor input) => nn.functional.adaptive_avg_pool2d(input, 1).flatten(1).unsqueeze(-1).unsqueeze(-1);
 
     private protected static string ExportInputPool(OnnxGraphBuilder graph, string input, (int Rows, int Columns) pool) =>
         pool is (1, 1) ? input : graph.AveragePool(input, pool.Rows, pool.Columns);

@@ -38,7 +38,27 @@ internal sealed class ConvNormActivation : nn.Module<Tensor, Tensor>, IOnnxExpor
     // must not add them again under their field names.
     protected override void RegisterComponents() { }
 
-    public override Tensor forward(Tensor input) => _activation.ApplyAfterNorm(_bn.call(_conv.call(input)));
+    /// <summary>The convolution, for <see cref="ChannelsLastCheck"/>'s per-convolution comparison.</summary>
+    internal Conv2d Convolution => _conv;
+
+    /// <summary>
+    /// Runs this convolution on an NCHW copy of a channels-last input and hands its output on channels-last again: where
+    /// libtorch's channels-last kernel for this shape computes something else (<see cref="ClassifierModel.UseNchwFor"/>).
+    /// </summary>
+    internal bool ConvolutionNchw { get; set; }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (ConvolutionNchw)
+        {
+            var channelsLast = !input.is_contiguous();
+            // NCHW strides also for a 1 x 1 map, whose channels-last strides is_contiguous does not see (libtorch does).
+            using var nchw = channelsLast ? input.contiguous() : input.view(-1).view(input.shape);
+            using var output = _conv.call(nchw);
+            return _activation.ApplyAfterNorm(_bn.call(channelsLast ? ClassifierModel.ChannelsLast(output) : output));
+        }
+        return _activation.ApplyAfterNorm(_bn.call(_conv.call(input)));
+    }
 
     public string ExportOnnx(OnnxGraphBuilder graph, string input, string prefix)
     {

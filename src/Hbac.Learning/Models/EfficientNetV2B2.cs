@@ -277,7 +277,7 @@ public sealed class EfficientNetV2B2 : ClassifierModel
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var scale = nn.functional.adaptive_avg_pool2d(input, 1);
+            var scale = ClassifierModel.SqueezedMap(input);
             scale = torch.sigmoid(expand.call(nn.functional.silu(reduce.call(scale))));
             return (input * scale).MoveToOuterDisposeScope();
         }

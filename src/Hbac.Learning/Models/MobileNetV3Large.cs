@@ -174,7 +174,7 @@ public sealed class MobileNetV3Large : ClassifierModel
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var scale = nn.functional.adaptive_avg_pool2d(input, 1);
+            var scale = ClassifierModel.SqueezedMap(input);
             scale = nn.functional.hardsigmoid(fc2.call(nn.functional.relu(fc1.call(scale))));
             return (input * scale).MoveToOuterDisposeScope();
         }

@@ -62,6 +62,12 @@ public sealed record TrainingOptions
     /// </summary>
     public bool ChannelsLast { get; init; } = true;
     /// <summary>
+    /// The convolutions (module names, space-separated) that ran NCHW inside a channels-last run, because their
+    /// channels-last kernels computed something else on the run's CPU (<see cref="Models.ChannelsLastCheck.WrongConvolutions"/>);
+    /// null when none did. Set by the trainer, not an input.
+    /// </summary>
+    public string? NchwConvolutions { get; init; }
+    /// <summary>
     /// Epochs of a second stage after the first (0 = none): from the first stage's best weights, with a fresh Adam,
     /// on the training windows at least <see cref="FineTuneMinVotes"/> experts voted on, whose vote distributions are
     /// the least noisy targets (HMS solutions trained last on such rows). The best epoch is chosen over both stages.

@@ -82,6 +82,74 @@ public sealed class ChannelsLastCheckTests
     }
 
     [Fact]
+    public void ConvolutionsSingledOutRunNchwInsideAChannelsLastModel()
+    {
+        torch.manual_seed(11);
+        using var model = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8 });
+        model.eval();
+        var all = model.named_modules().Where(m => m.module is TorchSharp.Modules.Conv2d && m.name.EndsWith(".0", StringComparison.Ordinal))
+            .Select(m => m.name).ToArray();
+        Assert.Equal(46, all.Length); // MobileNetV3-Large's 62 less the squeeze-excitations' 16
+
+        Assert.False(model.UseNchwFor(["features.4.block.2.fc1"]));
+        Assert.Empty(model.NchwConvolutions);
+        Assert.True(model.UseNchwFor(all));
+        Assert.Equal(all.Order(StringComparer.Ordinal), model.NchwConvolutions.Order(StringComparer.Ordinal));
+
+        // Every convolution NCHW (and the squeeze-excitations' on NCHW strides): the channels-last model computes what
+        // the NCHW one does on any CPU, only the other ops round differently.
+        using var input = randn(4, 3, 400, 300);
+        using var noGrad = no_grad();
+        using var nchw = WithLayout(model, channelsLast: false, input);
+        using var mixed = WithLayout(model, channelsLast: true, input);
+        Assert.True(ChannelsLastCheck.MaxRelative(mixed.data<float>().ToArray(), nchw.data<float>().ToArray()) < 1e-5);
+
+        Assert.True(model.UseNchwFor([]));
+        Assert.Empty(model.NchwConvolutions);
+    }
+
+    private static Tensor WithLayout(ClassifierModel model, bool channelsLast, Tensor input)
+    {
+        model.UseConvolutionLayout(channelsLast);
+        return model.call(input);
+    }
+
+    [Fact]
+    public void TheSqueezedMapHasNchwStridesWhateverTheLayout()
+    {
+        using var map = randn(2, 5, 3, 4);
+        using var channelsLast = ClassifierModel.ChannelsLast(map);
+        using var fromNchw = ClassifierModel.SqueezedMap(map);
+        using var fromChannelsLast = ClassifierModel.SqueezedMap(channelsLast);
+        Assert.Equal([2L, 5, 1, 1], fromChannelsLast.shape);
+        Assert.Equal([5L, 1, 1, 1], fromChannelsLast.stride());
+        // The same means, summed in another order.
+        Assert.True(ChannelsLastCheck.MaxRelative(fromChannelsLast.data<float>().ToArray(), fromNchw.data<float>().ToArray()) < 1e-6);
+        using var pooled = nn.functional.adaptive_avg_pool2d(map, 1);
+        Assert.Equal(pooled.data<float>().ToArray(), fromNchw.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void TheWrongConvolutionsAreNamesTheModelCanSingleOutAndTheModelIsLeftAsItWas()
+    {
+        torch.manual_seed(11);
+        using var model = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8 });
+        model.train();
+        var before = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+
+        var wrong = ChannelsLastCheck.WrongConvolutions(model, [2, 1], 3, 400, 300, CPU);
+
+        Assert.True(model.UseNchwFor(wrong));
+        Assert.True(model.training);
+        Assert.True(model.ConvolutionsChannelsLast);
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            Assert.True(tensor.equal(before[name]).all().item<bool>(), $"{name} changed");
+        }
+        Assert.All(model.parameters(), p => Assert.True(p.grad is null || p.grad.abs().max().item<float>() == 0));
+    }
+
+    [Fact]
     public void TheGapsAreRelativeToTheNchwValues()
     {
         Assert.Equal(0.5, ChannelsLastCheck.MaxRelative([1f, -3f], [1f, -2f]), 12);

@@ -116,8 +116,22 @@ public sealed class TrainerTests : IDisposable
         torch.manual_seed(options.Seed);
         using var probe = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8 });
         var verdict = ChannelsLastCheck.Run(probe, sizes, 3, 400, 300, torch.CPU);
+        // Where it does not, would running only the wrong convolutions NCHW mend it?
+        var wrong = verdict.Agrees ? [] : ChannelsLastCheck.WrongConvolutions(probe, sizes, 3, 400, 300, torch.CPU);
+        var mended = wrong.Count > 0 && probe.UseNchwFor(wrong) && ChannelsLastCheck.Run(probe, sizes, 3, 400, 300, torch.CPU).Agrees;
         var fallback = started.LayoutFallback;
-        if (verdict.Agrees)
+        if (mended)
+        {
+            // Those convolutions ran NCHW, the others channels-last, and the card names them; the trained model scores as
+            // its export does (the best epoch scored NCHW once more).
+            Assert.Contains("whose channels-last kernels are wrong run NCHW, the others channels-last", fallback);
+            Assert.Equal(string.Join(' ', wrong), channelsLast.Card.HyperParameters.NchwConvolutions);
+            Assert.True(channelsLast.Card.HyperParameters.ChannelsLast);
+            Assert.NotNull(channelsLast.Card.ChannelsLastGap);
+            Assert.False(channelsLast.Card.ChannelsLastDiffered, $"channels-last differs from NCHW by {channelsLast.Card.ChannelsLastGap} at the trained weights");
+            Assert.Equal(nchw.Card.Epochs[0].TrainLoss, channelsLast.Card.Epochs[0].TrainLoss, 2);
+        }
+        else if (verdict.Agrees)
         {
             // Same seed, same weights and batches: only the kernels' float rounding differs after one short epoch,
             // and it does differ (libtorch runs other kernels), which shows the option reached the model.
@@ -140,6 +154,7 @@ public sealed class TrainerTests : IDisposable
             Assert.Equal(nchw.Card.Epochs[0].ValidationLoss, channelsLast.Card.Epochs[0].ValidationLoss);
             Assert.Contains("\"channels_last\": false", File.ReadAllText(Path.Combine(channelsLast.RunFolder, RunFolderLayout.Card)));
             Assert.Null(channelsLast.Card.ChannelsLastGap);
+            Assert.Null(channelsLast.Card.HyperParameters.NchwConvolutions);
         }
         Assert.Null(nchw.Card.ChannelsLastGap);
 
