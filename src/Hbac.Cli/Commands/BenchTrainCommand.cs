@@ -51,11 +51,11 @@ internal static class BenchTrainCommand
                     variants.Add(variant);
                     continue;
                 }
-                var (verdict, wrong, mended) = Check(variant, batchSize);
-                variants.Add(variant with { Verdict = verdict });
-                if (mended is not null)
+                var choice = Check(variant, batchSize);
+                variants.Add(variant with { Verdict = choice.Verdict });
+                if (choice.Mended is { } mended)
                 {
-                    variants.Add(variant with { Verdict = mended, NchwConvolutions = wrong });
+                    variants.Add(variant with { Verdict = mended, NchwConvolutions = choice.NchwConvolutions });
                 }
             }
             var timings = variants.Select(_ => new List<TorchTiming>()).ToList();
@@ -129,20 +129,12 @@ internal static class BenchTrainCommand
         _ => string.Create(CultureInfo.InvariantCulture, $"**no** ({verdict.Severity:0.#})"),
     };
 
-    /// <summary>The check as a run makes it: the whole model, then, where it disagrees, with the wrong convolutions NCHW.</summary>
-    private static (ChannelsLastVerdict Verdict, IReadOnlyList<string> Wrong, ChannelsLastVerdict? Mended) Check(Variant variant, int batch)
+    /// <summary>The check as a run makes it (<see cref="ChannelsLastCheck.Choose"/>), at the benchmark's batch.</summary>
+    private static ChannelsLastChoice Check(Variant variant, int batch)
     {
         TorchSharp.torch.manual_seed(0);
         using var model = ModelCatalog.Create(variant.Model, options: variant.Options);
-        var device = TorchSharp.torch.CPU;
-        var verdict = ChannelsLastCheck.Run(model, batch, 3, ModelBenchmark.Height, ModelBenchmark.Width, device);
-        if (verdict.Agrees)
-        {
-            return (verdict, [], null);
-        }
-        var wrong = ChannelsLastCheck.WrongConvolutions(model, [batch], 3, ModelBenchmark.Height, ModelBenchmark.Width, device);
-        var mended = wrong.Count > 0 && model.UseNchwFor(wrong) ? ChannelsLastCheck.Run(model, batch, 3, ModelBenchmark.Height, ModelBenchmark.Width, device) : null;
-        return (verdict, wrong, mended is { Agrees: true } ? mended : null);
+        return ChannelsLastCheck.Choose(model, [batch], 3, ModelBenchmark.Height, ModelBenchmark.Width, TorchSharp.torch.CPU)!;
     }
 
     private static string Table(List<Variant> variants, List<List<TorchTiming>> timings, int batch, int threads, int rounds)

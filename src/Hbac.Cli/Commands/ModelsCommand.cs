@@ -27,7 +27,7 @@ internal static class ModelsCommand
                 }
                 // A version with an int8 model is listed twice (one row per file).
                 var count = response.Models.Select(m => m.Version).Distinct().Count();
-                var versions = count == 1 ? "1 version" : $"{count} versions";
+                var versions = Counted.Of(count, "version");
                 if (response.Models.Count > count)
                 {
                     versions += $" ({response.Models.Count} model files)";

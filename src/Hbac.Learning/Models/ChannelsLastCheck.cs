@@ -115,6 +115,32 @@ public static class ChannelsLastCheck
         return worst ?? throw new ArgumentException("no batch size to check", nameof(batches));
     }
 
+    /// <summary>
+    /// Settles <paramref name="model"/>'s layout as a run trains it: channels-last where the whole model agrees at
+    /// <paramref name="batches"/>; else only the wrong convolutions NCHW (<see cref="WrongConvolutions"/>) if the model then
+    /// agrees; else every convolution NCHW. On an NCHW model, nothing to settle: null.
+    /// </summary>
+    public static ChannelsLastChoice? Choose(ClassifierModel model, IReadOnlyCollection<int> batches, long channels, long height, long width, Device device)
+    {
+        if (!model.ConvolutionsChannelsLast)
+        {
+            return null;
+        }
+        var verdict = Run(model, batches, channels, height, width, device);
+        if (verdict.Agrees)
+        {
+            return new ChannelsLastChoice(verdict, null);
+        }
+        var wrong = WrongConvolutions(model, batches, channels, height, width, device);
+        if (wrong.Count > 0 && model.UseNchwFor(wrong) && Run(model, batches, channels, height, width, device) is { Agrees: true } mended)
+        {
+            return new ChannelsLastChoice(verdict, mended, model.NchwConvolutions);
+        }
+        model.UseNchwFor([]);
+        model.UseConvolutionLayout(channelsLast: false);
+        return new ChannelsLastChoice(verdict, null);
+    }
+
     /// <summary>The batch sizes a run feeds the network: the full batch and the last, smaller one of each pass over a set.</summary>
     public static IReadOnlyList<int> BatchSizes(int batch, params int[] windowCounts)
     {
@@ -144,8 +170,7 @@ public static class ChannelsLastCheck
     public static IReadOnlyList<string> WrongConvolutions(
         ClassifierModel model, IEnumerable<int> batches, long channels, long height, long width, Device device)
     {
-        var blocks = model.named_modules().Where(m => m.module is ConvNormActivation)
-            .Select(m => (Name: m.name + ".0", Block: (ConvNormActivation)m.module)).ToArray();
+        var blocks = model.ConvolutionBlocks();
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         var layout = model.ConvolutionsChannelsLast;
         var training = model.training;
@@ -175,7 +200,7 @@ public static class ChannelsLastCheck
         using var generator = new Generator(20261207, device);
         var sizes = batches.Distinct().ToArray();
         var wrong = blocks
-            .Where(b => sizes.Any(batch => ConvolutionGap(b.Block.Convolution, [batch, .. shapes[b.Name][1..]], generator, device) > ChannelsLastVerdict.EvalTolerance))
+            .Where(b => sizes.Any(batch => !(ConvolutionGap(b.Block.Convolution, [batch, .. shapes[b.Name][1..]], generator, device) <= ChannelsLastVerdict.EvalTolerance)))
             .Select(b => b.Name)
             .ToList();
         model.zero_grad();
@@ -200,20 +225,14 @@ public static class ChannelsLastCheck
         convolution.zero_grad();
         var channelsLastOutput = convolution.call(channelsLastInput);
         (channelsLastOutput * weights).sum().backward();
-        var gap = Math.Max(Relative(channelsLastOutput, output), Relative(channelsLastInput.grad!, nchwInput.grad!));
+        static float[] Values(Tensor t) => t.detach().cpu().data<float>().ToArray();
+        var gap = Math.Max(MaxRelative(Values(channelsLastOutput), Values(output)), MaxRelative(Values(channelsLastInput.grad!), Values(nchwInput.grad!)));
         for (var i = 0; i < parameters.Length; i++)
         {
-            gap = Math.Max(gap, Relative(parameters[i].grad!, gradients[i]));
+            gap = Math.Max(gap, MaxRelative(Values(parameters[i].grad!), Values(gradients[i])));
         }
         convolution.zero_grad();
         return gap;
-    }
-
-    private static double Relative(Tensor actual, Tensor expected)
-    {
-        var scale = expected.abs().max().item<float>();
-        var gap = (actual - expected).abs().max().item<float>();
-        return double.IsFinite(gap) ? (scale == 0 ? gap : gap / scale) : double.PositiveInfinity;
     }
 
     private static bool IsTrainMode(CheckMode mode) => mode is CheckMode.Train or CheckMode.TrainInference;

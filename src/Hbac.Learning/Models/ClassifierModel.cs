@@ -55,10 +55,8 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
     /// </summary>
     public bool UseNchwFor(IReadOnlyCollection<string> convolutions)
     {
-        var blocks = named_modules()
-            .Where(m => m.module is ConvNormActivation)
-            .ToDictionary(m => m.name + ".0", m => (ConvNormActivation)m.module, StringComparer.Ordinal);
-        if (convolutions.Any(name => !blocks.ContainsKey(name)))
+        var blocks = ConvolutionBlocks();
+        if (convolutions.Any(name => !blocks.Any(b => b.Name == name)))
         {
             return false;
         }
@@ -66,9 +64,13 @@ public abstract class ClassifierModel : nn.Module<Tensor, Tensor>, IOnnxExportab
         {
             block.ConvolutionNchw = convolutions.Contains(name);
         }
-        NchwConvolutions = [.. blocks.Keys.Where(convolutions.Contains)];
+        NchwConvolutions = [.. blocks.Select(b => b.Name).Where(convolutions.Contains)];
         return true;
     }
+
+    /// <summary>Each convolution that has its BatchNorm, by its module name (<c>features.3.block.0.0</c>), in module order.</summary>
+    internal IReadOnlyList<(string Name, ConvNormActivation Block)> ConvolutionBlocks() =>
+        [.. named_modules().Where(m => m.module is ConvNormActivation).Select(m => (m.name + ".0", (ConvNormActivation)m.module))];
 
     /// <summary>Channels entering the classifier (960 for MobileNetV3-Large, 1408 for EfficientNetV2-B2).</summary>
     public abstract int FeatureChannels { get; }

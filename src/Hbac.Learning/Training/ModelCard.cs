@@ -51,7 +51,10 @@ public sealed record ModelCard
 
     /// <summary>Whether the best epoch scored differently channels-last than its export does (see <see cref="ChannelsLastGap"/>).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool ChannelsLastDiffered => ChannelsLastGap is { } gap && !(gap <= Models.ChannelsLastVerdict.EvalTolerance);
+    public bool ChannelsLastDiffered => ChannelsLastGap is { } gap && GapDiffers(gap);
+
+    /// <summary>A gap above the check's eval-mode tolerance (or NaN) is not rounding.</summary>
+    internal static bool GapDiffers(double gap) => !(gap <= Models.ChannelsLastVerdict.EvalTolerance);
     public required string Device { get; init; }
     public required int Threads { get; init; }
     public required double WallTimeSeconds { get; init; }

@@ -89,29 +89,17 @@ public static class Trainer
                 // exported model (computed correctly by ONNX Runtime) would score worse than the run's own validation said.
                 // What ran NCHW is the check's finding, never an input.
                 options = options with { NchwConvolutions = null };
-                if (created.ConvolutionsChannelsLast)
+                // Where the whole model disagrees, only the convolutions whose kernels are wrong run NCHW if that mends it: on
+                // the AMD EPYC a quick EEG step took 0.51-0.65x of an all-NCHW one that way.
+                var sizes = ChannelsLastCheck.BatchSizes(options.BatchSize, train.Count, validation.Count, fineTune.Length);
+                if (ChannelsLastCheck.Choose(created, sizes, Channels, Height, Width, device) is { } choice)
                 {
-                    var sizes = ChannelsLastCheck.BatchSizes(options.BatchSize, train.Count, validation.Count, fineTune.Length);
-                    var verdict = ChannelsLastCheck.Run(created, sizes, Channels, Height, Width, device);
-                    if (!verdict.Agrees)
+                    layoutFallback = choice.Describe();
+                    options = options with
                     {
-                        // Only the convolutions whose kernels are wrong run NCHW, if the whole model then agrees: on the AMD
-                        // EPYC a quick EEG step took 0.51-0.65x of an all-NCHW one that way.
-                        var wrong = ChannelsLastCheck.WrongConvolutions(created, sizes, Channels, Height, Width, device);
-                        var mixed = wrong.Count > 0 && created.UseNchwFor(wrong) ? ChannelsLastCheck.Run(created, sizes, Channels, Height, Width, device) : null;
-                        if (mixed is { Agrees: true })
-                        {
-                            options = options with { NchwConvolutions = string.Join(' ', created.NchwConvolutions) };
-                            layoutFallback = verdict.DescribeMixed(created.NchwConvolutions.Count, mixed);
-                        }
-                        else
-                        {
-                            created.UseNchwFor([]);
-                            created.UseConvolutionLayout(channelsLast: false);
-                            options = options with { ChannelsLast = false };
-                            layoutFallback = verdict.Describe();
-                        }
-                    }
+                        ChannelsLast = choice.ChannelsLast,
+                        NchwConvolutions = choice.Mended is null ? null : string.Join(' ', choice.NchwConvolutions!),
+                    };
                 }
             }
             catch
@@ -244,7 +232,7 @@ public static class Trainer
             model.UseConvolutionLayout(channelsLast: false);
             var nchw = await PredictAsync(model, data.Source, validation, batch, device, buffers: buffers, temperature: options.OutputTemperature, ct: ct).ConfigureAwait(false);
             channelsLastGap = LargestGap(bestProbabilities!, nchw);
-            if (!(channelsLastGap <= ChannelsLastVerdict.EvalTolerance))
+            if (ModelCard.GapDiffers(channelsLastGap.Value))
             {
                 bestProbabilities = nchw;
                 bestValidationLoss = MeanKl(validation, options.Labels, nchw);
