@@ -273,22 +273,25 @@ public sealed class InferenceServiceTests : IDisposable
         Assert.NotEqual(replies[0].Probabilities.ToArray(), replies[2].Probabilities.ToArray());
     }
 
-    [Fact]
-    public async Task ASpectrogramModelThatPoolsItsInputFirstIsScoredOnPooledWindowsWithTheAnswersOfTheWholeWindows()
+    [Theory]
+    [InlineData(6, 6, 398, 17)] // the quick spectrogram profile's: blocks leave the last 4 of 400 rows over
+    [InlineData(8, 8, 17, 298)] // the profile's before stop 40: the last 4 of 300 columns
+    public async Task ASpectrogramModelThatPoolsItsInputFirstIsScoredOnPooledWindowsWithTheAnswersOfTheWholeWindows(
+        int rows, int columns, int uncoveredRow, int uncoveredColumn)
     {
-        // The quick spectrogram profile's network starts with an 8 x 8 average pool, whose blocks leave the last 4 of
-        // 300 columns over: the service drops that node and pools each Score input in C# as ONNX's floor rounding does.
-        var pooledModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool") { LeadingPool = (8, 8) };
+        // The quick spectrogram profile's network starts with an average pool whose blocks leave rows or columns over:
+        // the service drops that node and pools each Score input in C# as ONNX's floor rounding does.
+        var pooledModel = new TinyOnnxModel(Model.Weights, Model.Bias, pooling: "GlobalMaxPool") { LeadingPool = (rows, columns) };
         using var factory = new InferenceFactory(repository => pooledModel.Publish(repository, "pooled"));
         var client = new Contracts.V1.Inference.InferenceClient(factory.CreateChannel());
         var path = Directory.GetFiles(factory.Repository, "model.onnx", SearchOption.AllDirectories).Single();
         using var offline = OnnxClassifier.Open(path);
-        Assert.Equal(new InputPooling(8, 8), offline.Pooling);
+        Assert.Equal(new InputPooling(rows, columns), offline.Pooling);
         var random = new Random(5);
         var plane = Enumerable.Range(0, 400 * 300).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
         var whole = Enumerable.Range(0, 3 * 400 * 300).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
-        // A peak in the columns no block covers changes nothing: the model (with its pool) never sees it either.
-        plane[17 * 300 + 298] = 30f;
+        // A peak where no block reaches changes nothing: the model (with its pool) never sees it either.
+        plane[uncoveredRow * 300 + uncoveredColumn] = 30f;
         var planeInput = new float[3 * 400 * 300];
         for (var channel = 0; channel < 3; channel++)
         {
@@ -318,13 +321,13 @@ public sealed class InferenceServiceTests : IDisposable
         var withPool = ortOutput[0].GetTensorDataAsSpan<float>().ToArray();
         Inputs.AssertProbabilities(Softmax(withPool), fromPlane.Probabilities, tolerance: 1e-5f);
         Assert.NotEqual(fromPlane.Probabilities.ToArray(), fromWhole.Probabilities.ToArray());
-        // The inputs the calls rented and gave back are pooled ones (3 x 50 x 37 floats), not whole ones.
+        // The inputs the calls rented and gave back are pooled ones (3 x 66 x 50 floats for 6 x 6), not whole ones.
         var inputs = factory.Services.GetRequiredService<WindowInputPool>();
         var available = inputs.Available;
         Assert.True(available >= 1, $"{available} input arrays kept");
         for (var i = 0; i < available; i++)
         {
-            Assert.Equal(3 * 50 * 37, inputs.Rent(offline.InputSize).Length);
+            Assert.Equal(3 * (400 / rows) * (300 / columns), inputs.Rent(offline.InputSize).Length);
         }
         Assert.Equal(0, inputs.Available);
     }

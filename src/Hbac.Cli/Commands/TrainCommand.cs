@@ -22,14 +22,14 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "Seed for weights, shuffles and augmentation (default 42)" };
         var threads = new Option<int?>("--threads") { Description = "torch threads (default: the profile's: all cores for seed, 1 for quick)" };
         var spectrograms = new Option<string?>("--spectrograms") { Description = "Folder of <id>.parquet or <id>.npy (default <data>/train_spectrograms); with --input eeg, of <eeg_id>.parquet (default <data>/train_eegs)" };
-        var downsample = new Option<string?>("--downsample") { Description = "Average-pool the input by this factor inside the model: k, or ROWSxCOLUMNS (1 = full 400x300; quick uses 8, or 1x30 with --input eeg)" };
+        var downsample = new Option<string?>("--downsample") { Description = "Average-pool the input by this factor inside the model: k, or ROWSxCOLUMNS (1 = full 400x300; quick uses 6, or 1x30 with --input eeg)" };
         var peakLr = new Option<double?>("--lr") { Description = "Peak learning rate after ramp-up (default: the profile's, 6e-6 x batch for seed)" };
         var weightDecay = new Option<double?>("--weight-decay") { Description = "Adam's L2 weight decay (default: the profile's, 0)" };
         var augment = new Option<double?>("--augment") { Description = "Probability of each augmentation per batch (MixUp, time mask, frequency mask; default 0.5)" };
         var temperature = new Option<double?>("--temperature") { Description = "Softmax temperature of validation and the exported model, softmax(logits / T) (default: the profile's; 1 for seed)" };
         var fineTuneEpochs = new Option<int?>("--fine-tune-epochs")
         {
-            Description = "Epochs of a second stage from the best weights on the training windows with many votes (default: the profile's; quick EEG 12, otherwise 0)",
+            Description = "Epochs of a second stage from the best weights on the training windows with many votes (default: the profile's; quick 12, seed 0)",
         };
         var fineTuneMinVotes = new Option<int?>("--fine-tune-min-votes") { Description = "Fewest expert votes a window needs for the second stage (default 10)" };
         var weights = new Option<string?>("--weights") { Description = "Initial weights: TorchSharp .dat or a model.onnx of this project" };

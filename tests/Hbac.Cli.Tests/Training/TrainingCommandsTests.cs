@@ -33,7 +33,7 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
             var synth = Hbac.Run("synth", "--out", Data, "--patients", "6", "--seed", "3");
             Assert.True(synth.Exit == 0, synth.Error);
             Train = Hbac.Run("train", "--data", Data, "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
-                "--batch", "16", "--downsample", "8", "--out", RunFolder);
+                "--fine-tune-epochs", "0", "--batch", "16", "--downsample", "8", "--out", RunFolder);
             TrainEeg = Hbac.Run("train", "--data", Data, "--input", "eeg", "--model", "mobilenetv3", "--profile", "quick", "--epochs", "1",
                 "--fine-tune-epochs", "1", "--batch", "16", "--downsample", "4x12", "--out", EegRunFolder);
         }

@@ -33,7 +33,7 @@ public class InputPoolingTests
     [Fact]
     public void ARemainderThatFillsNoBlockIsDropped()
     {
-        // 8 x 8 (the quick spectrogram profile's) leaves the last 4 of 300 columns over, as ONNX's AveragePool
+        // 8 x 8 (the quick spectrogram profile's before stop 40) leaves the last 4 of 300 columns over, as ONNX's AveragePool
         // (no padding, ceil_mode 0) leaves them: 37 columns, each the mean of its own 8 x 8 block only.
         var full = new float[InputPooling.FullSize];
         for (var i = 0; i < full.Length; i++)
@@ -50,6 +50,27 @@ public class InputPoolingTests
         Assert.Equal(3.5f + 100 * 3.5f, pooled[0]);
         Assert.Equal(49 * 8 + 3.5f + 100 * (36 * 8 + 3.5f), pooled[50 * 37 - 1]); // the last block: columns 288-295, none beyond
         Assert.All(pooled, value => Assert.True(value < 1e5f, $"{value}: a dropped column leaked into a block"));
+    }
+
+    [Fact]
+    public void ARemainderOfRowsIsDroppedToo()
+    {
+        // 6 x 6 (the quick spectrogram profile's) leaves the last 4 of 400 rows over: 66 rows of 50 blocks.
+        var full = new float[InputPooling.FullSize];
+        for (var i = 0; i < full.Length; i++)
+        {
+            var (row, column) = (i / InputPooling.Width % InputPooling.Height, i % InputPooling.Width);
+            full[i] = row >= 396 ? 1e7f : 100 * row + column;
+        }
+        var pooling = new InputPooling(6, 6);
+        var pooled = new float[pooling.Size];
+
+        pooling.Pool(full, 1, pooled);
+
+        Assert.Equal((66, 50, 3 * 66 * 50), (pooling.PooledHeight, pooling.PooledWidth, pooling.Size));
+        Assert.Equal(100 * 2.5f + 2.5f, pooled[0]);
+        Assert.Equal(100 * (65 * 6 + 2.5f) + 49 * 6 + 2.5f, pooled[66 * 50 - 1]); // the last block: rows 390-395, none beyond
+        Assert.All(pooled, value => Assert.True(value < 1e5f, $"{value}: a dropped row leaked into a block"));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Hbac.Training.Tests.Support;
 internal static class TestRuns
 {
     /// <summary>
-    /// MobileNetV3 on the quick profile (1/8 resolution inside the model, 1/4 for EEG windows), one epoch
+    /// MobileNetV3 on the quick profile (its input pooling inside the model), one epoch and no second stage
     /// over 16 training and 8 validation windows: a real run through the whole code path in seconds.
     /// </summary>
     public static StartRunRequest Tiny(string dataFolder = "", int epochs = 1, string description = "",
@@ -19,7 +19,7 @@ internal static class TestRuns
         Profile = "quick",
         DataFolder = dataFolder,
         Description = description,
-        HyperParameters = new HyperParameters { Epochs = epochs, BatchSize = 8, MaxTrainWindows = 16, MaxValidationWindows = 8 },
+        HyperParameters = new HyperParameters { Epochs = epochs, FineTuneEpochs = 0, BatchSize = 8, MaxTrainWindows = 16, MaxValidationWindows = 8 },
     };
 
     /// <summary>Every event of the run (replayed from the first), up to and including RunFinished.</summary>
