@@ -6,7 +6,7 @@ namespace Hbac.Onnx;
 
 /// <summary>
 /// A model whose input feeds nothing but one AveragePool over whole blocks (the quick EEG profile's 1 x 30,
-/// the quick spectrogram profile's 8 x 8 at the network's entry) reads 30x (64x) more values than it uses. <see cref="TryStrip"/> returns the same
+/// the quick spectrogram profile's 6 x 6 at the network's entry) reads 30x (36x) more values than it uses. <see cref="TryStrip"/> returns the same
 /// model without that node, reading the pooled input [N, 3, 400 / rows, 300 / columns] directly, and the
 /// pooling it left to the caller (<see cref="InputPooling.Pool"/>: the same average, computed in C#, where a
 /// stream computes it without ever writing the whole input). Every other node, weight and metadata entry is

@@ -89,7 +89,7 @@ internal static class QuantizeCommand
         Console.WriteLine(string.Create(c, $"calibration: {r.CalibrationWindows} training windows; {r.FoldedBatchNorms} BatchNorms folded, {r.PaddedDepthwiseConvs} depthwise Convs widened to a multiple of 16 channels, {r.QuantizedTensors} activation tensors quantized"));
         Console.WriteLine("quantized in the QDQ graph: " + string.Join(", ", r.ExpectedQuantizedNodes.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}")));
         Console.WriteLine("optimized graph (ONNX Runtime CPU): " + string.Join(", ", r.NodeTypes.Select(p => $"{p.Key} {p.Value}")));
-        Console.WriteLine(string.Create(c, $"validation: {r.Fp32.Windows} windows, {r.Fp32.Patients} patients; timing: {r.Threads} threads"));
+        Console.WriteLine(string.Create(c, $"validation: {Counted.Of(r.Fp32.Windows, "window")}, {Counted.Of(r.Fp32.Patients, "patient")}; timing: {Counted.Of(r.Threads, "thread")}"));
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"{"",-26}{"fp32",10}{"int8",10}"));
         Console.WriteLine(string.Create(c, $"{"fold KL",-26}{r.Fp32.ModelKl,10:F4}{r.Int8.ModelKl,10:F4}  ({r.Drift.KlIncrease:+0.00%;-0.00%} vs fp32, limit +{options.Gate.MaxKlIncrease:0.##%})"));

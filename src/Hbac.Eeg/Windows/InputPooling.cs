@@ -3,10 +3,10 @@ namespace Hbac.Eeg.Windows;
 /// <summary>
 /// An average pool over non-overlapping blocks of <see cref="Rows"/> x <see cref="Columns"/> of a
 /// [3, 400, 300] model input, the first thing a model with an input pool computes (the quick EEG profile's
-/// 1 x 30, the quick spectrogram profile's 8 x 8). A server that knows it can hand the model the pooled
-/// [3, 400 / Rows, 300 / Columns] input instead: 30x (64x) fewer values to fill, copy into a batch and read.
-/// Division rounds down: rows or columns left over that fill no block (8 x 8 leaves the last 4 of 300
-/// columns) are dropped, as ONNX's AveragePool without padding drops them (ceil_mode 0). <see cref="Pool"/>
+/// 1 x 30, the quick spectrogram profile's 6 x 6). A server that knows it can hand the model the pooled
+/// [3, 400 / Rows, 300 / Columns] input instead: 30x (36x) fewer values to fill, copy into a batch and read.
+/// Division rounds down: rows or columns left over that fill no block (6 x 6 leaves the last 4 of 400
+/// rows, 8 x 8 the last 4 of 300 columns) are dropped, as ONNX's AveragePool without padding drops them (ceil_mode 0). <see cref="Pool"/>
 /// is the one arithmetic for it (each block summed in row-major order from 0, then divided by its size),
 /// so a stream's pooled window and a whole window pooled later are the same floats.
 /// </summary>

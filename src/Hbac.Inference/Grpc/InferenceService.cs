@@ -108,7 +108,7 @@ public sealed class InferenceService(
 
     /// <summary>
     /// One window as the active spectrogram model reads it: pooled when its first node pools (the quick profile's
-    /// 8 x 8, 64x fewer values to fill, copy into a batch and read; its network then runs without that node).
+    /// 6 x 6, 36x fewer values to fill, copy into a batch and read; its network then runs without that node).
     /// </summary>
     private async Task<ScoreResponse> ScoreOneAsync(ScoreRequest request, InputPooling pooling, CancellationToken ct)
     {

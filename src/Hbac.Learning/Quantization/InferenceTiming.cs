@@ -17,7 +17,7 @@ public static class InferenceTiming
 {
     /// <remarks>
     /// Models that start with the same input pool (the quick EEG profile's 1 x 30, the quick spectrogram profile's
-    /// 8 x 8) are timed on the pooled window, as the service hands it to them: the pool is not part of either model's run.
+    /// 6 x 6) are timed on the pooled window, as the service hands it to them: the pool is not part of either model's run.
     /// </remarks>
     public static TimingComparison Compare(OnnxClassifier fp32, OnnxClassifier int8, ReadOnlySpan<float> window, int batchSize,
         TimeSpan budget, CancellationToken ct = default)

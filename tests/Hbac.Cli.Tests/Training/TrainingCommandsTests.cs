@@ -198,9 +198,10 @@ public sealed class TrainingCommandsTests : IClassFixture<TrainingCommandsTests.
         var output = Path.Combine(_run.Folder, "quantized", "model.int8.onnx");
 
         var (exit, stdout, error) = Hbac.Run("quantize", "--model", Path.Combine(_run.EegRunFolder, "model.onnx"), "--data", _run.Data,
-            "--out", output, "--calibration-windows", "16", "--max-drift", "1e-12");
+            "--out", output, "--calibration-windows", "16", "--max-drift", "1e-12", "--threads", "1");
 
         Assert.Equal(2, exit);
+        Assert.Matches(@"\nvalidation: \d+ windows?, \d+ patients?; timing: 1 thread\n", stdout.ReplaceLineEndings("\n"));
         // The drift refusal first; the tiny model may break another limit too, listed after it ("; ...").
         Assert.Matches(@"^hbac: refused to write .*model\.int8\.onnx: mean KL\(fp32 \|\| int8\) \d\.\d{5} > 1E-12 \(--max-drift\)(; .+)?$", error.TrimEnd().Split('\n')[^1]);
         Assert.Contains("(eeg input), fold 0 (card.json)", stdout);
