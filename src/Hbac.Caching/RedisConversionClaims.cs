@@ -56,7 +56,14 @@ public sealed partial class RedisConversionClaims(
             renewal.Dispose();
             try
             {
-                await redis.GetDatabase().LockReleaseAsync(claimKey, token).WaitAsync(_options.OperationTimeout);
+                var database = redis.GetDatabase();
+                // A release whose transaction was aborted leaves our token behind: once more then (a claim left to its TTL
+                // makes every waiter wait that long).
+                if (!await database.LockReleaseAsync(claimKey, token).WaitAsync(_options.OperationTimeout)
+                    && await database.LockQueryAsync(claimKey).WaitAsync(_options.OperationTimeout) == token)
+                {
+                    await database.LockReleaseAsync(claimKey, token).WaitAsync(_options.OperationTimeout);
+                }
             }
             catch (Exception exception) when (IsUnreachable(exception))
             {
@@ -129,7 +136,9 @@ public sealed partial class RedisConversionClaims(
                 await Task.Delay(interval, stop);
                 try
                 {
-                    if (!await redis.GetDatabase().LockExtendAsync(claimKey, token, _options.ClaimTimeToLive).WaitAsync(_options.OperationTimeout, stop))
+                    // Not cancelled by the release: an extension abandoned mid-flight could still be running on the server
+                    // (a WATCHed transaction) beside the release's own, and make the release find the key changed and fail.
+                    if (!await redis.GetDatabase().LockExtendAsync(claimKey, token, _options.ClaimTimeToLive).WaitAsync(_options.OperationTimeout))
                     {
                         // Expired (this process stalled past the TTL) or taken over: another converter may now repeat the work.
                         LogClaimLost(claimKey.ToString());
