@@ -241,7 +241,8 @@ public sealed class TrainerTests : IDisposable
         var input = await data.Source.GetWindowAsync(window.SpectrogramId, window.OffsetSeconds);
         var onnx = classifier.Predict(input, 1)[0];
         using var model = ModelCatalog.Create("mobilenetv3", 6, new ModelOptions { InputDownsample = 8, WeightsPath = result.CheckpointPath });
-        var torchProbabilities = await Trainer.PredictAsync(model, data.Source, [window], 1, torch.CPU);
+        // The exported model sharpens by the profile's temperature; TorchSharp's prediction is told the same one.
+        var torchProbabilities = await Trainer.PredictAsync(model, data.Source, [window], 1, torch.CPU, temperature: card.HyperParameters.OutputTemperature);
         for (var c = 0; c < 6; c++)
         {
             Assert.Equal(torchProbabilities[c], onnx[c], 4);
