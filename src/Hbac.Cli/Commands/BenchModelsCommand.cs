@@ -82,6 +82,7 @@ internal static class BenchModelsCommand
         {
             TorchSharp.torch.set_num_threads(settings.Threads);
             TorchSharp.torch.set_num_interop_threads(1);
+            Nnpack.DisableWhereUnavailable();
             var timing = ModelBenchmark.MeasureTorch(model, settings.Batches[0], settings.Repeats, forward: mode == "torch-forward", train: mode == "torch-train");
             result = new ChildResult(timing.ForwardMsPerImage, timing.TrainStepMsPerImage, [], ProcessMemory.PeakResidentBytes() ?? 0,
                 ForwardCpu: timing.ForwardCpuMsPerImage, TrainCpu: timing.TrainStepCpuMsPerImage);

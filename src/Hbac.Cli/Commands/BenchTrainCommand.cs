@@ -40,6 +40,7 @@ internal static class BenchTrainCommand
             var roundCount = BenchModelsCommand.Positive(parseResult.GetValue(rounds), "--rounds");
             var threadCount = BenchModelsCommand.Positive(parseResult.GetValue(threads), "--threads");
             TorchSharp.torch.set_num_threads(threadCount);
+            Hbac.Learning.Torch.Nnpack.DisableWhereUnavailable();
 
             // A layout's speed means nothing where its kernels compute something else. Where channels-last disagrees, a run
             // trains with the wrong convolutions NCHW if that mends it (else all NCHW): that variant is timed too.

@@ -65,6 +65,7 @@ public static class Trainer
 
         NativeAllocator.Tune();
         var device = TorchDevice.Pick();
+        Nnpack.DisableWhereUnavailable();
         ClassifierModel created;
         string? layoutFallback = null;
         // torch's generator and thread count are process-wide: a run that starts next to another one
