@@ -33,7 +33,7 @@ internal static class CliGuard
     /// <summary>The one-line message for an error caused by input, or null for a bug.</summary>
     internal static string? UserMessage(Exception e) => e switch
     {
-        EegDataException or CliUsageException => e.Message,
+        EegDataException or CliUsageException or Hbac.Learning.Training.TrainingDivergedException => e.Message,
         FileNotFoundException f => $"{f.FileName ?? "file"}: file not found",
         DirectoryNotFoundException => e.Message,
         UnauthorizedAccessException => e.Message,
