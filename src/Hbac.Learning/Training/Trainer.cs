@@ -44,7 +44,7 @@ public static class Trainer
         IProgress<TrainingEvent>? progress = null,
         CancellationToken ct = default)
     {
-        // Seen on the AMD EPYC with EfficientNetV2-B2 (4 of 8 quick runs), never the same way twice: one NCHW run's loss went
+        // Seen on the AMD EPYC with EfficientNetV2-B2 (5 of 8 full quick runs), never the same way twice: one NCHW run's loss went
         // NaN in epoch 10, another in epoch 24, where a third run of the same command, identical to them up to there,
         // trained through. A run is deterministic for its seed, so a recipe that diverges does so at the same step every
         // time, while whatever corrupted those steps (a channels-last kernel wrong beyond what the check sees, native memory
