@@ -18,7 +18,7 @@ public enum NnpackState
 
 /// <summary>
 /// libtorch asks NNPACK whether it can run before each convolution oneDNN does not take, and where NNPACK cannot
-/// initialise (CPUs, or VMs that hide their cache sizes) every ask logs "Could not initialize NNPACK! Reason:
+/// initialise (its CPU detection refused the AMD EPYC development VM, AVX-512 and all) every ask logs "Could not initialize NNPACK! Reason:
 /// Unsupported hardware." again: 6,381 lines on stderr in one quick spectrogram run on a 2-core AMD EPYC VM. Asking
 /// once and then switching NNPACK off (PyTorch's <c>torch.backends.nnpack.set_flags(False)</c>, which TorchSharp does
 /// not expose) leaves that one line. Where NNPACK works nothing changes, so a seed trains the same model as before.
