@@ -58,23 +58,6 @@ public sealed class TrainingRunTests
     }
 
     [Fact]
-    public void ARunTheTrainerStartsAgainReportsOnlyTheSecondAttemptsEpochs()
-    {
-        // The trainer starts a diverged run again from its seed: a second Started, and the best loss is the new attempt's.
-        var run = NewRun();
-        Assert.True(run.TryStart());
-        run.Record(new RunUpdate.Started(3, 10, 100, 20, "cpu"));
-        run.Record(Epoch(1, 0.4));
-        run.Record(Epoch(2, 0.3));
-        run.Record(new RunUpdate.Started(3, 10, 100, 20, "cpu"));
-        Assert.Equal(0, run.Snapshot().Epoch);
-        Assert.True(double.IsNaN(run.Snapshot().BestValidationLoss));
-        run.Record(Epoch(1, 0.8));
-        Assert.Equal(1, run.Snapshot().Epoch);
-        Assert.Equal(0.8, run.Snapshot().BestValidationLoss);
-    }
-
-    [Fact]
     public async Task ALiveWatcherStartsAtTheNextUpdateAndEndsWithTheFinalOne()
     {
         var run = NewRun();

@@ -49,12 +49,6 @@ public sealed record ModelCard
     /// </summary>
     public double? ChannelsLastGap { get; init; }
 
-    /// <summary>
-    /// Why the trainer started this run again from its seed (a first attempt diverged: loss or validation probabilities not
-    /// finite), or null when it trained through at once. The card's numbers are all the second attempt's.
-    /// </summary>
-    public string? RestartedAfter { get; init; }
-
     /// <summary>Whether the best epoch scored differently channels-last than its export does (see <see cref="ChannelsLastGap"/>).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool ChannelsLastDiffered => ChannelsLastGap is { } gap && GapDiffers(gap);

@@ -31,9 +31,6 @@ public static class Trainer
 
     private static readonly Lock TorchProcessState = new();
 
-    // Tests only: asked at every training step whether its loss should read as NaN, as a corrupted step's would.
-    internal static Func<bool>? CorruptStepForTests;
-
     // A validation batch costs roughly a third of a training step (forward only), for the ETA.
     private const double ValidationStepWeight = 1.0 / 3;
 
@@ -43,54 +40,6 @@ public static class Trainer
         string runFolder,
         IProgress<TrainingEvent>? progress = null,
         CancellationToken ct = default)
-    {
-        // Seen on the AMD EPYC with EfficientNetV2-B2 (5 of 8 full quick runs), never the same way twice: one NCHW run's loss went
-        // NaN in epoch 10, another in epoch 24, where a third run of the same command, identical to them up to there,
-        // trained through. A run is deterministic for its seed, so a recipe that diverges does so at the same step every
-        // time, while whatever corrupted those steps (a channels-last kernel wrong beyond what the check sees, native memory
-        // read after it was freed) strikes elsewhere. So a diverged run starts again from its seed, all NCHW (what the same
-        // command trains when nothing goes wrong), until two NCHW attempts diverge at the same point or MaxAttempts have.
-        var diverged = new List<TrainingDivergedException>();
-        string? restartNote = null;
-        while (true)
-        {
-            try
-            {
-                return await RunOnceAsync(data, diverged.Count == 0 ? options : options with { ChannelsLast = false }, runFolder, progress,
-                    restartNote, ct).ConfigureAwait(false);
-            }
-            catch (TrainingDivergedException e)
-            {
-                var repeated = !e.ChannelsLast && diverged.Any(d => !d.ChannelsLast && d.Point == e.Point);
-                diverged.Add(e);
-                if (repeated)
-                {
-                    throw new TrainingDivergedException(
-                        $"{e.Message}, at the same point in two attempts from the seed: the recipe itself diverges; a lower --lr may train", e.Point, channelsLast: false);
-                }
-                if (diverged.Count == MaxAttempts)
-                {
-                    throw new TrainingDivergedException(
-                        $"{e.Message}; each of {MaxAttempts} attempts from the seed diverged, at {string.Join(", ", diverged.Select(d => d.Point))}: " +
-                        "not at one point, so something on this machine corrupts the computation (src/Hbac.Learning/Training/README.md, \"A run that diverges\")",
-                        e.Point, channelsLast: false);
-                }
-                restartNote = $"{e.Message}; the run started again from its seed (attempt {diverged.Count + 1} of at most {MaxAttempts})" +
-                    (e.ChannelsLast ? " with every convolution NCHW (as --layout nchw), since libtorch computes channels-last convolutions wrongly on some CPUs" : "");
-            }
-        }
-    }
-
-    /// <summary>Attempts from the seed before a run that keeps diverging at different points fails.</summary>
-    public const int MaxAttempts = 4;
-
-    private static async Task<TrainingResult> RunOnceAsync(
-        TrainingData data,
-        TrainingOptions options,
-        string runFolder,
-        IProgress<TrainingEvent>? progress,
-        string? restartNote,
-        CancellationToken ct)
     {
         options.Validate();
         if (!ModelCatalog.Names.Contains(options.Model.Trim().ToLowerInvariant()))
@@ -119,7 +68,7 @@ public static class Trainer
         var device = TorchDevice.Pick();
         Nnpack.DisableWhereUnavailable();
         ClassifierModel created;
-        var layoutFallback = restartNote;
+        string? layoutFallback = null;
         // torch's generator and thread count are process-wide: a run that starts next to another one
         // seeds and draws its initial weights alone, so a seed gives the same model either way. The layout check
         // runs here too: it saves and restores the global generator, which must not happen while another run draws.
@@ -213,15 +162,13 @@ public static class Trainer
                 }
                 augmenter.Apply(current.Inputs, current.Targets, current.Count, Channels, Height, Width);
                 var loss = TrainStep(model, optimizer, current, device);
-                if (CorruptStepForTests?.Invoke() == true)
-                {
-                    loss = double.NaN;
-                }
+                // On the AMD EPYC, EfficientNetV2-B2 runs went NaN now and then although a run is deterministic for its seed,
+                // and every run started again in such a process went NaN within its first epoch: the process is broken then,
+                // so the run stops saying so rather than starting again (Training/README.md, "A run that goes NaN").
                 if (!double.IsFinite(loss))
                 {
                     throw new TrainingDivergedException(
-                        string.Create(CultureInfo.InvariantCulture, $"training diverged: the loss of epoch {epoch + 1}, step {step + 1} is {loss} (learning rate {learningRate:E2})"),
-                        $"epoch {epoch + 1} step {step + 1}", options.ChannelsLast);
+                        string.Create(CultureInfo.InvariantCulture, $"the loss of epoch {epoch + 1}, step {step + 1} is {loss} (learning rate {learningRate:E2})"));
                 }
                 lossSum += loss * current.Count;
                 clock.Advance(1);
@@ -243,8 +190,7 @@ public static class Trainer
             if (Array.FindIndex(probabilities, p => !float.IsFinite(p)) is var bad and >= 0)
             {
                 throw new TrainingDivergedException(
-                    string.Create(CultureInfo.InvariantCulture, $"training diverged: epoch {epoch + 1}'s validation probabilities are not finite (window {bad / EegClasses.Count}: {probabilities[bad]})"),
-                    $"epoch {epoch + 1} validation", options.ChannelsLast);
+                    string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}'s validation probabilities are not finite (window {bad / EegClasses.Count}: {probabilities[bad]})"));
             }
             var validationLoss = MeanKl(validation, options.Labels, probabilities);
             var validationKl = KaggleKl.Score(validationVotes, probabilities.Select(p => (double)p).ToArray(), EegClasses.Count);
@@ -347,7 +293,6 @@ public static class Trainer
             BestValidationLoss = bestValidationLoss,
             BestValidationKaggleKl = bestValidationKl,
             ChannelsLastGap = channelsLastGap,
-            RestartedAfter = restartNote,
             ClassPriorValidationKaggleKl = KaggleKl.Score(validationVotes, priorPredictions, EegClasses.Count),
             Confusion = confusion,
             Calibration = calibration,

@@ -140,10 +140,7 @@ public sealed class TrainingRun
             }
             if (update is RunUpdate.Started started)
             {
-                // A run the trainer started again (NCHW, after channels-last kernels diverged) begins its epochs anew.
                 _epochs = started.Epochs;
-                _epoch = 0;
-                _bestValidationLoss = double.NaN;
             }
             if (update is RunUpdate.EpochEnded epoch)
             {
