@@ -34,6 +34,9 @@ public static class Nnpack
 
     private static readonly Lazy<NnpackState> State = new(Decide);
 
+    // libtorch's four functions, looked up once: the decision and any later read of the flag share them.
+    private static readonly Lazy<LibTorchExports?> Exports = new(Resolve);
+
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     [return: MarshalAs(UnmanagedType.U1)]
     private delegate bool BoolGetter();
@@ -53,11 +56,11 @@ public static class Nnpack
 
     /// <summary>libtorch's own flag (<c>torch.backends.nnpack.enabled</c>), or null where it cannot be read.</summary>
     public static bool? UserEnabled() =>
-        Exports() is { } e ? e.Enabled(e.Context()) : null;
+        Exports.Value is { } e ? e.Enabled(e.Context()) : null;
 
     private static NnpackState Decide()
     {
-        if (Exports() is not { } e)
+        if (Exports.Value is not { } e)
         {
             return NnpackState.Unknown;
         }
@@ -71,7 +74,7 @@ public static class Nnpack
 
     private sealed record LibTorchExports(BoolGetter Available, ContextGetter Context, ContextFlagSetter SetEnabled, ContextFlagGetter Enabled);
 
-    private static LibTorchExports? Exports()
+    private static LibTorchExports? Resolve()
     {
         if (!OperatingSystem.IsLinux())
         {
